@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** Comma-separated list; blank entries are dropped. */
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** Seconds to wait before each retry, e.g. "5,300,1800". An empty list means a single attempt. */
+const retrySchedule = list
+  .transform((xs) => xs.map(Number))
+  .pipe(z.array(z.number().int('must be whole seconds').min(0).max(7 * 24 * 3600)).max(20));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDPAY_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.sandpay'),
+  EMBEDDED_PG_PORT: int(0, 65535).default(0),
+  DB_POOL_MAX: int(2, 500).default(20),
+  DB_CONNECT_TIMEOUT_MS: int(100, 120_000).default(3000),
+  DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(15_000),
+
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CORS_ORIGINS: list.default([]),
+  MAX_INFLIGHT_REQUESTS: int(1).default(1000),
+  SHUTDOWN_TIMEOUT_MS: int(100).default(10_000),
+
+  RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
+  RATE_LIMIT_TENANT_MAX: int(1).default(1000),
+  RATE_LIMIT_REGISTER_MAX: int(1).default(20),
+
+  IDEMPOTENCY_LOCK_TIMEOUT_MS: int(50, 60_000).default(5000),
+  IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
+
+  PAYMENT_PENDING_TTL_SECONDS: int(1).default(15 * 60),
+  PAYMENT_AUTHORIZED_TTL_SECONDS: int(1).default(7 * 24 * 3600),
+  REFUND_PROCESS_DELAY_MS: int(0, 3_600_000).default(1000),
+
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  WEBHOOK_RETRY_SCHEDULE: retrySchedule.default([5, 300, 1800, 7200, 18000, 36000]),
+  WEBHOOK_ALLOW_PRIVATE: bool.optional(),
+  WEBHOOK_CONCURRENCY: int(1, 200).default(16),
+  WEBHOOK_MAX_RETRY_AFTER_SECONDS: int(0).default(24 * 3600),
+
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  JOB_EXPIRE_SECONDS: int(1, 3600).default(60),
+  JOB_SUPERVISE_SECONDS: int(1, 3600).default(30),
+  RECONCILE_CRON: z.string().min(9).default('* * * * *'),
+  RECONCILE_STUCK_DELIVERY_SECONDS: int(1).default(120),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  logLevel: string;
+  role: 'all' | 'api' | 'worker';
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  adminToken: string | undefined;
+  corsOrigins: string[];
+  maxInflightRequests: number;
+  shutdownTimeoutMs: number;
+  rateLimit: { windowMs: number; tenantMax: number; registerMax: number };
+  idempotency: { lockTimeoutMs: number; ttlHours: number };
+  payments: { pendingTtlSeconds: number; authorizedTtlSeconds: number; refundDelayMs: number };
+  webhooks: {
+    timeoutMs: number;
+    retrySchedule: number[];
+    allowPrivate: boolean;
+    concurrency: number;
+    maxRetryAfterSeconds: number;
+  };
+  jobs: { pollSeconds: number; expireSeconds: number; superviseSeconds: number };
+  reconcile: { cron: string; stuckDeliverySeconds: number };
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment once. Throws a ConfigError whose message is one line naming the
+ * offending variable, so startup can print it and exit.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" (a blank line in .env), not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`);
+  }
+  const e = parsed.data;
+  if (e.WEBHOOK_TIMEOUT_MS / 1000 + 5 > e.JOB_EXPIRE_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration: JOB_EXPIRE_SECONDS must exceed WEBHOOK_TIMEOUT_MS by at least 5 s (got ${e.JOB_EXPIRE_SECONDS})`,
+    );
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+    role: e.SANDPAY_ROLE,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    db: { poolMax: e.DB_POOL_MAX, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
+    adminToken: e.ADMIN_TOKEN,
+    corsOrigins: e.CORS_ORIGINS,
+    maxInflightRequests: e.MAX_INFLIGHT_REQUESTS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, tenantMax: e.RATE_LIMIT_TENANT_MAX, registerMax: e.RATE_LIMIT_REGISTER_MAX },
+    idempotency: { lockTimeoutMs: e.IDEMPOTENCY_LOCK_TIMEOUT_MS, ttlHours: e.IDEMPOTENCY_TTL_HOURS },
+    payments: {
+      pendingTtlSeconds: e.PAYMENT_PENDING_TTL_SECONDS,
+      authorizedTtlSeconds: e.PAYMENT_AUTHORIZED_TTL_SECONDS,
+      refundDelayMs: e.REFUND_PROCESS_DELAY_MS,
+    },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
+      // Developers receive webhooks on their own laptop, so only production refuses private targets by default.
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? e.NODE_ENV !== 'production',
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      maxRetryAfterSeconds: e.WEBHOOK_MAX_RETRY_AFTER_SECONDS,
+    },
+    jobs: { pollSeconds: e.JOB_POLL_SECONDS, expireSeconds: e.JOB_EXPIRE_SECONDS, superviseSeconds: e.JOB_SUPERVISE_SECONDS },
+    reconcile: { cron: e.RECONCILE_CRON, stuckDeliverySeconds: e.RECONCILE_STUCK_DELIVERY_SECONDS },
+  };
+}

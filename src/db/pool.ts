@@ -1,0 +1,120 @@
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { isRetryableTxError } from './errors.ts';
+
+export interface Queryable {
+  /** All rows. */
+  rows<R>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /** The first row, or undefined. */
+  maybeOne<R>(text: string, values?: readonly unknown[]): Promise<R | undefined>;
+  /** The first row; throws when there is none (a bug, not a user error). */
+  one<R>(text: string, values?: readonly unknown[]): Promise<R>;
+}
+
+/** What pg-boss needs to enqueue jobs inside our transaction. */
+export interface JobDb {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+}
+
+export interface Tx extends Queryable {
+  /** Pass as `{ db: t.jobs }` to pg-boss so jobs commit or roll back with this transaction. */
+  readonly jobs: JobDb;
+  /** Runs after the caller's work and before COMMIT, in registration order (e.g. audit appends). */
+  beforeCommit(fn: () => Promise<void>): void;
+  /** Per-transaction scratch space for modules that batch work until commit. */
+  readonly scratch: Map<symbol, unknown>;
+}
+
+export interface Db extends Queryable {
+  readonly pool: pg.Pool;
+  /** Every multi-statement change goes through here: one client, BEGIN/COMMIT, released in finally. */
+  tx<T>(fn: (t: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  connectionString: string;
+  max: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  applicationName?: string;
+}
+
+function queryable(run: (text: string, values?: readonly unknown[]) => Promise<pg.QueryResult>): Queryable {
+  return {
+    async rows<R>(text: string, values?: readonly unknown[]) {
+      return (await run(text, values)).rows as R[];
+    },
+    async maybeOne<R>(text: string, values?: readonly unknown[]) {
+      return (await run(text, values)).rows[0] as R | undefined;
+    },
+    async one<R>(text: string, values?: readonly unknown[]) {
+      const row = (await run(text, values)).rows[0] as R | undefined;
+      if (row === undefined) throw new Error('expected a row, got none');
+      return row;
+    },
+  };
+}
+
+const MAX_TX_ATTEMPTS = 3;
+
+export function createDb(options: PoolOptions, log: Logger): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max,
+    // A full pool answers 503 after this wait instead of queueing requests without bound.
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: options.applicationName ?? 'sandpay',
+  });
+  // An idle client losing its server (restart, failover) must not crash the process.
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database client error'));
+
+  const run = (text: string, values?: readonly unknown[]) => pool.query(text, values as unknown[]);
+
+  async function attempt<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    const hooks: Array<() => Promise<void>> = [];
+    const clientRun = (text: string, values?: readonly unknown[]) => client.query(text, values as unknown[]);
+    const t: Tx = {
+      ...queryable(clientRun),
+      jobs: { executeSql: (text, values) => client.query(text, values) },
+      beforeCommit: (hook) => void hooks.push(hook),
+      scratch: new Map(),
+    };
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(t);
+      for (const hook of hooks) await hook();
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone; don't hand it back to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return {
+    ...queryable(run),
+    pool,
+    async tx(fn) {
+      for (let n = 1; ; n++) {
+        try {
+          return await attempt(fn);
+        } catch (err) {
+          if (n >= MAX_TX_ATTEMPTS || !isRetryableTxError(err)) throw err;
+          log.debug({ attempt: n, code: (err as { code?: string }).code }, 'retrying transaction');
+        }
+      }
+    },
+    close: () => pool.end(),
+  };
+}

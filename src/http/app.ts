@@ -1,0 +1,109 @@
+import cors from 'cors';
+import express, { Router, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/pool.ts';
+import { newId } from '../ids.ts';
+import type { PgBoss } from '../jobs/boss.ts';
+import type { Logger } from '../logger.ts';
+import { ApiError } from './errors.ts';
+import { adminAuth, tenantAuth } from './middleware/auth.ts';
+import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
+import { tenantRateLimit } from './middleware/rate-limit.ts';
+import { authRouter, registerRouter } from './routes/auth.ts';
+import { healthRouter } from './routes/health.ts';
+
+export interface AppDeps {
+  db: Db;
+  boss: PgBoss;
+  config: Config;
+  log: Logger;
+  /** Whether this process's job queue is started (readiness). */
+  jobs: { running(): boolean };
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** Past this many requests in flight the API answers 503 at once instead of queueing without bound. */
+function inflightLimit(max: number): RequestHandler {
+  let inflight = 0;
+  return (_req, res, next) => {
+    if (inflight >= max) {
+      return next(new ApiError(503, 'api_error', 'overloaded', 'Too many requests in flight; try again shortly', undefined, { 'Retry-After': '1' }));
+    }
+    inflight++;
+    res.once('close', () => inflight--);
+    next();
+  };
+}
+
+/** A body that is not JSON is refused, rather than silently parsed as empty. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    return next(new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'Send request bodies as JSON with Content-Type: application/json'));
+  }
+  next();
+};
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, log, db } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('request');
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Headers are never logged: they carry API keys.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/health' },
+    }),
+  );
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(inflightLimit(config.maxInflightRequests));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: '100kb' }));
+
+  app.use(healthRouter(deps));
+
+  const api = Router();
+
+  // Operator routes: ADMIN_TOKEN only, and a 404 of their own so nothing falls through to tenant auth.
+  const admin = Router();
+  admin.use(adminAuth(db, config.adminToken));
+  admin.use(notFoundHandler);
+  api.use('/admin', admin);
+
+  api.use(registerRouter(deps));
+
+  const tenantLimit = tenantRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax);
+  const tenant = Router();
+  tenant.use(tenantAuth(db), tenantLimit);
+  tenant.use(authRouter(deps));
+  api.use(tenant);
+
+  app.use('/api/v1', api);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { randomBase62 } from './ids.ts';
+import type { Config } from './config.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
+import { assertSchemaNotNewer, migrate } from './db/migrate.ts';
+import { createDb, type Db } from './db/pool.ts';
+import { createApp, type AppDeps } from './http/app.ts';
+import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
+import { startWorkers } from './jobs/workers.ts';
+import type { Logger } from './logger.ts';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  boss: PgBoss;
+  databaseUrl: string;
+  /** Where the data lives, for the banner: the embedded folder or the external host. */
+  database: { kind: 'embedded'; dataDir: string } | { kind: 'external'; host: string };
+  adminToken: { value: string; file: string | null; generated: boolean } | null;
+  /** Base URL of the HTTP server (absent for SANDPAY_ROLE=worker). */
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+async function resolveAdminToken(config: Config, embedded: boolean): Promise<Runtime['adminToken']> {
+  if (config.adminToken) return { value: config.adminToken, file: null, generated: false };
+  if (!embedded) return null;
+  const file = path.resolve(config.dataDir, 'admin-token');
+  if (existsSync(file)) return { value: (await readFile(file, 'utf8')).trim(), file, generated: false };
+  const value = `admin_${randomBase62(40)}`;
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  return { value, file, generated: true };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Starts Sandpay: database (embedded unless DATABASE_URL), migrations, pool, job queue, workers
+ * and HTTP, in that order. stop() undoes them in reverse and is safe to call twice.
+ */
+export async function startRuntime(baseConfig: Config, log: Logger): Promise<Runtime> {
+  let embedded: EmbeddedPostgres | null = null;
+  let databaseUrl = baseConfig.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: baseConfig.dataDir, port: baseConfig.embeddedPgPort, database: 'sandpay', log });
+    databaseUrl = embedded.url;
+  }
+  const adminToken = await resolveAdminToken(baseConfig, embedded !== null);
+  const config: Config = { ...baseConfig, adminToken: adminToken?.value };
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.warn({ err: String(err) }, 'error during shutdown');
+      }
+    }
+  };
+  if (embedded) cleanups.push(embedded.stop);
+
+  try {
+    const applied = await migrate(databaseUrl, log);
+    if (applied.length) log.info({ migrations: applied }, 'applied migrations');
+
+    const db = createDb(
+      {
+        connectionString: databaseUrl,
+        max: config.db.poolMax,
+        connectTimeoutMs: config.db.connectTimeoutMs,
+        statementTimeoutMs: config.db.statementTimeoutMs,
+      },
+      log,
+    );
+    cleanups.push(() => db.close());
+    await assertSchemaNotNewer(db);
+
+    const runsWorkers = config.role !== 'api';
+    const boss = createBoss(databaseUrl, config, log, { worker: runsWorkers });
+    let jobsRunning = false;
+    await boss.start();
+    jobsRunning = true;
+    cleanups.push(async () => {
+      jobsRunning = false;
+      await boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs });
+    });
+    await ensureQueues(boss, config);
+
+    const deps: AppDeps = { db, boss, config, log, jobs: { running: () => jobsRunning } };
+    if (runsWorkers) {
+      const workers = await startWorkers(deps);
+      cleanups.push(workers.stop);
+    }
+
+    let url: string | null = null;
+    if (config.role !== 'worker') {
+      const server = createServer(createApp(deps));
+      const port = await listen(server, config.port, config.host);
+      url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+      cleanups.push(() => closeServer(server, config.shutdownTimeoutMs));
+    }
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config,
+      db,
+      boss,
+      databaseUrl,
+      database: embedded ? { kind: 'embedded', dataDir: embedded.dataDir } : { kind: 'external', host: new URL(databaseUrl).host },
+      adminToken,
+      url,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Stops accepting connections, lets in-flight requests finish, then cuts what is left. */
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
