@@ -2,23 +2,22 @@ import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Config } from '../config.ts';
-import type { Db } from '../db/pool.ts';
 import { newId } from '../ids.ts';
-import type { PgBoss } from '../jobs/boss.ts';
-import type { Logger } from '../logger.ts';
+import type { Services } from '../services.ts';
 import { ApiError } from './errors.ts';
 import { adminAuth, tenantAuth } from './middleware/auth.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { tenantRateLimit } from './middleware/rate-limit.ts';
+import { auditRouter } from './routes/audit.ts';
 import { authRouter, registerRouter } from './routes/auth.ts';
+import { eventsRouter } from './routes/events.ts';
 import { healthRouter } from './routes/health.ts';
+import { ordersRouter } from './routes/orders.ts';
+import { createPaymentRoute, paymentsRouter } from './routes/payments.ts';
+import { refundsRouter } from './routes/refunds.ts';
+const noFraud = async () => null;
 
-export interface AppDeps {
-  db: Db;
-  boss: PgBoss;
-  config: Config;
-  log: Logger;
+export interface AppDeps extends Services {
   /** Whether this process's job queue is started (readiness). */
   jobs: { running(): boolean };
 }
@@ -97,9 +96,14 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(registerRouter(deps));
 
   const tenantLimit = tenantRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax);
+  // The browser checkout may create payments with the publishable key; everything else needs the secret key.
+  api.post('/payments', tenantAuth(db, { allowPublishable: true }), tenantLimit, createPaymentRoute(deps, noFraud));
+
   const tenant = Router();
   tenant.use(tenantAuth(db), tenantLimit);
-  tenant.use(authRouter(deps));
+  for (const router of [authRouter, ordersRouter, paymentsRouter, refundsRouter, eventsRouter, auditRouter]) {
+    tenant.use(router(deps));
+  }
   api.use(tenant);
 
   app.use('/api/v1', api);

@@ -25,7 +25,7 @@ export function toApiError(error: z.ZodError, input: unknown, root = ''): ApiErr
     return badRequest('parameter_unknown', `Received unknown parameter: ${param}`, param);
   }
   const param = paramName(path) || undefined;
-  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+  if ((issue.code === 'invalid_type' || issue.code === 'custom') && valueAt(input, issue.path) === undefined) {
     return badRequest('parameter_missing', `Missing required parameter: ${param}`, param);
   }
   const leaf = issue.path[issue.path.length - 1];

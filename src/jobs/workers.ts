@@ -1,13 +1,67 @@
+import type { Job } from 'pg-boss';
+import { SYSTEM_ACTOR } from '../audit/append.ts';
+import type { Tx } from '../db/pool.ts';
 import type { AppDeps } from '../http/app.ts';
+import { processPendingPayment } from '../payments/actions.ts';
+import { settleRefund } from '../refunds/refunds.ts';
+import type { Ctx, Services } from '../services.ts';
+import { getTenant } from '../tenants/tenants.ts';
+import { QUEUES } from './boss.ts';
 
 export interface Workers {
   stop(): Promise<void>;
 }
 
-/** Registers every pg-boss worker and schedule this process runs. */
+/** A system actor's context for the tenant owning a row, inside the job's transaction. */
+async function systemCtx(t: Tx, svc: Services, table: 'payments' | 'refunds', id: string): Promise<Ctx | null> {
+  const row = await t.maybeOne<{ tenant_id: string }>(`SELECT tenant_id FROM ${table} WHERE id = $1::text`, [id]);
+  const tenant = row && (await getTenant(t, row.tenant_id));
+  return tenant ? { svc, tenant, actor: SYSTEM_ACTOR, requestId: null } : null;
+}
+
+/** Registers every pg-boss worker and schedule this process runs; stop() waits for jobs in hand. */
 export async function startWorkers(deps: AppDeps): Promise<Workers> {
-  const { boss } = deps;
+  const { boss, db, config, log } = deps;
+  const polling = { pollingIntervalSeconds: config.jobs.pollSeconds, notifyPollingIntervalSeconds: config.jobs.pollSeconds };
   const names: string[] = [];
+
+  async function work<T extends object>(queue: string, localConcurrency: number, handle: (data: T) => Promise<void>) {
+    await boss.work<T>(queue, { ...polling, localConcurrency }, async (jobs: Job<T>[]) => {
+      for (const job of jobs) {
+        try {
+          await handle(job.data);
+        } catch (err) {
+          log.error({ component: 'jobs', queue, job_id: job.id, err }, 'job failed');
+          throw err;
+        }
+      }
+    });
+    names.push(queue);
+  }
+
+  await work<{ paymentId: string }>(QUEUES.paymentProcess, 4, ({ paymentId }) =>
+    db.tx(async (t) => {
+      const ctx = await systemCtx(t, deps, 'payments', paymentId);
+      if (ctx) await processPendingPayment(t, ctx, paymentId);
+    }),
+  );
+
+  await work<{ refundId: string }>(QUEUES.refundProcess, 4, ({ refundId }) =>
+    db.tx(async (t) => {
+      const ctx = await systemCtx(t, deps, 'refunds', refundId);
+      if (ctx) await settleRefund(t, ctx, refundId, 'processed', { strict: false });
+    }),
+  );
+
+  await work(QUEUES.idempotencyCleanup, 1, async () => {
+    const rows = await db.rows(
+      `DELETE FROM idempotency_keys WHERE created_at < now() - $1::int * interval '1 hour' RETURNING 1`,
+      [config.idempotency.ttlHours],
+    );
+    if (rows.length) log.info({ component: 'jobs', deleted: rows.length }, 'expired idempotency keys removed');
+  });
+  await boss.schedule(QUEUES.idempotencyCleanup, '*/10 * * * *');
+
   return {
     async stop() {
       await Promise.all(names.map((n) => boss.offWork(n, { wait: true })));

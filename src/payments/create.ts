@@ -1,0 +1,159 @@
+import type { Tx } from '../db/pool.ts';
+import { audit } from '../audit/append.ts';
+import { emitEvents } from '../events/events.ts';
+import { badRequest, conflict } from '../http/errors.ts';
+import { newId } from '../ids.ts';
+import { QUEUES } from '../jobs/boss.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import { lockOrder, recordAttempt } from '../orders/orders.ts';
+import type { Ctx } from '../services.ts';
+import { settingsOf } from '../tenants/tenants.ts';
+import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour, type CardInput } from './instruments.ts';
+import { planCreation } from './outcome.ts';
+import { paymentView, type DbPayment } from './payments.ts';
+import { transitionPayment, type FraudHit } from './transition.ts';
+
+export interface CreatePaymentInput {
+  order_id?: string | undefined;
+  amount?: number | undefined;
+  currency?: string | undefined;
+  method: 'card' | 'upi' | 'netbanking' | 'wallet';
+  card?: CardInput | undefined;
+  vpa?: string | undefined;
+  bank?: string | undefined;
+  wallet?: string | undefined;
+  capture: 'automatic' | 'manual';
+  description?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  customer_email?: string | undefined;
+  billing?: { country: string } | undefined;
+  webhook_url?: string | undefined;
+}
+
+/** What the fraud engine sees of a payment about to be created. */
+export interface PaymentDraft {
+  tenantId: string;
+  amount: number;
+  currency: string;
+  method: CreatePaymentInput['method'];
+  customerEmail: string | null;
+  billingCountry: string | null;
+  cardFingerprint: string | null;
+  cardBin: string | null;
+}
+
+export type FraudCheck = (t: Tx, ctx: Ctx, draft: PaymentDraft) => Promise<FraudHit | null>;
+
+interface Instrument {
+  behaviour: Behaviour;
+  columns: {
+    card_brand: string | null;
+    card_last4: string | null;
+    card_bin: string | null;
+    card_exp_month: number | null;
+    card_exp_year: number | null;
+    card_fingerprint: string | null;
+    vpa: string | null;
+    bank: string | null;
+    wallet: string | null;
+  };
+}
+
+const NO_DETAILS: Instrument['columns'] = {
+  card_brand: null, card_last4: null, card_bin: null, card_exp_month: null, card_exp_year: null, card_fingerprint: null, vpa: null, bank: null, wallet: null,
+};
+
+function resolveInstrument(tenantId: string, input: CreatePaymentInput): Instrument {
+  switch (input.method) {
+    case 'card': {
+      const c = resolveCard(tenantId, input.card!);
+      return {
+        behaviour: c.behaviour,
+        columns: { ...NO_DETAILS, card_brand: c.brand, card_last4: c.last4, card_bin: c.bin, card_exp_month: c.exp_month, card_exp_year: c.exp_year, card_fingerprint: c.fingerprint },
+      };
+    }
+    case 'upi':
+      return { behaviour: vpaBehaviour(input.vpa!), columns: { ...NO_DETAILS, vpa: input.vpa!.toLowerCase() } };
+    case 'netbanking':
+      return { behaviour: bankBehaviour(input.bank!), columns: { ...NO_DETAILS, bank: input.bank! } };
+    case 'wallet':
+      return { behaviour: 'succeed', columns: { ...NO_DETAILS, wallet: input.wallet! } };
+  }
+}
+
+async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null }> {
+  if (!input.order_id) {
+    if (input.amount === undefined) throw badRequest('parameter_missing', 'Missing required parameter: amount (or pass an order_id)', 'amount');
+    if (input.currency === undefined) throw badRequest('parameter_missing', 'Missing required parameter: currency (or pass an order_id)', 'currency');
+    return { amount: input.amount, currency: input.currency, orderId: null };
+  }
+  const order = await lockOrder(t, ctx.tenant.id, input.order_id);
+  if (order.status === 'paid') throw conflict('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
+  if (input.amount !== undefined && input.amount !== Number(order.amount)) {
+    throw badRequest('amount_mismatch', `amount must equal the order amount (${order.amount}) or be omitted`, 'amount');
+  }
+  if (input.currency !== undefined && input.currency !== order.currency) {
+    throw badRequest('currency_mismatch', `currency must equal the order currency (${order.currency}) or be omitted`, 'currency');
+  }
+  await recordAttempt(t, ctx, order);
+  return { amount: Number(order.amount), currency: order.currency, orderId: order.id };
+}
+
+/**
+ * Creates a payment and drives it to the outcome its test instrument (or a fraud rule, or the
+ * tenant's async setting) asks for. It is born `pending` and every further move goes through
+ * transitionPayment, so events and audit rows read exactly like a live payment's.
+ */
+export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, checkFraud: FraudCheck): Promise<DbPayment> {
+  const instrument = resolveInstrument(ctx.tenant.id, input);
+  const { amount, currency, orderId } = await resolveAmount(t, ctx, input);
+  const fraud = await checkFraud(t, ctx, {
+    tenantId: ctx.tenant.id,
+    amount,
+    currency,
+    method: input.method,
+    customerEmail: input.customer_email ?? null,
+    billingCountry: input.billing?.country ?? null,
+    cardFingerprint: instrument.columns.card_fingerprint,
+    cardBin: instrument.columns.card_bin,
+  });
+
+  const c = instrument.columns;
+  const created = await t.one<DbPayment>(
+    `INSERT INTO payments (id, tenant_id, order_id, amount, currency, status, method, card_brand, card_last4, card_bin,
+                           card_exp_month, card_exp_year, card_fingerprint, vpa, bank, wallet, test_behaviour,
+                           capture_method, description, metadata, customer_email, billing_country, webhook_url, expires_at)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::text, $8::text, $9::text,
+             $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
+             $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text, now() + $23::int * interval '1 second')
+     RETURNING *`,
+    [
+      newId('payment'), ctx.tenant.id, orderId, amount, currency, input.method, c.card_brand, c.card_last4, c.card_bin,
+      c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, instrument.behaviour,
+      input.capture, input.description ?? null, JSON.stringify(input.metadata ?? {}), input.customer_email ?? null,
+      input.billing?.country ?? null, input.webhook_url ?? null, ctx.svc.config.payments.pendingTtlSeconds,
+    ],
+  );
+  await emitEvents(t, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
+  audit(t, {
+    tenantId: ctx.tenant.id,
+    objectType: 'payment',
+    objectId: created.id,
+    action: 'payment.created',
+    newStatus: 'pending',
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    metadata: { amount, currency, method: input.method, behaviour: instrument.behaviour },
+  });
+
+  const plan = planCreation(instrument.behaviour, { method: input.method, capture: input.capture, amount }, fraud, settingsOf(ctx.tenant));
+  if (plan.kind === 'settle') {
+    return transitionPayment(t, ctx, created, plan.settlement.status, plan.settlement.changes);
+  }
+  if (plan.processAfterMs !== null) {
+    await enqueue(t, ctx.svc.boss, QUEUES.paymentProcess, [
+      { data: { paymentId: created.id }, startAfter: new Date(Date.now() + plan.processAfterMs) },
+    ]);
+  }
+  return created;
+}

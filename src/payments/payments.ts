@@ -1,0 +1,127 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import { notFound } from '../http/errors.ts';
+import type { Behaviour } from './instruments.ts';
+import type { PaymentStatus } from './state-machine.ts';
+
+export interface DbPayment {
+  id: string;
+  tenant_id: string;
+  order_id: string | null;
+  amount: string;
+  currency: string;
+  status: PaymentStatus;
+  method: 'card' | 'upi' | 'netbanking' | 'wallet';
+  card_brand: string | null;
+  card_last4: string | null;
+  card_bin: string | null;
+  card_exp_month: number | null;
+  card_exp_year: number | null;
+  card_fingerprint: string | null;
+  vpa: string | null;
+  bank: string | null;
+  wallet: string | null;
+  test_behaviour: Behaviour;
+  capture_method: 'automatic' | 'manual';
+  amount_captured: string;
+  amount_refunded: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  fraud_rule_id: string | null;
+  fraud_action: 'flag' | 'block' | null;
+  fraud_reason: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  customer_email: string | null;
+  billing_country: string | null;
+  webhook_url: string | null;
+  expires_at: Date | null;
+  authorized_at: Date | null;
+  captured_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function methodDetails(p: DbPayment) {
+  switch (p.method) {
+    case 'card':
+      return {
+        card: { brand: p.card_brand, last4: p.card_last4, exp_month: p.card_exp_month, exp_year: p.card_exp_year, fingerprint: p.card_fingerprint },
+      };
+    case 'upi':
+      return { vpa: p.vpa };
+    case 'netbanking':
+      return { bank: p.bank };
+    case 'wallet':
+      return { wallet: p.wallet };
+  }
+}
+
+/** The payment as the API and webhooks show it. Never the card number or cvc: they are not stored. */
+export function paymentView(p: DbPayment) {
+  return {
+    id: p.id,
+    object: 'payment',
+    amount: Number(p.amount),
+    currency: p.currency,
+    status: p.status,
+    method: p.method,
+    ...methodDetails(p),
+    capture_method: p.capture_method,
+    amount_captured: Number(p.amount_captured),
+    amount_refunded: Number(p.amount_refunded),
+    order_id: p.order_id,
+    failure_code: p.failure_code,
+    failure_message: p.failure_message,
+    fraud: p.fraud_action ? { action: p.fraud_action, rule_id: p.fraud_rule_id, reason: p.fraud_reason } : null,
+    description: p.description,
+    customer_email: p.customer_email,
+    billing: { country: p.billing_country },
+    metadata: p.metadata,
+    webhook_url: p.webhook_url,
+    livemode: false,
+    expires_at: iso(p.expires_at),
+    authorized_at: iso(p.authorized_at),
+    captured_at: iso(p.captured_at),
+    created_at: p.created_at.toISOString(),
+    updated_at: p.updated_at.toISOString(),
+  };
+}
+
+export type PaymentView = ReturnType<typeof paymentView>;
+
+export async function getPayment(db: Queryable, tenantId: string, id: string): Promise<DbPayment> {
+  const p = await db.maybeOne<DbPayment>('SELECT * FROM payments WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
+  if (!p) throw notFound('payment');
+  return p;
+}
+
+/**
+ * Row lock for a state change: concurrent transitions on one payment run one after the other,
+ * and each sees the state the previous one committed.
+ */
+export async function lockPayment(t: Tx, tenantId: string, id: string): Promise<DbPayment> {
+  const p = await t.maybeOne<DbPayment>('SELECT * FROM payments WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, tenantId]);
+  if (!p) throw notFound('payment');
+  return p;
+}
+
+export async function paymentStats(db: Queryable, tenantId: string) {
+  const rows = await db.rows<{ status: PaymentStatus; currency: string; count: string; amount: string; refunded: string }>(
+    `SELECT status, currency, count(*) AS count, sum(amount) AS amount, sum(amount_refunded) AS refunded
+       FROM payments WHERE tenant_id = $1::text GROUP BY status, currency ORDER BY status, currency`,
+    [tenantId],
+  );
+  const byStatus: Record<string, { count: number; amount: Record<string, number> }> = {};
+  const refunded: Record<string, number> = {};
+  let total = 0;
+  for (const r of rows) {
+    const s = (byStatus[r.status] ??= { count: 0, amount: {} });
+    s.count += Number(r.count);
+    s.amount[r.currency] = Number(r.amount);
+    if (Number(r.refunded) > 0) refunded[r.currency] = (refunded[r.currency] ?? 0) + Number(r.refunded);
+    total += Number(r.count);
+  }
+  return { object: 'payment_stats', total_count: total, by_status: byStatus, amount_refunded: refunded };
+}

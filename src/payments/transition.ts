@@ -1,0 +1,100 @@
+import type { Tx } from '../db/pool.ts';
+import { audit } from '../audit/append.ts';
+import { emitEvents, type NewEvent } from '../events/events.ts';
+import { markOrderPaid } from '../orders/orders.ts';
+import type { Ctx } from '../services.ts';
+import { paymentView, type DbPayment } from './payments.ts';
+import { assertTransition, STATUS_EVENT, type PaymentStatus } from './state-machine.ts';
+
+export interface FraudHit {
+  action: 'flag' | 'block';
+  ruleId: string | null;
+  reason: string;
+}
+
+export interface TransitionChanges {
+  failure?: { code: string; message: string };
+  amountCaptured?: number;
+  amountRefunded?: number;
+  fraud?: FraudHit;
+  /** Audit action when it says more than the new status (payment.captured, payment.cancelled). */
+  action?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * The one way a payment changes state: checks the move against the state machine, updates the
+ * (already locked) row, and in the same transaction writes the event, the audit row and the
+ * order's side effects.
+ */
+export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
+  assertTransition(p.status, to);
+  const updated = await t.one<DbPayment>(
+    `UPDATE payments SET
+        status = $2::text,
+        failure_code = coalesce($3::text, failure_code),
+        failure_message = coalesce($4::text, failure_message),
+        amount_captured = coalesce($5::bigint, amount_captured),
+        amount_refunded = coalesce($6::bigint, amount_refunded),
+        fraud_action = coalesce($7::text, fraud_action),
+        fraud_rule_id = coalesce($8::text, fraud_rule_id),
+        fraud_reason = coalesce($9::text, fraud_reason),
+        authorized_at = CASE WHEN $2::text = 'authorized' THEN now() ELSE authorized_at END,
+        captured_at = CASE WHEN $2::text = 'success' THEN now() ELSE captured_at END,
+        expires_at = CASE WHEN $2::text = 'authorized' THEN now() + $10::int * interval '1 second' ELSE NULL END,
+        updated_at = now()
+      WHERE id = $1::text
+      RETURNING *`,
+    [
+      p.id,
+      to,
+      changes.failure?.code ?? null,
+      changes.failure?.message ?? null,
+      changes.amountCaptured ?? null,
+      changes.amountRefunded ?? null,
+      changes.fraud?.action ?? null,
+      changes.fraud?.ruleId ?? null,
+      changes.fraud?.reason ?? null,
+      ctx.svc.config.payments.authorizedTtlSeconds,
+    ],
+  );
+  const view = paymentView(updated);
+  const events: NewEvent[] = [];
+  if (changes.fraud) events.push({ type: 'fraud.detected', object: view, paymentId: p.id });
+  events.push({ type: STATUS_EVENT[to] as NewEvent['type'], object: view, paymentId: p.id });
+  await emitEvents(t, ctx, events);
+
+  audit(t, {
+    tenantId: ctx.tenant.id,
+    objectType: 'payment',
+    objectId: p.id,
+    action: changes.action ?? STATUS_EVENT[to],
+    oldStatus: p.status,
+    newStatus: to,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    metadata: {
+      ...(changes.failure ? { failure_code: changes.failure.code } : {}),
+      ...(changes.amountCaptured !== undefined ? { amount_captured: changes.amountCaptured } : {}),
+      ...(changes.amountRefunded !== undefined ? { amount_refunded: changes.amountRefunded } : {}),
+      ...(changes.fraud ? { fraud: changes.fraud } : {}),
+      ...changes.metadata,
+    },
+  });
+  if (changes.fraud) {
+    audit(t, {
+      tenantId: ctx.tenant.id,
+      objectType: 'payment',
+      objectId: p.id,
+      action: 'fraud.detected',
+      actor: ctx.actor,
+      requestId: ctx.requestId,
+      metadata: { action: changes.fraud.action, rule_id: changes.fraud.ruleId, reason: changes.fraud.reason },
+    });
+  }
+
+  if (to === 'success' && updated.order_id) {
+    await markOrderPaid(t, ctx, updated.order_id, Number(updated.amount_captured), updated.id);
+  }
+  return updated;
+}

@@ -1,0 +1,135 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import { audit } from '../audit/append.ts';
+import { emitEvents } from '../events/events.ts';
+import { badRequest, notFound, stateError } from '../http/errors.ts';
+import { newId } from '../ids.ts';
+import { QUEUES } from '../jobs/boss.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import { lockPayment } from '../payments/payments.ts';
+import { assertRefundTransition, type RefundStatus } from '../payments/state-machine.ts';
+import { transitionPayment } from '../payments/transition.ts';
+import type { Ctx } from '../services.ts';
+
+export interface DbRefund {
+  id: string;
+  tenant_id: string;
+  payment_id: string;
+  amount: string;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  metadata: Record<string, unknown>;
+  failure_code: string | null;
+  processed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function refundView(r: DbRefund) {
+  return {
+    id: r.id,
+    object: 'refund',
+    payment_id: r.payment_id,
+    amount: Number(r.amount),
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    failure_code: r.failure_code,
+    metadata: r.metadata,
+    processed_at: r.processed_at ? r.processed_at.toISOString() : null,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+
+export async function getRefund(db: Queryable, tenantId: string, id: string): Promise<DbRefund> {
+  const r = await db.maybeOne<DbRefund>('SELECT * FROM refunds WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
+  if (!r) throw notFound('refund');
+  return r;
+}
+
+export interface RefundInput {
+  amount?: number | undefined;
+  reason?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Opens a refund. The payment row lock serialises concurrent refunds on one payment, and the
+ * amount still refundable counts pending refunds too, so however many requests race, the
+ * refunds never add up to more than was captured.
+ */
+export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: RefundInput): Promise<DbRefund> {
+  const p = await lockPayment(t, ctx.tenant.id, paymentId);
+  if (p.status !== 'success' && p.status !== 'partially_refunded') {
+    throw stateError('payment_not_refundable', `Payment is ${p.status}; only successful payments can be refunded`);
+  }
+  const { reserved } = await t.one<{ reserved: string }>(
+    `SELECT coalesce(sum(amount), 0) AS reserved FROM refunds WHERE payment_id = $1::text AND status IN ('pending', 'processed')`,
+    [p.id],
+  );
+  const remaining = Number(p.amount_captured) - Number(reserved);
+  if (remaining <= 0) throw stateError('payment_fully_refunded', 'The captured amount of this payment is already refunded (or being refunded)');
+  const amount = input.amount ?? remaining;
+  if (amount > remaining) {
+    throw badRequest('amount_too_large', `amount exceeds what is left to refund (${remaining} of ${p.amount_captured} captured)`, 'amount');
+  }
+  const refund = await t.one<DbRefund>(
+    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb) RETURNING *`,
+    [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {})],
+  );
+  await emitEvents(t, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
+  audit(t, {
+    tenantId: ctx.tenant.id,
+    objectType: 'refund',
+    objectId: refund.id,
+    action: 'refund.created',
+    newStatus: 'pending',
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    metadata: { payment_id: p.id, amount, remaining_after: remaining - amount },
+  });
+  await enqueue(t, ctx.svc.boss, QUEUES.refundProcess, [
+    { data: { refundId: refund.id }, startAfter: new Date(Date.now() + ctx.svc.config.payments.refundDelayMs) },
+  ]);
+  return refund;
+}
+
+/**
+ * Settles a pending refund. Locks the payment before the refund (the order createRefund uses),
+ * then moves the payment to partially_refunded or refunded when the money goes back.
+ * From a job (`strict` false) a refund that is no longer pending is skipped; from the API it is a 409.
+ */
+export async function settleRefund(t: Tx, ctx: Ctx, refundId: string, to: 'processed' | 'failed', opts: { strict: boolean; failureCode?: string }): Promise<DbRefund | null> {
+  const { payment_id } = await getRefund(t, ctx.tenant.id, refundId);
+  const p = await lockPayment(t, ctx.tenant.id, payment_id);
+  const r = await t.one<DbRefund>('SELECT * FROM refunds WHERE id = $1::text FOR UPDATE', [refundId]);
+  if (r.status !== 'pending' && !opts.strict) return null;
+  assertRefundTransition(r.status, to);
+
+  const updated = await t.one<DbRefund>(
+    `UPDATE refunds SET status = $2::text, failure_code = $3::text, processed_at = CASE WHEN $2::text = 'processed' THEN now() END,
+            updated_at = now() WHERE id = $1::text RETURNING *`,
+    [r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null],
+  );
+  await emitEvents(t, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
+  audit(t, {
+    tenantId: ctx.tenant.id,
+    objectType: 'refund',
+    objectId: r.id,
+    action: `refund.${to}`,
+    oldStatus: r.status,
+    newStatus: to,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    metadata: { payment_id: p.id, amount: Number(r.amount) },
+  });
+
+  if (to === 'processed') {
+    const refunded = Number(p.amount_refunded) + Number(r.amount);
+    const status = refunded >= Number(p.amount_captured) ? 'refunded' : 'partially_refunded';
+    await transitionPayment(t, ctx, p, status, { amountRefunded: refunded, metadata: { refund_id: r.id } });
+  }
+  return updated;
+}
