@@ -1,6 +1,7 @@
 import type { Tx } from '../db/pool.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
+import { fanOutEvents } from '../webhooks/fanout.ts';
 
 export const EVENT_TYPES = [
   'payment.created',
@@ -53,7 +54,7 @@ export interface EmittedEvent {
 
 /**
  * Writes events to the outbox in the caller's transaction (one INSERT for the batch), so an
- * event exists exactly when its state change committed.
+ * event exists exactly when its state change committed, and fans them out to webhook deliveries.
  */
 export async function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<EmittedEvent[]> {
   if (events.length === 0) return [];
@@ -76,7 +77,9 @@ export async function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<E
     ],
   );
   const createdAt = new Map(rows.map((r) => [r.id, r.created_at]));
-  return events.map((e, i) => ({ id: ids[i]!, type: e.type, paymentId: e.paymentId, createdAt: createdAt.get(ids[i]!)! }));
+  const emitted = events.map((e, i) => ({ id: ids[i]!, type: e.type, paymentId: e.paymentId, createdAt: createdAt.get(ids[i]!)! }));
+  await fanOutEvents(t, ctx, emitted);
+  return emitted;
 }
 
 /** The event exactly as a webhook delivers it (and as GET /events/:id shows it). */

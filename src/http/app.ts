@@ -7,7 +7,7 @@ import type { Services } from '../services.ts';
 import { ApiError } from './errors.ts';
 import { adminAuth, tenantAuth } from './middleware/auth.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
-import { tenantRateLimit } from './middleware/rate-limit.ts';
+import { ipRateLimit, tenantRateLimit } from './middleware/rate-limit.ts';
 import { auditRouter } from './routes/audit.ts';
 import { authRouter, registerRouter } from './routes/auth.ts';
 import { eventsRouter } from './routes/events.ts';
@@ -15,6 +15,11 @@ import { healthRouter } from './routes/health.ts';
 import { ordersRouter } from './routes/orders.ts';
 import { createPaymentRoute, paymentsRouter } from './routes/payments.ts';
 import { refundsRouter } from './routes/refunds.ts';
+import { adminDlqRouter } from './routes/admin/dlq.ts';
+import { adminOpsRouter } from './routes/admin/ops.ts';
+import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
+import { webhookEndpointsRouter } from './routes/webhook-endpoints.ts';
+import { jobStats } from '../jobs/stats.ts';
 const noFraud = async () => null;
 
 export interface AppDeps extends Services {
@@ -90,10 +95,15 @@ export function createApp(deps: AppDeps): express.Express {
   // Operator routes: ADMIN_TOKEN only, and a 404 of their own so nothing falls through to tenant auth.
   const admin = Router();
   admin.use(adminAuth(db, config.adminToken));
+  admin.use(adminDlqRouter(deps), adminOpsRouter(deps));
   admin.use(notFoundHandler);
   api.use('/admin', admin);
 
   api.use(registerRouter(deps));
+  // Job queue status without credentials, where earlier gateways' test suites look for it.
+  api.get('/test/jobs/status', ipRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax, 'public:'), async (_req, res) => {
+    res.json(await jobStats(deps.boss));
+  });
 
   const tenantLimit = tenantRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax);
   // The browser checkout may create payments with the publishable key; everything else needs the secret key.
@@ -101,7 +111,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const tenant = Router();
   tenant.use(tenantAuth(db), tenantLimit);
-  for (const router of [authRouter, ordersRouter, paymentsRouter, refundsRouter, eventsRouter, auditRouter]) {
+  for (const router of [authRouter, ordersRouter, paymentsRouter, refundsRouter, eventsRouter, auditRouter, webhookEndpointsRouter, webhookDeliveriesRouter]) {
     tenant.use(router(deps));
   }
   api.use(tenant);

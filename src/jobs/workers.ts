@@ -6,6 +6,9 @@ import { processPendingPayment } from '../payments/actions.ts';
 import { settleRefund } from '../refunds/refunds.ts';
 import type { Ctx, Services } from '../services.ts';
 import { getTenant } from '../tenants/tenants.ts';
+import { reconcile } from '../reconcile/reconcile.ts';
+import { deliver, USER_AGENT } from '../webhooks/deliver.ts';
+import { createPoster } from '../webhooks/http.ts';
 import { QUEUES } from './boss.ts';
 
 export interface Workers {
@@ -25,11 +28,11 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
   const polling = { pollingIntervalSeconds: config.jobs.pollSeconds, notifyPollingIntervalSeconds: config.jobs.pollSeconds };
   const names: string[] = [];
 
-  async function work<T extends object>(queue: string, localConcurrency: number, handle: (data: T) => Promise<void>) {
+  async function work<T extends object>(queue: string, localConcurrency: number, handle: (data: T, job: Job<T>) => Promise<void>) {
     await boss.work<T>(queue, { ...polling, localConcurrency }, async (jobs: Job<T>[]) => {
       for (const job of jobs) {
         try {
-          await handle(job.data);
+          await handle(job.data, job);
         } catch (err) {
           log.error({ component: 'jobs', queue, job_id: job.id, err }, 'job failed');
           throw err;
@@ -52,6 +55,12 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
       if (ctx) await settleRefund(t, ctx, refundId, 'processed', { strict: false });
     }),
   );
+
+  const post = createPoster({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: USER_AGENT });
+  await work<{ deliveryId: string }>(QUEUES.webhookDelivery, config.webhooks.concurrency, ({ deliveryId }, job) => deliver(deps, post, deliveryId, job.id));
+
+  await work(QUEUES.reconcile, 1, async () => void (await reconcile(deps, 'schedule')));
+  await boss.schedule(QUEUES.reconcile, config.reconcile.cron);
 
   await work(QUEUES.idempotencyCleanup, 1, async () => {
     const rows = await db.rows(

@@ -12,6 +12,7 @@ import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour, type CardInpu
 import { planCreation } from './outcome.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { transitionPayment, type FraudHit } from './transition.ts';
+import { checkTargetUrl } from '../webhooks/endpoints.ts';
 
 export interface CreatePaymentInput {
   order_id?: string | undefined;
@@ -106,6 +107,7 @@ async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promis
  */
 export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, checkFraud: FraudCheck): Promise<DbPayment> {
   const instrument = resolveInstrument(ctx.tenant.id, input);
+  if (input.webhook_url) await checkTargetUrl(input.webhook_url, ctx.svc.config.webhooks.allowPrivate, 'webhook_url');
   const { amount, currency, orderId } = await resolveAmount(t, ctx, input);
   const fraud = await checkFraud(t, ctx, {
     tenantId: ctx.tenant.id,

@@ -50,6 +50,7 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     WEBHOOK_TIMEOUT_MS: '2000',
     JOB_EXPIRE_SECONDS: '30',
     REFUND_PROCESS_DELAY_MS: '200',
+    JOB_POLL_SECONDS: '0.5',
     ...overrides,
   };
 }

@@ -1,0 +1,95 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import { tenantOf } from '../context.ts';
+import { notFound, stateError } from '../errors.ts';
+import { mutation } from '../mutation.ts';
+import { pageQuery, paginate } from '../pagination.ts';
+import { parseQuery, timestampQuerySchema } from '../validate.ts';
+import { isId } from '../../ids.ts';
+import {
+  DELIVERY_STATUSES, deliveryView, getDelivery, requeueDeliveries, withAttempts, type DbDelivery, type DeliveryView,
+} from '../../webhooks/deliveries.ts';
+
+export const REPLAY_BATCH_MAX = 1000;
+
+export const listSchema = z.strictObject({
+  ...pageQuery,
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  endpoint_id: z.string().min(1).max(100).optional(),
+  event_id: z.string().min(1).max(100).optional(),
+});
+
+export const replaySchema = z.strictObject({
+  status: z.literal('dead', { error: 'only dead deliveries are replayed in bulk' }).default('dead'),
+  since: timestampQuerySchema.optional(),
+  endpoint_id: z.string().min(1).max(100).optional(),
+  limit: z.number().int().min(1).max(REPLAY_BATCH_MAX).default(REPLAY_BATCH_MAX),
+});
+
+/** Conditions for listing deliveries, shared by the tenant list and the operator DLQ. */
+export function deliveryFilters(q: { status?: string | undefined; endpoint_id?: string | undefined; event_id?: string | undefined }, where: string[], params: unknown[]) {
+  for (const [column, value] of [['status', q.status], ['endpoint_id', q.endpoint_id], ['event_id', q.event_id]] as const) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${column} = $${params.length}::text`);
+  }
+}
+
+function deliveryId(id: string): string {
+  if (!isId('webhookDelivery', id)) throw notFound('webhook delivery');
+  return id;
+}
+
+export function webhookDeliveriesRouter(deps: AppDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  router.get('/webhook-deliveries', async (req, res) => {
+    const q = parseQuery(listSchema, req.query);
+    const where = ['tenant_id = $1::text'];
+    const params: unknown[] = [tenantOf(req).id];
+    deliveryFilters(q, where, params);
+    const page = await paginate<DbDelivery, DeliveryView>(db, { table: 'webhook_deliveries', where, params, limit: q.limit, startingAfter: q.starting_after }, (d) => deliveryView(d));
+    res.json({ ...page, data: await withAttempts(db, page.data) });
+  });
+
+  router.get('/webhook-deliveries/:id', async (req, res) => {
+    const d = await getDelivery(db, deliveryId(req.params.id), tenantOf(req).id);
+    const [view] = await withAttempts(db, [deliveryView(d)]);
+    res.json(view);
+  });
+
+  // Bulk replay of dead deliveries (bounded batch); answers how many were queued.
+  router.post(
+    '/webhook-deliveries/replay',
+    mutation(deps, replaySchema, async (t, input, ctx) => {
+      const rows = await requeueDeliveries(
+        t, deps,
+        { tenantId: ctx.tenant.id, statuses: ['dead'], endpointId: input.endpoint_id, since: input.since, limit: input.limit, resetRound: true },
+        ctx.actor, ctx.requestId, 'webhook_delivery.replayed',
+      );
+      return { status: 200, body: { object: 'replay', requeued: rows.length, delivery_ids: rows.map((r) => r.id) } };
+    }),
+  );
+
+  // Manual retry of any settled delivery (dead, failed or delivered): a fresh round of attempts now.
+  router.post(
+    '/webhook-deliveries/:id/retry',
+    mutation(deps, z.strictObject({}), async (t, _input, ctx, req) => {
+      const id = deliveryId(String(req.params.id));
+      const rows = await requeueDeliveries(
+        t, deps, { tenantId: ctx.tenant.id, statuses: ['dead', 'failed', 'delivered'], ids: [id], limit: 1, resetRound: true },
+        ctx.actor, ctx.requestId, 'webhook_delivery.retried',
+      );
+      if (rows.length === 0) {
+        const d = await getDelivery(t, id, ctx.tenant.id);
+        throw stateError('delivery_in_progress', `Delivery is ${d.status} and already queued or being attempted; retry it once it settles`);
+      }
+      const [view] = await withAttempts(t, [deliveryView(await getDelivery(t, id, ctx.tenant.id))]);
+      return { status: 200, body: view };
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,104 @@
+import { SYSTEM_ACTOR } from '../audit/append.ts';
+import { QUEUES } from '../jobs/boss.ts';
+import { lockPayment } from '../payments/payments.ts';
+import { transitionPayment } from '../payments/transition.ts';
+import type { Services } from '../services.ts';
+import { getTenant } from '../tenants/tenants.ts';
+import { requeueDeliveries } from '../webhooks/deliveries.ts';
+
+const BATCH = 500;
+const LIVE_JOB_STATES = new Set(['created', 'retry', 'active']);
+
+export interface ReconciliationRun {
+  id: number;
+  started_at: Date;
+  finished_at: Date;
+  duration_ms: number;
+  expired_payments: number;
+  requeued_deliveries: number;
+  trigger: 'schedule' | 'admin';
+  error: string | null;
+}
+
+export function runView(r: ReconciliationRun) {
+  return {
+    id: Number(r.id),
+    object: 'reconciliation_run',
+    trigger: r.trigger,
+    expired_payments: r.expired_payments,
+    requeued_deliveries: r.requeued_deliveries,
+    duration_ms: r.duration_ms,
+    error: r.error,
+    started_at: r.started_at.toISOString(),
+    finished_at: r.finished_at.toISOString(),
+  };
+}
+
+/** Pending and authorized payments past their TTL become expired (payment.expired), one transaction each. */
+async function expireStalePayments(svc: Services): Promise<number> {
+  const due = await svc.db.rows<{ id: string; tenant_id: string }>(
+    `SELECT id, tenant_id FROM payments
+      WHERE status IN ('pending', 'authorized') AND expires_at < now()
+      ORDER BY expires_at LIMIT $1::int`,
+    [BATCH],
+  );
+  let expired = 0;
+  for (const { id, tenant_id } of due) {
+    await svc.db.tx(async (t) => {
+      const tenant = (await getTenant(t, tenant_id))!;
+      const p = await lockPayment(t, tenant_id, id);
+      // Re-checked under the lock: it may have settled since the scan.
+      if ((p.status !== 'pending' && p.status !== 'authorized') || !p.expires_at || p.expires_at > new Date()) return;
+      await transitionPayment(t, { svc, tenant, actor: SYSTEM_ACTOR, requestId: null }, p, 'expired', { action: 'payment.expired_by_reconciliation' });
+      expired++;
+    });
+  }
+  return expired;
+}
+
+/**
+ * Deliveries that should have been attempted a while ago but have no live job (a job lost to a
+ * worker that died past its retries, or removed by hand) are queued again.
+ */
+async function requeueStuckDeliveries(svc: Services): Promise<number> {
+  const stuck = await svc.db.rows<{ id: string; job_id: string | null }>(
+    `SELECT id, job_id FROM webhook_deliveries
+      WHERE status IN ('pending', 'failed')
+        AND coalesce(next_attempt_at, created_at) < now() - $1::int * interval '1 second'
+        AND (lease_until IS NULL OR lease_until < now())
+      ORDER BY coalesce(next_attempt_at, created_at) LIMIT $2::int`,
+    [svc.config.reconcile.stuckDeliverySeconds, BATCH],
+  );
+  const orphaned: string[] = [];
+  for (const d of stuck) {
+    const jobs = d.job_id ? await svc.boss.findJobs(QUEUES.webhookDelivery, { id: d.job_id }) : [];
+    if (!jobs.some((j) => LIVE_JOB_STATES.has(j.state))) orphaned.push(d.id);
+  }
+  if (orphaned.length === 0) return 0;
+  const requeued = await svc.db.tx((t) =>
+    requeueDeliveries(t, svc, { tenantId: null, statuses: ['pending', 'failed'], ids: orphaned, limit: orphaned.length, resetRound: false }, SYSTEM_ACTOR, null, 'webhook_delivery.requeued_by_reconciliation'),
+  );
+  return requeued.length;
+}
+
+export async function reconcile(svc: Services, trigger: 'schedule' | 'admin'): Promise<ReconciliationRun> {
+  const started = new Date();
+  let expired = 0;
+  let requeued = 0;
+  let error: string | null = null;
+  try {
+    expired = await expireStalePayments(svc);
+    requeued = await requeueStuckDeliveries(svc);
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+    svc.log.error({ component: 'reconcile', err }, 'reconciliation failed');
+  }
+  const finished = new Date();
+  const run = await svc.db.one<ReconciliationRun>(
+    `INSERT INTO reconciliation_runs (started_at, finished_at, duration_ms, expired_payments, requeued_deliveries, trigger, error)
+     VALUES ($1::timestamptz, $2::timestamptz, $3::int, $4::int, $5::int, $6::text, $7::text) RETURNING *`,
+    [started, finished, finished.getTime() - started.getTime(), expired, requeued, trigger, error],
+  );
+  if (expired || requeued) svc.log.info({ component: 'reconcile', expired, requeued }, 'reconciliation run');
+  return run;
+}

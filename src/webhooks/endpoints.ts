@@ -1,0 +1,112 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import { audit } from '../audit/append.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { newId } from '../ids.ts';
+import type { Ctx } from '../services.ts';
+import { generateWebhookSecret } from '../tenants/keys.ts';
+import { assertUrlAllowed, BlockedUrlError } from './ssrf.ts';
+
+export interface DbEndpoint {
+  id: string;
+  tenant_id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  secret: string;
+  disabled_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+/** Without the secret: it is shown only on creation and rotation. */
+export function endpointView(e: DbEndpoint) {
+  return {
+    id: e.id,
+    object: 'webhook_endpoint',
+    url: e.url,
+    events: e.events,
+    description: e.description,
+    enabled: e.enabled,
+    disabled_reason: e.disabled_reason,
+    created_at: e.created_at.toISOString(),
+    updated_at: e.updated_at.toISOString(),
+  };
+}
+
+export async function checkTargetUrl(url: string, allowPrivate: boolean, param = 'url'): Promise<void> {
+  try {
+    await assertUrlAllowed(url, allowPrivate);
+  } catch (err) {
+    if (err instanceof BlockedUrlError) throw badRequest('url_not_allowed', `${param} ${err.message}`, param);
+    throw err;
+  }
+}
+
+export interface EndpointInput {
+  url: string;
+  events: string[];
+  description?: string | undefined;
+  enabled?: boolean | undefined;
+}
+
+function auditEndpoint(t: Tx, ctx: Ctx, id: string, action: string, metadata: Record<string, unknown> = {}) {
+  audit(t, { tenantId: ctx.tenant.id, objectType: 'webhook_endpoint', objectId: id, action, actor: ctx.actor, requestId: ctx.requestId, metadata });
+}
+
+export async function createEndpoint(t: Tx, ctx: Ctx, input: EndpointInput): Promise<DbEndpoint> {
+  await checkTargetUrl(input.url, ctx.svc.config.webhooks.allowPrivate);
+  const e = await t.one<DbEndpoint>(
+    `INSERT INTO webhook_endpoints (id, tenant_id, url, events, description, enabled, secret)
+     VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text) RETURNING *`,
+    [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, generateWebhookSecret()],
+  );
+  auditEndpoint(t, ctx, e.id, 'webhook_endpoint.created', { url: e.url, events: e.events });
+  return e;
+}
+
+export async function getEndpoint(db: Queryable, tenantId: string, id: string, lock = false): Promise<DbEndpoint> {
+  const e = await db.maybeOne<DbEndpoint>(
+    `SELECT * FROM webhook_endpoints WHERE id = $1::text AND tenant_id = $2::text AND deleted_at IS NULL${lock ? ' FOR UPDATE' : ''}`,
+    [id, tenantId],
+  );
+  if (!e) throw notFound('webhook endpoint');
+  return e;
+}
+
+export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: Partial<EndpointInput>): Promise<DbEndpoint> {
+  const before = await getEndpoint(t, ctx.tenant.id, id, true);
+  if (patch.url !== undefined) await checkTargetUrl(patch.url, ctx.svc.config.webhooks.allowPrivate);
+  const e = await t.one<DbEndpoint>(
+    `UPDATE webhook_endpoints SET
+        url = coalesce($2::text, url),
+        events = coalesce($3::text[], events),
+        description = CASE WHEN $4::boolean THEN $5::text ELSE description END,
+        enabled = coalesce($6::boolean, enabled),
+        -- re-enabling clears why it was disabled
+        disabled_reason = CASE WHEN $6::boolean THEN NULL ELSE disabled_reason END,
+        updated_at = now()
+      WHERE id = $1::text RETURNING *`,
+    [id, patch.url ?? null, patch.events ?? null, patch.description !== undefined, patch.description ?? null, patch.enabled ?? null],
+  );
+  auditEndpoint(t, ctx, id, 'webhook_endpoint.updated', {
+    before: { url: before.url, events: before.events, enabled: before.enabled },
+    after: { url: e.url, events: e.events, enabled: e.enabled },
+  });
+  return e;
+}
+
+export async function deleteEndpoint(t: Tx, ctx: Ctx, id: string): Promise<void> {
+  await getEndpoint(t, ctx.tenant.id, id, true);
+  // Soft delete: past deliveries keep their endpoint; new events no longer fan out to it.
+  await t.rows('UPDATE webhook_endpoints SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
+  auditEndpoint(t, ctx, id, 'webhook_endpoint.deleted');
+}
+
+export async function rotateEndpointSecret(t: Tx, ctx: Ctx, id: string): Promise<DbEndpoint> {
+  await getEndpoint(t, ctx.tenant.id, id, true);
+  const e = await t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, generateWebhookSecret()]);
+  auditEndpoint(t, ctx, id, 'webhook_endpoint.secret_rotated');
+  return e;
+}
