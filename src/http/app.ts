@@ -20,7 +20,12 @@ import { adminOpsRouter } from './routes/admin/ops.ts';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
 import { webhookEndpointsRouter } from './routes/webhook-endpoints.ts';
 import { jobStats } from '../jobs/stats.ts';
-const noFraud = async () => null;
+import { checkFraud } from '../fraud/evaluate.ts';
+import { createMetrics } from '../metrics/prometheus.ts';
+import { adminFraudRulesRouter } from './routes/admin/fraud-rules.ts';
+import { adminMetricsRouter } from './routes/admin/metrics.ts';
+import { adminTenantsRouter } from './routes/admin/tenants.ts';
+import { fraudRulesRouter } from './routes/fraud-rules.ts';
 
 export interface AppDeps extends Services {
   /** Whether this process's job queue is started (readiness). */
@@ -75,6 +80,8 @@ export function createApp(deps: AppDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
+  const metrics = createMetrics(deps);
+  app.use(metrics.httpMiddleware);
   app.use(helmet());
   app.use(
     cors({
@@ -89,13 +96,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRouter(deps));
+  // Prometheus scrape endpoint; configure the scraper with the admin token as a bearer token.
+  app.get('/metrics', adminAuth(db, config.adminToken), async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   const api = Router();
 
   // Operator routes: ADMIN_TOKEN only, and a 404 of their own so nothing falls through to tenant auth.
   const admin = Router();
   admin.use(adminAuth(db, config.adminToken));
-  admin.use(adminDlqRouter(deps), adminOpsRouter(deps));
+  admin.use(adminDlqRouter(deps), adminOpsRouter(deps), adminTenantsRouter(deps), adminFraudRulesRouter(deps), adminMetricsRouter(deps));
   admin.use(notFoundHandler);
   api.use('/admin', admin);
 
@@ -107,11 +118,11 @@ export function createApp(deps: AppDeps): express.Express {
 
   const tenantLimit = tenantRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax);
   // The browser checkout may create payments with the publishable key; everything else needs the secret key.
-  api.post('/payments', tenantAuth(db, { allowPublishable: true }), tenantLimit, createPaymentRoute(deps, noFraud));
+  api.post('/payments', tenantAuth(db, { allowPublishable: true }), tenantLimit, createPaymentRoute(deps, checkFraud));
 
   const tenant = Router();
   tenant.use(tenantAuth(db), tenantLimit);
-  for (const router of [authRouter, ordersRouter, paymentsRouter, refundsRouter, eventsRouter, auditRouter, webhookEndpointsRouter, webhookDeliveriesRouter]) {
+  for (const router of [authRouter, ordersRouter, paymentsRouter, refundsRouter, eventsRouter, auditRouter, webhookEndpointsRouter, webhookDeliveriesRouter, fraudRulesRouter]) {
     tenant.use(router(deps));
   }
   api.use(tenant);

@@ -25,7 +25,8 @@ export function toApiError(error: z.ZodError, input: unknown, root = ''): ApiErr
     return badRequest('parameter_unknown', `Received unknown parameter: ${param}`, param);
   }
   const param = paramName(path) || undefined;
-  if ((issue.code === 'invalid_type' || issue.code === 'custom') && valueAt(input, issue.path) === undefined) {
+  // Whatever zod calls it (invalid_type, invalid_value, custom), a failing field absent from the input is missing.
+  if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
     return badRequest('parameter_missing', `Missing required parameter: ${param}`, param);
   }
   const leaf = issue.path[issue.path.length - 1];

@@ -9,7 +9,8 @@ let sys: TestSystem;
 let t: TestTenant;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ IDEMPOTENCY_LOCK_TIMEOUT_MS: '400' });
+  // The default lock bound (5 s): 50 waiters on one key must all get the replay, even under load.
+  sys = await startTestSystem();
   t = await registerTenant(sys.url);
 });
 afterAll(() => sys?.stop());
@@ -63,20 +64,23 @@ describe('Idempotency-Key on POST /payments', () => {
   });
 
   it('answers 409 idempotency_key_in_use when the key stays locked past the bound', async () => {
-    const key = idemKey();
-    const holder = new pg.Client({ connectionString: sys.databaseUrl });
-    await holder.connect();
+    const short = await startTestSystem({ IDEMPOTENCY_LOCK_TIMEOUT_MS: '400' });
+    const holder = new pg.Client({ connectionString: short.databaseUrl });
     try {
+      const tenant = await registerTenant(short.url);
+      const key = idemKey();
+      await holder.connect();
       await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sandpay:idem:${t.id}:${key}`]);
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sandpay:idem:${tenant.id}:${key}`]);
       const started = Date.now();
-      expectError(await t.api.post('/payments', cardBody(), { idem: key }), 409, { type: 'idempotency_error', code: 'idempotency_key_in_use' });
+      expectError(await tenant.api.post('/payments', cardBody(), { idem: key }), 409, { type: 'idempotency_error', code: 'idempotency_key_in_use' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(350);
-    } finally {
       await holder.query('ROLLBACK');
+      expect((await tenant.api.post('/payments', cardBody(), { idem: key })).status).toBe(201);
+    } finally {
       await holder.end();
+      await short.stop();
     }
-    expect((await t.api.post('/payments', cardBody(), { idem: key })).status).toBe(201);
   });
 
   it('honours keys on other POSTs too (orders)', async () => {

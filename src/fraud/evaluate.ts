@@ -1,0 +1,72 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import type { FraudCheck, PaymentDraft } from '../payments/create.ts';
+import type { FraudHit } from '../payments/transition.ts';
+import { staticRuleFires, velocityFires, type DbFraudRule, type RuleParams } from './rules.ts';
+
+export interface RuleHit {
+  rule: DbFraudRule;
+  reason: string;
+}
+
+/** Enabled rules for a tenant plus the global ones, in the order they are decided. */
+function activeRules(db: Queryable, tenantId: string): Promise<DbFraudRule[]> {
+  return db.rows<DbFraudRule>(
+    `SELECT * FROM fraud_rules
+      WHERE (tenant_id = $1::text OR tenant_id IS NULL) AND enabled AND deleted_at IS NULL
+      ORDER BY priority, created_at, id`,
+    [tenantId],
+  );
+}
+
+const VELOCITY_SCOPE = {
+  tenant: { column: null, value: (_d: PaymentDraft) => 'all' },
+  customer_email: { column: 'customer_email', value: (d: PaymentDraft) => d.customerEmail },
+  card: { column: 'card_fingerprint', value: (d: PaymentDraft) => d.cardFingerprint },
+} as const;
+
+/**
+ * Counts the tenant's payments in the rule's window and scope: one indexed range query. With
+ * `lock`, first takes a transaction lock on (rule, scope value) so concurrent creates count
+ * one after another, each seeing the payments committed before it: exact under concurrency.
+ */
+async function recentCount(db: Queryable, rule: DbFraudRule, d: PaymentDraft, lock: boolean): Promise<number | null> {
+  const params = rule.params as RuleParams<'velocity'>;
+  const scope = VELOCITY_SCOPE[params.per];
+  const value = scope.value(d);
+  if (value === null) return null; // no email / not a card: the rule does not apply
+  if (lock) {
+    await db.rows('SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))', [`sandpay:velocity:${rule.id}:${d.tenantId}:${value}`]);
+  }
+  const row = await db.one<{ n: string }>(
+    `SELECT count(*) AS n FROM payments
+      WHERE tenant_id = $1::text AND created_at > now() - $2::int * interval '1 second'
+        ${scope.column ? `AND ${scope.column} = $3::text` : ''}`,
+    scope.column ? [d.tenantId, params.window_seconds, value] : [d.tenantId, params.window_seconds],
+  );
+  return Number(row.n);
+}
+
+/** Every rule that fires for the draft, in decision order. */
+export async function evaluateRules(db: Queryable, draft: PaymentDraft, opts: { lock: boolean }): Promise<RuleHit[]> {
+  const hits: RuleHit[] = [];
+  for (const rule of await activeRules(db, draft.tenantId)) {
+    let reason: string | null;
+    if (rule.type === 'velocity') {
+      const count = await recentCount(db, rule, draft, opts.lock);
+      reason = count === null ? null : velocityFires(rule.params as RuleParams<'velocity'>, count);
+    } else {
+      reason = staticRuleFires(rule, draft);
+    }
+    if (reason) hits.push({ rule, reason: `${rule.name}: ${reason}` });
+  }
+  return hits;
+}
+
+/**
+ * The check run inside payment creation. All rules are evaluated (so every velocity lock is
+ * taken, keeping counts exact), and the first hit in priority order decides.
+ */
+export const checkFraud: FraudCheck = async (t: Tx, _ctx, draft): Promise<FraudHit | null> => {
+  const [first] = await evaluateRules(t, draft, { lock: true });
+  return first ? { action: first.rule.action, ruleId: first.rule.id, reason: first.reason } : null;
+};
