@@ -9,9 +9,9 @@ const bool = z
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
-/** Seconds to wait before each retry, e.g. "5,300,1800". An empty list means a single attempt. */
+/** Seconds to wait before each retry, e.g. "5,300,1800"; "none" means a single attempt. */
 const retrySchedule = list
-  .transform((xs) => xs.map(Number))
+  .transform((xs) => (xs.length === 1 && xs[0] === 'none' ? [] : xs.map(Number)))
   .pipe(z.array(z.number().int('must be whole seconds').min(0).max(7 * 24 * 3600)).max(20));
 
 const envSchema = z.object({

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     expect(c.webhooks.retrySchedule).toEqual([1, 1]);
     expect(c.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
     expect(c.port).toBe(3000);
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: 'none' }).webhooks.retrySchedule).toEqual([]);
   });
 
   it.each([

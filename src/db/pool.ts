@@ -75,6 +75,14 @@ export function createDb(options: PoolOptions, log: Logger): Db {
 
   async function attempt<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    // A checked-out client has no pool listener: a server that goes away between two statements
+    // would otherwise be an uncaught 'error' event. The next statement fails and we roll back.
+    let broken = false;
+    const onError = (err: Error) => {
+      broken = true;
+      log.warn({ err: err.message }, 'database connection lost during a transaction');
+    };
+    client.on('error', onError);
     const hooks: Array<() => Promise<void>> = [];
     const clientRun = (text: string, values?: readonly unknown[]) => client.query(text, values as unknown[]);
     const t: Tx = {
@@ -83,7 +91,6 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       beforeCommit: (hook) => void hooks.push(hook),
       scratch: new Map(),
     };
-    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(t);
@@ -98,6 +105,7 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       }
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
