@@ -55,6 +55,7 @@ const envSchema = z.object({
   WEBHOOK_MAX_RETRY_AFTER_SECONDS: int(0).default(24 * 3600),
 
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  JOB_LISTEN_NOTIFY: bool.default(true),
   JOB_EXPIRE_SECONDS: int(1, 3600).default(60),
   JOB_SUPERVISE_SECONDS: int(1, 3600).default(30),
   RECONCILE_CRON: z.string().min(9).default('* * * * *'),
@@ -88,7 +89,7 @@ export interface Config {
     concurrency: number;
     maxRetryAfterSeconds: number;
   };
-  jobs: { pollSeconds: number; expireSeconds: number; superviseSeconds: number };
+  jobs: { pollSeconds: number; listenNotify: boolean; expireSeconds: number; superviseSeconds: number };
   reconcile: { cron: string; stuckDeliverySeconds: number };
 }
 
@@ -143,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.WEBHOOK_CONCURRENCY,
       maxRetryAfterSeconds: e.WEBHOOK_MAX_RETRY_AFTER_SECONDS,
     },
-    jobs: { pollSeconds: e.JOB_POLL_SECONDS, expireSeconds: e.JOB_EXPIRE_SECONDS, superviseSeconds: e.JOB_SUPERVISE_SECONDS },
+    jobs: { pollSeconds: e.JOB_POLL_SECONDS, listenNotify: e.JOB_LISTEN_NOTIFY, expireSeconds: e.JOB_EXPIRE_SECONDS, superviseSeconds: e.JOB_SUPERVISE_SECONDS },
     reconcile: { cron: e.RECONCILE_CRON, stuckDeliverySeconds: e.RECONCILE_STUCK_DELIVERY_SECONDS },
   };
 }

@@ -37,7 +37,7 @@ export function audit(t: Tx, entry: AuditEntry): void {
     pending = [];
     t.scratch.set(PENDING, pending);
     const entries = pending;
-    t.beforeCommit(() => flush(t, entries));
+    t.beforeCommit(() => flush(t, entries), 'seal');
   }
   pending.push(entry);
 }

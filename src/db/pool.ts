@@ -19,8 +19,11 @@ export interface JobDb {
 export interface Tx extends Queryable {
   /** Pass as `{ db: t.jobs }` to pg-boss so jobs commit or roll back with this transaction. */
   readonly jobs: JobDb;
-  /** Runs after the caller's work and before COMMIT, in registration order (e.g. audit appends). */
-  beforeCommit(fn: () => Promise<void>): void;
+  /**
+   * Runs after the caller's work and before COMMIT, in registration order; 'seal' hooks run after
+   * all others (the audit append, whose lock is then held for the least time).
+   */
+  beforeCommit(fn: () => Promise<void>, phase?: 'write' | 'seal'): void;
   /** Per-transaction scratch space for modules that batch work until commit. */
   readonly scratch: Map<symbol, unknown>;
 }
@@ -83,18 +86,20 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       log.warn({ err: err.message }, 'database connection lost during a transaction');
     };
     client.on('error', onError);
-    const hooks: Array<() => Promise<void>> = [];
+    const hooks: Array<{ fn: () => Promise<void>; phase: 'write' | 'seal' }> = [];
     const clientRun = (text: string, values?: readonly unknown[]) => client.query(text, values as unknown[]);
     const t: Tx = {
       ...queryable(clientRun),
       jobs: { executeSql: (text, values) => client.query(text, values) },
-      beforeCommit: (hook) => void hooks.push(hook),
+      beforeCommit: (fn, phase = 'write') => void hooks.push({ fn, phase }),
       scratch: new Map(),
     };
     try {
       await client.query('BEGIN');
       const result = await fn(t);
-      for (const hook of hooks) await hook();
+      for (const phase of ['write', 'seal'] as const) {
+        for (let i = 0; i < hooks.length; i++) if (hooks[i]!.phase === phase) await hooks[i]!.fn();
+      }
       await client.query('COMMIT');
       return result;
     } catch (err) {

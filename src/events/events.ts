@@ -49,23 +49,36 @@ export interface EmittedEvent {
   id: string;
   type: EventType;
   paymentId: string | null;
-  createdAt: Date;
 }
 
+const PENDING = Symbol('pending events');
+
 /**
- * Writes events to the outbox in the caller's transaction (one INSERT for the batch), so an
- * event exists exactly when its state change committed, and fans them out to webhook deliveries.
+ * Queues events in the caller's transaction. They are written to the outbox just before COMMIT,
+ * all of them in one INSERT and one fan-out to webhook deliveries, so an event exists exactly
+ * when its state change committed and a transaction costs the same few statements however
+ * many events it raises. Order is kept: created_at follows the order of the calls.
  */
-export async function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<EmittedEvent[]> {
-  if (events.length === 0) return [];
+export function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): void {
+  let pending = t.scratch.get(PENDING) as NewEvent[] | undefined;
+  if (!pending) {
+    pending = [];
+    t.scratch.set(PENDING, pending);
+    const queued = pending;
+    t.beforeCommit(() => writeEvents(t, ctx, queued));
+  }
+  pending.push(...events);
+}
+
+async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
   const ids = events.map(() => newId('event'));
-  const rows = await t.rows<{ id: string; created_at: Date }>(
+  await t.rows(
     `INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
      SELECT id, $1::text, type, object_type, object_id, payment_id, payload
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[])
             WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, n)
-      ORDER BY n
-     RETURNING id, created_at`,
+      ORDER BY n`,
     [
       ctx.tenant.id,
       ids,
@@ -76,10 +89,7 @@ export async function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<E
       events.map((e) => JSON.stringify(e.object)),
     ],
   );
-  const createdAt = new Map(rows.map((r) => [r.id, r.created_at]));
-  const emitted = events.map((e, i) => ({ id: ids[i]!, type: e.type, paymentId: e.paymentId, createdAt: createdAt.get(ids[i]!)! }));
-  await fanOutEvents(t, ctx, emitted);
-  return emitted;
+  await fanOutEvents(t, ctx, events.map((e, i) => ({ id: ids[i]!, type: e.type, paymentId: e.paymentId })));
 }
 
 /** The event exactly as a webhook delivers it (and as GET /events/:id shows it). */

@@ -22,8 +22,9 @@ export function createBoss(connectionString: string, config: Config, log: Logger
     schema: BOSS_SCHEMA,
     application_name: 'sandpay-jobs',
     max: 6,
-    // Workers wake on NOTIFY from the enqueueing transaction instead of waiting for a poll.
-    useListenNotify: true,
+    // Workers wake on NOTIFY from the enqueueing transaction instead of waiting for a poll
+    // (off only where LISTEN cannot work, e.g. behind PgBouncer in transaction mode).
+    useListenNotify: config.jobs.listenNotify,
     // Only worker processes run maintenance and cron; an API-only process just enqueues.
     supervise: opts.worker,
     schedule: opts.worker,
@@ -41,6 +42,8 @@ export function createBoss(connectionString: string, config: Config, log: Logger
  * leaves an existing queue alone), so a changed JOB_EXPIRE_SECONDS takes effect on restart.
  */
 export async function ensureQueues(boss: PgBoss, config: Config): Promise<void> {
+  // Producers always NOTIFY (cheap); only whether a worker LISTENs is configurable. Flipping the
+  // queue flag per process would race with other processes' cached queue options.
   const common = { notify: true, expireInSeconds: config.jobs.expireSeconds };
   const queues: Array<[string, Parameters<PgBoss['createQueue']>[1] & object]> = [
     [QUEUES.webhookDlq, { retentionSeconds: 30 * 24 * 3600 }],

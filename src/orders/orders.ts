@@ -91,5 +91,5 @@ export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: nu
   );
   if (!updated) return;
   audit(t, { tenantId: ctx.tenant.id, objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', actor: ctx.actor, requestId: ctx.requestId, metadata: { payment_id: paymentId } });
-  await emitEvents(t, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
+  emitEvents(t, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
 }

@@ -136,7 +136,7 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
       input.billing?.country ?? null, input.webhook_url ?? null, ctx.svc.config.payments.pendingTtlSeconds,
     ],
   );
-  await emitEvents(t, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
+  emitEvents(t, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
   audit(t, {
     tenantId: ctx.tenant.id,
     objectType: 'payment',

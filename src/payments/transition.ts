@@ -62,7 +62,7 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
   const events: NewEvent[] = [];
   if (changes.fraud) events.push({ type: 'fraud.detected', object: view, paymentId: p.id });
   events.push({ type: STATUS_EVENT[to] as NewEvent['type'], object: view, paymentId: p.id });
-  await emitEvents(t, ctx, events);
+  emitEvents(t, ctx, events);
 
   audit(t, {
     tenantId: ctx.tenant.id,

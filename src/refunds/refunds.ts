@@ -79,7 +79,7 @@ export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: Re
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb) RETURNING *`,
     [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {})],
   );
-  await emitEvents(t, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
+  emitEvents(t, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
   audit(t, {
     tenantId: ctx.tenant.id,
     objectType: 'refund',
@@ -113,7 +113,7 @@ export async function settleRefund(t: Tx, ctx: Ctx, refundId: string, to: 'proce
             updated_at = now() WHERE id = $1::text RETURNING *`,
     [r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null],
   );
-  await emitEvents(t, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
+  emitEvents(t, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
   audit(t, {
     tenantId: ctx.tenant.id,
     objectType: 'refund',

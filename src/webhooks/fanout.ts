@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db/pool.ts';
 import type { EmittedEvent } from '../events/events.ts';
-import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Ctx } from '../services.ts';
@@ -12,25 +10,25 @@ import type { Ctx } from '../services.ts';
  * transaction. Nothing is held in memory, so a crash after commit loses nothing.
  */
 export async function fanOutEvents(t: Tx, ctx: Ctx, events: EmittedEvent[]): Promise<void> {
-  const targets = await t.rows<{ event_id: string; event_type: string; endpoint_id: string | null; url: string }>(
-    `SELECT e.id AS event_id, e.type AS event_type, w.id AS endpoint_id, w.url
-       FROM unnest($2::text[], $3::text[]) AS e (id, type)
-       JOIN webhook_endpoints w ON w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
-                               AND (e.type = ANY (w.events) OR '*' = ANY (w.events))
-     UNION ALL
-     SELECT e.id, e.type, NULL, p.webhook_url
-       FROM unnest($2::text[], $3::text[], $4::text[]) AS e (id, type, payment_id)
-       JOIN payments p ON p.id = e.payment_id AND p.webhook_url IS NOT NULL`,
+  // One statement finds the targets and writes the deliveries (ids made in SQL); a second
+  // enqueues their jobs. The job ids are the ones stored on the deliveries.
+  const deliveries = await t.rows<{ id: string; job_id: string }>(
+    `WITH targets AS (
+       SELECT e.id AS event_id, e.type AS event_type, w.id AS endpoint_id, w.url
+         FROM unnest($2::text[], $3::text[]) AS e (id, type)
+         JOIN webhook_endpoints w ON w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
+                                 AND (e.type = ANY (w.events) OR '*' = ANY (w.events))
+       UNION ALL
+       SELECT e.id, e.type, NULL, p.webhook_url
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS e (id, type, payment_id)
+         JOIN payments p ON p.id = e.payment_id AND p.webhook_url IS NOT NULL
+     )
+     INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
+     SELECT 'whd_' || random_public_id(), $1::text, event_id, event_type, endpoint_id,
+            CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
+       FROM targets
+     RETURNING id, job_id`,
     [ctx.tenant.id, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.paymentId)],
   );
-  if (targets.length === 0) return;
-  const ids = targets.map(() => newId('webhookDelivery'));
-  const jobIds = targets.map(() => randomUUID());
-  await t.rows(
-    `INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
-     SELECT id, $1::text, event_id, event_type, endpoint_id, CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', job_id
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[]) AS d (id, event_id, event_type, endpoint_id, url, job_id)`,
-    [ctx.tenant.id, ids, targets.map((x) => x.event_id), targets.map((x) => x.event_type), targets.map((x) => x.endpoint_id), targets.map((x) => x.url), jobIds],
-  );
-  await enqueue(t, ctx.svc.boss, QUEUES.webhookDelivery, ids.map((id, i) => ({ id: jobIds[i]!, data: { deliveryId: id } })));
+  await enqueue(t, ctx.svc.boss, QUEUES.webhookDelivery, deliveries.map((d) => ({ id: d.job_id, data: { deliveryId: d.id } })));
 }

@@ -3,6 +3,7 @@ import { createLogger } from '../../src/logger.ts';
 import { assertSchemaNotNewer, migrate, migrationNames, migrationStatus } from '../../src/db/migrate.ts';
 import { createDb } from '../../src/db/pool.ts';
 import { createTestDatabase } from '../support/system.ts';
+import { isId } from '../../src/ids.ts';
 import { adminQuery } from '../support/postgres.ts';
 import { inject } from 'vitest';
 import pg from 'pg';
@@ -44,5 +45,17 @@ describe('migrations', () => {
     await expect(assertSchemaNotNewer(db)).rejects.toThrow(/9999_from_the_future.*newer schema/);
     expect((await migrationStatus(db)).ok).toBe(false);
     await db.close();
+  });
+});
+
+describe('random_public_id()', () => {
+  it('makes 20-character base62 ids that pass the API id check, and does not repeat', async () => {
+    const database = await createTestDatabase();
+    drops.push(database.drop);
+    const db = createDb({ connectionString: database.url, max: 2, connectTimeoutMs: 2000, statementTimeoutMs: 5000 }, log);
+    const rows = await db.rows<{ id: string }>('SELECT random_public_id() AS id FROM generate_series(1, 2000)');
+    await db.close();
+    expect(rows.every((r) => isId('webhookDelivery', `whd_${r.id}`))).toBe(true);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(2000);
   });
 });

@@ -1,0 +1,300 @@
+/**
+ * npm run bench: measures Sandpay against the database's own limit and writes
+ * bench/results.json and the results table in bench/README.md.
+ *
+ * Env: DATABASE_URL (else a fresh embedded Postgres), BENCH_DURATION (s per load step, 15),
+ * BENCH_WEBHOOK_SECONDS (30), BENCH_WEBHOOK_RATE (events/s, 200), BENCH_CPU_PROF=1 (profile the API).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
+import { createDb } from '../src/db/pool.ts';
+import { createApp } from '../src/http/app.ts';
+import { createBoss, QUEUES } from '../src/jobs/boss.ts';
+import { createLogger } from '../src/logger.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
+import { pgbenchScript, recordingDb, replayThroughPg, type Unit } from './lib/baseline.ts';
+import { load, type LoadResult } from './lib/load.ts';
+import { startSandpay, type SandpayProcess } from './lib/processes.ts';
+import { LatencyReceiver } from './lib/receiver.ts';
+import { writeReport } from './lib/report.ts';
+import { summarise } from './lib/stats.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 15);
+const WEBHOOK_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 30);
+const WEBHOOK_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 200);
+const CONNECTIONS = [1, 8, 32];
+const READ_ROWS = 100_000;
+const DLQ_TARGET = 10_000;
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+const WORK = path.join(PROJECT_ROOT, 'bench', '.work');
+const log = createLogger('silent');
+const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
+
+const card = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' };
+const paymentBody = (email: string) => JSON.stringify({ amount: 5000, currency: 'INR', method: 'card', card, customer_email: email });
+
+async function api(base: string, method: string, p: string, key: string, body?: unknown) {
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as any;
+  if (res.status >= 300) throw new Error(`${method} ${p} -> ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function register(base: string, name: string) {
+  const res = await fetch(`${base}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, email: `${name}-${randomUUID()}@bench.test` }),
+  });
+  return ((await res.json()) as { id: string; secret_key: string });
+}
+
+async function database(): Promise<{ url: string; adminUrl: string; embedded: EmbeddedPostgres | null; drop(): Promise<void> }> {
+  const name = `sandpay_bench_${Date.now()}`;
+  if (process.env.DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = `/${name}`;
+    return { url: u.toString(), adminUrl: process.env.DATABASE_URL, embedded: null, drop: async () => {} };
+  }
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true, mode: 0o755 });
+  // Default durability (fsync on): the numbers are what a developer's machine would see.
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(WORK, 'db'), port: 0, database: name, log, persistent: false, postgresFlags: ['-c', 'max_connections=300'] });
+  return { url: embedded.url, adminUrl: embedded.adminUrl, embedded, drop: embedded.stop };
+}
+
+const rssOf = async (base: string) => ((await api(base, 'GET', '/api/v1/admin/metrics', ADMIN)) as { process: { rss_bytes: number } }).process.rss_bytes;
+
+/** Records the exact statements of one POST /payments, through an in-process app on a recording Db. */
+async function recordCreate(url: string, sk: string): Promise<Unit[]> {
+  const config = loadConfig({ DATABASE_URL: url, SANDPAY_ROLE: 'api', ADMIN_TOKEN: ADMIN, RATE_LIMIT_TENANT_MAX: '1000000000', LOG_LEVEL: 'silent' });
+  const real = createDb({ connectionString: url, max: 4, connectTimeoutMs: 3000, statementTimeoutMs: 15000 }, log);
+  const { db, units } = recordingDb(real);
+  const boss = createBoss(url, config, log, { worker: false });
+  await boss.start();
+  const server = createServer(createApp({ db, boss, config, log, jobs: { running: () => true } }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Markers the replay recognises and replaces per iteration (see FRESH_TOKEN).
+  const res = await fetch(`${base}/api/v1/payments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json', 'idempotency-key': 'idem-RECORD0000000000' },
+    body: paymentBody('c-RECORD0000000000@bench.test'),
+  });
+  if (res.status !== 201) throw new Error(`recording create failed: ${res.status} ${await res.text()}`);
+  await new Promise((r) => server.close(r));
+  await boss.stop({ graceful: false });
+  await real.close();
+  return units;
+}
+
+function runPgbench(url: string, script: string, connections: number, seconds: number) {
+  const file = path.join(WORK, 'create.pgbench.sql');
+  writeFileSync(file, script);
+  const out = spawnSync('pgbench', ['-n', '-M', 'simple', '-c', String(connections), '-j', String(Math.min(connections, os.cpus().length)), '-T', String(seconds), '-f', file, url], { encoding: 'utf8' });
+  const tps = /tps = ([\d.]+)/.exec(out.stdout)?.[1];
+  const avg = /latency average = ([\d.]+) ms/.exec(out.stdout)?.[1];
+  const failed = /number of failed transactions: (\d+)/.exec(out.stdout)?.[1];
+  if (!tps) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
+  return { connections, per_second: Number(tps), avg_ms: Number(avg), failed: Number(failed ?? 0) };
+}
+
+async function main() {
+  const started = new Date();
+  say(`database: ${process.env.DATABASE_URL ? 'DATABASE_URL (fresh database)' : 'fresh embedded Postgres'}`);
+  const dbh = await database();
+  const sql = new pg.Pool({ connectionString: dbh.url, max: 4 });
+  const common = {
+    NODE_ENV: 'production', DATABASE_URL: dbh.url, HOST: '127.0.0.1', PORT: '0', ADMIN_TOKEN: ADMIN, WEBHOOK_ALLOW_PRIVATE: 'true',
+    RATE_LIMIT_TENANT_MAX: '1000000000', RATE_LIMIT_REGISTER_MAX: '1000000', MAX_INFLIGHT_REQUESTS: '10000',
+  };
+  const profArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(WORK, 'prof')}`] : [];
+  // The API runs without workers so the create numbers measure the HTTP path alone; workers are
+  // started for the webhook scenarios.
+  const apiProc: SandpayProcess = await startSandpay({ ...common, SANDPAY_ROLE: 'api' }, profArgs);
+  const base = apiProc.url!;
+  const receiver = await new LatencyReceiver().start();
+  const results: Record<string, unknown> = {};
+
+  try {
+    const pgVersion = (await sql.query('SHOW server_version')).rows[0].server_version as string;
+    results.machine = {
+      cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version,
+      postgres: pgVersion, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (fsync on)', date: started.toISOString(),
+    };
+
+    // ---- 1. create ----
+    const shop = await register(base, 'bench-create');
+    await api(base, 'POST', '/api/v1/webhook-endpoints', shop.secret_key, { url: receiver.url, events: ['*'] });
+    await api(base, 'POST', '/api/v1/fraud-rules', shop.secret_key, { name: 'velocity per email', type: 'velocity', params: { max_count: 1000, window_seconds: 60, per: 'customer_email' }, action: 'flag' });
+    await api(base, 'POST', '/api/v1/fraud-rules', shop.secret_key, { name: 'amount limit', type: 'amount_limit', params: { max_amount: 10_000_000 }, action: 'flag' });
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssIdle = await rssOf(base);
+    const create: LoadResult[] = [];
+    for (const connections of CONNECTIONS) {
+      say(`create: ${connections} connection(s) for ${DURATION} s`);
+      create.push(await load({
+        url: base, path: '/api/v1/payments', method: 'POST', connections, durationSec: DURATION,
+        headers: { authorization: `Bearer ${shop.secret_key}`, 'content-type': 'application/json' },
+        next: () => ({ body: paymentBody(`c-${randomUUID()}@bench.test`), headers: { 'idempotency-key': randomUUID() } }),
+      }));
+    }
+    results.create = create;
+    results.memory = { rss_idle_mb: Math.round(rssIdle / 2 ** 20), rss_after_create_mb: Math.round((await rssOf(base)) / 2 ** 20) };
+
+    // ---- 2. baseline: the same statements, straight through pg (and pgbench) ----
+    const units = await recordCreate(dbh.url, shop.secret_key);
+    const statements = units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.stmts.length + 2), 0);
+    const baseline: Array<{ connections: number; per_second: number; p99_ms: number }> = [];
+    for (const connections of CONNECTIONS) {
+      say(`baseline (pg): ${connections} connection(s)`);
+      baseline.push({ connections, ...(await replayThroughPg(dbh.url, units, connections, DURATION, 20)) });
+    }
+    let pgbench: unknown[] | string = 'pgbench not installed';
+    if (spawnSync('pgbench', ['--version']).status === 0) {
+      const script = pgbenchScript(units);
+      pgbench = [];
+      for (const connections of CONNECTIONS) {
+        say(`baseline (pgbench): ${connections} connection(s)`);
+        pgbench.push(runPgbench(dbh.url, script, connections, DURATION));
+      }
+    }
+    results.baseline = {
+      statements_per_create: statements,
+      transactions: units.map((u) => (u.kind === 'pool' ? 'autocommit: ' + u.stmt.text.trim().split(/\s+/).slice(0, 3).join(' ') : `transaction of ${u.stmts.length} statements`)),
+      pg: baseline,
+      pgbench,
+      ratio_create_to_pg: create.map((c, i) => ({ connections: c.connections, ratio: Math.round((c.per_second / baseline[i]!.per_second) * 100) / 100 })),
+    };
+
+    // The create scenario left thousands of delivery jobs queued (no worker ran): remove the
+    // jobs and mark those deliveries dead, which is what the DLQ scenario replays.
+    const boss = createBoss(dbh.url, loadConfig({ DATABASE_URL: dbh.url }), log, { worker: false });
+    await boss.start();
+    await boss.deleteQueuedJobs(QUEUES.webhookDelivery);
+    const dead = (await sql.query(`UPDATE webhook_deliveries SET status = 'dead', last_error = 'bench: marked dead' WHERE tenant_id = $1 AND status = 'pending' RETURNING id`, [shop.id])).rowCount!;
+
+    // ---- 3. read ----
+    const reader = await register(base, 'bench-read');
+    say(`read: seeding ${READ_ROWS} payments`);
+    await sql.query(
+      `INSERT INTO payments (id, tenant_id, amount, currency, status, method, card_brand, card_last4, test_behaviour, capture_method, amount_captured, created_at, updated_at)
+       SELECT 'pay_' || substr(md5(i::text || random()::text), 1, 20), $1, 1000 + i, 'INR', 'success', 'card', 'visa', '4242', 'succeed', 'automatic', 1000 + i,
+              now() - i * interval '1 second', now()
+         FROM generate_series(1, $2::int) AS i`,
+      [reader.id, READ_ROWS],
+    );
+    await sql.query('ANALYZE payments');
+    const one = (await sql.query(`SELECT id FROM payments WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC OFFSET 5000 LIMIT 1`, [reader.id])).rows[0].id;
+    const deep = (await sql.query(`SELECT id FROM payments WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`, [reader.id, 1999 * 50 - 1])).rows[0].id;
+    const readHeaders = { authorization: `Bearer ${reader.secret_key}` };
+    const read: Record<string, LoadResult> = {};
+    for (const [name, p] of [['get_by_id', `/api/v1/payments/${one}`], ['list_page_1', '/api/v1/payments?limit=50'], ['list_page_2000', `/api/v1/payments?limit=50&starting_after=${deep}`]] as const) {
+      say(`read: ${name}`);
+      read[name] = await load({ url: base, path: p, connections: 8, durationSec: Math.min(DURATION, 10), headers: readHeaders });
+    }
+    const plan = (await sql.query(
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT * FROM payments WHERE tenant_id = $1 AND (created_at, id) < (SELECT created_at, id FROM payments WHERE id = $2)
+        ORDER BY created_at DESC, id DESC LIMIT 51`, [reader.id, deep])).rows[0]['QUERY PLAN'][0];
+    results.read = { rows: READ_ROWS, connections: 8, ...read, page_2000_plan: { execution_ms: plan['Execution Time'], node: plan.Plan['Node Type'], shared_hit_blocks: plan.Plan['Shared Hit Blocks'] } };
+
+    // ---- 4. idempotency storm ----
+    const storm = await register(base, 'bench-storm');
+    const keys = Array.from({ length: 10 }, () => randomUUID());
+    say('idempotency storm: 1000 concurrent creates over 10 keys');
+    const t0 = performance.now();
+    const statuses = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        fetch(`${base}/api/v1/payments`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${storm.secret_key}`, 'content-type': 'application/json', 'idempotency-key': keys[i % 10]! },
+          body: paymentBody(`storm-${i % 10}@bench.test`),
+        }).then(async (r) => (await r.arrayBuffer(), r.status), () => 0),
+      ),
+    );
+    const stormPayments = Number((await sql.query('SELECT count(*) FROM payments WHERE tenant_id = $1', [storm.id])).rows[0].count);
+    results.idempotency_storm = {
+      requests: 1000, keys: 10, payments_created: stormPayments, exactly_ten: stormPayments === 10, seconds: Math.round(performance.now() - t0) / 1000,
+      statuses: Object.fromEntries([...new Set(statuses)].sort().map((s) => [s, statuses.filter((x) => x === s).length])),
+    };
+
+    // ---- 5. webhooks: polling only, then LISTEN/NOTIFY ----
+    const hooks = await register(base, 'bench-webhooks');
+    await api(base, 'POST', '/api/v1/webhook-endpoints', hooks.secret_key, { url: receiver.url, events: ['*'] });
+    const webhooks: Record<string, unknown> = {};
+    for (const [variant, env] of [['polling_only', { JOB_LISTEN_NOTIFY: 'false', JOB_POLL_SECONDS: '2' }], ['listen_notify', { JOB_LISTEN_NOTIFY: 'true' }]] as const) {
+      const worker = await startSandpay({ ...common, ...env, SANDPAY_ROLE: 'worker', WEBHOOK_CONCURRENCY: '32' });
+      await new Promise((r) => setTimeout(r, 1000));
+      receiver.reset();
+      say(`webhooks (${variant}): ${WEBHOOK_RATE} events/s for ${WEBHOOK_SECONDS} s`);
+      const creates = await load({
+        url: base, path: '/api/v1/payments', method: 'POST', connections: 16, durationSec: WEBHOOK_SECONDS, overallRate: WEBHOOK_RATE / 2,
+        headers: { authorization: `Bearer ${hooks.secret_key}`, 'content-type': 'application/json' },
+        next: () => ({ body: paymentBody(`w-${randomUUID()}@bench.test`), headers: { 'idempotency-key': randomUUID() } }),
+      });
+      const expected = creates.count * 2;
+      const deadline = Date.now() + 60_000;
+      while (receiver.ids.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      webhooks[variant] = {
+        events_per_second_target: WEBHOOK_RATE,
+        events_sent: expected,
+        delivered: receiver.ids.size,
+        duplicates: receiver.received - receiver.ids.size,
+        latency: summarise(receiver.latenciesMs, WEBHOOK_SECONDS),
+      };
+      await worker.stop();
+    }
+    results.webhooks = webhooks;
+
+    // ---- 6. dlq replay ----
+    const toReplay = Math.min(dead, DLQ_TARGET);
+    say(`dlq replay: ${toReplay} dead deliveries`);
+    const worker = await startSandpay({ ...common, SANDPAY_ROLE: 'worker', WEBHOOK_CONCURRENCY: '64' });
+    await new Promise((r) => setTimeout(r, 1000));
+    receiver.reset();
+    const r0 = performance.now();
+    let requeued = 0;
+    while (requeued < toReplay) {
+      const res = await api(base, 'POST', '/api/v1/admin/dlq/replay', ADMIN, { tenant_id: shop.id, limit: Math.min(1000, toReplay - requeued) });
+      if (res.requeued === 0) break;
+      requeued += res.requeued;
+    }
+    const queuedAt = performance.now() - r0;
+    const dlqDeadline = Date.now() + 120_000;
+    while (receiver.ids.size < requeued && Date.now() < dlqDeadline) await new Promise((r) => setTimeout(r, 100));
+    results.dlq_replay = { dead_deliveries: toReplay, requeued, delivered: receiver.ids.size, queue_seconds: Math.round(queuedAt) / 1000, seconds_until_all_delivered: Math.round(performance.now() - r0) / 1000 };
+    await worker.stop();
+    await boss.stop({ graceful: false });
+  } finally {
+    await apiProc.stop();
+    await receiver.stop();
+    await sql.end();
+    await dbh.drop();
+  }
+
+  writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeReport(results);
+  say('wrote bench/results.json and bench/README.md');
+  if (process.env.BENCH_CPU_PROF) say(`CPU profiles in ${path.join(WORK, 'prof')}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
