@@ -18,31 +18,29 @@ function activeRules(db: Queryable, tenantId: string): Promise<DbFraudRule[]> {
   );
 }
 
-const VELOCITY_SCOPE = {
-  tenant: { column: null, value: (_d: PaymentDraft) => 'all' },
-  customer_email: { column: 'customer_email', value: (d: PaymentDraft) => d.customerEmail },
-  card: { column: 'card_fingerprint', value: (d: PaymentDraft) => d.cardFingerprint },
+const SCOPE_VALUE = {
+  tenant: () => 'all',
+  customer_email: (d: PaymentDraft) => d.customerEmail,
+  card: (d: PaymentDraft) => d.cardFingerprint,
 } as const;
 
 /**
  * Counts the tenant's payments in the rule's window and scope: one indexed range query. With
  * `lock`, first takes a transaction lock on (rule, scope value) so concurrent creates count
  * one after another, each seeing the payments committed before it: exact under concurrency.
+ * Both happen in one round trip (velocity_count, migration 0006).
  */
 async function recentCount(db: Queryable, rule: DbFraudRule, d: PaymentDraft, lock: boolean): Promise<number | null> {
   const params = rule.params as RuleParams<'velocity'>;
-  const scope = VELOCITY_SCOPE[params.per];
-  const value = scope.value(d);
+  const value = SCOPE_VALUE[params.per](d);
   if (value === null) return null; // no email / not a card: the rule does not apply
-  if (lock) {
-    await db.rows('SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))', [`sandpay:velocity:${rule.id}:${d.tenantId}:${value}`]);
-  }
-  const row = await db.one<{ n: string }>(
-    `SELECT count(*) AS n FROM payments
-      WHERE tenant_id = $1::text AND created_at > now() - $2::int * interval '1 second'
-        ${scope.column ? `AND ${scope.column} = $3::text` : ''}`,
-    scope.column ? [d.tenantId, params.window_seconds, value] : [d.tenantId, params.window_seconds],
-  );
+  const row = await db.one<{ n: string }>('SELECT velocity_count($1::text, $2::text, $3::int, $4::text, $5::text) AS n', [
+    lock ? `sandpay:velocity:${rule.id}:${d.tenantId}:${value}` : null,
+    d.tenantId,
+    params.window_seconds,
+    params.per,
+    value,
+  ]);
   return Number(row.n);
 }
 

@@ -73,11 +73,7 @@ export function mutation<S extends z.ZodType>(
     const path = req.originalUrl.split('?')[0]!;
     const fingerprint = createHash('sha256').update(canonicalJson(req.body ?? {})).digest('hex');
     const outcome = await svc.db.tx(async (t) => {
-      await lockKey(t, ctx.tenant.id, key, svc.config.idempotency.lockTimeoutMs);
-      const stored = await t.maybeOne<StoredResponse>(
-        'SELECT method, path, fingerprint, status_code, response_body FROM idempotency_keys WHERE tenant_id = $1::text AND key = $2::text',
-        [ctx.tenant.id, key],
-      );
+      const stored = await claimKey(t, ctx.tenant.id, key, svc.config.idempotency.lockTimeoutMs);
       if (stored) {
         if (stored.method !== req.method || stored.path !== path || stored.fingerprint !== fingerprint) {
           throw new ApiError(422, 'idempotency_error', 'idempotency_key_reused',
@@ -100,16 +96,13 @@ export function mutation<S extends z.ZodType>(
 }
 
 /**
- * Waits for the key's lock at most lockTimeoutMs (lock_timeout, set for this transaction in
- * the same statement, before the lock is requested), then 409 idempotency_key_in_use.
+ * Waits for the key's lock at most lockTimeoutMs (lock_timeout, for the rest of this
+ * transaction), then reads the stored answer, in one round trip (idempotency_claim, migration
+ * 0006). Past the bound: 409 idempotency_key_in_use.
  */
-async function lockKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: number): Promise<void> {
+async function claimKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: number): Promise<StoredResponse | undefined> {
   try {
-    await t.rows(
-      `SELECT pg_advisory_xact_lock(hashtextextended($2::text, 0))
-         FROM (SELECT set_config('lock_timeout', $1::text, true)) AS timeout_set`,
-      [`${lockTimeoutMs}ms`, `sandpay:idem:${tenantId}:${key}`],
-    );
+    return await t.maybeOne<StoredResponse>('SELECT * FROM idempotency_claim($1::text, $2::text, $3::text)', [tenantId, key, `${lockTimeoutMs}ms`]);
   } catch (err) {
     if (classifyDbError(err) === 'lock_timeout') {
       throw new ApiError(409, 'idempotency_error', 'idempotency_key_in_use',

@@ -28,11 +28,11 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
   const polling = { pollingIntervalSeconds: config.jobs.pollSeconds, notifyPollingIntervalSeconds: config.jobs.pollSeconds };
   const names: string[] = [];
 
-  async function work<T extends object>(queue: string, localConcurrency: number, handle: (data: T, job: Job<T>) => Promise<void>) {
+  async function work<T extends object>(queue: string, localConcurrency: number, handle: (data: T) => Promise<void>) {
     await boss.work<T>(queue, { ...polling, localConcurrency }, async (jobs: Job<T>[]) => {
       for (const job of jobs) {
         try {
-          await handle(job.data, job);
+          await handle(job.data);
         } catch (err) {
           log.error({ component: 'jobs', queue, job_id: job.id, err }, 'job failed');
           throw err;
@@ -56,8 +56,28 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
     }),
   );
 
+  // Deliveries: a few loops, each fetching a batch and delivering it concurrently. pg-boss wakes
+  // every idle loop of a queue on each NOTIFY, so many single-job loops would mean a burst of
+  // empty fetches per commit; batches keep the fetches few, and full batches fetch again at once.
   const post = createPoster({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: USER_AGENT });
-  await work<{ deliveryId: string }>(QUEUES.webhookDelivery, config.webhooks.concurrency, ({ deliveryId }, job) => deliver(deps, post, deliveryId, job.id));
+  const batchSize = Math.min(8, config.webhooks.concurrency);
+  await boss.work<{ deliveryId: string }>(
+    QUEUES.webhookDelivery,
+    { ...polling, batchSize, localConcurrency: Math.ceil(config.webhooks.concurrency / batchSize), perJobResults: true, burstWhenBatchFull: true },
+    (jobs) =>
+      Promise.all(
+        jobs.map(async (job) => {
+          try {
+            await deliver(deps, post, job.data.deliveryId, job.id);
+            return { id: job.id, status: 'completed' as const };
+          } catch (err) {
+            log.error({ component: 'jobs', queue: QUEUES.webhookDelivery, job_id: job.id, err }, 'delivery failed');
+            return { id: job.id, status: 'failed' as const, output: { message: err instanceof Error ? err.message : String(err) } };
+          }
+        }),
+      ),
+  );
+  names.push(QUEUES.webhookDelivery);
 
   await work(QUEUES.reconcile, 1, async () => void (await reconcile(deps, 'schedule')));
   await boss.schedule(QUEUES.reconcile, config.reconcile.cron);

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { eventBody, type ApiObject, type EventType } from '../events/events.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
+import type { Queryable } from '../db/pool.ts';
 import type { Services } from '../services.ts';
 import type { Poster, PostResult } from './http.ts';
 import { signatureHeaders } from './signature.ts';
@@ -105,44 +106,55 @@ export async function deliver(svc: Services, post: Poster, deliveryId: string, j
   await record(svc, d, jobId, url, result, outcome);
 }
 
+/**
+ * Writes the attempt and the delivery's new state in one statement (a delivered attempt needs
+ * nothing else: one round trip). A retry or a dead letter also enqueues a job, so those run in
+ * a transaction with it.
+ */
 async function record(svc: Services, d: Claimed, jobId: string, url: string, result: PostResult, outcome: Outcome): Promise<void> {
   const nextJob = outcome.status === 'failed' ? randomUUID() : null;
   const dlqJob = outcome.status === 'dead' ? randomUUID() : null;
   const error = outcome.status === 'dead' && outcome.disableEndpoint ? 'receiver answered 410 Gone: endpoint disabled' : result.error;
+  const write = (db: Queryable) =>
+    db.maybeOne(
+      `WITH updated AS (
+         UPDATE webhook_deliveries SET
+            status = $3::text, attempt_count = attempt_count + 1, round_attempts = round_attempts + 1,
+            url = $4::text, last_status_code = $5::int, last_error = $6::text, lease_until = NULL,
+            next_attempt_at = CASE WHEN $7::int IS NULL THEN NULL ELSE now() + $7::int * interval '1 second' END,
+            job_id = coalesce($8::uuid, job_id), dlq_job_id = $9::uuid,
+            delivered_at = CASE WHEN $3::text = 'delivered' THEN now() END, updated_at = now()
+          WHERE id = $1::text AND job_id = $2::uuid
+          RETURNING id, tenant_id
+       )
+       INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error)
+       SELECT id, tenant_id, $10::int, $4::text, $5::int, $11::int, $12::text, $6::text FROM updated
+       RETURNING delivery_id`,
+      [d.id, jobId, outcome.status, url, result.statusCode, error, outcome.status === 'failed' ? outcome.retryInSec : null,
+       nextJob, dlqJob, d.attempt_count + 1, result.latencyMs, result.body],
+    );
+  if (outcome.status === 'delivered') {
+    await write(svc.db);
+    return;
+  }
   await svc.db.tx(async (t) => {
-    const updated = await t.maybeOne(
-      `UPDATE webhook_deliveries SET
-          status = $3::text, attempt_count = attempt_count + 1, round_attempts = round_attempts + 1,
-          url = $4::text, last_status_code = $5::int, last_error = $6::text, lease_until = NULL,
-          next_attempt_at = CASE WHEN $7::int IS NULL THEN NULL ELSE now() + $7::int * interval '1 second' END,
-          job_id = coalesce($8::uuid, job_id), dlq_job_id = $9::uuid,
-          delivered_at = CASE WHEN $3::text = 'delivered' THEN now() END, updated_at = now()
-        WHERE id = $1::text AND job_id = $2::uuid
-        RETURNING id`,
-      [d.id, jobId, outcome.status, url, result.statusCode, error, outcome.status === 'failed' ? outcome.retryInSec : null, nextJob, dlqJob],
-    );
-    if (!updated) return; // requeued by someone else meanwhile; their job owns it now
-    await t.rows(
-      `INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error)
-       VALUES ($1::text, $2::text, $3::int, $4::text, $5::int, $6::int, $7::text, $8::text)`,
-      [d.id, d.tenant_id, d.attempt_count + 1, url, result.statusCode, result.latencyMs, result.body, error],
-    );
+    // Nothing written: requeued by someone else meanwhile, and their job owns the delivery now.
+    if (!(await write(t))) return;
     if (outcome.status === 'failed') {
       await enqueue(t, svc.boss, QUEUES.webhookDelivery, [{ id: nextJob!, data: { deliveryId: d.id }, startAfter: new Date(Date.now() + outcome.retryInSec * 1000) }]);
+      return;
     }
-    if (outcome.status === 'dead') {
-      // Into pg-boss's dead-letter queue, in the same transaction that marks the delivery dead.
-      await enqueue(t, svc.boss, QUEUES.webhookDlq, [{ id: dlqJob!, data: { deliveryId: d.id, tenantId: d.tenant_id, eventId: d.event_id } }]);
-      if (outcome.disableEndpoint) {
-        await t.rows(
-          `UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`,
-          [d.endpoint_id],
-        );
-        audit(t, {
-          tenantId: d.tenant_id, objectType: 'webhook_endpoint', objectId: d.endpoint_id!, action: 'webhook_endpoint.disabled',
-          actor: SYSTEM_ACTOR, metadata: { reason: '410 Gone', delivery_id: d.id },
-        });
-      }
+    // Into pg-boss's dead-letter queue, in the same transaction that marks the delivery dead.
+    await enqueue(t, svc.boss, QUEUES.webhookDlq, [{ id: dlqJob!, data: { deliveryId: d.id, tenantId: d.tenant_id, eventId: d.event_id } }]);
+    if (outcome.disableEndpoint) {
+      await t.rows(
+        `UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`,
+        [d.endpoint_id],
+      );
+      audit(t, {
+        tenantId: d.tenant_id, objectType: 'webhook_endpoint', objectId: d.endpoint_id!, action: 'webhook_endpoint.disabled',
+        actor: SYSTEM_ACTOR, metadata: { reason: '410 Gone', delivery_id: d.id },
+      });
     }
   });
 }
