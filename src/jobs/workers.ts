@@ -56,26 +56,24 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
     }),
   );
 
-  // Deliveries: a few loops, each fetching a batch and delivering it concurrently. pg-boss wakes
-  // every idle loop of a queue on each NOTIFY, so many single-job loops would mean a burst of
-  // empty fetches per commit; batches keep the fetches few, and full batches fetch again at once.
+  // Deliveries: a few loops, each fetching a batch, delivering it concurrently and recording it
+  // in one statement. pg-boss wakes every idle loop of a queue on each NOTIFY, so many
+  // single-job loops would mean a burst of empty fetches per commit; batches keep fetches few,
+  // and a full batch fetches again at once. A failed batch is retried whole: already-delivered
+  // jobs in it are then skipped by the claim.
   const post = createPoster({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: USER_AGENT });
   const batchSize = Math.min(8, config.webhooks.concurrency);
   await boss.work<{ deliveryId: string }>(
     QUEUES.webhookDelivery,
-    { ...polling, batchSize, localConcurrency: Math.ceil(config.webhooks.concurrency / batchSize), perJobResults: true, burstWhenBatchFull: true },
-    (jobs) =>
-      Promise.all(
-        jobs.map(async (job) => {
-          try {
-            await deliver(deps, post, job.data.deliveryId, job.id);
-            return { id: job.id, status: 'completed' as const };
-          } catch (err) {
-            log.error({ component: 'jobs', queue: QUEUES.webhookDelivery, job_id: job.id, err }, 'delivery failed');
-            return { id: job.id, status: 'failed' as const, output: { message: err instanceof Error ? err.message : String(err) } };
-          }
-        }),
-      ),
+    { ...polling, batchSize, localConcurrency: Math.ceil(config.webhooks.concurrency / batchSize), burstWhenBatchFull: true },
+    async (jobs) => {
+      try {
+        await deliver(deps, post, jobs.map((j) => ({ deliveryId: j.data.deliveryId, jobId: j.id })));
+      } catch (err) {
+        log.error({ component: 'jobs', queue: QUEUES.webhookDelivery, jobs: jobs.length, err }, 'delivery batch failed');
+        throw err;
+      }
+    },
   );
   names.push(QUEUES.webhookDelivery);
 

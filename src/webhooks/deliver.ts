@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { audit, SYSTEM_ACTOR } from '../audit/append.ts';
 import type { Config } from '../config.ts';
+import type { Queryable } from '../db/pool.ts';
 import { eventBody, type ApiObject, type EventType } from '../events/events.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import type { Queryable } from '../db/pool.ts';
 import type { Services } from '../services.ts';
 import type { Poster, PostResult } from './http.ts';
 import { signatureHeaders } from './signature.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
 
+export interface DeliveryJob {
+  deliveryId: string;
+  jobId: string;
+}
+
 interface Claimed {
   id: string;
+  job_id: string;
   tenant_id: string;
   target: 'endpoint' | 'payment_url';
   endpoint_id: string | null;
@@ -31,38 +37,17 @@ interface Claimed {
   tenant_secret: string;
 }
 
-/**
- * Takes a lease on the delivery for one attempt, and reads what the attempt needs as it is
- * now: the endpoint's current URL and secret (so a replay after a fix uses the new ones).
- * Nothing is returned when the job is stale (its id is not the delivery's job_id), the
- * delivery is settled, or another worker holds the lease.
- */
-async function claim(svc: Services, deliveryId: string, jobId: string): Promise<Claimed | undefined> {
-  return svc.db.maybeOne<Claimed>(
-    `WITH claimed AS (
-       UPDATE webhook_deliveries SET lease_until = now() + $3::int * interval '1 millisecond'
-        WHERE id = $1::text AND job_id = $2::uuid AND status IN ('pending', 'failed')
-          AND (lease_until IS NULL OR lease_until < now())
-       RETURNING *
-     )
-     SELECT c.id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
-            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload,
-            w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
-            (w.deleted_at IS NOT NULL) AS endpoint_deleted,
-            p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret
-       FROM claimed c
-       JOIN events e ON e.id = c.event_id
-       JOIN tenants t ON t.id = c.tenant_id
-       LEFT JOIN webhook_endpoints w ON w.id = c.endpoint_id
-       LEFT JOIN payments p ON c.target = 'payment_url' AND p.id = e.payment_id`,
-    [deliveryId, jobId, svc.config.webhooks.timeoutMs + 5000],
-  );
-}
-
 type Outcome =
   | { status: 'delivered' }
   | { status: 'failed'; retryInSec: number }
   | { status: 'dead'; disableEndpoint: boolean };
+
+interface Attempted {
+  d: Claimed;
+  url: string;
+  result: PostResult;
+  outcome: Outcome;
+}
 
 /** What an attempt's result means, given the retry schedule. Pure, so the rules are unit-tested. */
 export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>, roundAttempt: number, target: Claimed['target'], config: Config['webhooks']): Outcome {
@@ -76,85 +61,128 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
   return { status: 'failed', retryInSec: Math.max(scheduled, asked) };
 }
 
-/** One delivery attempt for one job. Safe to run twice for a job: the lease and job_id guard it. */
-export async function deliver(svc: Services, post: Poster, deliveryId: string, jobId: string): Promise<void> {
-  const d = await claim(svc, deliveryId, jobId);
-  if (!d) return;
+/**
+ * Takes a lease on each delivery for one attempt (one statement for the batch) and reads what
+ * the attempt needs as it is now: the endpoint's current URL and secret, so a replay after a
+ * fix uses the new ones. A job is skipped when it is stale (its id is not the delivery's
+ * job_id), the delivery is settled, or another worker holds the lease.
+ */
+function claim(svc: Services, jobs: DeliveryJob[]): Promise<Claimed[]> {
+  return svc.db.rows<Claimed>(
+    `WITH claimed AS (
+       UPDATE webhook_deliveries d SET lease_until = now() + $3::int * interval '1 millisecond'
+         FROM unnest($1::text[], $2::uuid[]) AS j (delivery_id, job_id)
+        WHERE d.id = j.delivery_id AND d.job_id = j.job_id AND d.status IN ('pending', 'failed')
+          AND (d.lease_until IS NULL OR d.lease_until < now())
+       RETURNING d.*
+     )
+     SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
+            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload,
+            w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
+            (w.deleted_at IS NOT NULL) AS endpoint_deleted,
+            p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret
+       FROM claimed c
+       JOIN events e ON e.id = c.event_id
+       JOIN tenants t ON t.id = c.tenant_id
+       LEFT JOIN webhook_endpoints w ON w.id = c.endpoint_id
+       LEFT JOIN payments p ON c.target = 'payment_url' AND p.id = e.payment_id`,
+    [jobs.map((j) => j.deliveryId), jobs.map((j) => j.jobId), svc.config.webhooks.timeoutMs + 5000],
+  );
+}
 
-  let result: PostResult;
-  let outcome: Outcome;
-  let url: string;
+async function attempt(svc: Services, post: Poster, d: Claimed): Promise<Attempted> {
   if (d.target === 'endpoint' && (d.endpoint_deleted || !d.endpoint_enabled)) {
     // No attempt against a disabled or deleted endpoint: dead now, replayable once it is fixed.
-    url = d.endpoint_url ?? d.url;
-    result = { statusCode: null, latencyMs: 0, body: null, error: d.endpoint_deleted ? 'endpoint deleted' : 'endpoint disabled', retryAfterSec: null };
-    outcome = { status: 'dead', disableEndpoint: false };
-  } else {
-    url = (d.target === 'endpoint' ? d.endpoint_url : d.payment_url) ?? d.url;
-    const secret = (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!;
-    const body = JSON.stringify(eventBody({ id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload }));
-    // A fresh timestamp and signature on every attempt; webhook-id stays the event id.
-    const headers = {
-      ...signatureHeaders(secret, d.event_id, body),
-      'x-sandpay-event': d.event_type,
-      'x-sandpay-delivery': d.id,
-      'x-sandpay-attempt': String(d.attempt_count + 1),
-    };
-    result = await post(url, body, headers);
-    outcome = decide(result, d.round_attempts + 1, d.target, svc.config.webhooks);
+    const error = d.endpoint_deleted ? 'endpoint deleted' : 'endpoint disabled';
+    return { d, url: d.endpoint_url ?? d.url, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
-  await record(svc, d, jobId, url, result, outcome);
+  const url = (d.target === 'endpoint' ? d.endpoint_url : d.payment_url) ?? d.url;
+  const secret = (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!;
+  const body = JSON.stringify(eventBody({ id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload }));
+  // A fresh timestamp and signature on every attempt; webhook-id stays the event id.
+  const headers = {
+    ...signatureHeaders(secret, d.event_id, body),
+    'x-sandpay-event': d.event_type,
+    'x-sandpay-delivery': d.id,
+    'x-sandpay-attempt': String(d.attempt_count + 1),
+  };
+  const result = await post(url, body, headers);
+  return { d, url, result, outcome: decide(result, d.round_attempts + 1, d.target, svc.config.webhooks) };
 }
 
 /**
- * Writes the attempt and the delivery's new state in one statement (a delivered attempt needs
- * nothing else: one round trip). A retry or a dead letter also enqueues a job, so those run in
- * a transaction with it.
+ * Records a batch of attempts: the attempt rows and the deliveries' new states in one
+ * statement. When every attempt was delivered that is all; retries and dead letters also
+ * enqueue jobs, so then everything runs in one transaction with them. A delivery requeued by
+ * someone else meanwhile (its job_id changed) is left to the job that owns it now.
  */
-async function record(svc: Services, d: Claimed, jobId: string, url: string, result: PostResult, outcome: Outcome): Promise<void> {
-  const nextJob = outcome.status === 'failed' ? randomUUID() : null;
-  const dlqJob = outcome.status === 'dead' ? randomUUID() : null;
-  const error = outcome.status === 'dead' && outcome.disableEndpoint ? 'receiver answered 410 Gone: endpoint disabled' : result.error;
+async function record(svc: Services, attempts: Attempted[]): Promise<void> {
+  const rows = attempts.map(({ d, url, result, outcome }) => ({
+    d,
+    url,
+    result,
+    outcome,
+    nextJob: outcome.status === 'failed' ? randomUUID() : null,
+    dlqJob: outcome.status === 'dead' ? randomUUID() : null,
+    error: outcome.status === 'dead' && outcome.disableEndpoint ? 'receiver answered 410 Gone: endpoint disabled' : result.error,
+  }));
   const write = (db: Queryable) =>
-    db.maybeOne(
-      `WITH updated AS (
-         UPDATE webhook_deliveries SET
-            status = $3::text, attempt_count = attempt_count + 1, round_attempts = round_attempts + 1,
-            url = $4::text, last_status_code = $5::int, last_error = $6::text, lease_until = NULL,
-            next_attempt_at = CASE WHEN $7::int IS NULL THEN NULL ELSE now() + $7::int * interval '1 second' END,
-            job_id = coalesce($8::uuid, job_id), dlq_job_id = $9::uuid,
-            delivered_at = CASE WHEN $3::text = 'delivered' THEN now() END, updated_at = now()
-          WHERE id = $1::text AND job_id = $2::uuid
-          RETURNING id, tenant_id
+    db.rows<{ delivery_id: string }>(
+      `WITH r AS (
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::uuid[], $9::uuid[], $10::int[], $11::int[], $12::text[])
+           AS r (id, job_id, status, url, status_code, error, retry_in, next_job, dlq_job, attempt, latency_ms, response_body)
+       ), updated AS (
+         UPDATE webhook_deliveries d SET
+            status = r.status, attempt_count = d.attempt_count + 1, round_attempts = d.round_attempts + 1,
+            url = r.url, last_status_code = r.status_code, last_error = r.error, lease_until = NULL,
+            next_attempt_at = CASE WHEN r.retry_in IS NULL THEN NULL ELSE now() + r.retry_in * interval '1 second' END,
+            job_id = coalesce(r.next_job, d.job_id), dlq_job_id = r.dlq_job,
+            delivered_at = CASE WHEN r.status = 'delivered' THEN now() END, updated_at = now()
+           FROM r
+          WHERE d.id = r.id AND d.job_id = r.job_id
+          RETURNING d.id, d.tenant_id
        )
        INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error)
-       SELECT id, tenant_id, $10::int, $4::text, $5::int, $11::int, $12::text, $6::text FROM updated
+       SELECT u.id, u.tenant_id, r.attempt, r.url, r.status_code, r.latency_ms, r.response_body, r.error
+         FROM updated u JOIN r ON r.id = u.id
        RETURNING delivery_id`,
-      [d.id, jobId, outcome.status, url, result.statusCode, error, outcome.status === 'failed' ? outcome.retryInSec : null,
-       nextJob, dlqJob, d.attempt_count + 1, result.latencyMs, result.body],
+      [
+        rows.map((x) => x.d.id), rows.map((x) => x.d.job_id), rows.map((x) => x.outcome.status), rows.map((x) => x.url),
+        rows.map((x) => x.result.statusCode), rows.map((x) => x.error), rows.map((x) => (x.outcome.status === 'failed' ? x.outcome.retryInSec : null)),
+        rows.map((x) => x.nextJob), rows.map((x) => x.dlqJob), rows.map((x) => x.d.attempt_count + 1), rows.map((x) => x.result.latencyMs),
+        rows.map((x) => x.result.body),
+      ],
     );
-  if (outcome.status === 'delivered') {
+  if (rows.every((x) => x.outcome.status === 'delivered')) {
     await write(svc.db);
     return;
   }
   await svc.db.tx(async (t) => {
-    // Nothing written: requeued by someone else meanwhile, and their job owns the delivery now.
-    if (!(await write(t))) return;
-    if (outcome.status === 'failed') {
-      await enqueue(t, svc.boss, QUEUES.webhookDelivery, [{ id: nextJob!, data: { deliveryId: d.id }, startAfter: new Date(Date.now() + outcome.retryInSec * 1000) }]);
-      return;
-    }
-    // Into pg-boss's dead-letter queue, in the same transaction that marks the delivery dead.
-    await enqueue(t, svc.boss, QUEUES.webhookDlq, [{ id: dlqJob!, data: { deliveryId: d.id, tenantId: d.tenant_id, eventId: d.event_id } }]);
-    if (outcome.disableEndpoint) {
-      await t.rows(
-        `UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`,
-        [d.endpoint_id],
-      );
+    const written = new Set((await write(t)).map((w) => w.delivery_id));
+    const mine = rows.filter((x) => written.has(x.d.id));
+    await enqueue(t, svc.boss, QUEUES.webhookDelivery, mine.filter((x) => x.nextJob).map((x) => ({
+      id: x.nextJob!, data: { deliveryId: x.d.id }, startAfter: new Date(Date.now() + (x.outcome as { retryInSec: number }).retryInSec * 1000),
+    })));
+    // Into pg-boss's dead-letter queue, in the same transaction that marks the deliveries dead.
+    await enqueue(t, svc.boss, QUEUES.webhookDlq, mine.filter((x) => x.dlqJob).map((x) => ({
+      id: x.dlqJob!, data: { deliveryId: x.d.id, tenantId: x.d.tenant_id, eventId: x.d.event_id },
+    })));
+    for (const x of mine.filter((y) => y.outcome.status === 'dead' && y.outcome.disableEndpoint)) {
+      await t.rows(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`, [x.d.endpoint_id]);
       audit(t, {
-        tenantId: d.tenant_id, objectType: 'webhook_endpoint', objectId: d.endpoint_id!, action: 'webhook_endpoint.disabled',
-        actor: SYSTEM_ACTOR, metadata: { reason: '410 Gone', delivery_id: d.id },
+        tenantId: x.d.tenant_id, objectType: 'webhook_endpoint', objectId: x.d.endpoint_id!, action: 'webhook_endpoint.disabled',
+        actor: SYSTEM_ACTOR, metadata: { reason: '410 Gone', delivery_id: x.d.id },
       });
     }
   });
+}
+
+/**
+ * One attempt for each job of a batch: claim them together, POST concurrently, record together.
+ * Safe to run twice for a job: the lease and the job_id guard make the second run a no-op.
+ */
+export async function deliver(svc: Services, post: Poster, jobs: DeliveryJob[]): Promise<void> {
+  const claimed = await claim(svc, jobs);
+  if (claimed.length === 0) return;
+  await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
 }
