@@ -33,7 +33,7 @@ export function writeReport(r: any): void {
     row(Array(4).fill('---')),
     ...['get_by_id', 'list_page_1', 'list_page_2000'].map((k) => row([k.replaceAll('_', ' '), r.read[k].per_second, r.read[k].p50_ms, r.read[k].p99_ms])),
     '',
-    `Page 2,000 query plan: ${r.read.page_2000_plan.node}, ${r.read.page_2000_plan.execution_ms} ms, ${r.read.page_2000_plan.shared_hit_blocks} buffer hits.`,
+    `Plans: page 1 uses ${r.read.page_1_plan.index} (${r.read.page_1_plan.execution_ms} ms, ${r.read.page_1_plan.shared_hit_blocks} buffers); page 2,000 uses ${r.read.page_2000_plan.index} (${r.read.page_2000_plan.execution_ms} ms, ${r.read.page_2000_plan.shared_hit_blocks} buffers).`,
     '',
     `**Idempotency storm**: ${r.idempotency_storm.requests} concurrent creates over ${r.idempotency_storm.keys} keys → ${r.idempotency_storm.payments_created} payments in ${r.idempotency_storm.seconds} s; statuses ${JSON.stringify(r.idempotency_storm.statuses)}.`,
     '',

@@ -53,3 +53,19 @@ describe('GET /payments', () => {
     expect(res.body.by_status.success.amount).toEqual({ INR: 5 * (101 + 103) });
   });
 });
+
+describe('list indexes', () => {
+  it('payments has no btree index led by created_at, which the planner could use to serve a tenant list by filtering everyone', async () => {
+    // With one (0004 had it), a tenant owning most rows got its first page by scanning other
+    // tenants' newest payments; the bench showed page 1 slower than page 2,000. See 0007.
+    const led = await sys.sql<{ index: string }>(
+      `SELECT i.relname AS index
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_am am ON am.oid = i.relam JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+        WHERE t.relname = 'payments' AND am.amname = 'btree' AND a.attname = 'created_at'`,
+    );
+    expect(led).toEqual([]);
+    const plan = await sys.sql<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM payments WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 21`, [t.id]);
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('payments_tenant_created_idx');
+  });
+});
