@@ -15,6 +15,23 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+const CAST = (v: unknown) => (v instanceof Date ? 'timestamptz' : typeof v === 'boolean' ? 'boolean' : 'text');
+
+/**
+ * WHERE conditions for a list: `column = value` for each given filter (undefined ones are
+ * skipped; a key may carry its operator, as in "created_at >="), plus fixed SQL conditions.
+ */
+export function listWhere(filters: Record<string, unknown>, fixed: string[] = []): { where: string[]; params: unknown[] } {
+  const where = [...fixed];
+  const params: unknown[] = [];
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${key.includes(' ') ? key : `${key} =`} $${params.length}::${CAST(value)}`);
+  }
+  return { where, params };
+}
+
 export interface PageRequest {
   /** Table (or alias) with `id` and `created_at`, scanned newest first. */
   table: string;
@@ -33,12 +50,10 @@ export interface PageRequest {
 export async function paginate<R extends { id: string }, T>(db: Queryable, req: PageRequest, view: (row: R) => T): Promise<Page<T>> {
   const where = [...req.where];
   const params = [...req.params];
+  let cursor: string | null = null;
   if (req.startingAfter !== undefined) {
     params.push(req.startingAfter);
-    const n = params.length;
-    const cursor = `SELECT created_at, id FROM ${req.table} WHERE id = $${n}::text AND ${req.where.join(' AND ')}`;
-    const exists = await db.maybeOne(cursor, params);
-    if (!exists) throw badRequest('invalid_cursor', 'starting_after is not an id from this list', 'starting_after');
+    cursor = `SELECT created_at, id FROM ${req.table} WHERE id = $${params.length}::text AND ${req.where.join(' AND ')}`;
     where.push(`(created_at, id) < (${cursor})`);
   }
   params.push(req.limit + 1);
@@ -46,6 +61,11 @@ export async function paginate<R extends { id: string }, T>(db: Queryable, req: 
     `SELECT * FROM ${req.table} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}::int`,
     params,
   );
+  // An unknown cursor also gives no rows; only then is it worth a second look, so a deep page
+  // costs the same one query as the first.
+  if (rows.length === 0 && cursor && !(await db.maybeOne(cursor, params.slice(0, -1)))) {
+    throw badRequest('invalid_cursor', 'starting_after is not an id from this list', 'starting_after');
+  }
   const hasMore = rows.length > req.limit;
   const page = hasMore ? rows.slice(0, req.limit) : rows;
   return {

@@ -47,17 +47,7 @@ export type FraudCheck = (t: Tx, ctx: Ctx, draft: PaymentDraft) => Promise<Fraud
 
 interface Instrument {
   behaviour: Behaviour;
-  columns: {
-    card_brand: string | null;
-    card_last4: string | null;
-    card_bin: string | null;
-    card_exp_month: number | null;
-    card_exp_year: number | null;
-    card_fingerprint: string | null;
-    vpa: string | null;
-    bank: string | null;
-    wallet: string | null;
-  };
+  columns: Pick<DbPayment, 'card_brand' | 'card_last4' | 'card_bin' | 'card_exp_month' | 'card_exp_year' | 'card_fingerprint' | 'vpa' | 'bank' | 'wallet'>;
 }
 
 const NO_DETAILS: Instrument['columns'] = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { tenantOf } from '../context.ts';
 import { notFound } from '../errors.ts';
-import { pageQuery, paginate } from '../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { parseQuery } from '../validate.ts';
 import { EVENT_TYPES, eventBody, type DbEvent } from '../../events/events.ts';
 import { isId } from '../../ids.ts';
@@ -19,17 +19,8 @@ export function eventsRouter({ db }: AppDeps): Router {
 
   router.get('/events', async (req, res) => {
     const q = parseQuery(listSchema, req.query);
-    const where = ['tenant_id = $1::text'];
-    const params: unknown[] = [tenantOf(req).id];
-    if (q.type) {
-      params.push(q.type);
-      where.push(`type = $${params.length}::text`);
-    }
-    if (q.object_id) {
-      params.push(q.object_id);
-      where.push(`object_id = $${params.length}::text`);
-    }
-    res.json(await paginate<DbEvent, ReturnType<typeof eventBody>>(db, { table: 'events', where, params, limit: q.limit, startingAfter: q.starting_after }, eventBody));
+    const filter = listWhere({ tenant_id: tenantOf(req).id, type: q.type, object_id: q.object_id });
+    res.json(await paginate<DbEvent, ReturnType<typeof eventBody>>(db, { table: 'events', ...filter, limit: q.limit, startingAfter: q.starting_after }, eventBody));
   });
 
   router.get('/events/:id', async (req, res) => {

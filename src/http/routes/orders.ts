@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.ts';
 import { tenantOf } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { mutation } from '../mutation.ts';
-import { pageQuery, paginate } from '../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { amountSchema, currencySchema, metadataSchema, parseQuery } from '../validate.ts';
 import { isId } from '../../ids.ts';
 import { createOrder, getOrder, orderView, type DbOrder } from '../../orders/orders.ts';
@@ -35,13 +35,8 @@ export function ordersRouter(deps: AppDeps): Router {
 
   router.get('/orders', async (req, res) => {
     const q = parseQuery(listSchema, req.query);
-    const where = ['tenant_id = $1::text'];
-    const params: unknown[] = [tenantOf(req).id];
-    if (q.status) {
-      params.push(q.status);
-      where.push(`status = $${params.length}::text`);
-    }
-    res.json(await paginate<DbOrder, ReturnType<typeof orderView>>(db, { table: 'orders', where, params, limit: q.limit, startingAfter: q.starting_after }, orderView));
+    const filter = listWhere({ tenant_id: tenantOf(req).id, status: q.status });
+    res.json(await paginate<DbOrder, ReturnType<typeof orderView>>(db, { table: 'orders', ...filter, limit: q.limit, startingAfter: q.starting_after }, orderView));
   });
 
   router.get('/orders/:id', async (req, res) => {
@@ -54,7 +49,7 @@ export function ordersRouter(deps: AppDeps): Router {
     res.json(
       await paginate<DbPayment, ReturnType<typeof paymentView>>(
         db,
-        { table: 'payments', where: ['tenant_id = $1::text', 'order_id = $2::text'], params: [order.tenant_id, order.id], limit: q.limit, startingAfter: q.starting_after },
+        { table: 'payments', ...listWhere({ tenant_id: order.tenant_id, order_id: order.id }), limit: q.limit, startingAfter: q.starting_after },
         paymentView,
       ),
     );

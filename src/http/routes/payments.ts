@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.ts';
 import { tenantOf } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { mutation } from '../mutation.ts';
-import { pageQuery, paginate } from '../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { amountSchema, currencySchema, metadataSchema, parseQuery, timestampQuerySchema } from '../validate.ts';
 import { auditForObject } from '../../audit/read.ts';
 import { isId } from '../../ids.ts';
@@ -86,16 +86,8 @@ export function paymentsRouter(deps: AppDeps): Router {
 
   router.get('/payments', async (req, res) => {
     const q = parseQuery(listSchema, req.query);
-    const where = ['tenant_id = $1::text'];
-    const params: unknown[] = [tenantOf(req).id];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.status) add('status = ?::text', q.status);
-    if (q.created_gte) add('created_at >= ?::timestamptz', q.created_gte);
-    if (q.created_lte) add('created_at <= ?::timestamptz', q.created_lte);
-    res.json(await paginate<DbPayment, ReturnType<typeof paymentView>>(db, { table: 'payments', where, params, limit: q.limit, startingAfter: q.starting_after }, paymentView));
+    const filter = listWhere({ tenant_id: tenantOf(req).id, status: q.status, 'created_at >=': q.created_gte, 'created_at <=': q.created_lte });
+    res.json(await paginate<DbPayment, ReturnType<typeof paymentView>>(db, { table: 'payments', ...filter, limit: q.limit, startingAfter: q.starting_after }, paymentView));
   });
 
   router.get('/payments/stats', async (req, res) => {
@@ -137,7 +129,7 @@ export function paymentsRouter(deps: AppDeps): Router {
     res.json(
       await paginate<DbRefund, ReturnType<typeof refundView>>(
         db,
-        { table: 'refunds', where: ['tenant_id = $1::text', 'payment_id = $2::text'], params: [p.tenant_id, p.id], limit: q.limit, startingAfter: q.starting_after },
+        { table: 'refunds', ...listWhere({ tenant_id: p.tenant_id, payment_id: p.id }), limit: q.limit, startingAfter: q.starting_after },
         refundView,
       ),
     );

@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.ts';
 import { tenantOf } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { mutation } from '../mutation.ts';
-import { pageQuery, paginate } from '../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { parseQuery } from '../validate.ts';
 import { isId } from '../../ids.ts';
 import { getRefund, refundView, settleRefund, type DbRefund } from '../../refunds/refunds.ts';
@@ -25,13 +25,8 @@ export function refundsRouter(deps: AppDeps): Router {
 
   router.get('/refunds', async (req, res) => {
     const q = parseQuery(z.strictObject({ ...pageQuery, status: z.enum(['pending', 'processed', 'failed']).optional() }), req.query);
-    const where = ['tenant_id = $1::text'];
-    const params: unknown[] = [tenantOf(req).id];
-    if (q.status) {
-      params.push(q.status);
-      where.push(`status = $${params.length}::text`);
-    }
-    res.json(await paginate<DbRefund, ReturnType<typeof refundView>>(db, { table: 'refunds', where, params, limit: q.limit, startingAfter: q.starting_after }, refundView));
+    const filter = listWhere({ tenant_id: tenantOf(req).id, status: q.status });
+    res.json(await paginate<DbRefund, ReturnType<typeof refundView>>(db, { table: 'refunds', ...filter, limit: q.limit, startingAfter: q.starting_after }, refundView));
   });
 
   router.get('/refunds/:id', async (req, res) => {

@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.ts';
 import { tenantOf } from '../context.ts';
 import { notFound, stateError } from '../errors.ts';
 import { mutation } from '../mutation.ts';
-import { pageQuery, paginate } from '../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { parseQuery, timestampQuerySchema } from '../validate.ts';
 import { isId } from '../../ids.ts';
 import {
@@ -27,15 +27,6 @@ export const replaySchema = z.strictObject({
   limit: z.number().int().min(1).max(REPLAY_BATCH_MAX).default(REPLAY_BATCH_MAX),
 });
 
-/** Conditions for listing deliveries, shared by the tenant list and the operator DLQ. */
-export function deliveryFilters(q: { status?: string | undefined; endpoint_id?: string | undefined; event_id?: string | undefined }, where: string[], params: unknown[]) {
-  for (const [column, value] of [['status', q.status], ['endpoint_id', q.endpoint_id], ['event_id', q.event_id]] as const) {
-    if (value === undefined) continue;
-    params.push(value);
-    where.push(`${column} = $${params.length}::text`);
-  }
-}
-
 function deliveryId(id: string): string {
   if (!isId('webhookDelivery', id)) throw notFound('webhook delivery');
   return id;
@@ -47,10 +38,8 @@ export function webhookDeliveriesRouter(deps: AppDeps): Router {
 
   router.get('/webhook-deliveries', async (req, res) => {
     const q = parseQuery(listSchema, req.query);
-    const where = ['tenant_id = $1::text'];
-    const params: unknown[] = [tenantOf(req).id];
-    deliveryFilters(q, where, params);
-    const page = await paginate<DbDelivery, DeliveryView>(db, { table: 'webhook_deliveries', where, params, limit: q.limit, startingAfter: q.starting_after }, (d) => deliveryView(d));
+    const filter = listWhere({ tenant_id: tenantOf(req).id, status: q.status, endpoint_id: q.endpoint_id, event_id: q.event_id });
+    const page = await paginate<DbDelivery, DeliveryView>(db, { table: 'webhook_deliveries', ...filter, limit: q.limit, startingAfter: q.starting_after }, (d) => deliveryView(d));
     res.json({ ...page, data: await withAttempts(db, page.data) });
   });
 

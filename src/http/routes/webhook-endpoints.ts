@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.ts';
 import { tenantOf } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { ctxOf, mutation } from '../mutation.ts';
-import { pageQuery, paginate } from '../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { parseBody, parseQuery } from '../validate.ts';
 import { EVENT_TYPES } from '../../events/events.ts';
 import { isId } from '../../ids.ts';
@@ -49,7 +49,7 @@ export function webhookEndpointsRouter(deps: AppDeps): Router {
     res.json(
       await paginate<DbEndpoint, ReturnType<typeof endpointView>>(
         db,
-        { table: 'webhook_endpoints', where: ['tenant_id = $1::text', 'deleted_at IS NULL'], params: [tenantOf(req).id], limit: q.limit, startingAfter: q.starting_after },
+        { table: 'webhook_endpoints', ...listWhere({ tenant_id: tenantOf(req).id }, ['deleted_at IS NULL']), limit: q.limit, startingAfter: q.starting_after },
         endpointView,
       ),
     );

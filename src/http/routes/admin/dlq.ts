@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { actorOf, requestId } from '../../context.ts';
 import { notFound, stateError } from '../../errors.ts';
-import { pageQuery, paginate } from '../../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../../pagination.ts';
 import { parseBody, parseQuery, timestampQuerySchema } from '../../validate.ts';
 import { isId } from '../../../ids.ts';
 import { deliveryView, getDelivery, requeueDeliveries, withAttempts, type DbDelivery, type DeliveryView } from '../../../webhooks/deliveries.ts';
-import { deliveryFilters, REPLAY_BATCH_MAX } from '../webhook-deliveries.ts';
+import { REPLAY_BATCH_MAX } from '../webhook-deliveries.ts';
 
 const listSchema = z.strictObject({
   ...pageQuery,
@@ -30,15 +30,9 @@ export function adminDlqRouter(deps: AppDeps): Router {
 
   router.get('/dlq', async (req, res) => {
     const q = parseQuery(listSchema, req.query);
-    const where = [`status = 'dead'`];
-    const params: unknown[] = [];
-    if (q.tenant_id) {
-      params.push(q.tenant_id);
-      where.push(`tenant_id = $${params.length}::text`);
-    }
-    deliveryFilters(q, where, params);
+    const filter = listWhere({ tenant_id: q.tenant_id, endpoint_id: q.endpoint_id, event_id: q.event_id }, [`status = 'dead'`]);
     const page = await paginate<DbDelivery, DeliveryView & { tenant_id: string }>(
-      db, { table: 'webhook_deliveries', where, params, limit: q.limit, startingAfter: q.starting_after },
+      db, { table: 'webhook_deliveries', ...filter, limit: q.limit, startingAfter: q.starting_after },
       (d) => ({ ...deliveryView(d), tenant_id: d.tenant_id }),
     );
     res.json({ ...page, data: await withAttempts(db, page.data) });

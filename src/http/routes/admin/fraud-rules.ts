@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { actorOf, requestId } from '../../context.ts';
-import { pageQuery, paginate } from '../../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../../pagination.ts';
 import { parseBody, parseQuery } from '../../validate.ts';
 import { createRuleSchema, patchRuleSchema, ruleView, type DbFraudRule } from '../../../fraud/rules.ts';
 import { createRule, updateRule } from '../../../fraud/store.ts';
@@ -16,8 +16,8 @@ export function adminFraudRulesRouter({ db }: AppDeps): Router {
 
   router.get('/fraud-rules', async (req, res) => {
     const q = parseQuery(z.strictObject({ ...pageQuery, tenant_id: z.string().min(1).max(100).optional() }), req.query);
-    const where = [q.tenant_id ? 'tenant_id = $1::text' : 'tenant_id IS NULL', 'deleted_at IS NULL'];
-    res.json(await paginate<DbFraudRule, ReturnType<typeof ruleView>>(db, { table: 'fraud_rules', where, params: q.tenant_id ? [q.tenant_id] : [], limit: q.limit, startingAfter: q.starting_after }, ruleView));
+    const filter = listWhere({ tenant_id: q.tenant_id }, [...(q.tenant_id ? [] : ['tenant_id IS NULL']), 'deleted_at IS NULL']);
+    res.json(await paginate<DbFraudRule, ReturnType<typeof ruleView>>(db, { table: 'fraud_rules', ...filter, limit: q.limit, startingAfter: q.starting_after }, ruleView));
   });
 
   router.post('/fraud-rules', async (req, res) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { actorOf, requestId } from '../../context.ts';
 import { notFound } from '../../errors.ts';
-import { pageQuery, paginate } from '../../pagination.ts';
+import { listWhere, pageQuery, paginate } from '../../pagination.ts';
 import { parseBody, parseQuery } from '../../validate.ts';
 import { audit } from '../../../audit/append.ts';
 import { isId } from '../../../ids.ts';
@@ -35,13 +35,8 @@ export function adminTenantsRouter({ db }: AppDeps): Router {
 
   router.get('/tenants', async (req, res) => {
     const q = parseQuery(z.strictObject({ ...pageQuery, disabled: z.enum(['true', 'false']).optional() }), req.query);
-    const where = ['true'];
-    const params: unknown[] = [];
-    if (q.disabled) {
-      params.push(q.disabled === 'true');
-      where.push(`disabled = $${params.length}::boolean`);
-    }
-    res.json(await paginate<TenantRow, ReturnType<typeof adminTenantView>>(db, { table: WITH_COUNTS, where, params, limit: q.limit, startingAfter: q.starting_after }, adminTenantView));
+    const filter = listWhere({ disabled: q.disabled === undefined ? undefined : q.disabled === 'true' }, ['true']);
+    res.json(await paginate<TenantRow, ReturnType<typeof adminTenantView>>(db, { table: WITH_COUNTS, ...filter, limit: q.limit, startingAfter: q.starting_after }, adminTenantView));
   });
 
   router.patch('/tenants/:id', async (req, res) => {
