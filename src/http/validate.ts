@@ -35,17 +35,14 @@ export function toApiError(error: z.ZodError, input: unknown, root = ''): ApiErr
   return badRequest('parameter_invalid', param ? `Invalid ${param}: ${issue.message}` : issue.message, param);
 }
 
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) throw toApiError(result.error, body);
+/** Validates a request body or query string; a missing one is an empty object. */
+export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) throw toApiError(result.error, input);
   return result.data;
 }
 
-export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
-  const result = schema.safeParse(query ?? {});
-  if (!result.success) throw toApiError(result.error, query);
-  return result.data;
-}
+export const parseQuery = parseBody;
 
 // ----- shared field schemas -----
 

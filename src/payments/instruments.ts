@@ -16,10 +16,6 @@ export type Behaviour =
   | 'stay_pending'
   | 'fraud';
 
-export const BEHAVIOURS: readonly Behaviour[] = [
-  'succeed', 'decline', 'insufficient_funds', 'expired_card', 'incorrect_cvc', 'processing_error', 'delayed_success', 'stay_pending', 'fraud',
-];
-
 export const FAILURES: Partial<Record<Behaviour, { code: string; message: string }>> = {
   decline: { code: 'card_declined', message: 'The card was declined.' },
   insufficient_funds: { code: 'insufficient_funds', message: 'The card has insufficient funds.' },

@@ -89,8 +89,6 @@ export function paymentView(p: DbPayment) {
   };
 }
 
-export type PaymentView = ReturnType<typeof paymentView>;
-
 export async function getPayment(db: Queryable, tenantId: string, id: string): Promise<DbPayment> {
   const p = await db.maybeOne<DbPayment>('SELECT * FROM payments WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
   if (!p) throw notFound('payment');
