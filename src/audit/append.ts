@@ -1,4 +1,5 @@
 import type { Tx } from '../db/pool.ts';
+import type { Ctx } from '../services.ts';
 
 export type ActorType = 'api_key' | 'publishable_key' | 'admin' | 'system';
 
@@ -23,6 +24,11 @@ export interface AuditEntry {
 }
 
 export const chainOf = (tenantId: string | null) => tenantId ?? 'global';
+
+/** An audit row for a change made in `ctx`: tenant, actor and request id come from it. */
+export function auditIn(t: Tx, ctx: Pick<Ctx, 'tenant' | 'actor' | 'requestId'>, entry: Omit<AuditEntry, 'tenantId' | 'actor' | 'requestId'>): void {
+  audit(t, { ...entry, tenantId: ctx.tenant.id, actor: ctx.actor, requestId: ctx.requestId });
+}
 
 const PENDING = Symbol('pending audit entries');
 

@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { emitEvents } from '../events/events.ts';
 import { newId } from '../ids.ts';
-import { audit } from '../audit/append.ts';
+import { auditIn } from '../audit/append.ts';
 import { notFound } from '../http/errors.ts';
 import type { Ctx } from '../services.ts';
 
@@ -51,7 +51,7 @@ export async function createOrder(t: Tx, ctx: Ctx, input: OrderInput): Promise<D
      VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb) RETURNING *`,
     [newId('order'), ctx.tenant.id, input.amount, input.currency, input.receipt ?? null, JSON.stringify(input.notes ?? {})],
   );
-  audit(t, { tenantId: ctx.tenant.id, objectType: 'order', objectId: order.id, action: 'order.created', newStatus: 'created', actor: ctx.actor, requestId: ctx.requestId });
+  auditIn(t, ctx, { objectType: 'order', objectId: order.id, action: 'order.created', newStatus: 'created' });
   return order;
 }
 
@@ -75,7 +75,7 @@ export async function recordAttempt(t: Tx, ctx: Ctx, order: DbOrder): Promise<vo
     [order.id],
   );
   if (updated.status !== order.status) {
-    audit(t, { tenantId: ctx.tenant.id, objectType: 'order', objectId: order.id, action: 'order.attempted', oldStatus: order.status, newStatus: updated.status, actor: ctx.actor, requestId: ctx.requestId });
+    auditIn(t, ctx, { objectType: 'order', objectId: order.id, action: 'order.attempted', oldStatus: order.status, newStatus: updated.status });
   }
 }
 
@@ -90,6 +90,6 @@ export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: nu
     [orderId, amount],
   );
   if (!updated) return;
-  audit(t, { tenantId: ctx.tenant.id, objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', actor: ctx.actor, requestId: ctx.requestId, metadata: { payment_id: paymentId } });
+  auditIn(t, ctx, { objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', metadata: { payment_id: paymentId } });
   emitEvents(t, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
 }

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/pool.ts';
-import { audit } from '../audit/append.ts';
+import { auditIn } from '../audit/append.ts';
 import { emitEvents } from '../events/events.ts';
 import { badRequest, conflict } from '../http/errors.ts';
 import { newId } from '../ids.ts';
@@ -127,14 +127,11 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
     ],
   );
   emitEvents(t, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
-  audit(t, {
-    tenantId: ctx.tenant.id,
+  auditIn(t, ctx, {
     objectType: 'payment',
     objectId: created.id,
     action: 'payment.created',
     newStatus: 'pending',
-    actor: ctx.actor,
-    requestId: ctx.requestId,
     metadata: { amount, currency, method: input.method, behaviour: instrument.behaviour },
   });
 

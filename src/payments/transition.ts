@@ -1,5 +1,5 @@
 import type { Tx } from '../db/pool.ts';
-import { audit } from '../audit/append.ts';
+import { auditIn } from '../audit/append.ts';
 import { emitEvents, type NewEvent } from '../events/events.ts';
 import { markOrderPaid } from '../orders/orders.ts';
 import type { Ctx } from '../services.ts';
@@ -64,15 +64,12 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
   events.push({ type: STATUS_EVENT[to] as NewEvent['type'], object: view, paymentId: p.id });
   emitEvents(t, ctx, events);
 
-  audit(t, {
-    tenantId: ctx.tenant.id,
+  auditIn(t, ctx, {
     objectType: 'payment',
     objectId: p.id,
     action: changes.action ?? STATUS_EVENT[to],
     oldStatus: p.status,
     newStatus: to,
-    actor: ctx.actor,
-    requestId: ctx.requestId,
     metadata: {
       ...(changes.failure ? { failure_code: changes.failure.code } : {}),
       ...(changes.amountCaptured !== undefined ? { amount_captured: changes.amountCaptured } : {}),
@@ -82,13 +79,10 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
     },
   });
   if (changes.fraud) {
-    audit(t, {
-      tenantId: ctx.tenant.id,
+    auditIn(t, ctx, {
       objectType: 'payment',
       objectId: p.id,
       action: 'fraud.detected',
-      actor: ctx.actor,
-      requestId: ctx.requestId,
       metadata: { action: changes.fraud.action, rule_id: changes.fraud.ruleId, reason: changes.fraud.reason },
     });
   }

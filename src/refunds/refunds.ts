@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { audit } from '../audit/append.ts';
+import { auditIn } from '../audit/append.ts';
 import { emitEvents } from '../events/events.ts';
 import { badRequest, notFound, stateError } from '../http/errors.ts';
 import { newId } from '../ids.ts';
@@ -80,14 +80,11 @@ export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: Re
     [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {})],
   );
   emitEvents(t, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
-  audit(t, {
-    tenantId: ctx.tenant.id,
+  auditIn(t, ctx, {
     objectType: 'refund',
     objectId: refund.id,
     action: 'refund.created',
     newStatus: 'pending',
-    actor: ctx.actor,
-    requestId: ctx.requestId,
     metadata: { payment_id: p.id, amount, remaining_after: remaining - amount },
   });
   await enqueue(t, ctx.svc.boss, QUEUES.refundProcess, [
@@ -114,15 +111,12 @@ export async function settleRefund(t: Tx, ctx: Ctx, refundId: string, to: 'proce
     [r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null],
   );
   emitEvents(t, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
-  audit(t, {
-    tenantId: ctx.tenant.id,
+  auditIn(t, ctx, {
     objectType: 'refund',
     objectId: r.id,
     action: `refund.${to}`,
     oldStatus: r.status,
     newStatus: to,
-    actor: ctx.actor,
-    requestId: ctx.requestId,
     metadata: { payment_id: p.id, amount: Number(r.amount) },
   });
 

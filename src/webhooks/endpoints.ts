@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { audit } from '../audit/append.ts';
+import { auditIn } from '../audit/append.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
@@ -51,10 +51,6 @@ export interface EndpointInput {
   enabled?: boolean | undefined;
 }
 
-function auditEndpoint(t: Tx, ctx: Ctx, id: string, action: string, metadata: Record<string, unknown> = {}) {
-  audit(t, { tenantId: ctx.tenant.id, objectType: 'webhook_endpoint', objectId: id, action, actor: ctx.actor, requestId: ctx.requestId, metadata });
-}
-
 export async function createEndpoint(t: Tx, ctx: Ctx, input: EndpointInput): Promise<DbEndpoint> {
   await checkTargetUrl(input.url, ctx.svc.config.webhooks.allowPrivate);
   const e = await t.one<DbEndpoint>(
@@ -62,7 +58,7 @@ export async function createEndpoint(t: Tx, ctx: Ctx, input: EndpointInput): Pro
      VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text) RETURNING *`,
     [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, generateWebhookSecret()],
   );
-  auditEndpoint(t, ctx, e.id, 'webhook_endpoint.created', { url: e.url, events: e.events });
+  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: e.url, events: e.events } });
   return e;
 }
 
@@ -90,9 +86,14 @@ export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: Partial
       WHERE id = $1::text RETURNING *`,
     [id, patch.url ?? null, patch.events ?? null, patch.description !== undefined, patch.description ?? null, patch.enabled ?? null],
   );
-  auditEndpoint(t, ctx, id, 'webhook_endpoint.updated', {
-    before: { url: before.url, events: before.events, enabled: before.enabled },
-    after: { url: e.url, events: e.events, enabled: e.enabled },
+  auditIn(t, ctx, {
+    objectType: 'webhook_endpoint',
+    objectId: id,
+    action: 'webhook_endpoint.updated',
+    metadata: {
+      before: { url: before.url, events: before.events, enabled: before.enabled },
+      after: { url: e.url, events: e.events, enabled: e.enabled },
+    },
   });
   return e;
 }
@@ -101,12 +102,12 @@ export async function deleteEndpoint(t: Tx, ctx: Ctx, id: string): Promise<void>
   await getEndpoint(t, ctx.tenant.id, id, true);
   // Soft delete: past deliveries keep their endpoint; new events no longer fan out to it.
   await t.rows('UPDATE webhook_endpoints SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
-  auditEndpoint(t, ctx, id, 'webhook_endpoint.deleted');
+  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.deleted' });
 }
 
 export async function rotateEndpointSecret(t: Tx, ctx: Ctx, id: string): Promise<DbEndpoint> {
   await getEndpoint(t, ctx.tenant.id, id, true);
   const e = await t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, generateWebhookSecret()]);
-  auditEndpoint(t, ctx, id, 'webhook_endpoint.secret_rotated');
+  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.secret_rotated' });
   return e;
 }
