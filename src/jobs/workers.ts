@@ -1,11 +1,10 @@
 import type { Job } from 'pg-boss';
-import { SYSTEM_ACTOR } from '../audit/append.ts';
 import type { Tx } from '../db/pool.ts';
 import type { AppDeps } from '../http/app.ts';
 import { processPendingPayment } from '../payments/actions.ts';
 import { settleRefund } from '../refunds/refunds.ts';
 import type { Ctx, Services } from '../services.ts';
-import { getTenant } from '../tenants/tenants.ts';
+import { systemCtx } from '../tenants/tenants.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import { deliver, USER_AGENT } from '../webhooks/deliver.ts';
 import { createPoster } from '../webhooks/http.ts';
@@ -15,11 +14,10 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
-/** A system actor's context for the tenant owning a row, inside the job's transaction. */
-async function systemCtx(t: Tx, svc: Services, table: 'payments' | 'refunds', id: string): Promise<Ctx | null> {
+/** The system context for the tenant owning a row, inside the job's transaction. */
+async function ownerCtx(t: Tx, svc: Services, table: 'payments' | 'refunds', id: string): Promise<Ctx | null> {
   const row = await t.maybeOne<{ tenant_id: string }>(`SELECT tenant_id FROM ${table} WHERE id = $1::text`, [id]);
-  const tenant = row && (await getTenant(t, row.tenant_id));
-  return tenant ? { svc, tenant, actor: SYSTEM_ACTOR, requestId: null } : null;
+  return row ? systemCtx(t, svc, row.tenant_id) : null;
 }
 
 /** Registers every pg-boss worker and schedule this process runs; stop() waits for jobs in hand. */
@@ -44,14 +42,14 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
 
   await work<{ paymentId: string }>(QUEUES.paymentProcess, 4, ({ paymentId }) =>
     db.tx(async (t) => {
-      const ctx = await systemCtx(t, deps, 'payments', paymentId);
+      const ctx = await ownerCtx(t, deps, 'payments', paymentId);
       if (ctx) await processPendingPayment(t, ctx, paymentId);
     }),
   );
 
   await work<{ refundId: string }>(QUEUES.refundProcess, 4, ({ refundId }) =>
     db.tx(async (t) => {
-      const ctx = await systemCtx(t, deps, 'refunds', refundId);
+      const ctx = await ownerCtx(t, deps, 'refunds', refundId);
       if (ctx) await settleRefund(t, ctx, refundId, 'processed', { strict: false });
     }),
   );

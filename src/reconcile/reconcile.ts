@@ -3,7 +3,7 @@ import { QUEUES } from '../jobs/boss.ts';
 import { lockPayment } from '../payments/payments.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Services } from '../services.ts';
-import { getTenant } from '../tenants/tenants.ts';
+import { systemCtx } from '../tenants/tenants.ts';
 import { requeueDeliveries } from '../webhooks/deliveries.ts';
 
 const BATCH = 500;
@@ -45,11 +45,11 @@ async function expireStalePayments(svc: Services): Promise<number> {
   let expired = 0;
   for (const { id, tenant_id } of due) {
     await svc.db.tx(async (t) => {
-      const tenant = (await getTenant(t, tenant_id))!;
+      const ctx = (await systemCtx(t, svc, tenant_id))!;
       const p = await lockPayment(t, tenant_id, id);
       // Re-checked under the lock: it may have settled since the scan.
       if ((p.status !== 'pending' && p.status !== 'authorized') || !p.expires_at || p.expires_at > new Date()) return;
-      await transitionPayment(t, { svc, tenant, actor: SYSTEM_ACTOR, requestId: null }, p, 'expired', { action: 'payment.expired_by_reconciliation' });
+      await transitionPayment(t, ctx, p, 'expired', { action: 'payment.expired_by_reconciliation' });
       expired++;
     });
   }

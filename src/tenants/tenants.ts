@@ -1,7 +1,8 @@
 import type { Db, Queryable, Tx } from '../db/pool.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { newId } from '../ids.ts';
-import { audit, type Actor } from '../audit/append.ts';
+import { audit, SYSTEM_ACTOR, type Actor } from '../audit/append.ts';
+import type { Ctx, Services } from '../services.ts';
 import { conflict } from '../http/errors.ts';
 import { generateApiKey, generateWebhookSecret, hashApiKey, type KeyType } from './keys.ts';
 
@@ -114,6 +115,12 @@ export async function findTenantByKey(db: Queryable, token: string): Promise<Key
 
 export async function getTenant(db: Queryable, id: string): Promise<DbTenant | undefined> {
   return db.maybeOne<DbTenant>('SELECT * FROM tenants WHERE id = $1::text', [id]);
+}
+
+/** The context of work Sandpay does on its own (jobs, reconciliation) for a tenant. */
+export async function systemCtx(db: Queryable, svc: Services, tenantId: string): Promise<Ctx | null> {
+  const tenant = await getTenant(db, tenantId);
+  return tenant ? { svc, tenant, actor: SYSTEM_ACTOR, requestId: null } : null;
 }
 
 export async function activeKeys(db: Queryable, tenantId: string) {
