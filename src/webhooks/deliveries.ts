@@ -144,3 +144,21 @@ export async function requeueDeliveries(t: Tx, svc: Services, filter: RequeueFil
   }
   return rows;
 }
+
+/**
+ * Queues one delivery again and answers it as the API shows it; when it is in none of
+ * `statuses` (or leased by a worker), `refuse` turns its current status into the error.
+ */
+export async function requeueOne(
+  t: Tx,
+  svc: Services,
+  req: { id: string; tenantId: string | null; statuses: readonly DeliveryStatus[]; action: string; refuse: (status: DeliveryStatus) => Error },
+  actor: Actor,
+  requestId: string | null,
+) {
+  const requeued = await requeueDeliveries(t, svc, { tenantId: req.tenantId, statuses: req.statuses, ids: [req.id], limit: 1, resetRound: true }, actor, requestId, req.action);
+  const d = await getDelivery(t, req.id, req.tenantId);
+  if (requeued.length === 0) throw req.refuse(d.status);
+  const [view] = await withAttempts(t, [deliveryView(d)]);
+  return view!;
+}

@@ -8,7 +8,7 @@ import { listWhere, pageQuery, paginate } from '../pagination.ts';
 import { parseQuery, timestampQuerySchema } from '../validate.ts';
 import { isId } from '../../ids.ts';
 import {
-  DELIVERY_STATUSES, deliveryView, getDelivery, requeueDeliveries, withAttempts, type DbDelivery, type DeliveryView,
+  DELIVERY_STATUSES, deliveryView, getDelivery, requeueDeliveries, requeueOne, withAttempts, type DbDelivery, type DeliveryView,
 } from '../../webhooks/deliveries.ts';
 
 export const REPLAY_BATCH_MAX = 1000;
@@ -66,16 +66,13 @@ export function webhookDeliveriesRouter(deps: AppDeps): Router {
   router.post(
     '/webhook-deliveries/:id/retry',
     mutation(deps, z.strictObject({}), async (t, _input, ctx, req) => {
-      const id = deliveryId(String(req.params.id));
-      const rows = await requeueDeliveries(
-        t, deps, { tenantId: ctx.tenant.id, statuses: ['dead', 'failed', 'delivered'], ids: [id], limit: 1, resetRound: true },
-        ctx.actor, ctx.requestId, 'webhook_delivery.retried',
-      );
-      if (rows.length === 0) {
-        const d = await getDelivery(t, id, ctx.tenant.id);
-        throw stateError('delivery_in_progress', `Delivery is ${d.status} and already queued or being attempted; retry it once it settles`);
-      }
-      const [view] = await withAttempts(t, [deliveryView(await getDelivery(t, id, ctx.tenant.id))]);
+      const view = await requeueOne(t, deps, {
+        id: deliveryId(String(req.params.id)),
+        tenantId: ctx.tenant.id,
+        statuses: ['dead', 'failed', 'delivered'],
+        action: 'webhook_delivery.retried',
+        refuse: (status) => stateError('delivery_in_progress', `Delivery is ${status} and already queued or being attempted; retry it once it settles`),
+      }, ctx.actor, ctx.requestId);
       return { status: 200, body: view };
     }),
   );

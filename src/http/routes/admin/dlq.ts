@@ -6,7 +6,7 @@ import { notFound, stateError } from '../../errors.ts';
 import { listWhere, pageQuery, paginate } from '../../pagination.ts';
 import { parseBody, parseQuery, timestampQuerySchema } from '../../validate.ts';
 import { isId } from '../../../ids.ts';
-import { deliveryView, getDelivery, requeueDeliveries, withAttempts, type DbDelivery, type DeliveryView } from '../../../webhooks/deliveries.ts';
+import { deliveryView, requeueDeliveries, requeueOne, withAttempts, type DbDelivery, type DeliveryView } from '../../../webhooks/deliveries.ts';
 import { REPLAY_BATCH_MAX } from '../webhook-deliveries.ts';
 
 const listSchema = z.strictObject({
@@ -53,14 +53,15 @@ export function adminDlqRouter(deps: AppDeps): Router {
   router.post('/dlq/:id/replay', async (req, res) => {
     const id = req.params.id;
     if (!isId('webhookDelivery', id)) throw notFound('webhook delivery');
-    const rows = await db.tx((t) =>
-      requeueDeliveries(t, deps, { tenantId: null, statuses: ['dead'], ids: [id], limit: 1, resetRound: true }, actorOf(req), requestId(req), 'webhook_delivery.replayed'),
+    const view = await db.tx((t) =>
+      requeueOne(t, deps, {
+        id,
+        tenantId: null,
+        statuses: ['dead'],
+        action: 'webhook_delivery.replayed',
+        refuse: (status) => stateError('delivery_not_dead', `Delivery is ${status}; only dead deliveries are in the dead-letter queue`),
+      }, actorOf(req), requestId(req)),
     );
-    if (rows.length === 0) {
-      const d = await getDelivery(db, id, null);
-      throw stateError('delivery_not_dead', `Delivery is ${d.status}; only dead deliveries are in the dead-letter queue`);
-    }
-    const [view] = await withAttempts(db, [deliveryView(await getDelivery(db, id, null))]);
     res.json(view);
   });
 
