@@ -13,14 +13,14 @@ import {
 
 export const REPLAY_BATCH_MAX = 1000;
 
-export const listSchema = z.strictObject({
+const listSchema = z.strictObject({
   ...pageQuery,
   status: z.enum(DELIVERY_STATUSES).optional(),
   endpoint_id: z.string().min(1).max(100).optional(),
   event_id: z.string().min(1).max(100).optional(),
 });
 
-export const replaySchema = z.strictObject({
+const replaySchema = z.strictObject({
   status: z.literal('dead', { error: 'only dead deliveries are replayed in bulk' }).default('dead'),
   since: timestampQuerySchema.optional(),
   endpoint_id: z.string().min(1).max(100).optional(),
