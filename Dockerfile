@@ -18,6 +18,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
+# DATA_DIR: the master key and the audit checkpoint file (a volume in docker-compose.yml).
+RUN mkdir -p /app/.sandpay && chown node:node /app/.sandpay
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

@@ -4,10 +4,16 @@ import { startRuntime, type Runtime } from './src/runtime.ts';
 
 function banner(rt: Runtime): string {
   const lines = ['', `  Sandpay is running at ${rt.url ?? '(worker only, no HTTP)'}`];
+  if (rt.url) lines.push(`  Dashboard: ${rt.url}/dashboard (sign in with your secret key, or the admin token for the operator pages)`);
   lines.push(
     rt.database.kind === 'embedded'
       ? `  Database: embedded PostgreSQL, data in ${rt.database.dataDir}`
       : `  Database: ${rt.database.host} (DATABASE_URL)`,
+  );
+  lines.push(
+    rt.config.webhooks.allowPrivate
+      ? '  Webhooks to private addresses: allowed (set WEBHOOK_ALLOW_PRIVATE=false to refuse them)'
+      : '  Webhooks to private addresses: refused (set WEBHOOK_ALLOW_PRIVATE=true to allow them)',
   );
   if (!rt.adminToken) lines.push('  Admin API: disabled (set ADMIN_TOKEN to enable it)');
   else if (rt.adminToken.generated) lines.push(`  Admin token (shown once, kept in ${rt.adminToken.file}): ${rt.adminToken.value}`);

@@ -1,15 +1,18 @@
 /**
  * npm run webhook-receiver -- --port 4000 --secret whsec_...
- *   A local webhook receiver: verifies both signature schemes, prints each event, notices
+ *   A local webhook receiver: verifies both signature schemes (each on its own, never one
+ *   standing in for the other), prints each event, notices
  *   duplicates (same webhook-id), and can misbehave on purpose so you can watch retries:
  *     --fail-rate 0.5   answer --status (default 500) to half of the deliveries
  *     --status 503      the failure status (410 disables the endpoint in Sandpay)
  *     --retry-after 10  send Retry-After with failures
  *     --delay 3000      wait before answering (beyond WEBHOOK_TIMEOUT_MS counts as a timeout)
  *     --save ./captures write each body and its headers, for `npm run verify-webhook`
+ *   --port 0 picks a free port (printed). Stops on SIGINT, SIGTERM, SIGHUP, or when its parent exits.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyWebhook } from '../src/webhooks/verify.ts';
@@ -51,9 +54,8 @@ const server = createServer((req, res) => {
     }
     let verdict = 'unverified';
     if (values.secret) {
-      const std = verifyWebhook(raw, req.headers, values.secret);
-      const { 'webhook-signature': _s, ...rest } = req.headers;
-      const simple = verifyWebhook(raw, rest, values.secret);
+      const std = verifyWebhook(raw, req.headers, values.secret, { scheme: 'standard' });
+      const simple = verifyWebhook(raw, req.headers, values.secret, { scheme: 'simple' });
       verdict = `standard ${std.valid ? 'OK' : `BAD (${std.reason})`}, simple ${simple.valid ? 'OK' : `BAD (${simple.reason})`}`;
     }
     const duplicate = seen.has(id) ? ' (duplicate webhook-id: dedupe me)' : '';
@@ -73,6 +75,28 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(Number(values.port), values.host, () => {
-  console.log(`Receiving webhooks on http://${values.host}:${values.port}/ (Ctrl-C to stop)`);
+  const { port } = server.address() as AddressInfo;
+  console.log(`Receiving webhooks on http://${values.host}:${port}/ (pid ${process.pid}; Ctrl-C to stop)`);
 });
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+
+let stopping = false;
+function stop(why: string): void {
+  if (stopping) return;
+  stopping = true;
+  console.log(`Stopping (${why}).`);
+  server.close(() => process.exit(0));
+  // Keep-alive connections from Sandpay's delivery agent would hold close() open.
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+
+/*
+ * `npm run` starts this under a shell; when npm is killed the shell may die without passing the
+ * signal on, leaving this process adopted by init and still holding the port. So it also stops
+ * when its parent changes. (stdin closing is no signal: it is /dev/null under many supervisors.)
+ */
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop('parent process exited');
+}, 500).unref();

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { z } from 'zod';
+import { parseAdminKeys } from './credentials/public-keys.ts';
 
 /** Comma-separated list; blank entries are dropped. */
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -32,7 +34,23 @@ const envSchema = z.object({
   DB_CONNECT_TIMEOUT_MS: int(100, 120_000).default(3000),
   DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(15_000),
 
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    // `ADMIN_TOKEN=abc  # comment` in a .env file (Compose 1.29) makes the comment part of the value.
+    .refine((s) => !/[\s#]/.test(s), "must not contain whitespace or '#' (an inline comment in .env becomes part of the value)")
+    .optional(),
+  // A PEM public key (newlines may be written \n) or a JWKS document: operators' service tokens.
+  ADMIN_JWT_PUBLIC_KEY: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseAdminKeys(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
   CORS_ORIGINS: list.default([]),
   MAX_INFLIGHT_REQUESTS: int(1).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100).default(10_000),
@@ -40,6 +58,9 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
   RATE_LIMIT_TENANT_MAX: int(1).default(1000),
   RATE_LIMIT_REGISTER_MAX: int(1).default(20),
+  RATE_LIMIT_PUBLISHABLE_MAX: int(1).default(120),
+  TENANT_MAX_INFLIGHT: int(1).optional(),
+  SANDPAY_MASTER_KEY: z.string().optional(),
 
   IDEMPOTENCY_LOCK_TIMEOUT_MS: int(50, 60_000).default(5000),
   IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
@@ -60,6 +81,8 @@ const envSchema = z.object({
   JOB_SUPERVISE_SECONDS: int(1, 3600).default(30),
   RECONCILE_CRON: z.string().min(9).default('* * * * *'),
   RECONCILE_STUCK_DELIVERY_SECONDS: int(1).default(120),
+  EVENT_STREAM_HEARTBEAT_MS: int(100, 300_000).default(15_000),
+  FAULT_MAX_MS: int(0, 600_000).default(30_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -76,10 +99,16 @@ export interface Config {
   embeddedPgPort: number;
   db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
   adminToken: string | undefined;
+  /** Verifies operators' service tokens (src/credentials/service-tokens.ts); unset: ADMIN_TOKEN only. */
+  adminJwtPublicKey: string | undefined;
   corsOrigins: string[];
   maxInflightRequests: number;
   shutdownTimeoutMs: number;
-  rateLimit: { windowMs: number; tenantMax: number; registerMax: number };
+  rateLimit: { windowMs: number; tenantMax: number; registerMax: number; publishableMax: number };
+  /** Requests one tenant may have in flight in this process (a fair share of the pool). */
+  tenantMaxInflight: number;
+  /** 32 bytes, hex or base64; parsed by src/secrets/keys.ts, which never echoes it. */
+  masterKey: string | undefined;
   idempotency: { lockTimeoutMs: number; ttlHours: number };
   payments: { pendingTtlSeconds: number; authorizedTtlSeconds: number; refundDelayMs: number };
   webhooks: {
@@ -91,9 +120,26 @@ export interface Config {
   };
   jobs: { pollSeconds: number; listenNotify: boolean; expireSeconds: number; superviseSeconds: number };
   reconcile: { cron: string; stuckDeliverySeconds: number };
+  eventStream: { heartbeatMs: number };
+  /** Upper bound of an injected latency, and how long an injected timeout holds a request. */
+  faultMaxMs: number;
 }
 
 export class ConfigError extends Error {}
+
+/** Variables whose value is never echoed in an error (a private key pasted as the public one, too). */
+const SECRET_VARS = new Set(['ADMIN_TOKEN', 'ADMIN_JWT_PUBLIC_KEY']);
+
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const family = net.isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 /**
  * Parses the environment once. Throws a ConfigError whose message is one line naming the
@@ -106,9 +152,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`Invalid configuration: ${name} ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`);
+    const got = SECRET_VARS.has(name) ? '' : ` (got ${JSON.stringify(env[name] ?? null)})`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${got}`);
   }
   const e = parsed.data;
+  // Outside production private webhook targets are allowed by default, so a server reachable
+  // from the network would let anyone there make it call into this machine's network (SSRF).
+  if (e.NODE_ENV !== 'production' && e.WEBHOOK_ALLOW_PRIVATE === undefined && !isLoopbackHost(e.HOST)) {
+    throw new ConfigError(
+      `Invalid configuration: HOST ${JSON.stringify(e.HOST)} is not a loopback address; with NODE_ENV=${e.NODE_ENV} webhooks may target private addresses, so set NODE_ENV=production or WEBHOOK_ALLOW_PRIVATE=false (or =true to accept that) to listen beyond this machine`,
+    );
+  }
   if (e.WEBHOOK_TIMEOUT_MS / 1000 + 5 > e.JOB_EXPIRE_SECONDS) {
     throw new ConfigError(
       `Invalid configuration: JOB_EXPIRE_SECONDS must exceed WEBHOOK_TIMEOUT_MS by at least 5 s (got ${e.JOB_EXPIRE_SECONDS})`,
@@ -126,10 +180,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     db: { poolMax: e.DB_POOL_MAX, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
     adminToken: e.ADMIN_TOKEN,
+    adminJwtPublicKey: e.ADMIN_JWT_PUBLIC_KEY,
     corsOrigins: e.CORS_ORIGINS,
     maxInflightRequests: e.MAX_INFLIGHT_REQUESTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, tenantMax: e.RATE_LIMIT_TENANT_MAX, registerMax: e.RATE_LIMIT_REGISTER_MAX },
+    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW_MS, tenantMax: e.RATE_LIMIT_TENANT_MAX, registerMax: e.RATE_LIMIT_REGISTER_MAX, publishableMax: e.RATE_LIMIT_PUBLISHABLE_MAX },
+    tenantMaxInflight: e.TENANT_MAX_INFLIGHT ?? Math.max(2, Math.floor(e.DB_POOL_MAX / 2)),
+    masterKey: e.SANDPAY_MASTER_KEY,
     idempotency: { lockTimeoutMs: e.IDEMPOTENCY_LOCK_TIMEOUT_MS, ttlHours: e.IDEMPOTENCY_TTL_HOURS },
     payments: {
       pendingTtlSeconds: e.PAYMENT_PENDING_TTL_SECONDS,
@@ -146,5 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     jobs: { pollSeconds: e.JOB_POLL_SECONDS, listenNotify: e.JOB_LISTEN_NOTIFY, expireSeconds: e.JOB_EXPIRE_SECONDS, superviseSeconds: e.JOB_SUPERVISE_SECONDS },
     reconcile: { cron: e.RECONCILE_CRON, stuckDeliverySeconds: e.RECONCILE_STUCK_DELIVERY_SECONDS },
+    eventStream: { heartbeatMs: e.EVENT_STREAM_HEARTBEAT_MS },
+    faultMaxMs: e.FAULT_MAX_MS,
   };
 }

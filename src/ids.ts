@@ -25,6 +25,7 @@ export const ID_PREFIXES = {
   fraudRule: 'fr',
   request: 'req',
   apiKey: 'key',
+  checkoutSession: 'cs',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,9 +8,13 @@ import type { Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { assertSchemaNotNewer, migrate } from './db/migrate.ts';
 import { createDb, type Db } from './db/pool.ts';
+import { createEventHub, type EventHub } from './events/hub.ts';
 import { createApp, type AppDeps } from './http/app.ts';
+import { startTenantCaches } from './tenants/caches.ts';
 import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
 import { startWorkers } from './jobs/workers.ts';
+import { startAudit } from './audit/context.ts';
+import { openKeyStore, type KeyStore } from './secrets/keys.ts';
 import type { Logger } from './logger.ts';
 
 export interface Runtime {
@@ -23,6 +27,8 @@ export interface Runtime {
   adminToken: { value: string; file: string | null; generated: boolean } | null;
   /** Base URL of the HTTP server (absent for SANDPAY_ROLE=worker). */
   url: string | null;
+  eventHub: EventHub;
+  keys: KeyStore;
   stop(): Promise<void>;
 }
 
@@ -49,6 +55,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * and HTTP, in that order. stop() undoes them in reverse and is safe to call twice.
  */
 export async function startRuntime(baseConfig: Config, log: Logger): Promise<Runtime> {
+  // First: a bad SANDPAY_MASTER_KEY stops start-up before anything else is started.
+  const keys = await openKeyStore({ masterKey: baseConfig.masterKey, dataDir: baseConfig.dataDir }, log);
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = baseConfig.databaseUrl;
   if (!databaseUrl) {
@@ -97,7 +105,13 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     });
     await ensureQueues(boss, config);
 
-    const deps: AppDeps = { db, boss, config, log, jobs: { running: () => jobsRunning } };
+    // Lazy: its LISTEN connection opens with the first event stream.
+    const eventHub = createEventHub({ connectionString: databaseUrl, log });
+    // Authentication's key cache, dropped through NOTIFY (src/tenants/caches.ts).
+    const caches = startTenantCaches({ db, connectionString: databaseUrl, log });
+    cleanups.push(() => caches.close());
+    const deps: AppDeps = { db, boss, config, log, keys, eventHub, jobs: { running: () => jobsRunning } };
+    cleanups.push((await startAudit(deps)).stop);
     if (runsWorkers) {
       const workers = await startWorkers(deps);
       cleanups.push(workers.stop);
@@ -105,11 +119,13 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
 
     let url: string | null = null;
     if (config.role !== 'worker') {
-      const server = createServer(createApp(deps));
+      const server = createServer(createApp({ ...deps, listenUrl: () => url }));
       const port = await listen(server, config.port, config.host);
       url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
       cleanups.push(() => closeServer(server, config.shutdownTimeoutMs));
     }
+    // Runs first at shutdown: open event streams end, so closing the server need not wait for them.
+    cleanups.push(() => eventHub.close());
 
     let stopping: Promise<void> | null = null;
     return {
@@ -120,6 +136,8 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
       database: embedded ? { kind: 'embedded', dataDir: embedded.dataDir } : { kind: 'external', host: new URL(databaseUrl).host },
       adminToken,
       url,
+      eventHub,
+      keys,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

@@ -47,6 +47,54 @@ describe('loadConfig', () => {
     expect(message).not.toContain('\n');
   });
 
+  it.each(['0123456789abcdef # the operator token', 'abcdefgh ijklmnopq', 'abcdefghijklmnop\t', 'abcdefghijklmnop#x'])(
+    'refuses an ADMIN_TOKEN with whitespace or # (%j) in one line that names it and hides the value',
+    (token) => {
+      let error: unknown;
+      try {
+        loadConfig({ ADMIN_TOKEN: token });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^Invalid configuration: ADMIN_TOKEN must not contain whitespace or '#'/);
+      expect(message).not.toContain('\n');
+      expect(message).not.toContain(token.trim());
+    },
+  );
+
+  describe('HOST outside production', () => {
+    it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST'])('accepts loopback %s', (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    });
+
+    it.each(['0.0.0.0', '::', '192.168.1.20', 'my-laptop.local', '10.0.0.1'])('refuses %s in development and test, naming HOST and the way out', (host) => {
+      for (const NODE_ENV of ['development', 'test', undefined]) {
+        let error: unknown;
+        try {
+          loadConfig({ HOST: host, NODE_ENV });
+        } catch (err) {
+          error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const message = (error as Error).message;
+        expect(message).toMatch(/^Invalid configuration: HOST /);
+        expect(message).toContain('NODE_ENV=production');
+        expect(message).toContain('WEBHOOK_ALLOW_PRIVATE');
+        expect(message).not.toContain('\n');
+      }
+    });
+
+    it('accepts any HOST in production, or once WEBHOOK_ALLOW_PRIVATE is set explicitly', () => {
+      expect(loadConfig({ HOST: '0.0.0.0', NODE_ENV: 'production' }).webhooks.allowPrivate).toBe(false);
+      expect(loadConfig({ HOST: '0.0.0.0', WEBHOOK_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate).toBe(true);
+      expect(loadConfig({ HOST: '0.0.0.0', WEBHOOK_ALLOW_PRIVATE: 'false' }).webhooks.allowPrivate).toBe(false);
+      // Empty means unset, so it is not an explicit choice.
+      expect(() => loadConfig({ HOST: '0.0.0.0', WEBHOOK_ALLOW_PRIVATE: '' })).toThrow(ConfigError);
+    });
+  });
+
   it('refuses a job expiry shorter than the webhook timeout', () => {
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '30000', JOB_EXPIRE_SECONDS: '20' })).toThrow(/JOB_EXPIRE_SECONDS/);
   });

@@ -27,6 +27,7 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
     ...wrap(real, (stmt) => units.push({ kind: 'pool', stmt })),
     pool: real.pool,
     close: () => real.close(),
+    attachments: real.attachments,
     tx: (fn) =>
       real.tx((t) => {
         const unit: Unit = { kind: 'tx', stmts: [] };
@@ -35,8 +36,10 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
         const recorded: Tx = {
           ...wrap(t, sink),
           jobs: { executeSql: (text, values) => (sink({ text, values: [...(values ?? [])] }), t.jobs.executeSql(text, values)) },
-          beforeCommit: (hook) => t.beforeCommit(hook),
+          beforeCommit: (hook, phase) => t.beforeCommit(hook, phase),
           scratch: t.scratch,
+          afterCommit: (fn) => t.afterCommit(fn),
+          attachments: t.attachments,
         };
         return fn(recorded);
       }),
@@ -135,4 +138,13 @@ function prepare(value: unknown): string {
   if (Array.isArray(value)) return `{${value.map((v) => (v === null ? 'NULL' : `"${String(prepare(v)).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/**
+ * Round trips to the database: each autocommit statement is one, a transaction is its
+ * statements plus BEGIN and COMMIT (node-postgres sends a client's next query only once the
+ * previous one has answered, so statements never share a round trip).
+ */
+export function roundTrips(units: Unit[]): number {
+  return units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.stmts.length + 2), 0);
 }

@@ -9,7 +9,9 @@ export interface LoadOptions {
   /** A fresh body and headers per request (unique Idempotency-Keys). */
   next?: () => { body?: string; headers?: Record<string, string> };
   connections: number;
+  /** Run this long, or (with `amount`) until that many requests have been answered. */
   durationSec: number;
+  amount?: number;
   overallRate?: number;
 }
 
@@ -17,6 +19,10 @@ export interface LoadResult extends Summary {
   connections: number;
   non2xx: number;
   errors: number;
+  /** Responses by status code. */
+  statuses: Record<string, number>;
+  /** Wall-clock seconds the run took. */
+  seconds: number;
 }
 
 /**
@@ -25,11 +31,13 @@ export interface LoadResult extends Summary {
  */
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const t0 = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
     url: opts.url,
     connections: opts.connections,
-    duration: opts.durationSec,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.durationSec }),
     ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
     requests: [
       {
@@ -47,10 +55,16 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       },
     ],
     }, (err, res) => (err ? reject(err) : resolve(res)));
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+      latencies.push(responseTime);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    });
   });
+  const seconds = (performance.now() - t0) / 1000;
   return {
-    ...summarise(latencies, opts.durationSec),
+    ...summarise(latencies, opts.amount ? seconds : opts.durationSec),
+    statuses,
+    seconds: Math.round(seconds * 100) / 100,
     connections: opts.connections,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,

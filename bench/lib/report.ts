@@ -15,36 +15,59 @@ export function writeReport(r: any): void {
     START,
     `Run ${m.date} on ${m.cores} × ${m.cpu}, ${m.memory_gb} GB, Node ${m.node}, PostgreSQL ${m.postgres} (${m.database}).`,
     '',
-    '**Create** `POST /api/v1/payments` (card that succeeds, one velocity and one amount rule, one webhook endpoint), vs the same statements through `pg` and `pgbench`:',
-    '',
-    row(['connections', 'create req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'pg baseline/s', 'pg p99 ms', 'pgbench tps', 'create ÷ pg']),
-    row(Array(10).fill('---')),
-    ...r.create.map((c: any, i: number) => {
-      const b = r.baseline.pg[i];
-      const pb = Array.isArray(r.baseline.pgbench) ? r.baseline.pgbench[i]?.per_second : 'n/a';
-      return row([c.connections, c.per_second, c.p50_ms, c.p95_ms, c.p99_ms, c.non2xx + c.errors, b.per_second, b.p99_ms, pb, r.baseline.ratio_create_to_pg[i].ratio]);
-    }),
-    '',
-    `One create = ${r.baseline.statements_per_create} statements: ${r.baseline.transactions.join('; ')}.`,
-    '',
-    `**Read** (${r.read.rows.toLocaleString('en')} payments in one tenant, 8 connections):`,
-    '',
-    row(['request', 'req/s', 'p50 ms', 'p99 ms']),
-    row(Array(4).fill('---')),
-    ...['get_by_id', 'list_page_1', 'list_page_2000'].map((k) => row([k.replaceAll('_', ' '), r.read[k].per_second, r.read[k].p50_ms, r.read[k].p99_ms])),
-    '',
-    `Plans: page 1 uses ${r.read.page_1_plan.index} (${r.read.page_1_plan.execution_ms} ms, ${r.read.page_1_plan.shared_hit_blocks} buffers); page 2,000 uses ${r.read.page_2000_plan.index} (${r.read.page_2000_plan.execution_ms} ms, ${r.read.page_2000_plan.shared_hit_blocks} buffers).`,
-    '',
-    `**Idempotency storm**: ${r.idempotency_storm.requests} concurrent creates over ${r.idempotency_storm.keys} keys → ${r.idempotency_storm.payments_created} payments in ${r.idempotency_storm.seconds} s; statuses ${JSON.stringify(r.idempotency_storm.statuses)}.`,
-    '',
-    '**Webhooks** (event commit → receiver on 127.0.0.1):',
-    '',
-    row(['workers wake by', 'events/s target', 'delivered', 'deliveries/s', 'duplicates', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']),
-    row(Array(9).fill('---')),
-    ...Object.entries(r.webhooks).map(([k, w]: [string, any]) => row([k === 'listen_notify' ? 'LISTEN/NOTIFY' : 'polling (2 s)', w.events_per_second_target, `${w.delivered}/${w.events_sent}`, w.deliveries_per_second, w.duplicates, w.latency.p50_ms, w.latency.p95_ms, w.latency.p99_ms, w.latency.max_ms])),
-    '',
-    `**DLQ replay**: ${r.dlq_replay.requeued} dead deliveries re-queued in ${r.dlq_replay.queue_seconds} s, all ${r.dlq_replay.delivered} delivered after ${r.dlq_replay.seconds_until_all_delivered} s.`,
-    '',
+    ...(r.create
+      ? [
+          '**Create** `POST /api/v1/payments` (card that succeeds, one velocity and one amount rule, one webhook endpoint), a fixed number of creates per row; CPU per create = API process + the database\'s backends, from /proc:',
+          '',
+          row(['connections', 'creates', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'CPU API ms', 'CPU Postgres ms', 'CPU total ms', 'pg baseline/s', 'create ÷ pg']),
+          row(Array(12).fill('---')),
+          ...r.create.map((c: any, i: number) => row([c.connections, c.count, c.per_second, c.p50_ms, c.p95_ms, c.p99_ms, c.non2xx + c.errors, c.cpu_per_create.app_ms, c.cpu_per_create.pg_ms, c.cpu_per_create.total_ms,
+            r.baseline?.pg[i]?.per_second ?? 'n/a', r.baseline?.ratio_create_to_pg[i]?.ratio ?? 'n/a'])),
+          '',
+        ]
+      : []),
+    ...(r.round_trips ? [`**Round trips per create** (recording \`Db\`, warm process): ${r.round_trips.per_create}: ${r.round_trips.statements.map((s: string) => s.split(' ').slice(0, 3).join(' ')).join('; ')}.`, ''] : []),
+    ...(r.tenants
+      ? [
+          '**64 connections, one tenant vs eight** (interleaved, twice):',
+          '',
+          row(['run', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU total ms']),
+          row(Array(6).fill('---')),
+          ...Object.entries(r.tenants).map(([k, c]: [string, any]) => row([k.replaceAll('_', ' '), c.per_second, c.p50_ms, c.p99_ms, c.non2xx + c.errors, c.cpu_per_create.total_ms])),
+          '',
+        ]
+      : []),
+    ...(r.stay_up ? [`**Stay-up**, 256 connections for ${r.stay_up.seconds} s: statuses ${JSON.stringify(r.stay_up.statuses)}, ${r.stay_up.errors} errors/timeouts, p50 ${r.stay_up.p50_ms} ms, p99 ${r.stay_up.p99_ms} ms, max ${r.stay_up.max_ms} ms.`, ''] : []),
+    ...(r.read
+      ? [
+          `**Read** (${r.read.rows.toLocaleString('en')} payments in one tenant, 8 connections):`,
+          '',
+          row(['request', 'req/s', 'p50 ms', 'p99 ms']),
+          row(Array(4).fill('---')),
+          ...['get_by_id', 'list_page_1', 'list_page_2000'].map((k) => row([k.replaceAll('_', ' '), r.read[k].per_second, r.read[k].p50_ms, r.read[k].p99_ms])),
+          '',
+          `Plans: page 1 uses ${r.read.page_1_plan.index} (${r.read.page_1_plan.execution_ms} ms, ${r.read.page_1_plan.shared_hit_blocks} buffers); page 2,000 uses ${r.read.page_2000_plan.index} (${r.read.page_2000_plan.execution_ms} ms, ${r.read.page_2000_plan.shared_hit_blocks} buffers).`,
+          '',
+        ]
+      : []),
+    ...(r.idempotency_storm ? [`**Idempotency storm**: ${r.idempotency_storm.requests} concurrent creates over ${r.idempotency_storm.keys} keys → ${r.idempotency_storm.payments_created} payments in ${r.idempotency_storm.seconds} s; statuses ${JSON.stringify(r.idempotency_storm.statuses)}.`, ''] : []),
+    ...(r.webhooks
+      ? [
+          '**Webhooks** (event commit → receiver on 127.0.0.1):',
+          '',
+          row(['workers wake by', 'events/s target', 'delivered', 'deliveries/s', 'duplicates', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']),
+          row(Array(9).fill('---')),
+          ...Object.entries(r.webhooks).map(([k, w]: [string, any]) => row([k === 'listen_notify' ? 'LISTEN/NOTIFY' : 'polling (2 s)', w.events_per_second_target, `${w.delivered}/${w.events_sent}`, w.deliveries_per_second, w.duplicates, w.latency.p50_ms, w.latency.p95_ms, w.latency.p99_ms, w.latency.max_ms])),
+          '',
+        ]
+      : []),
+    ...(r.dlq_replay ? [`**DLQ replay**: ${r.dlq_replay.requeued} dead deliveries re-queued in ${r.dlq_replay.queue_seconds} s, all ${r.dlq_replay.delivered} delivered after ${r.dlq_replay.seconds_until_all_delivered} s (${r.dlq_replay.deliveries_per_second}/s); CPU per delivery ${r.dlq_replay.cpu_per_delivery.total_ms} ms (worker + API ${r.dlq_replay.cpu_per_delivery.app_ms}, Postgres ${r.dlq_replay.cpu_per_delivery.pg_ms}; the receiver not counted).`, ''] : []),
+    ...(r.fairness
+      ? [
+          `**Fairness**: tenant X floods \`GET /payments\` on ${r.fairness.flood_connections} connections past its limit (${r.fairness.x.non2xx} × 429, ${r.fairness.x.per_second} answers/s) while tenant Y reads on 1 connection: Y's p99 ${r.fairness.y_idle.p99_ms} ms alone, ${r.fairness.y_during_flood.p99_ms} ms during the flood (× ${r.fairness.p99_ratio}; target ≤ × 3), ${r.fairness.y_during_flood.non2xx + r.fairness.y_during_flood.errors} failed.`,
+          '',
+        ]
+      : []),
     `**Memory** (API process RSS): ${r.memory.rss_idle_mb} MB idle, ${r.memory.rss_after_create_mb} MB after the create runs.`,
     END,
   ];

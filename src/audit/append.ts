@@ -1,12 +1,7 @@
 import type { Tx } from '../db/pool.ts';
-import type { Ctx } from '../services.ts';
-
-export type ActorType = 'api_key' | 'publishable_key' | 'admin' | 'system';
-
-export interface Actor {
-  type: ActorType;
-  id: string | null;
-}
+import type { Actor, Ctx } from '../services.ts';
+import { auditContextOf } from './context.ts';
+import { microIso, rowMac, type AuditContent } from './mac.ts';
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
 
@@ -33,9 +28,10 @@ export function auditIn(t: Tx, ctx: Pick<Ctx, 'tenant' | 'actor' | 'requestId'>,
 const PENDING = Symbol('pending audit entries');
 
 /**
- * Queues an audit row in the caller's transaction. The rows are appended just before COMMIT,
- * so the per-chain lock that orders the hash chain is held for the shortest time possible and
- * always taken last (no lock-order deadlocks with row locks taken earlier).
+ * Queues an audit row in the caller's transaction, so a change never commits without its row.
+ * The rows are written just before COMMIT in one INSERT, unsealed and without any lock: each
+ * carries the MAC the process computes over its contents (Postgres cannot), and the sealer chains
+ * them in order once committed (src/audit/sealer.ts), kicked right after this COMMIT.
  */
 export function audit(t: Tx, entry: AuditEntry): void {
   let pending = t.scratch.get(PENDING) as AuditEntry[] | undefined;
@@ -49,11 +45,12 @@ export function audit(t: Tx, entry: AuditEntry): void {
 }
 
 async function flush(t: Tx, entries: AuditEntry[]): Promise<void> {
-  const byChain = new Map<string, object[]>();
-  for (const e of entries) {
-    const chain = chainOf(e.tenantId);
-    const rows = byChain.get(chain) ?? [];
-    rows.push({
+  const { keys, sealer } = auditContextOf(t);
+  // The process's clock, not now(): the MAC covers created_at, so it must be known before the INSERT.
+  const createdAt = microIso(new Date());
+  const rows = entries.map((e) => {
+    const content: AuditContent = {
+      chain: chainOf(e.tenantId),
       tenant_id: e.tenantId,
       object_type: e.objectType,
       object_id: e.objectId,
@@ -63,12 +60,22 @@ async function flush(t: Tx, entries: AuditEntry[]): Promise<void> {
       actor_type: e.actor.type,
       actor_id: e.actor.id,
       request_id: e.requestId ?? null,
-      metadata: e.metadata ?? {},
-    });
-    byChain.set(chain, rows);
-  }
-  // Sorted chain order keeps two transactions touching the same chains from deadlocking.
-  for (const chain of [...byChain.keys()].sort()) {
-    await t.rows('SELECT audit_append($1::text, $2::jsonb)', [chain, JSON.stringify(byChain.get(chain))]);
-  }
+      // As jsonb will give it back: what JSON keeps of it.
+      metadata: JSON.parse(JSON.stringify(e.metadata ?? {})),
+      created_at: createdAt,
+    };
+    return { ...content, mac: rowMac(keys.auditMacKey, content) };
+  });
+  await t.rows(
+    `INSERT INTO audit_log (chain, tenant_id, object_type, object_id, action, old_status, new_status,
+                            actor_type, actor_id, request_id, metadata, created_at, mac)
+     SELECT e->>'chain', e->>'tenant_id', e->>'object_type', e->>'object_id', e->>'action', e->>'old_status',
+            e->>'new_status', e->>'actor_type', e->>'actor_id', e->>'request_id', e->'metadata',
+            (e->>'created_at')::timestamptz, e->>'mac'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r (e, n)
+      ORDER BY n`,
+    [JSON.stringify(rows)],
+  );
+  const chains = [...new Set(rows.map((r) => r.chain))];
+  t.afterCommit(() => sealer.kick(chains));
 }

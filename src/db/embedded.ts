@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { lockDataDir, stopOrphanedPostmaster } from './embedded-owner.ts';
 
 export interface EmbeddedPostgres {
   /** Connection string for the application database. */
@@ -69,6 +70,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const root = path.resolve(opts.dataDir);
   const clusterDir = path.join(root, 'pg');
   await mkdir(root, { recursive: true });
+  const lock = lockDataDir(root);
+  try {
+    await stopOrphanedPostmaster(clusterDir, opts.log);
+    return await startLocked(opts, root, clusterDir, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(opts: EmbeddedOptions, root: string, clusterDir: string, releaseLock: () => void): Promise<EmbeddedPostgres> {
   const password = await readOrCreateSecret(path.join(root, 'pg-password'));
   const port = opts.port || (await freePort());
 
@@ -99,22 +111,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     );
   }
 
-  const onExit = stopOnExit(clusterDir);
+  const onExit = stopOnExit(clusterDir, releaseLock);
   process.on('exit', onExit);
 
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
-  await ensureDatabase(adminUrl, opts.database);
-  return {
-    url: `${base}/${opts.database}`,
-    adminUrl,
-    dataDir: clusterDir,
-    port,
-    stop: async () => {
-      process.removeListener('exit', onExit);
-      await server.stop();
-    },
+  const stop = async () => {
+    process.removeListener('exit', onExit);
+    await server.stop();
+    releaseLock();
   };
+  try {
+    await ensureDatabase(adminUrl, opts.database);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `${base}/${opts.database}`, adminUrl, dataDir: clusterDir, port, stop };
 }
 
 /**
@@ -122,13 +135,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
  * shut down so it is not left running orphaned. 'exit' handlers must be synchronous, so this
  * signals the pid recorded in postmaster.pid rather than awaiting anything.
  */
-function stopOnExit(clusterDir: string): () => void {
+function stopOnExit(clusterDir: string, releaseLock: () => void): () => void {
   return () => {
     try {
       const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       if (pid > 0) process.kill(pid, 'SIGINT');
     } catch {
       // already stopped
+    }
+    try {
+      releaseLock();
+    } catch {
+      // nothing to release
     }
   };
 }

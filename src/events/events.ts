@@ -1,55 +1,13 @@
 import type { Tx } from '../db/pool.ts';
+import { API_VERSION } from '../core/schemas.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
 import { fanOutEvents } from '../webhooks/fanout.ts';
+import { EVENTS_CHANNEL } from './hub.ts';
+import type { DbEvent, NewEvent } from './types.ts';
 
-export const EVENT_TYPES = [
-  'payment.created',
-  'payment.authorized',
-  'payment.success',
-  'payment.failed',
-  'payment.flagged',
-  'payment.expired',
-  'payment.refunded',
-  'payment.partially_refunded',
-  'refund.created',
-  'refund.processed',
-  'refund.failed',
-  'fraud.detected',
-  'order.paid',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** An API object as the API shows it: every payload has `object` and `id`. */
-export interface ApiObject {
-  object: string;
-  id: string;
-  [key: string]: unknown;
-}
-
-export interface NewEvent {
-  type: EventType;
-  object: ApiObject;
-  /** The payment this event is about (payment, refund or fraud events), for its webhook_url. */
-  paymentId: string | null;
-}
-
-export interface DbEvent {
-  id: string;
-  tenant_id: string;
-  type: EventType;
-  object_type: string;
-  object_id: string;
-  payment_id: string | null;
-  payload: ApiObject;
-  created_at: Date;
-}
-
-export interface EmittedEvent {
-  id: string;
-  type: EventType;
-  paymentId: string | null;
-}
+export { EVENT_TYPES } from './types.ts';
+export type { ApiObject, DbEvent, EmittedEvent, EventType, NewEvent } from './types.ts';
 
 const PENDING = Symbol('pending events');
 
@@ -70,15 +28,21 @@ export function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): void {
   pending.push(...events);
 }
 
+
 async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const ids = events.map(() => newId('event'));
+  // The NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so event streams are told of
+  // exactly the events that exist (their positions, tx and pos, come from column defaults).
   await t.rows(
-    `INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
-     SELECT id, $1::text, type, object_type, object_id, payment_id, payload
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[])
-            WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, n)
-      ORDER BY n`,
+    `WITH written AS (
+       INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
+       SELECT id, $1::text, type, object_type, object_id, payment_id, payload
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[])
+              WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, n)
+        ORDER BY n
+     )
+     SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)`,
     [
       ctx.tenant.id,
       ids,
@@ -94,5 +58,5 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
 
 /** The event exactly as a webhook delivers it (and as GET /events/:id shows it). */
 export function eventBody(e: Pick<DbEvent, 'id' | 'type' | 'created_at' | 'payload'>) {
-  return { id: e.id, type: e.type, created_at: e.created_at.toISOString(), data: { object: e.payload } };
+  return { id: e.id, object: 'event' as const, api_version: API_VERSION, type: e.type, created_at: e.created_at.toISOString(), data: { object: e.payload } };
 }

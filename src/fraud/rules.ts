@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amountSchema, currencySchema } from '../http/validate.ts';
+import { amountSchema, currencySchema } from '../core/schemas.ts';
 
 /** Each rule type's params: public API, documented in the README. */
 export const PARAMS = {
@@ -41,8 +41,8 @@ export interface DbFraudRule {
 export function ruleView(r: DbFraudRule) {
   return {
     id: r.id,
-    object: 'fraud_rule',
-    scope: r.tenant_id === null ? 'global' : 'tenant',
+    object: 'fraud_rule' as const,
+    scope: r.tenant_id === null ? ('global' as const) : ('tenant' as const),
     name: r.name,
     description: r.description,
     type: r.type,
@@ -54,35 +54,6 @@ export function ruleView(r: DbFraudRule) {
     updated_at: r.updated_at.toISOString(),
   };
 }
-
-/** The create body: params are checked against the schema of the given type. */
-export const createRuleSchema = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(1000).optional(),
-    type: z.enum(RULE_TYPES as [RuleType, ...RuleType[]]),
-    params: z.record(z.string(), z.unknown()),
-    action: z.enum(['flag', 'block']),
-    enabled: z.boolean().default(true),
-    priority: z.number().int().min(0).max(1_000_000).default(100),
-  })
-  .transform((v, ctx) => {
-    const parsed = PARAMS[v.type].safeParse(v.params);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['params', ...issue.path] } as never);
-      return z.NEVER;
-    }
-    return { ...v, params: parsed.data as Record<string, unknown> };
-  });
-
-export const patchRuleSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(1000).nullable().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-  action: z.enum(['flag', 'block']).optional(),
-  enabled: z.boolean().optional(),
-  priority: z.number().int().min(0).max(1_000_000).optional(),
-});
 
 /** What a rule can see of a payment. */
 export interface RuleInput {

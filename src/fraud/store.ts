@@ -1,33 +1,16 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { audit, type Actor } from '../audit/append.ts';
-import { forbidden, notFound } from '../http/errors.ts';
-import { toApiError } from '../http/validate.ts';
+import { audit } from '../audit/append.ts';
+import type { Actor } from '../services.ts';
+import { forbidden, notFound } from '../core/errors.ts';
+import { validationError } from '../core/validation.ts';
 import { newId } from '../ids.ts';
-import { PARAMS, ruleView, type DbFraudRule, type RuleType } from './rules.ts';
+import { PARAMS, ruleView, type DbFraudRule } from './rules.ts';
+import type { NewRule, RulePatch } from './schemas.ts';
 
 /** Whose rules a caller manages: one tenant's, or (operators) the global ones. */
 export type RuleScope = { tenantId: string } | { global: true };
 
 const scopeTenant = (s: RuleScope) => ('tenantId' in s ? s.tenantId : null);
-
-export interface NewRule {
-  name: string;
-  description?: string | undefined;
-  type: RuleType;
-  params: Record<string, unknown>;
-  action: 'flag' | 'block';
-  enabled: boolean;
-  priority: number;
-}
-
-export interface RulePatch {
-  name?: string | undefined;
-  description?: string | null | undefined;
-  params?: Record<string, unknown> | undefined;
-  action?: 'flag' | 'block' | undefined;
-  enabled?: boolean | undefined;
-  priority?: number | undefined;
-}
 
 function auditRule(t: Tx, tenantId: string | null, ruleId: string, action: string, actor: Actor, requestId: string | null, metadata: Record<string, unknown>) {
   audit(t, { tenantId, objectType: 'fraud_rule', objectId: ruleId, action, actor, requestId, metadata });
@@ -68,7 +51,7 @@ export async function updateRule(t: Tx, scope: RuleScope, id: string, patch: Rul
   let params = before.params;
   if (patch.params !== undefined) {
     const parsed = PARAMS[before.type].safeParse(patch.params);
-    if (!parsed.success) throw toApiError(parsed.error, patch.params, 'params');
+    if (!parsed.success) throw validationError(parsed.error, patch.params, 'params');
     params = parsed.data as Record<string, unknown>;
   }
   const after = await t.one<DbFraudRule>(

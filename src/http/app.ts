@@ -2,35 +2,30 @@ import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { checkFraud } from '../fraud/evaluate.ts';
+import type { Deps } from '../contract/route.ts';
+import { ROUTES } from '../contract/table.ts';
+import { DomainError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
-import { jobStats } from '../jobs/stats.ts';
-import { createMetrics } from '../metrics/prometheus.ts';
+import { redactUrl } from '../logger.ts';
 import type { Services } from '../services.ts';
-import { ApiError } from './errors.ts';
-import { adminAuth, tenantAuth } from './middleware/auth.ts';
+import { createMetrics } from '../metrics/prometheus.ts';
+import { methodNotAllowed, mountRoute, type Guards } from './adapter.ts';
+import { adminAuth, razorpayAuth, tenantAuth } from './middleware/auth.ts';
+import type { TokenAuth } from './middleware/credentials.ts';
+import { parseAdminKeys } from '../credentials/public-keys.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
-import { ipRateLimit, tenantRateLimit } from './middleware/rate-limit.ts';
-import { adminDlqRouter } from './routes/admin/dlq.ts';
-import { adminFraudRulesRouter } from './routes/admin/fraud-rules.ts';
-import { adminMetricsRouter } from './routes/admin/metrics.ts';
-import { adminOpsRouter } from './routes/admin/ops.ts';
-import { adminTenantsRouter } from './routes/admin/tenants.ts';
-import { auditRouter } from './routes/audit.ts';
-import { authRouter, registerRouter } from './routes/auth.ts';
-import { eventsRouter } from './routes/events.ts';
-import { fraudRulesRouter } from './routes/fraud-rules.ts';
-import { healthRouter } from './routes/health.ts';
-import { ordersRouter } from './routes/orders.ts';
-import { createPaymentRoute, paymentsRouter } from './routes/payments.ts';
-import { refundsRouter } from './routes/refunds.ts';
-import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
-import { webhookEndpointsRouter } from './routes/webhook-endpoints.ts';
+import { ipRateLimit, publishableIpLimit, tenantLimits } from './middleware/rate-limit.ts';
+import { docsRouter } from './docs.ts';
+import { dashboardRouter } from './dashboard.ts';
+import { requestLog } from './request-log.ts';
+import { sessionGuards } from './middleware/session.ts';
+import { RandomFaults } from './faults.ts';
+import { checkoutRouter } from './checkout.ts';
 
-export interface AppDeps extends Services {
-  /** Whether this process's job queue is started (readiness). */
-  jobs: { running(): boolean };
-}
+export type AppDeps = Services & Pick<Deps, 'jobs'> & {
+  /** The URL this server answers on, once it listens: the `aud` of service tokens when PUBLIC_URL is unset. */
+  listenUrl?: () => string | null;
+};
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -39,7 +34,7 @@ function inflightLimit(max: number): RequestHandler {
   let inflight = 0;
   return (_req, res, next) => {
     if (inflight >= max) {
-      return next(new ApiError(503, 'api_error', 'overloaded', 'Too many requests in flight; try again shortly', undefined, { 'Retry-After': '1' }));
+      return next(new DomainError('unavailable', 'overloaded', 'Too many requests in flight; try again shortly', { headers: { 'Retry-After': '1' } }));
     }
     inflight++;
     res.once('close', () => inflight--);
@@ -51,13 +46,13 @@ function inflightLimit(max: number): RequestHandler {
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.is('application/json')) {
-    return next(new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'Send request bodies as JSON with Content-Type: application/json'));
+    return next(new DomainError('unsupported_media', 'unsupported_media_type', 'Send request bodies as JSON with Content-Type: application/json'));
   }
   next();
 };
 
-export function createApp(deps: AppDeps): express.Express {
-  const { config, log, db } = deps;
+export function createApp(services: AppDeps): express.Express {
+  const { config, log, db } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -73,20 +68,25 @@ export function createApp(deps: AppDeps): express.Express {
       },
       // Headers are never logged: they carry API keys.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
-  const metrics = createMetrics(deps);
+  const metrics = createMetrics(services);
+  const deps: Deps = { ...services, prometheus: metrics.registry };
   app.use(metrics.httpMiddleware);
+  app.use(requestLog(services));
+  app.use(docsRouter(config));
+  app.use(dashboardRouter());
+  app.use(checkoutRouter());
   app.use(helmet());
   app.use(
     cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'Sandpay-Fault'],
       exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
       maxAge: 600,
     }),
@@ -95,40 +95,38 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requireJsonBody);
   app.use(express.json({ limit: '100kb' }));
 
-  app.use(healthRouter(deps));
-  // Prometheus scrape endpoint; configure the scraper with the admin token as a bearer token.
-  app.get('/metrics', adminAuth(db, config.adminToken), async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  const { windowMs, tenantMax, registerMax, publishableMax } = config.rateLimit;
+  // Per tenant: a blocked key is refused before auth (no query); the in-flight bound keeps one tenant to a fair share of the pool.
+  const limits = tenantLimits(db, {
+    windowMs, defaultMax: tenantMax, maxInflight: config.tenantMaxInflight, maxWaitMs: config.db.connectTimeoutMs, maxHeld: Math.floor(config.maxInflightRequests / 2),
   });
-
-  const api = Router();
-
-  // Operator routes: ADMIN_TOKEN only, and a 404 of their own so nothing falls through to tenant auth.
-  const admin = Router();
-  admin.use(adminAuth(db, config.adminToken));
-  admin.use(adminDlqRouter(deps), adminOpsRouter(deps), adminTenantsRouter(deps), adminFraudRulesRouter(deps), adminMetricsRouter(deps));
-  admin.use(notFoundHandler);
-  api.use('/admin', admin);
-
-  api.use(registerRouter(deps));
-  // Job queue status without credentials, where earlier gateways' test suites look for it.
-  api.get('/test/jobs/status', ipRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax, 'public:'), async (_req, res) => {
-    res.json(await jobStats(deps.boss));
-  });
-
-  const tenantLimit = tenantRateLimit(db, config.rateLimit.windowMs, config.rateLimit.tenantMax);
-  // The browser checkout may create payments with the publishable key; everything else needs the secret key.
-  api.post('/payments', tenantAuth(db, { allowPublishable: true }), tenantLimit, createPaymentRoute(deps, checkFraud));
-
-  const tenant = Router();
-  tenant.use(tenantAuth(db), tenantLimit);
-  for (const router of [authRouter, ordersRouter, paymentsRouter, refundsRouter, eventsRouter, auditRouter, webhookEndpointsRouter, webhookDeliveriesRouter, fraudRulesRouter]) {
-    tenant.use(router(deps));
+  const publishableLimit = publishableIpLimit(db, windowMs, publishableMax);
+  const sessions = sessionGuards(db, config.adminToken);
+  const tokens: TokenAuth = {
+    audience: () => config.publicUrl ?? services.listenUrl?.() ?? null,
+    adminKeys: config.adminJwtPublicKey ? parseAdminKeys(config.adminJwtPublicKey) : [],
+  };
+  const guards: Guards = {
+    faults: new RandomFaults(),
+    tenant: (allowPublishable, permission) => [
+      limits.beforeAuth, sessions.or('tenant', tenantAuth(db, { allowPublishable, permission, tokens })), limits.afterAuth, ...(allowPublishable ? [publishableLimit] : []),
+    ],
+    admin: [sessions.or('operator', adminAuth(db, config.adminToken, tokens))],
+    session: [sessions.only],
+    razorpay: [razorpayAuth(db, services.keys), limits.afterAuth],
+    register: ipRateLimit(db, windowMs, registerMax, 'register:'),
+    ip: ipRateLimit(db, windowMs, tenantMax, 'public:'),
+  };
+  const router = Router();
+  const methods = new Map<string, string[]>();
+  for (const route of ROUTES) {
+    mountRoute(router, route, deps, guards);
+    methods.set(route.path, [...(methods.get(route.path) ?? []), route.method]);
   }
-  api.use(tenant);
+  for (const [path, allowed] of methods) router.all(path, methodNotAllowed(allowed));
+  app.use(router);
 
-  app.use('/api/v1', api);
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(errorHandler(config.env === 'test'));
   return app;
 }

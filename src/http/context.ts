@@ -1,11 +1,35 @@
 import type { Request } from 'express';
-import type { Actor } from '../audit/append.ts';
+import type { Actor } from '../services.ts';
 import type { KeyType } from '../tenants/keys.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
+import type { DashboardSession } from '../dashboard/sessions.ts';
+import type { Permissions } from '../credentials/permissions.ts';
 
 export type Principal =
-  | { kind: 'tenant'; tenant: DbTenant; keyId: string; keyType: KeyType }
-  | { kind: 'admin' };
+  | {
+      kind: 'tenant'; tenant: DbTenant; keyId: string; keyType: KeyType; session?: DashboardSession;
+      /** Set when a Razorpay key pair authenticated the call (its api_keys id): Basic auth on /v1, or its key_id from checkout.js. */
+      razorpayKeyId?: string;
+      /**
+       * Set for a narrow credential: a restricted key or a service token, which may call only the
+       * routes its permissions cover (checked by the auth guard against the route table). Absent:
+       * the secret key (every route) or the publishable key (its routes). `keyType` is then
+       * 'secret': the key space of a server-side credential, not what it may do.
+       */
+      restriction?: Restriction;
+    }
+  | {
+      kind: 'admin'; session?: DashboardSession;
+      /** `kid:jti` of the operator's service token, when one (not ADMIN_TOKEN) authenticated the call. */
+      tokenId?: string;
+    };
+
+export interface Restriction {
+  type: 'restricted_key' | 'service_token';
+  /** The restricted key's id (key_…), or the service token's `kid:jti`. */
+  id: string;
+  permissions: Permissions;
+}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -29,7 +53,21 @@ export function tenantOf(req: Request): DbTenant {
 
 export function actorOf(req: Request): Actor {
   const p = req.principal;
+  if (p?.session) return { type: 'dashboard', id: p.session.id };
+  if (p?.kind === 'tenant' && p.restriction) return { type: p.restriction.type, id: p.restriction.id };
   if (p?.kind === 'tenant') return { type: p.keyType === 'secret' ? 'api_key' : 'publishable_key', id: p.keyId };
-  if (p?.kind === 'admin') return { type: 'admin', id: null };
+  if (p?.kind === 'admin') return { type: 'admin', id: p.tokenId ?? null };
   return { type: 'system', id: null };
+}
+
+/**
+ * Which credential made a request, for the request log: its kind and its id (key_…, `kid:jti`
+ * for a service token, the session for the dashboard; null for ADMIN_TOKEN).
+ */
+export function credentialOf(p: Principal): { type: string; id: string | null } {
+  if (p.session) return { type: 'dashboard', id: p.session.id };
+  if (p.kind === 'admin') return p.tokenId ? { type: 'admin_service_token', id: p.tokenId } : { type: 'admin_token', id: null };
+  if (p.restriction) return { type: p.restriction.type, id: p.restriction.id };
+  if (p.razorpayKeyId) return { type: 'razorpay_key', id: p.razorpayKeyId };
+  return { type: p.keyType === 'secret' ? 'secret_key' : 'publishable_key', id: p.keyId };
 }

@@ -12,6 +12,8 @@ export const QUEUES = {
   refundProcess: 'refund-process',
   reconcile: 'reconcile',
   idempotencyCleanup: 'idempotency-cleanup',
+  checkoutExpire: 'checkout-expire',
+  auditCheckpoint: 'audit-checkpoint',
 } as const;
 
 export const BOSS_SCHEMA = 'pgboss';
@@ -54,6 +56,8 @@ export async function ensureQueues(boss: PgBoss, config: Config): Promise<void> 
     [QUEUES.refundProcess, { ...common, retryLimit: 5, retryDelay: 1, retryBackoff: true }],
     [QUEUES.reconcile, { ...common, retryLimit: 0 }],
     [QUEUES.idempotencyCleanup, { ...common, retryLimit: 0 }],
+    [QUEUES.checkoutExpire, { ...common, retryLimit: 5, retryDelay: 1, retryBackoff: true }],
+    [QUEUES.auditCheckpoint, { ...common, retryLimit: 0 }],
   ];
   for (const [name, options] of queues) {
     if (await boss.getQueue(name)) {

@@ -1,6 +1,6 @@
 import type { Job } from 'pg-boss';
 import type { Tx } from '../db/pool.ts';
-import type { AppDeps } from '../http/app.ts';
+import { expireSession } from '../checkout/sessions.ts';
 import { processPendingPayment } from '../payments/actions.ts';
 import { settleRefund } from '../refunds/refunds.ts';
 import type { Ctx, Services } from '../services.ts';
@@ -9,19 +9,20 @@ import { reconcile } from '../reconcile/reconcile.ts';
 import { deliver, USER_AGENT } from '../webhooks/deliver.ts';
 import { createPoster } from '../webhooks/http.ts';
 import { QUEUES } from './boss.ts';
+import { checkpointDueChains } from '../audit/checkpoints.ts';
 
 export interface Workers {
   stop(): Promise<void>;
 }
 
 /** The system context for the tenant owning a row, inside the job's transaction. */
-async function ownerCtx(t: Tx, svc: Services, table: 'payments' | 'refunds', id: string): Promise<Ctx | null> {
+async function ownerCtx(t: Tx, svc: Services, table: 'payments' | 'refunds' | 'checkout_sessions', id: string): Promise<Ctx | null> {
   const row = await t.maybeOne<{ tenant_id: string }>(`SELECT tenant_id FROM ${table} WHERE id = $1::text`, [id]);
   return row ? systemCtx(t, svc, row.tenant_id) : null;
 }
 
 /** Registers every pg-boss worker and schedule this process runs; stop() waits for jobs in hand. */
-export async function startWorkers(deps: AppDeps): Promise<Workers> {
+export async function startWorkers(deps: Services): Promise<Workers> {
   const { boss, db, config, log } = deps;
   const polling = { pollingIntervalSeconds: config.jobs.pollSeconds, notifyPollingIntervalSeconds: config.jobs.pollSeconds };
   const names: string[] = [];
@@ -51,6 +52,13 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
     db.tx(async (t) => {
       const ctx = await ownerCtx(t, deps, 'refunds', refundId);
       if (ctx) await settleRefund(t, ctx, refundId, 'processed', { strict: false });
+    }),
+  );
+
+  await work<{ sessionId: string }>(QUEUES.checkoutExpire, 2, ({ sessionId }) =>
+    db.tx(async (t) => {
+      const ctx = await ownerCtx(t, deps, 'checkout_sessions', sessionId);
+      if (ctx) await expireSession(t, ctx, sessionId);
     }),
   );
 
@@ -84,8 +92,19 @@ export async function startWorkers(deps: AppDeps): Promise<Workers> {
       [config.idempotency.ttlHours],
     );
     if (rows.length) log.info({ component: 'jobs', deleted: rows.length }, 'expired idempotency keys removed');
+    // Used service-token ids past their token's expiry: the token's exp refuses it now.
+    const jtis = await db.rows('DELETE FROM jwt_replay WHERE expires_at < now() RETURNING 1');
+    if (jtis.length) log.info({ component: 'jobs', deleted: jtis.length }, 'expired service-token ids removed');
   });
   await boss.schedule(QUEUES.idempotencyCleanup, '*/10 * * * *');
+
+  // Seals anything left unsealed, then signs a checkpoint of each chain whose oldest
+  // uncovered row is CHECKPOINT_AFTER_SECONDS old (src/audit/checkpoints.ts).
+  await work(QUEUES.auditCheckpoint, 1, async () => {
+    const { created, failed } = await checkpointDueChains(deps);
+    if (created || failed) log.info({ component: 'audit', created, failed }, 'audit checkpoints');
+  });
+  await boss.schedule(QUEUES.auditCheckpoint, '* * * * *');
 
   return {
     async stop() {

@@ -2,8 +2,9 @@ import type { Queryable, Tx } from '../db/pool.ts';
 import { emitEvents } from '../events/events.ts';
 import { newId } from '../ids.ts';
 import { auditIn } from '../audit/append.ts';
-import { notFound } from '../http/errors.ts';
+import { notFound } from '../core/errors.ts';
 import type { Ctx } from '../services.ts';
+import type { OrderInput, OrderObject } from './schemas.ts';
 
 export interface DbOrder {
   id: string;
@@ -15,11 +16,13 @@ export interface DbOrder {
   attempts: number;
   receipt: string | null;
   notes: Record<string, unknown>;
+  /** How the hosted checkout captures this order's payments (Razorpay's payment_capture); null: automatic. */
+  capture_method: 'automatic' | 'manual' | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export function orderView(o: DbOrder) {
+export function orderView(o: DbOrder): OrderObject {
   const amount = Number(o.amount);
   const paid = Number(o.amount_paid);
   return {
@@ -32,24 +35,17 @@ export function orderView(o: DbOrder) {
     status: o.status,
     attempts: o.attempts,
     receipt: o.receipt,
-    notes: o.notes,
+    metadata: o.notes,
     created_at: o.created_at.toISOString(),
     updated_at: o.updated_at.toISOString(),
   };
 }
 
-export interface OrderInput {
-  amount: number;
-  currency: string;
-  receipt?: string | undefined;
-  notes?: Record<string, unknown> | undefined;
-}
-
-export async function createOrder(t: Tx, ctx: Ctx, input: OrderInput): Promise<DbOrder> {
+export async function createOrder(t: Tx, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
   const order = await t.one<DbOrder>(
-    `INSERT INTO orders (id, tenant_id, amount, currency, receipt, notes)
-     VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb) RETURNING *`,
-    [newId('order'), ctx.tenant.id, input.amount, input.currency, input.receipt ?? null, JSON.stringify(input.notes ?? {})],
+    `INSERT INTO orders (id, tenant_id, amount, currency, receipt, notes, capture_method)
+     VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb, $7::text) RETURNING *`,
+    [newId('order'), ctx.tenant.id, input.amount, input.currency, input.receipt ?? null, JSON.stringify(input.metadata ?? {}), input.capture_method ?? null],
   );
   auditIn(t, ctx, { objectType: 'order', objectId: order.id, action: 'order.created', newStatus: 'created' });
   return order;
@@ -92,4 +88,13 @@ export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: nu
   if (!updated) return;
   auditIn(t, ctx, { objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', metadata: { payment_id: paymentId } });
   emitEvents(t, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
+}
+
+/** Replaces the order's metadata (what Razorpay calls notes); audited like every change. */
+export async function updateOrderMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
+  const before = await t.maybeOne<DbOrder>('SELECT * FROM orders WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, ctx.tenant.id]);
+  if (!before) throw notFound('order');
+  const after = await t.one<DbOrder>('UPDATE orders SET notes = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *', [id, JSON.stringify(metadata)]);
+  auditIn(t, ctx, { objectType: 'order', objectId: id, action: 'order.updated', metadata: { old: { metadata: before.notes }, new: { metadata } } });
+  return after;
 }

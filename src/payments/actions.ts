@@ -1,5 +1,5 @@
 import type { Tx } from '../db/pool.ts';
-import { badRequest } from '../http/errors.ts';
+import { badRequest } from '../core/errors.ts';
 import type { Ctx } from '../services.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';

@@ -1,35 +1,18 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents } from '../events/events.ts';
-import { badRequest, conflict } from '../http/errors.ts';
+import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { lockOrder, recordAttempt } from '../orders/orders.ts';
 import type { Ctx } from '../services.ts';
 import { settingsOf } from '../tenants/tenants.ts';
-import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour, type CardInput } from './instruments.ts';
+import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour } from './instruments.ts';
+import type { CreatePaymentInput } from './schemas.ts';
 import { planCreation } from './outcome.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { transitionPayment, type FraudHit } from './transition.ts';
-import { checkTargetUrl } from '../webhooks/endpoints.ts';
-
-export interface CreatePaymentInput {
-  order_id?: string | undefined;
-  amount?: number | undefined;
-  currency?: string | undefined;
-  method: 'card' | 'upi' | 'netbanking' | 'wallet';
-  card?: CardInput | undefined;
-  vpa?: string | undefined;
-  bank?: string | undefined;
-  wallet?: string | undefined;
-  capture: 'automatic' | 'manual';
-  description?: string | undefined;
-  metadata?: Record<string, unknown> | undefined;
-  customer_email?: string | undefined;
-  billing?: { country: string } | undefined;
-  webhook_url?: string | undefined;
-}
 
 /** What the fraud engine sees of a payment about to be created. */
 export interface PaymentDraft {
@@ -54,12 +37,12 @@ const NO_DETAILS: Instrument['columns'] = {
   card_brand: null, card_last4: null, card_bin: null, card_exp_month: null, card_exp_year: null, card_fingerprint: null, vpa: null, bank: null, wallet: null,
 };
 
-function resolveInstrument(tenantId: string, input: CreatePaymentInput): Instrument {
+function resolveInstrument(tenantId: string, input: CreatePaymentInput, opts: CreateOptions): Instrument {
   switch (input.method) {
     case 'card': {
       const c = resolveCard(tenantId, input.card!);
       return {
-        behaviour: c.behaviour,
+        behaviour: c.behaviour === 'delayed_success' && opts.challenge3ds ? 'three_ds_challenge' : c.behaviour,
         columns: { ...NO_DETAILS, card_brand: c.brand, card_last4: c.last4, card_bin: c.bin, card_exp_month: c.exp_month, card_exp_year: c.exp_year, card_fingerprint: c.fingerprint },
       };
     }
@@ -79,7 +62,7 @@ async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promis
     return { amount: input.amount, currency: input.currency, orderId: null };
   }
   const order = await lockOrder(t, ctx.tenant.id, input.order_id);
-  if (order.status === 'paid') throw conflict('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
+  if (order.status === 'paid') throw stateError('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
   if (input.amount !== undefined && input.amount !== Number(order.amount)) {
     throw badRequest('amount_mismatch', `amount must equal the order amount (${order.amount}) or be omitted`, 'amount');
   }
@@ -93,11 +76,19 @@ async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promis
 /**
  * Creates a payment and drives it to the outcome its test instrument (or a fraud rule, or the
  * tenant's async setting) asks for. It is born `pending` and every further move goes through
- * transitionPayment, so events and audit rows read exactly like a live payment's.
+ * transitionPayment, so events and audit rows read exactly like a live payment's. The caller
+ * checks `webhook_url` against the SSRF guard first, outside the transaction (it resolves DNS).
  */
-export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, checkFraud: FraudCheck): Promise<DbPayment> {
-  const instrument = resolveInstrument(ctx.tenant.id, input);
-  if (input.webhook_url) await checkTargetUrl(input.webhook_url, ctx.svc.config.webhooks.allowPrivate, 'webhook_url');
+export interface CreateOptions {
+  /**
+   * The hosted checkout shows the 3-D Secure test card's challenge: the payment then waits for
+   * the payer (completeChallenge) instead of succeeding after delay_ms on its own.
+   */
+  challenge3ds?: boolean;
+}
+
+export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, checkFraud: FraudCheck, opts: CreateOptions = {}): Promise<DbPayment> {
+  const instrument = resolveInstrument(ctx.tenant.id, input, opts);
   const { amount, currency, orderId } = await resolveAmount(t, ctx, input);
   const fraud = await checkFraud(t, ctx, {
     tenantId: ctx.tenant.id,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { badRequest } from '../http/errors.ts';
+import type { CardInput } from './schemas.ts';
+import { badRequest } from '../core/errors.ts';
+import { luhnValid } from '../core/secret-text.ts';
 
 /**
  * What a test instrument asks the simulator to do. This table is public API: the README
@@ -14,7 +16,9 @@ export type Behaviour =
   | 'processing_error'
   | 'delayed_success'
   | 'stay_pending'
-  | 'fraud';
+  | 'fraud'
+  // The 3-D Secure test card in the hosted checkout: pending until the payer completes or fails the challenge.
+  | 'three_ds_challenge';
 
 export const FAILURES: Partial<Record<Behaviour, { code: string; message: string }>> = {
   decline: { code: 'card_declined', message: 'The card was declined.' },
@@ -32,6 +36,7 @@ export const FAILURE_MESSAGES: Record<string, string> = {
   fraud_blocked: 'The payment was blocked by a fraud rule.',
   upi_declined: 'The UPI payment was declined by the payer.',
   bank_declined: 'The bank declined the payment.',
+  authentication_failed: 'The payer did not complete 3-D Secure authentication.',
 };
 
 export interface TestCard {
@@ -67,28 +72,6 @@ export function failureFor(behaviour: Behaviour, method: string): { code: string
   if (behaviour === 'decline' && method === 'upi') return { code: 'upi_declined', message: FAILURE_MESSAGES.upi_declined! };
   if (behaviour === 'decline' && method === 'netbanking') return { code: 'bank_declined', message: FAILURE_MESSAGES.bank_declined! };
   return FAILURES[behaviour] ?? null;
-}
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-export interface CardInput {
-  number: string;
-  exp_month: number;
-  exp_year: number;
-  cvc: string;
 }
 
 export interface ResolvedCard {

@@ -53,7 +53,7 @@ export function planCreation(
     return { kind: 'settle', settlement: { status: 'failed', changes: { fraud, failure: { code: 'fraud_blocked', message: FAILURE_MESSAGES.fraud_blocked! } } } };
   }
   if (fraud) return { kind: 'settle', settlement: { status: 'flagged', changes: { fraud } } };
-  if (behaviour === 'stay_pending') return { kind: 'pending', processAfterMs: null };
+  if (behaviour === 'stay_pending' || behaviour === 'three_ds_challenge') return { kind: 'pending', processAfterMs: null };
   if (settings.auto_process.enabled || behaviour === 'delayed_success') {
     return { kind: 'pending', processAfterMs: settings.auto_process.delay_ms };
   }

@@ -1,6 +1,9 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { notFound } from '../http/errors.ts';
+import { auditIn } from '../audit/append.ts';
+import type { Ctx } from '../services.ts';
+import { notFound } from '../core/errors.ts';
 import type { Behaviour } from './instruments.ts';
+import type { PaymentObject } from './schemas.ts';
 import type { PaymentStatus } from './state-machine.ts';
 
 export interface DbPayment {
@@ -59,7 +62,7 @@ function methodDetails(p: DbPayment) {
 }
 
 /** The payment as the API and webhooks show it. Never the card number or cvc: they are not stored. */
-export function paymentView(p: DbPayment) {
+export function paymentView(p: DbPayment): PaymentObject {
   return {
     id: p.id,
     object: 'payment',
@@ -122,4 +125,12 @@ export async function paymentStats(db: Queryable, tenantId: string) {
     total += Number(r.count);
   }
   return { object: 'payment_stats', total_count: total, by_status: byStatus, amount_refunded: refunded };
+}
+
+/** Replaces the payment's metadata; the only field a client may change after creation. */
+export async function updatePaymentMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
+  const before = await lockPayment(t, ctx.tenant.id, id);
+  const after = await t.one<DbPayment>('UPDATE payments SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *', [id, JSON.stringify(metadata)]);
+  auditIn(t, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
+  return after;
 }

@@ -1,4 +1,4 @@
-import { stateError } from '../http/errors.ts';
+import { stateError } from '../core/errors.ts';
 
 export const PAYMENT_STATUSES = [
   'pending', 'authorized', 'success', 'failed', 'flagged', 'expired', 'partially_refunded', 'refunded',

@@ -1,6 +1,7 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents, type NewEvent } from '../events/events.ts';
+import { completeSessionsForOrder } from '../checkout/sessions.ts';
 import { markOrderPaid } from '../orders/orders.ts';
 import type { Ctx } from '../services.ts';
 import { paymentView, type DbPayment } from './payments.ts';
@@ -89,6 +90,11 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
 
   if (to === 'success' && updated.order_id) {
     await markOrderPaid(t, ctx, updated.order_id, Number(updated.amount_captured), updated.id);
+    await completeSessionsForOrder(t, ctx, updated.order_id, updated.id);
   }
+  // A payment the merchant captures later (manual capture) completes its checkout once
+  // authorized, as Razorpay's checkout hands the result over at authorization; the order is paid
+  // at capture. (At capture no session is open any more, so the call above does nothing then.)
+  if (to === 'authorized' && updated.order_id) await completeSessionsForOrder(t, ctx, updated.order_id, updated.id);
   return updated;
 }

@@ -1,3 +1,4 @@
+import type { Queryable } from '../db/pool.ts';
 import { SYSTEM_ACTOR } from '../audit/append.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { lockPayment } from '../payments/payments.ts';
@@ -101,4 +102,15 @@ export async function reconcile(svc: Services, trigger: 'schedule' | 'admin'): P
   );
   if (expired || requeued) svc.log.info({ component: 'reconcile', expired, requeued }, 'reconciliation run');
   return run;
+}
+
+/** The history, newest first; the cursor is a run id. */
+export async function listRuns(db: Queryable, limit: number, startingAfter: number | undefined) {
+  const rows = await db.rows<ReconciliationRun>(
+    'SELECT * FROM reconciliation_runs WHERE ($1::bigint IS NULL OR id < $1::bigint) ORDER BY id DESC LIMIT $2::int',
+    [startingAfter ?? null, limit + 1],
+  );
+  const page = rows.slice(0, limit);
+  const hasMore = rows.length > limit;
+  return { object: 'list' as const, data: page.map(runView), has_more: hasMore, next_cursor: hasMore ? String(page.at(-1)!.id) : null };
 }

@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents } from '../events/events.ts';
-import { badRequest, notFound, stateError } from '../http/errors.ts';
+import { badRequest, notFound, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
@@ -9,6 +9,7 @@ import { lockPayment } from '../payments/payments.ts';
 import { assertRefundTransition, type RefundStatus } from '../payments/state-machine.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx } from '../services.ts';
+import type { RefundInput, RefundObject } from './schemas.ts';
 
 export interface DbRefund {
   id: string;
@@ -20,12 +21,14 @@ export interface DbRefund {
   reason: string | null;
   metadata: Record<string, unknown>;
   failure_code: string | null;
+  /** Razorpay's refund receipt (the merchant's reference), shown by the /v1 face. */
+  receipt: string | null;
   processed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export function refundView(r: DbRefund) {
+export function refundView(r: DbRefund): RefundObject {
   return {
     id: r.id,
     object: 'refund',
@@ -48,10 +51,13 @@ export async function getRefund(db: Queryable, tenantId: string, id: string): Pr
   return r;
 }
 
-export interface RefundInput {
-  amount?: number | undefined;
-  reason?: string | undefined;
-  metadata?: Record<string, unknown> | undefined;
+/** Replaces the refund's metadata (what Razorpay calls notes); audited like every change. */
+export async function updateRefundMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
+  const before = await t.maybeOne<DbRefund>('SELECT * FROM refunds WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, ctx.tenant.id]);
+  if (!before) throw notFound('refund');
+  const after = await t.one<DbRefund>('UPDATE refunds SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *', [id, JSON.stringify(metadata)]);
+  auditIn(t, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
+  return after;
 }
 
 /**
@@ -59,7 +65,7 @@ export interface RefundInput {
  * amount still refundable counts pending refunds too, so however many requests race, the
  * refunds never add up to more than was captured.
  */
-export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: RefundInput): Promise<DbRefund> {
+export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string }): Promise<DbRefund> {
   const p = await lockPayment(t, ctx.tenant.id, paymentId);
   if (p.status !== 'success' && p.status !== 'partially_refunded') {
     throw stateError('payment_not_refundable', `Payment is ${p.status}; only successful payments can be refunded`);
@@ -75,9 +81,9 @@ export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: Re
     throw badRequest('amount_too_large', `amount exceeds what is left to refund (${remaining} of ${p.amount_captured} captured)`, 'amount');
   }
   const refund = await t.one<DbRefund>(
-    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata)
-     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb) RETURNING *`,
-    [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {})],
+    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata, receipt)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb, $8::text) RETURNING *`,
+    [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {}), input.receipt ?? null],
   );
   emitEvents(t, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
   auditIn(t, ctx, {

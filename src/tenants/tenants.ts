@@ -1,43 +1,37 @@
 import type { Db, Queryable, Tx } from '../db/pool.ts';
+import { invalidateOnCommit } from './caches.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { newId } from '../ids.ts';
-import { audit, SYSTEM_ACTOR, type Actor } from '../audit/append.ts';
-import type { Ctx, Services } from '../services.ts';
-import { conflict } from '../http/errors.ts';
-import { generateApiKey, generateWebhookSecret, hashApiKey, type KeyType } from './keys.ts';
+import { audit, SYSTEM_ACTOR } from '../audit/append.ts';
+import type { Actor, Ctx, Services } from '../services.ts';
+import { conflict } from '../core/errors.ts';
+import type { SettingsPatch } from './schemas.ts';
+import type { DbTenant, TenantSettings } from './types.ts';
 
-export interface TenantSettings {
-  /**
-   * Async mode: payments start `pending` and a job settles them after `delay_ms`; instruments
-   * that normally succeed then succeed with probability `success_rate`.
-   */
-  auto_process: { enabled: boolean; delay_ms: number; success_rate: number };
-}
+export type { DbTenant, TenantSettings };
+import { generateApiKey, generateWebhookSecret, hashApiKey, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
 
 export const DEFAULT_SETTINGS: TenantSettings = {
   auto_process: { enabled: false, delay_ms: 3000, success_rate: 1 },
+  checkout: { allowed_origins: [] },
+  faults: { rate: 0, kinds: ['status'], seed: null },
 };
 
-export interface DbTenant {
-  id: string;
-  name: string;
-  email: string;
-  webhook_secret: string;
-  settings: Partial<TenantSettings>;
-  disabled: boolean;
-  rate_limit: number | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 export function settingsOf(t: Pick<DbTenant, 'settings'>): TenantSettings {
-  return { auto_process: { ...DEFAULT_SETTINGS.auto_process, ...t.settings.auto_process } };
+  return {
+    auto_process: { ...DEFAULT_SETTINGS.auto_process, ...t.settings.auto_process },
+    checkout: { ...DEFAULT_SETTINGS.checkout, ...t.settings.checkout },
+    faults: { ...DEFAULT_SETTINGS.faults, ...t.settings.faults },
+  };
 }
 
-export function tenantView(t: DbTenant, keys: Array<{ id: string; type: string; last4: string; created_at: Date }> = []) {
+type KeyRow = { id: string; type: string; last4: string; created_at: Date; revoked_at: Date | null };
+
+export function tenantView(t: DbTenant, keys: KeyRow[] = []) {
   return {
     id: t.id,
-    object: 'tenant',
+    object: 'tenant' as const,
     name: t.name,
     email: t.email,
     settings: settingsOf(t),
@@ -46,8 +40,10 @@ export function tenantView(t: DbTenant, keys: Array<{ id: string; type: string; 
       id: k.id,
       type: k.type,
       // Enough to recognise a key, never enough to use it.
-      hint: `${k.type === 'secret' ? 'sk_test_' : 'pk_test_'}...${k.last4}`,
+      hint: `${KEY_PREFIX[k.type as StoredKeyType] ?? ''}...${k.last4}`,
       created_at: k.created_at.toISOString(),
+      // Set while a rolled key still works (rotation with expire_old_in).
+      expires_at: k.revoked_at ? k.revoked_at.toISOString() : null,
     })),
     created_at: t.created_at.toISOString(),
     updated_at: t.updated_at.toISOString(),
@@ -95,22 +91,24 @@ export async function registerTenant(db: Db, input: { name: string; email: strin
 
 export interface KeyLookup {
   key_id: string;
-  key_type: KeyType;
+  key_type: StoredKeyType;
   tenant: DbTenant;
+  /** When a rotated key stops working (null: not revoked): how long a cache may keep it. */
+  revoked_at: Date | null;
 }
 
 /** One indexed lookup per request: the key by its hash, joined to its tenant. Revoked keys never match. */
 export async function findTenantByKey(db: Queryable, token: string): Promise<KeyLookup | undefined> {
-  const row = await db.maybeOne<{ key_id: string; key_type: KeyType; tenant: DbTenant }>(
-    `SELECT k.id AS key_id, k.type AS key_type, to_jsonb(t.*) AS tenant
+  const row = await db.maybeOne<{ key_id: string; key_type: StoredKeyType; tenant: DbTenant; revoked_at: Date | null }>(
+    `SELECT k.id AS key_id, k.type AS key_type, to_jsonb(t.*) AS tenant, k.revoked_at
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1::text AND k.revoked_at IS NULL`,
+      WHERE k.key_hash = $1::text AND (k.revoked_at IS NULL OR k.revoked_at > now())`,
     [hashApiKey(token)],
   );
   if (!row) return undefined;
   // to_jsonb turns timestamps into strings; restore the row type.
   const tenant = { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) };
-  return { key_id: row.key_id, key_type: row.key_type, tenant };
+  return { key_id: row.key_id, key_type: row.key_type, tenant, revoked_at: row.revoked_at };
 }
 
 export async function getTenant(db: Queryable, id: string): Promise<DbTenant | undefined> {
@@ -124,19 +122,34 @@ export async function systemCtx(db: Queryable, svc: Services, tenantId: string):
 }
 
 export async function activeKeys(db: Queryable, tenantId: string) {
-  return db.rows<{ id: string; type: string; last4: string; created_at: Date }>(
-    'SELECT id, type, last4, created_at FROM api_keys WHERE tenant_id = $1::text AND revoked_at IS NULL ORDER BY type, created_at',
+  return db.rows<KeyRow>(
+    'SELECT id, type, last4, created_at, revoked_at FROM api_keys WHERE tenant_id = $1::text AND (revoked_at IS NULL OR revoked_at > now()) ORDER BY type, created_at',
     [tenantId],
   );
 }
 
-/** Revokes every active key of the type and issues a new one, in one transaction. */
-export async function rotateKey(t: Tx, tenantId: string, type: KeyType, actor: Actor, requestId: string) {
-  const revoked = await t.rows<{ id: string }>(
-    `UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1::text AND type = $2::text AND revoked_at IS NULL RETURNING id`,
-    [tenantId, type],
+/**
+ * Revokes every active key of the type and issues a new one, in one transaction. With
+ * `expireOldIn` seconds the old keys keep working until then (a key roll), as live gateways allow.
+ * `issue` makes the new key: a Razorpay pair (src/razorpay/keys.ts) brings its own.
+ */
+export async function rotateKey<K extends { id: string } = { id: string; key: string }>(
+  t: Tx, tenantId: string, type: StoredKeyType, actor: Actor, requestId: string, expireOldIn = 0,
+  issue: () => Promise<K> = () => insertKey(t, tenantId, type as KeyType) as unknown as Promise<K>,
+) {
+  // Rotations of one tenant run one after another: without this, two concurrent ones each revoke
+  // the keys their snapshot sees and both insert, leaving several active keys. The UPDATE below
+  // is a new statement, so after the wait it sees the key the previous rotation committed.
+  // NO KEY UPDATE, so inserts that reference the tenant (foreign keys take KEY SHARE) do not wait.
+  await t.rows('SELECT 1 FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenantId]);
+  invalidateOnCommit(t, 'auth', tenantId);
+  const revoked = await t.rows<{ id: string; revoked_at: Date }>(
+    `UPDATE api_keys SET revoked_at = now() + $3::int * interval '1 second'
+      WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > now() + $3::int * interval '1 second')
+      RETURNING id, revoked_at`,
+    [tenantId, type, expireOldIn],
   );
-  const fresh = await insertKey(t, tenantId, type);
+  const fresh = await issue();
   audit(t, {
     tenantId,
     objectType: 'api_key',
@@ -144,18 +157,24 @@ export async function rotateKey(t: Tx, tenantId: string, type: KeyType, actor: A
     action: 'api_key.rotated',
     actor,
     requestId,
-    metadata: { type, revoked: revoked.map((r) => r.id) },
+    metadata: { type, revoked: revoked.map((r) => r.id), expire_old_in: expireOldIn },
   });
-  return fresh;
+  return { ...fresh, oldKeysExpireAt: revoked[0]?.revoked_at ?? new Date() };
 }
 
-export async function updateSettings(t: Tx, tenant: DbTenant, patch: Partial<{ auto_process: Partial<TenantSettings['auto_process']> }>, actor: Actor, requestId: string) {
+
+export async function updateSettings(t: Tx, tenant: DbTenant, patch: SettingsPatch, actor: Actor, requestId: string) {
   const before = settingsOf(tenant);
-  const after: TenantSettings = { auto_process: { ...before.auto_process, ...patch.auto_process } };
+  const after: TenantSettings = {
+    auto_process: { ...before.auto_process, ...patch.auto_process },
+    checkout: { ...before.checkout, ...patch.checkout },
+    faults: { ...before.faults, ...patch.faults },
+  };
   const row = await t.one<DbTenant>(
     'UPDATE tenants SET settings = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *',
     [tenant.id, JSON.stringify(after)],
   );
+  invalidateOnCommit(t, 'auth', tenant.id);
   audit(t, {
     tenantId: tenant.id,
     objectType: 'tenant',

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { audit, SYSTEM_ACTOR } from '../audit/append.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
-import { eventBody, type ApiObject, type EventType } from '../events/events.ts';
+import type { ApiObject, EventType } from '../events/events.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Services } from '../services.ts';
 import type { Poster, PostResult } from './http.ts';
-import { signatureHeaders } from './signature.ts';
+import { formatDelivery, type WebhookFormat } from './formats.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
 
@@ -35,6 +35,10 @@ interface Claimed {
   endpoint_deleted: boolean | null;
   payment_url: string | null;
   tenant_secret: string;
+  /** The endpoint's body format (a payment's webhook_url always gets Sandpay's). */
+  endpoint_format: WebhookFormat | null;
+  /** Razorpay format only: the payment as of a refund or order event (formats.ts). */
+  payment_snapshot: ApiObject | null;
 }
 
 type Outcome =
@@ -45,6 +49,8 @@ type Outcome =
 interface Attempted {
   d: Claimed;
   url: string;
+  /** The headers sent (null when no request was made). */
+  headers: Record<string, string> | null;
   result: PostResult;
   outcome: Outcome;
 }
@@ -80,12 +86,21 @@ function claim(svc: Services, jobs: DeliveryJob[]): Promise<Claimed[]> {
             e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload,
             w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
             (w.deleted_at IS NOT NULL) AS endpoint_deleted,
-            p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret
+            p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret,
+            w.format AS endpoint_format, ps.payload AS payment_snapshot
        FROM claimed c
        JOIN events e ON e.id = c.event_id
        JOIN tenants t ON t.id = c.tenant_id
        LEFT JOIN webhook_endpoints w ON w.id = c.endpoint_id
-       LEFT JOIN payments p ON c.target = 'payment_url' AND p.id = e.payment_id`,
+       LEFT JOIN payments p ON c.target = 'payment_url' AND p.id = e.payment_id
+       -- A Razorpay body of a refund or order event also carries the payment as it was then: its
+       -- latest event at or before this one (events_object_idx).
+       LEFT JOIN LATERAL (
+         SELECT s.payload FROM events s
+          WHERE w.format = 'razorpay' AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
+            AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
+          ORDER BY s.created_at DESC, s.id DESC LIMIT 1
+       ) ps ON true`,
     [jobs.map((j) => j.deliveryId), jobs.map((j) => j.jobId), svc.config.webhooks.timeoutMs + 5000],
   );
 }
@@ -94,20 +109,24 @@ async function attempt(svc: Services, post: Poster, d: Claimed): Promise<Attempt
   if (d.target === 'endpoint' && (d.endpoint_deleted || !d.endpoint_enabled)) {
     // No attempt against a disabled or deleted endpoint: dead now, replayable once it is fixed.
     const error = d.endpoint_deleted ? 'endpoint deleted' : 'endpoint disabled';
-    return { d, url: d.endpoint_url ?? d.url, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
+    return { d, url: d.endpoint_url ?? d.url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const url = (d.target === 'endpoint' ? d.endpoint_url : d.payment_url) ?? d.url;
-  const secret = (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!;
-  const body = JSON.stringify(eventBody({ id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload }));
-  // A fresh timestamp and signature on every attempt; webhook-id stays the event id.
-  const headers = {
-    ...signatureHeaders(secret, d.event_id, body),
-    'x-sandpay-event': d.event_type,
-    'x-sandpay-delivery': d.id,
-    'x-sandpay-attempt': String(d.attempt_count + 1),
-  };
+  const content = formatDelivery({
+    format: (d.target === 'endpoint' && d.endpoint_format) || 'sandpay',
+    secret: (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!,
+    tenantId: d.tenant_id,
+    event: { id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload },
+    paymentSnapshot: d.payment_snapshot,
+  });
+  if (!content) {
+    const error = `${d.event_type} has no ${d.endpoint_format} body`;
+    return { d, url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
+  }
+  const { body } = content;
+  const headers = { ...content.headers, 'x-sandpay-delivery': d.id, 'x-sandpay-attempt': String(d.attempt_count + 1) };
   const result = await post(url, body, headers);
-  return { d, url, result, outcome: decide(result, d.round_attempts + 1, d.target, svc.config.webhooks) };
+  return { d, url, headers, result, outcome: decide(result, d.round_attempts + 1, d.target, svc.config.webhooks) };
 }
 
 /**
@@ -117,9 +136,10 @@ async function attempt(svc: Services, post: Poster, d: Claimed): Promise<Attempt
  * someone else meanwhile (its job_id changed) is left to the job that owns it now.
  */
 async function record(svc: Services, attempts: Attempted[]): Promise<void> {
-  const rows = attempts.map(({ d, url, result, outcome }) => ({
+  const rows = attempts.map(({ d, url, headers, result, outcome }) => ({
     d,
     url,
+    headers,
     result,
     outcome,
     nextJob: outcome.status === 'failed' ? randomUUID() : null,
@@ -129,8 +149,8 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
   const write = (db: Queryable) =>
     db.rows<{ delivery_id: string }>(
       `WITH r AS (
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::uuid[], $9::uuid[], $10::int[], $11::int[], $12::text[])
-           AS r (id, job_id, status, url, status_code, error, retry_in, next_job, dlq_job, attempt, latency_ms, response_body)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::uuid[], $9::uuid[], $10::int[], $11::int[], $12::text[], $13::jsonb[])
+           AS r (id, job_id, status, url, status_code, error, retry_in, next_job, dlq_job, attempt, latency_ms, response_body, request_headers)
        ), updated AS (
          UPDATE webhook_deliveries d SET
             status = r.status, attempt_count = d.attempt_count + 1, round_attempts = d.round_attempts + 1,
@@ -142,15 +162,15 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
           WHERE d.id = r.id AND d.job_id = r.job_id
           RETURNING d.id, d.tenant_id
        )
-       INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error)
-       SELECT u.id, u.tenant_id, r.attempt, r.url, r.status_code, r.latency_ms, r.response_body, r.error
+       INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error, request_headers)
+       SELECT u.id, u.tenant_id, r.attempt, r.url, r.status_code, r.latency_ms, r.response_body, r.error, r.request_headers
          FROM updated u JOIN r ON r.id = u.id
        RETURNING delivery_id`,
       [
         rows.map((x) => x.d.id), rows.map((x) => x.d.job_id), rows.map((x) => x.outcome.status), rows.map((x) => x.url),
         rows.map((x) => x.result.statusCode), rows.map((x) => x.error), rows.map((x) => (x.outcome.status === 'failed' ? x.outcome.retryInSec : null)),
         rows.map((x) => x.nextJob), rows.map((x) => x.dlqJob), rows.map((x) => x.d.attempt_count + 1), rows.map((x) => x.result.latencyMs),
-        rows.map((x) => x.result.body),
+        rows.map((x) => x.result.body), rows.map((x) => (x.headers ? JSON.stringify(x.headers) : null)),
       ],
     );
   if (rows.every((x) => x.outcome.status === 'delivered')) {

@@ -1,9 +1,9 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { audit, type Actor } from '../audit/append.ts';
-import { notFound } from '../http/errors.ts';
+import { audit } from '../audit/append.ts';
+import type { Actor, Services } from '../services.ts';
+import { notFound } from '../core/errors.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import type { Services } from '../services.ts';
 
 export const DELIVERY_STATUSES = ['pending', 'failed', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -38,6 +38,8 @@ export interface DbAttempt {
   latency_ms: number;
   response_body: string | null;
   error: string | null;
+  /** What the attempt sent besides the event body (its signature headers); null before migration 0012. */
+  request_headers: Record<string, string> | null;
   created_at: Date;
 }
 
@@ -51,6 +53,7 @@ export function attemptView(a: DbAttempt) {
     latency_ms: a.latency_ms,
     response_body: a.response_body,
     error: a.error,
+    request_headers: a.request_headers,
     created_at: a.created_at.toISOString(),
   };
 }

@@ -1,9 +1,11 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, notFound } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
 import { generateWebhookSecret } from '../tenants/keys.ts';
+import type { WebhookFormat } from './formats.ts';
+import { eventNotInFormat, type EndpointInput, type EndpointObject, type EndpointPatch } from './schemas.ts';
 import { assertUrlAllowed, BlockedUrlError } from './ssrf.ts';
 
 export interface DbEndpoint {
@@ -11,6 +13,7 @@ export interface DbEndpoint {
   tenant_id: string;
   url: string;
   events: string[];
+  format: WebhookFormat;
   description: string | null;
   enabled: boolean;
   secret: string;
@@ -21,12 +24,13 @@ export interface DbEndpoint {
 }
 
 /** Without the secret: it is shown only on creation and rotation. */
-export function endpointView(e: DbEndpoint) {
+export function endpointView(e: DbEndpoint): EndpointObject {
   return {
     id: e.id,
     object: 'webhook_endpoint',
     url: e.url,
     events: e.events,
+    format: e.format,
     description: e.description,
     enabled: e.enabled,
     disabled_reason: e.disabled_reason,
@@ -35,6 +39,10 @@ export function endpointView(e: DbEndpoint) {
   };
 }
 
+/**
+ * The SSRF guard for a webhook target. It resolves DNS, so callers run it before their
+ * transaction opens: a slow resolver must never hold a lock or a pooled connection.
+ */
 export async function checkTargetUrl(url: string, allowPrivate: boolean, param = 'url'): Promise<void> {
   try {
     await assertUrlAllowed(url, allowPrivate);
@@ -44,21 +52,13 @@ export async function checkTargetUrl(url: string, allowPrivate: boolean, param =
   }
 }
 
-export interface EndpointInput {
-  url: string;
-  events: string[];
-  description?: string | undefined;
-  enabled?: boolean | undefined;
-}
-
 export async function createEndpoint(t: Tx, ctx: Ctx, input: EndpointInput): Promise<DbEndpoint> {
-  await checkTargetUrl(input.url, ctx.svc.config.webhooks.allowPrivate);
   const e = await t.one<DbEndpoint>(
-    `INSERT INTO webhook_endpoints (id, tenant_id, url, events, description, enabled, secret)
-     VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text) RETURNING *`,
-    [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, generateWebhookSecret()],
+    `INSERT INTO webhook_endpoints (id, tenant_id, url, events, description, enabled, secret, format)
+     VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text, $8::text) RETURNING *`,
+    [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, input.secret ?? generateWebhookSecret(), input.format],
   );
-  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: e.url, events: e.events } });
+  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: e.url, events: e.events, format: e.format } });
   return e;
 }
 
@@ -71,9 +71,10 @@ export async function getEndpoint(db: Queryable, tenantId: string, id: string, l
   return e;
 }
 
-export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: Partial<EndpointInput>): Promise<DbEndpoint> {
+export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
   const before = await getEndpoint(t, ctx.tenant.id, id, true);
-  if (patch.url !== undefined) await checkTargetUrl(patch.url, ctx.svc.config.webhooks.allowPrivate);
+  const bad = patch.events && eventNotInFormat(before.format, patch.events);
+  if (bad) throw badRequest('parameter_invalid', `Invalid events.${bad.index}: ${bad.message}`, `events.${bad.index}`);
   const e = await t.one<DbEndpoint>(
     `UPDATE webhook_endpoints SET
         url = coalesce($2::text, url),

@@ -1,7 +1,8 @@
 import type { Tx } from '../db/pool.ts';
-import type { EmittedEvent } from '../events/events.ts';
+import type { EmittedEvent } from '../events/types.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
+import { razorpayEventOf } from '../razorpay/events.ts';
 import type { Ctx } from '../services.ts';
 
 /**
@@ -15,9 +16,9 @@ export async function fanOutEvents(t: Tx, ctx: Ctx, events: EmittedEvent[]): Pro
   const deliveries = await t.rows<{ id: string; job_id: string }>(
     `WITH targets AS (
        SELECT e.id AS event_id, e.type AS event_type, w.id AS endpoint_id, w.url
-         FROM unnest($2::text[], $3::text[]) AS e (id, type)
+         FROM unnest($2::text[], $3::text[], $5::text[]) AS e (id, type, razorpay_type)
          JOIN webhook_endpoints w ON w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
-                                 AND (e.type = ANY (w.events) OR '*' = ANY (w.events))
+                                 AND webhook_wants(w.format, w.events, e.type, e.razorpay_type)
        UNION ALL
        SELECT e.id, e.type, NULL, p.webhook_url
          FROM unnest($2::text[], $3::text[], $4::text[]) AS e (id, type, payment_id)
@@ -28,7 +29,7 @@ export async function fanOutEvents(t: Tx, ctx: Ctx, events: EmittedEvent[]): Pro
             CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
        FROM targets
      RETURNING id, job_id`,
-    [ctx.tenant.id, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.paymentId)],
+    [ctx.tenant.id, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.paymentId), events.map((e) => razorpayEventOf(e.type))],
   );
   await enqueue(t, ctx.svc.boss, QUEUES.webhookDelivery, deliveries.map((d) => ({ id: d.job_id, data: { deliveryId: d.id } })));
 }

@@ -55,7 +55,7 @@ describe('global fraud rules', () => {
     await admin.patch(`/admin/fraud-rules/${rule.body.id}`, { enabled: false });
     expect((await createPayment(t.api)).status).toBe('success');
 
-    const audit = await sys.sql<{ chain: string; action: string; actor_type: string; metadata: any }>('SELECT chain, action, actor_type, metadata FROM audit_log WHERE object_id = $1 ORDER BY seq', [rule.body.id]);
+    const audit = await sys.sql<{ chain: string; action: string; actor_type: string; metadata: any }>('SELECT chain, action, actor_type, metadata FROM audit_log WHERE object_id = $1 ORDER BY id', [rule.body.id]);
     expect(audit.map((a) => [a.chain, a.action, a.actor_type])).toEqual([
       ['global', 'fraud_rule.created', 'admin'],
       ['global', 'fraud_rule.updated', 'admin'],
@@ -101,7 +101,7 @@ describe('tenants', () => {
     for (let i = 0; i < 4; i++) codes.push((await other.api.get('/auth/me')).status);
     expect(codes).toEqual([200, 200, 200, 429]);
     expect((await admin.patch(`/admin/tenants/${other.id}`, { rate_limit: null })).body.rate_limit).toBeNull();
-    const audit = await sys.sql<{ metadata: any }>(`SELECT metadata FROM audit_log WHERE object_id = $1 AND action = 'tenant.updated_by_operator' ORDER BY seq`, [other.id]);
+    const audit = await sys.sql<{ metadata: any }>(`SELECT metadata FROM audit_log WHERE object_id = $1 AND action = 'tenant.updated_by_operator' ORDER BY id`, [other.id]);
     expect(audit[0]!.metadata).toEqual({ old: { disabled: false, rate_limit: null }, new: { disabled: true, rate_limit: 3 } });
     expectError(await admin.patch('/admin/tenants/ten_00000000000000000000', { disabled: true }), 404);
     expectError(await admin.patch(`/admin/tenants/${other.id}`, { rate_limit: 0 }), 400, { param: 'rate_limit' });

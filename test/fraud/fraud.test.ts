@@ -123,7 +123,7 @@ describe('fraud rule API', () => {
 
     expect((await a.api.delete(`/fraud-rules/${mine.id}`)).body).toMatchObject({ deleted: true });
     expectError(await a.api.get(`/fraud-rules/${mine.id}`), 404);
-    const audit = await sys.sql<{ action: string }>('SELECT action FROM audit_log WHERE object_id = $1 ORDER BY seq', [mine.id]);
+    const audit = await sys.sql<{ action: string }>('SELECT action FROM audit_log WHERE object_id = $1 ORDER BY id', [mine.id]);
     expect(audit.map((x) => x.action)).toEqual(['fraud_rule.created', 'fraud_rule.deleted']);
   });
 });

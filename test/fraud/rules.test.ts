@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRuleSchema, staticRuleFires, velocityFires, type RuleType } from '../../src/fraud/rules.ts';
+import { staticRuleFires, velocityFires, type RuleType } from '../../src/fraud/rules.ts';
+import { createRuleSchema } from '../../src/fraud/schemas.ts';
 
 const p = { amount: 1000, currency: 'INR', customerEmail: 'buyer@shop.example.com', billingCountry: 'IN', cardBin: '424242' };
 const rule = (type: RuleType, params: Record<string, unknown>) => ({ type, params });

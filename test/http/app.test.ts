@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, expectError, registerTenant, type TestTenant } from '../support/client.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { ADMIN_TOKEN, startTestSystem, type TestSystem } from '../support/system.ts';
 
 let sys: TestSystem;
 let root: Client;
@@ -19,9 +19,24 @@ describe('HTTP edge', () => {
     const ready = await root.get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ database: true, migrations: true, jobs: true });
-    const db = await root.get('/api/v1/health/db');
+    // Detail (server version, job counts across tenants) is for the operator only.
+    for (const path of ['/api/v1/health/db', '/api/v1/test/jobs/status']) {
+      expectError(await root.get(path), 401, { type: 'authentication_error' });
+      expectError(await root.get(path, { key: tenant.sk }), 403, { type: 'permission_error' });
+    }
+    const db = await root.get('/api/v1/health/db', { key: ADMIN_TOKEN });
     expect(db.status).toBe(200);
     expect(db.body.migrations.applied).toBe(db.body.migrations.expected);
+    expect((await root.get('/api/v1/test/jobs/status', { key: ADMIN_TOKEN })).body.worker_status).toBe('running');
+  });
+
+  it('answers a wrong method on a known path with 405 and Allow', async () => {
+    const res = await tenant.api.request('PUT', '/payments');
+    expectError(res, 405, { type: 'invalid_request_error', code: 'method_not_allowed' });
+    expect(res.headers.get('allow')).toBe('POST, GET');
+    const one = await tenant.api.request('POST', '/payments/pay_00000000000000000000');
+    expect(one.status).toBe(405);
+    expect(one.headers.get('allow')).toBe('GET, PATCH');
   });
 
   it('generates a request id, or echoes a well-formed one', async () => {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { Client, expectError, registerTenant } from '../support/client.ts';
-import { startTestSystem, testEnv, type TestSystem } from '../support/system.ts';
+import { ADMIN_TOKEN, startTestSystem, testEnv, type TestSystem } from '../support/system.ts';
 
 let sys: TestSystem;
 let second: Runtime;
@@ -41,7 +41,7 @@ describe('rate limits', () => {
 
   it('honours a per-tenant limit set by the operator', async () => {
     const t = await registerTenant(sys.url);
-    await sys.sql('UPDATE tenants SET rate_limit = 2 WHERE id = $1', [t.id]);
+    expect((await new Client(sys.url + '/api/v1', ADMIN_TOKEN).patch(`/admin/tenants/${t.id}`, { rate_limit: 2 })).status).toBe(200);
     expect((await t.api.get('/auth/me')).status).toBe(200);
     expect((await t.api.get('/auth/me')).status).toBe(200);
     expectError(await t.api.get('/auth/me'), 429, { type: 'rate_limit_error' });

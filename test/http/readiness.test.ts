@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { Client, expectError, registerTenant } from '../support/client.ts';
 import { adminQuery } from '../support/postgres.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { ADMIN_TOKEN, startTestSystem, type TestSystem } from '../support/system.ts';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -24,6 +24,6 @@ describe('when the database is gone', () => {
     expect(ready.body.checks.database).toBe(false);
     expect((await root.get('/health')).status).toBe(200);
     expectError(await t.api.get('/auth/me'), 503, { type: 'api_error', code: 'service_unavailable' });
-    expect((await root.get('/api/v1/health/db')).status).toBe(503);
+    expect((await root.get('/api/v1/health/db', { key: ADMIN_TOKEN })).status).toBe(503);
   });
 });

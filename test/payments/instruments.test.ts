@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/http/errors.ts';
-import { bankBehaviour, cardFingerprint, luhnValid, resolveCard, TEST_CARDS, vpaBehaviour } from '../../src/payments/instruments.ts';
+import { DomainError } from '../../src/core/errors.ts';
+import { luhnValid } from '../../src/core/secret-text.ts';
+import { bankBehaviour, cardFingerprint, resolveCard, TEST_CARDS, vpaBehaviour } from '../../src/payments/instruments.ts';
 
 const card = (number: string, extra: Partial<{ exp_month: number; exp_year: number; cvc: string }> = {}) => ({
   number, exp_month: 12, exp_year: 2030, cvc: number.startsWith('37') ? '1234' : '123', ...extra,
@@ -10,7 +11,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ApiError) return `${e.code}@${e.param}`;
+    if (e instanceof DomainError) return `${e.code}@${e.param}`;
     throw e;
   }
   return undefined;

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS } from '../../src/tenants/tenants.ts';
 
 const auto = { method: 'card', capture: 'automatic' as const, amount: 500 };
 const manual = { ...auto, capture: 'manual' as const };
-const asyncMode = { auto_process: { enabled: true, delay_ms: 250, success_rate: 0.5 } };
+const asyncMode = { ...DEFAULT_SETTINGS, auto_process: { enabled: true, delay_ms: 250, success_rate: 0.5 } };
 
 describe('outcome planning', () => {
   it('settles succeeding instruments to success (captured) or authorized (manual capture)', () => {

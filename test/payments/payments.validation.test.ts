@@ -47,6 +47,17 @@ describe('POST /payments rejects bad input with 400 and the param', () => {
     const body = { ...cardBody(), ...patch };
     const res = await t.api.post('/payments', body, { idem: idemKey() });
     expectError(res, 400, { type: 'invalid_request_error', param, ...(code ? { code } : {}) });
+    expect(res.body.error.message).not.toMatch(/Invalid input|received|Too (big|small)|NaN/);
+    // A number too large is "too large", never "not a decimal".
+    if (code === 'amount_too_large') expect(res.body.error.message).not.toMatch(/decimal/);
+  });
+
+  it('refuses metadata keys that would reach the prototype', async () => {
+    for (const raw of ['{"__proto__": {"x": 1}}', '{"constructor": 1}', '{"prototype": "x"}']) {
+      const body = JSON.stringify({ ...cardBody() }).replace(/}$/, `,"metadata":${raw}}`);
+      expectError(await t.api.request('POST', '/payments', { rawBody: body, idem: idemKey() }), 400, { code: 'parameter_invalid' });
+      expectError(await t.api.request('POST', '/orders', { rawBody: `{"amount":100,"currency":"INR","notes":${raw}}` }), 400, { code: 'parameter_invalid' });
+    }
   });
 
   it('a UPI payment needs a well-formed VPA', async () => {

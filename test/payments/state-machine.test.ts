@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/http/errors.ts';
+import { DomainError } from '../../src/core/errors.ts';
+import { KIND_TO_HTTP } from '../../src/http/errors.ts';
 import { assertRefundTransition, assertTransition, canTransition, PAYMENT_STATUSES, TERMINAL_STATUSES } from '../../src/payments/state-machine.ts';
 
 const LEGAL = new Set([
@@ -29,16 +30,16 @@ describe('payment state machine', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).status).toBe(409);
-    expect((err as ApiError).type).toBe('state_error');
-    expect((err as ApiError).message).toContain('Payment is failed');
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe('state');
+    expect(KIND_TO_HTTP[(err as DomainError).kind]).toEqual({ status: 409, type: 'state_error' });
+    expect((err as DomainError).message).toContain('Payment is failed');
   });
 
   it('lets a refund leave pending once', () => {
     expect(() => assertRefundTransition('pending', 'processed')).not.toThrow();
     expect(() => assertRefundTransition('pending', 'failed')).not.toThrow();
     expect(() => assertRefundTransition('processed', 'failed')).toThrow(/Refund is processed/);
-    expect(() => assertRefundTransition('failed', 'processed')).toThrow(ApiError);
+    expect(() => assertRefundTransition('failed', 'processed')).toThrow(DomainError);
   });
 });

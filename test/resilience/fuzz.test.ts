@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, expectError, registerTenant, type ApiResponse, type TestTenant } from '../support/client.ts';
 import { createPayment } from '../support/payments.ts';
-import { fill, ROUTES, type RouteSpec } from '../support/routes.ts';
+import { fill, SWEEP, type SweepRoute } from '../support/table.ts';
 import { ADMIN_TOKEN, startTestSystem, type TestSystem } from '../support/system.ts';
 
 let sys: TestSystem;
@@ -24,7 +24,7 @@ afterAll(() => sys?.stop());
 const TABLES = ['tenants', 'api_keys', 'orders', 'payments', 'refunds', 'events', 'webhook_endpoints', 'webhook_deliveries', 'fraud_rules', 'idempotency_keys', 'audit_log'];
 const counts = async () => JSON.stringify((await sys.sql(`SELECT ${TABLES.map((x) => `(SELECT count(*) FROM ${x}) AS ${x}`).join(', ')}`))[0]);
 
-function keyFor(route: RouteSpec): string | null {
+function keyFor(route: SweepRoute): string | null {
   return route.auth === 'tenant' ? t.sk : route.auth === 'admin' ? ADMIN_TOKEN : null;
 }
 
@@ -72,12 +72,19 @@ function rawRequest(method: string, path: string, headers: Record<string, string
 }
 
 // Key rotation is left out: a valid random body would revoke the key every later request uses.
-const FUZZED = ROUTES.filter((r) => r.path !== '/api/v1/auth/keys/rotate');
+const FUZZED = SWEEP.filter((r) => r.path !== '/api/v1/auth/keys/rotate');
 const writeRoutes = FUZZED.filter((r) => r.method !== 'GET');
 const idRoutes = FUZZED.filter((r) => r.id);
 const anyRoute = fc.constantFrom(...FUZZED);
 /** Any header value HTTP allows (no control characters, DEL included), with non-ASCII latin-1. */
 const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 300 });
+
+/**
+ * Each property runs a fixed number of cases (numRuns); nothing here is time-boxed, so a slow
+ * machine makes the run longer, never different. The test timeout is only a hang guard, set far
+ * above what 500 requests take on a busy two-core machine (the 30 s default was hit twice).
+ */
+const FUZZ_TIMEOUT_MS = 180_000;
 
 describe('fuzzing every route with bad input', () => {
   it('malformed and hostile JSON bodies', async () => {
@@ -93,7 +100,7 @@ describe('fuzzing every route with bad input', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('well-formed JSON of the wrong shape, and near-miss payment bodies', async () => {
     const nearMiss = fc.record(
@@ -115,7 +122,7 @@ describe('fuzzing every route with bad input', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('random ids, path segments and query strings', async () => {
     const id = fc.oneof(fc.string({ maxLength: 120 }), fc.constantFrom('pay_', 'pay_x', '%', '%E0%A4%A', '..', '%2F..%2F', 'pay_' + 'A'.repeat(20), 'null', 'undefined', ' '));
@@ -134,7 +141,7 @@ describe('fuzzing every route with bad input', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('hostile Idempotency-Keys, Authorization and Content-Type headers', async () => {
     await fc.assert(
@@ -149,7 +156,7 @@ describe('fuzzing every route with bad input', () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('sent thousands of requests and the database is still consistent', async () => {
     expect(requests).toBeGreaterThanOrEqual(2000);

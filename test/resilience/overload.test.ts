@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => sys?.stop());
 
 describe('overload', () => {
-  it('requests beyond the pool queue or get a quick 503; the process stays up and memory stays bounded', async () => {
+  it('requests beyond the pool queue or the tenant\'s share get a quick 503 or 429; the process stays up and memory stays bounded', async () => {
     const rssBefore = process.memoryUsage().rss;
     const started = Date.now();
     for (let wave = 0; wave < 3; wave++) {
@@ -23,10 +23,15 @@ describe('overload', () => {
         ),
       );
       const statuses = results.map((r) => r.status);
-      expect(statuses.filter((s) => ![200, 201, 503].includes(s))).toEqual([]);
+      expect(statuses.filter((s) => ![200, 201, 429, 503].includes(s))).toEqual([]);
       expect(statuses.filter((s) => s < 300).length).toBeGreaterThan(0);
       for (const r of results.filter((x) => x.status === 503)) {
         expectError(r, 503, { type: 'api_error' });
+        expect(r.headers.get('retry-after')).toBe('1');
+      }
+      // One tenant past its share of the pool (TENANT_MAX_INFLIGHT and its queue): 429 at once.
+      for (const r of results.filter((x) => x.status === 429)) {
+        expectError(r, 429, { type: 'rate_limit_error', code: 'too_many_concurrent_requests' });
         expect(r.headers.get('retry-after')).toBe('1');
       }
     }

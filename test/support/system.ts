@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -51,9 +54,17 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     JOB_EXPIRE_SECONDS: '30',
     REFUND_PROCESS_DELAY_MS: '200',
     JOB_POLL_SECONDS: '0.5',
+    // One key for every process on the test's database (the database refuses another), and a
+    // data folder of its own for the audit checkpoint file.
+    SANDPAY_MASTER_KEY: TEST_MASTER_KEY,
+    DATA_DIR: testDataDir(databaseUrl),
     ...overrides,
   };
 }
+
+export const TEST_MASTER_KEY = '5a'.repeat(32);
+
+export const testDataDir = (databaseUrl: string) => path.join(os.tmpdir(), `sandpay-test-${new URL(databaseUrl).pathname.slice(1)}`);
 
 /** The whole of Sandpay (HTTP, jobs, workers) on its own database and a free port. */
 export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
@@ -74,6 +85,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
       await runtime.stop();
       await client.end();
       await database.drop();
+      await rm(testDataDir(database.url), { recursive: true, force: true });
     },
   };
 }

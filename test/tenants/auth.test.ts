@@ -20,6 +20,9 @@ describe('POST /auth/register', () => {
     expect(res.body.secret_key).toMatch(/^sk_test_[0-9A-Za-z]{32}$/);
     expect(res.body.publishable_key).toMatch(/^pk_test_[0-9A-Za-z]{32}$/);
     expect(res.body.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    // The same key hints /auth/me shows, never the keys themselves.
+    expect(res.body.keys.map((k: any) => k.type).sort()).toEqual(['publishable', 'secret']);
+    expect(JSON.stringify(res.body.keys)).not.toContain(res.body.secret_key);
 
     const stored = await sys.sql<{ key_hash: string }>('SELECT key_hash FROM api_keys WHERE tenant_id = $1', [res.body.id]);
     expect(stored).toHaveLength(2);
@@ -38,8 +41,12 @@ describe('POST /auth/register', () => {
     [{ name: 'x', email: 'not-an-email' }, 'parameter_invalid', 'email'],
     [{ name: '', email: 'a@b.test' }, 'parameter_invalid', 'name'],
     [{ name: 'x', email: 'a@b.test', plan: 'gold' }, 'parameter_unknown', 'plan'],
+    [{ name: 7, email: 'a@b.test' }, 'parameter_invalid', 'name'],
   ])('validates %j', async (body, code, param) => {
-    expectError(await api.post('/auth/register', body), 400, { type: 'invalid_request_error', code, param });
+    const res = await api.post('/auth/register', body);
+    expectError(res, 400, { type: 'invalid_request_error', code, param });
+    // Sandpay's own words, never the validation library's ("Invalid input: expected string, received number").
+    expect(res.body.error.message).not.toMatch(/Invalid input|expected \w+, received|Too (big|small)/);
   });
 });
 
@@ -74,24 +81,44 @@ describe('tenant authentication', () => {
     const other = await registerTenant(sys.url);
     const res = await other.api.post('/auth/keys/rotate');
     expect(res.status).toBe(200);
-    expect(res.body.key).toMatch(/^sk_test_/);
-    expect(res.body.key).not.toBe(other.sk);
+    // Named as register names it; no generic `key` field.
+    expect(res.body).toMatchObject({ object: 'api_key', type: 'secret', secret_key: expect.stringMatching(/^sk_test_/) });
+    expect(res.body.key).toBeUndefined();
+    expect(res.body.secret_key).not.toBe(other.sk);
     expectError(await other.api.get('/auth/me'), 401, { code: 'invalid_api_key' });
-    expect((await other.api.withKey(res.body.key).get('/auth/me')).status).toBe(200);
+    expect((await other.api.withKey(res.body.secret_key).get('/auth/me')).status).toBe(200);
     // The publishable key is untouched by a secret rotation.
     const pkStill = await sys.sql('SELECT 1 FROM api_keys WHERE tenant_id = $1 AND type = $2 AND revoked_at IS NULL', [other.id, 'publishable']);
     expect(pkStill).toHaveLength(1);
     // The rotation is in the audit log.
-    const audit = await sys.sql<{ action: string }>('SELECT action FROM audit_log WHERE tenant_id = $1 ORDER BY seq', [other.id]);
+    const audit = await sys.sql<{ action: string }>('SELECT action FROM audit_log WHERE tenant_id = $1 ORDER BY id', [other.id]);
     expect(audit.map((a) => a.action)).toEqual(['tenant.created', 'api_key.rotated']);
   });
 
   it('rotates the publishable key on request', async () => {
     const other = await registerTenant(sys.url);
     const res = await other.api.post('/auth/keys/rotate', { type: 'publishable' });
-    expect(res.body.key).toMatch(/^pk_test_/);
+    expect(res.body.publishable_key).toMatch(/^pk_test_/);
     const stale = await other.api.post('/auth/keys/rotate', { type: 'publishable' }, { key: other.pk });
     expectError(stale, 401, { code: 'invalid_api_key' });
+  });
+
+  it('rolls a key: with expire_old_in the old key keeps working until then, and /auth/me shows when it ends', async () => {
+    const other = await registerTenant(sys.url);
+    const res = await other.api.post('/auth/keys/rotate', { type: 'secret', expire_old_in: 3600 });
+    expect(res.status).toBe(200);
+    const ends = Date.parse(res.body.old_keys_expire_at);
+    expect(ends).toBeGreaterThan(Date.now() + 3500_000);
+    const me = await other.api.get('/auth/me');
+    expect(me.status).toBe(200);
+    const secrets = me.body.keys.filter((k: any) => k.type === 'secret');
+    expect(secrets).toHaveLength(2);
+    expect(secrets.filter((k: any) => k.expires_at !== null)).toHaveLength(1);
+    // Rotating again with no overlap ends both earlier keys at once.
+    const again = await other.api.withKey(res.body.secret_key).post('/auth/keys/rotate', { type: 'secret' });
+    expectError(await other.api.get('/auth/me'), 401, { code: 'invalid_api_key' });
+    expectError(await other.api.withKey(res.body.secret_key).get('/auth/me'), 401, { code: 'invalid_api_key' });
+    expect((await other.api.withKey(again.body.secret_key).get('/auth/me')).body.keys.filter((k: any) => k.type === 'secret')).toHaveLength(1);
   });
 
   it('updates the test-mode settings with validation', async () => {

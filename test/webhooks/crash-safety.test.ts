@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { registerTenant } from '../support/client.ts';
+import { Client, registerTenant } from '../support/client.ts';
 import { createPayment, eventually } from '../support/payments.ts';
 import { Receiver } from '../support/receiver.ts';
-import { startTestSystem, testEnv, type TestSystem } from '../support/system.ts';
+import { ADMIN_TOKEN, startTestSystem, testEnv, type TestSystem } from '../support/system.ts';
 
 let api: TestSystem;
 let worker: Runtime | undefined;
@@ -31,7 +31,8 @@ describe('no event is lost between commit and delivery', () => {
     expect(Number(pending!.n)).toBe(20); // payment.created + payment.success for each
     await new Promise((r) => setTimeout(r, 500));
     expect(rx.received).toHaveLength(0);
-    const before = (await t.api.get('/test/jobs/status')).body;
+    const admin = new Client(api.url + '/api/v1', ADMIN_TOKEN);
+    const before = (await admin.get('/test/jobs/status')).body;
     expect(before).toMatchObject({ worker_status: 'stopped' });
     expect(before.pending).toBeGreaterThanOrEqual(20);
 
@@ -41,6 +42,6 @@ describe('no event is lost between commit and delivery', () => {
     const eventIds = (await api.sql<{ id: string }>('SELECT id FROM events WHERE tenant_id = $1', [t.id])).map((e) => e.id).sort();
     expect([...new Set(rx.received.map((r) => r.headers['webhook-id'] as string))].sort()).toEqual(eventIds);
     await eventually(() => api.sql(`SELECT 1 FROM webhook_deliveries WHERE status <> 'delivered'`), (rows) => rows.length === 0);
-    expect((await t.api.get('/test/jobs/status')).body.worker_status).toBe('running');
+    expect((await admin.get('/test/jobs/status')).body.worker_status).toBe('running');
   });
 });

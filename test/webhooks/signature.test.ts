@@ -29,8 +29,9 @@ describe('webhook signatures', () => {
 
   it('fail with an empty signature or missing id/timestamp', () => {
     expect(verifyWebhook(body, { ...headers, 'webhook-signature': '' }, secret, { now }).valid).toBe(false);
-    expect(verifyWebhook(body, { 'webhook-signature': headers['webhook-signature'] }, secret, { now })).toEqual({ valid: false, reason: 'missing webhook-id or webhook-timestamp' });
-    expect(verifyWebhook(body, {}, secret, { now })).toEqual({ valid: false, reason: 'no signature header' });
+    expect(verifyWebhook(body, { 'webhook-signature': headers['webhook-signature'] }, secret, { now })).toEqual({ valid: false, scheme: 'standard', reason: 'standard scheme: missing webhook-id or webhook-timestamp' });
+    expect(verifyWebhook(body, {}, secret, { now })).toEqual({ valid: false, scheme: 'standard', reason: 'standard scheme: no webhook-signature header' });
+    expect(verifyWebhook(body, {}, secret, { scheme: 'simple' })).toEqual({ valid: false, scheme: 'simple', reason: 'simple scheme: no X-Sandpay-Signature header' });
   });
 
   it('fail outside the timestamp tolerance and accept inside it', () => {
@@ -47,8 +48,23 @@ describe('webhook signatures', () => {
   it('the simple scheme is a hex HMAC-SHA256 of the raw body keyed with the whole secret', () => {
     const expected = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
     expect(signSimple(secret, body)).toBe(expected);
-    expect(verifyWebhook(body, { 'x-sandpay-signature': expected }, secret)).toMatchObject({ valid: true, scheme: 'simple' });
-    expect(verifyWebhook(body + ' ', { 'x-sandpay-signature': expected }, secret).valid).toBe(false);
+    expect(verifyWebhook(body, { 'x-sandpay-signature': expected }, secret, { scheme: 'simple' })).toMatchObject({ valid: true, scheme: 'simple' });
+    expect(verifyWebhook(body + ' ', { 'x-sandpay-signature': expected }, secret, { scheme: 'simple' })).toEqual({ valid: false, scheme: 'simple', reason: 'simple scheme: X-Sandpay-Signature does not match' });
+  });
+
+  it('never falls back to the simple scheme when the standard headers are missing (downgrade)', () => {
+    // A capture 5 minutes old: the standard check refuses its timestamp...
+    const later = now + 301;
+    expect(verifyWebhook(body, headers, secret, { now: later })).toMatchObject({ valid: false, scheme: 'standard', reason: expect.stringMatching(/^standard scheme: timestamp outside/) });
+    // ...and deleting webhook-signature must not turn that into a pass.
+    const { 'webhook-signature': _dropped, ...stripped } = headers;
+    expect(verifyWebhook(body, stripped, secret, { now: later })).toEqual({ valid: false, scheme: 'standard', reason: 'standard scheme: no webhook-signature header' });
+    expect(verifyWebhook(body, { 'x-sandpay-signature': headers['x-sandpay-signature'] }, secret, { now: later }).valid).toBe(false);
+    // The simple scheme passes only when asked for by name, and a standard-only delivery fails it.
+    expect(verifyWebhook(body, stripped, secret, { scheme: 'simple' })).toMatchObject({ valid: true, scheme: 'simple' });
+    const { 'x-sandpay-signature': _simple, ...standardOnly } = headers;
+    expect(verifyWebhook(body, standardOnly, secret, { scheme: 'simple', now })).toMatchObject({ valid: false, scheme: 'simple' });
+    expect(() => verifyWebhook(body, headers, secret, { scheme: 'weak' as 'simple' })).toThrow(/standard' or 'simple/);
   });
 
   it('reads headers from a fetch Headers object, case-insensitively from a plain one', () => {

@@ -1,10 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Db } from '../../db/pool.ts';
-import { sha256Hex } from '../../ids.ts';
-import { keyTypeOf } from '../../tenants/keys.ts';
+import { isId, sha256Hex } from '../../ids.ts';
+import { KEY_PREFIX, keyTypeOf } from '../../tenants/keys.ts';
 import { findTenantByKey } from '../../tenants/tenants.ts';
-import { forbidden, unauthenticated } from '../errors.ts';
+import { forbidden, unauthenticated } from '../../core/errors.ts';
+import { authenticateRazorpayKey } from '../../razorpay/keys.ts';
+import type { KeyStore } from '../../secrets/keys.ts';
+import { cachesOf, readThrough, type TenantCaches } from '../../tenants/caches.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { checkPermission, narrowPrincipal, type TokenAuth } from './credentials.ts';
+import { findRestrictedKey, isRestrictedKey } from '../../credentials/restricted-keys.ts';
+import type { Permission } from '../../credentials/permissions.ts';
+import { ADMIN_ISSUER, claimedIssuer, looksLikeJwt, verifyAdminToken, verifyTenantToken } from '../../credentials/service-tokens.ts';
 
 function bearer(header: string | undefined): string {
   if (!header) throw unauthenticated('missing_api_key', 'Provide your API key as "Authorization: Bearer sk_test_..."');
@@ -19,37 +27,99 @@ export function tokensEqual(a: string, b: string): boolean {
 }
 
 /**
- * Tenant auth. Secret keys work everywhere; publishable keys only where `allowPublishable`
- * (creating payments from a browser checkout). The admin token is not a tenant key.
+ * findTenantByKey through the per-process key cache: a key is looked up once, then answered from
+ * memory until its tenant's keys or settings change (NOTIFY, migration 0015), its rotation grace
+ * ends, or a minute passes. Unknown keys are not cached.
  */
-export function tenantAuth(db: Db, opts: { allowPublishable?: boolean } = {}): RequestHandler {
+function cachedKeyLookup(db: Queryable, caches: TenantCaches | undefined, token: string) {
+  return readThrough(caches, 'auth', `key:${sha256Hex(token)}`, async () => {
+    const found = await findTenantByKey(db, token);
+    return found && { tenantId: found.tenant.id, value: found, expiresAt: found.revoked_at ? found.revoked_at.getTime() : undefined };
+  });
+}
+
+/**
+ * Tenant auth. Secret keys work everywhere; publishable keys only where `allowPublishable`
+ * (creating payments from a browser checkout); restricted keys and service tokens where they hold
+ * the route's `permission` (null: nowhere). The admin token is not a tenant key.
+ */
+export function tenantAuth(db: Db, opts: { allowPublishable?: boolean; permission?: Permission | null; tokens?: TokenAuth } = {}): RequestHandler {
   return async (req, _res, next) => {
     const token = bearer(req.headers.authorization);
-    const type = keyTypeOf(token);
-    if (!type) throw unauthenticated('invalid_api_key', 'Invalid API key: tenant keys start with sk_test_ or pk_test_');
-    const found = await findTenantByKey(db, token);
+    const caches = cachesOf(db);
+    const narrow = await narrowPrincipal(db, token, opts.tokens, caches);
+    if (narrow) {
+      if (narrow.tenant.disabled) throw forbidden('tenant_disabled', 'This tenant has been disabled by the operator');
+      checkPermission(narrow.restriction!, opts.permission ?? null);
+      req.principal = narrow;
+      req.log = req.log.child({ tenant_id: narrow.tenant.id });
+      return next();
+    }
+    if (!keyTypeOf(token) && !token.startsWith(KEY_PREFIX.razorpay)) throw unauthenticated('invalid_api_key', 'Invalid API key: tenant keys start with sk_test_, pk_test_ or rk_test_ (or send a service token, a JWT)');
+    const found = await cachedKeyLookup(db, caches, token);
     if (!found) throw unauthenticated('invalid_api_key', 'Invalid API key: unknown or revoked');
-    if (found.key_type === 'publishable' && !opts.allowPublishable) {
+    // A Razorpay key_id is public (checkout.js sends it from the page): it acts as the publishable key.
+    const keyType = found.key_type === 'razorpay' ? 'publishable' : found.key_type;
+    if (keyType === 'publishable' && !opts.allowPublishable) {
       throw forbidden('secret_key_required', 'This request needs your secret key (sk_test_...); publishable keys can only create payments');
     }
     if (found.tenant.disabled) throw forbidden('tenant_disabled', 'This tenant has been disabled by the operator');
-    req.principal = { kind: 'tenant', tenant: found.tenant, keyId: found.key_id, keyType: found.key_type };
+    req.principal = {
+      kind: 'tenant', tenant: found.tenant, keyId: found.key_id, keyType, ...(found.key_type === 'razorpay' ? { razorpayKeyId: found.key_id } : {}),
+    };
     req.log = req.log.child({ tenant_id: found.tenant.id });
     next();
   };
 }
 
 /** Operator auth with ADMIN_TOKEN. A valid tenant key here is a 403: authenticated, not allowed. */
-export function adminAuth(db: Db, adminToken: string | undefined): RequestHandler {
+export function adminAuth(db: Db, adminToken: string | undefined, tokens?: TokenAuth): RequestHandler {
   return async (req, _res, next) => {
     const token = bearer(req.headers.authorization);
     if (adminToken && tokensEqual(token, adminToken)) {
       req.principal = { kind: 'admin' };
       return next();
     }
-    if (keyTypeOf(token) && (await findTenantByKey(db, token))) {
+    if (looksLikeJwt(token)) {
+      // An operator's service token (ADMIN_JWT_PUBLIC_KEY), or a tenant's: verified, then refused.
+      const iss = claimedIssuer(token);
+      if (iss !== undefined && isId('tenant', iss)) {
+        await verifyTenantToken(db, token, tokens?.audience() ?? null);
+        throw forbidden('admin_only', 'This route is for operators; tenant service tokens cannot use it');
+      }
+      if (iss === ADMIN_ISSUER && tokens?.adminKeys.length) {
+        req.principal = { kind: 'admin', tokenId: await verifyAdminToken(db, token, tokens.adminKeys, tokens.audience()) };
+        return next();
+      }
+      throw unauthenticated('invalid_admin_token', `Invalid admin token: operator service tokens need iss "${ADMIN_ISSUER}" and a key configured in ADMIN_JWT_PUBLIC_KEY`);
+    }
+    const tenantKey = keyTypeOf(token) ? await findTenantByKey(db, token) : isRestrictedKey(token) ? await findRestrictedKey(db, token) : undefined;
+    if (tenantKey) {
       throw forbidden('admin_only', 'This route is for operators; tenant keys cannot use it');
     }
     throw unauthenticated('invalid_admin_token', 'Invalid admin token');
+  };
+}
+
+/**
+ * Razorpay's API auth on /v1: HTTP Basic `key_id:key_secret` of a Razorpay key pair
+ * (src/razorpay/keys.ts). The pair acts as the tenant's secret key. Errors carry Razorpay's
+ * descriptions; the route's error format gives them Razorpay's shape.
+ */
+export function razorpayAuth(db: Db, keys: KeyStore): RequestHandler {
+  return async (req, _res, next) => {
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+    const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw unauthenticated('missing_api_key', 'Please provide your api key for authentication purposes.');
+    const result = await authenticateRazorpayKey(db, keys, decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (!result.ok) {
+      throw unauthenticated(result.reason === 'unknown_key' ? 'invalid_api_key' : 'invalid_api_secret',
+        result.reason === 'unknown_key' ? 'The api key provided is invalid' : 'Authentication failed');
+    }
+    if (result.tenant.disabled) throw forbidden('tenant_disabled', 'This account has been disabled by the operator');
+    req.principal = { kind: 'tenant', tenant: result.tenant, keyId: result.keyRowId, keyType: 'secret', razorpayKeyId: result.keyRowId };
+    req.log = req.log.child({ tenant_id: result.tenant.id });
+    next();
   };
 }

@@ -1,53 +1,37 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { classifyDbError } from '../../db/errors.ts';
-import { ApiError, badRequest, conflict, unavailable } from '../errors.ts';
+import { DomainError } from '../../core/errors.ts';
+import { checkError } from '../contract-check.ts';
+import { errorAnswer, toDomainError } from '../errors.ts';
 
-const BODY_PARSER_ERRORS: Record<string, () => ApiError> = {
-  'entity.parse.failed': () => badRequest('invalid_json', 'The request body is not valid JSON'),
-  'entity.too.large': () => new ApiError(413, 'invalid_request_error', 'request_too_large', 'The request body is larger than 100 kB'),
-  'encoding.unsupported': () => new ApiError(415, 'invalid_request_error', 'unsupported_encoding', 'Unsupported Content-Encoding'),
-  'charset.unsupported': () => new ApiError(415, 'invalid_request_error', 'unsupported_charset', 'JSON bodies must be UTF-8'),
-  'request.aborted': () => badRequest('request_aborted', 'The request was aborted'),
-  'request.size.invalid': () => badRequest('invalid_content_length', 'The body length does not match Content-Length'),
-};
-
-/** Any thrown value becomes an ApiError; only the unknown ones are 500s, and they say nothing internal. */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  const e = err as { type?: unknown; status?: unknown; statusCode?: unknown };
-  if (typeof e?.type === 'string' && BODY_PARSER_ERRORS[e.type]) return BODY_PARSER_ERRORS[e.type]!();
-  switch (classifyDbError(err)) {
-    case 'unavailable':
-    case 'retryable':
-    case 'lock_timeout':
-      return unavailable();
-    case 'bad_input':
-      return badRequest('parameter_invalid', 'A parameter has a value the database cannot accept');
-    case 'unique_violation':
-      return conflict('resource_exists', 'The object already exists');
-    default:
-      break;
-  }
-  // Express and its parsers mark client mistakes (e.g. a malformed %-escape in a path) with a 4xx status.
-  const status = Number(e?.status ?? e?.statusCode);
-  if (status >= 400 && status < 500) return badRequest('invalid_request', 'The request could not be understood');
-  return new ApiError(500, 'api_error', 'internal_error', 'An unexpected error occurred; it has been logged');
+/**
+ * Every error leaves here in the CONVENTIONS shape, its status mapped from the error's kind. With
+ * `checkContract` (tests), an error status the route does not declare becomes a 500, so the suite
+ * fails when a handler answers outside its contract.
+ */
+export function errorHandler(checkContract: boolean): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let error = toDomainError(err);
+    let { status, body } = errorAnswer(error, req);
+    if (checkContract && req.contract) {
+      const violation = checkError(req.contract, status, body);
+      if (violation) {
+        error = violation;
+        ({ status, body } = errorAnswer(error, req));
+      }
+    }
+    if (status >= 500) {
+      req.log.error({ err, code: error.code, message: error.message }, 'request failed');
+    } else {
+      req.log.debug({ code: error.code, status }, 'request rejected');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).set(error.headers).json(body);
+  };
 }
 
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const apiError = toApiError(err);
-  if (apiError.status >= 500) {
-    req.log.error({ err, code: apiError.code }, 'request failed');
-  } else {
-    req.log.debug({ code: apiError.code, status: apiError.status }, 'request rejected');
-  }
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.status(apiError.status).set(apiError.headers).json(apiError.body(String(req.id)));
-};
-
 export const notFoundHandler: RequestHandler = (req) => {
-  throw new ApiError(404, 'invalid_request_error', 'route_not_found', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`);
+  throw new DomainError('not_found', 'route_not_found', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`);
 };

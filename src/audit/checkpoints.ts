@@ -1,0 +1,94 @@
+import { stateError } from '../core/errors.ts';
+import { emitEvents } from '../events/events.ts';
+import type { Services } from '../services.ts';
+import { systemCtx } from '../tenants/tenants.ts';
+import { checkpointFile } from './checkpoint-file.ts';
+import { signCheckpoint } from './checkpoint-sig.ts';
+import { insertCheckpoint, latestCheckpoints, type CheckpointView } from './checkpoint-store.ts';
+import { auditContextOf } from './context.ts';
+import { verifyChain, type ChainVerification } from './verify.ts';
+
+/** The job checkpoints a chain once its oldest row not yet covered by a checkpoint is this old. */
+export const CHECKPOINT_AFTER_SECONDS = 300;
+
+/**
+ * Signs the chain's current head and publishes it: audit_checkpoints, an audit.checkpoint event
+ * for the tenant (its own copy, by webhook or GET /events), and a line in DATA_DIR. Pending rows
+ * are sealed first, and the rows since the previous checkpoint are verified: a checkpoint never
+ * vouches for a log that does not verify (409 audit_chain_invalid).
+ */
+export async function createCheckpoint(svc: Services, chain: string): Promise<CheckpointView> {
+  const ctx = auditContextOf(svc.db);
+  await ctx.sealer.sealNow(chain);
+  const [previous] = (await latestCheckpoints(svc.db, ctx, chain)).sort((a, b) => b.seq - a.seq);
+  const check = await verifyChain(svc.db, chain, { latest: false, ...(previous ? { from: previous } : {}) });
+  if (!check.ok) {
+    svc.log.error({ component: 'audit', chain, reason: check.reason, first_bad_seq: check.first_bad_seq }, 'audit chain failed verification; not checkpointed');
+    throw stateError('audit_chain_invalid', `The audit log failed verification (${check.reason} at seq ${check.first_bad_seq ?? '?'}); it is not checkpointed`);
+  }
+  const head = check.head ?? (previous ? { seq: previous.seq, hash: previous.head_hash } : null);
+  if (!head) throw stateError('audit_chain_empty', 'This audit chain has no rows to checkpoint');
+
+  const signed = signCheckpoint(ctx.keys.signer, { chain, seq: head.seq, head_hash: head.hash, row_count: head.seq, created_at: new Date().toISOString() });
+  const view = await svc.db.tx(async (t) => {
+    const v = await insertCheckpoint(t, signed);
+    const owner = chain === 'global' ? null : await systemCtx(t, svc, chain);
+    if (owner) emitEvents(t, owner, [{ type: 'audit.checkpoint', object: v, paymentId: null }]);
+    return v;
+  });
+  try {
+    await (await checkpointFile(ctx.dataDir, ctx.keys.signer, ctx.log)).append(view);
+  } catch (err) {
+    svc.log.error({ component: 'audit', chain, err }, 'could not append the checkpoint to the DATA_DIR file');
+  }
+  return view;
+}
+
+/**
+ * The job: every chain whose oldest row not covered by a checkpoint is older than `olderThanSeconds`
+ * gets one. Quiet chains are never checkpointed twice; a busy one once per interval.
+ */
+export async function checkpointDueChains(svc: Services, olderThanSeconds = CHECKPOINT_AFTER_SECONDS): Promise<{ created: number; failed: number }> {
+  await auditContextOf(svc.db).sealer.sealAll();
+  const due = await svc.db.rows<{ chain: string }>(
+    `SELECT c.chain
+       FROM (SELECT id AS chain FROM tenants UNION ALL SELECT 'global') c
+      CROSS JOIN LATERAL (SELECT coalesce(max(seq), 0) AS seq FROM audit_checkpoints k WHERE k.chain = c.chain) done
+      CROSS JOIN LATERAL (SELECT a.created_at FROM audit_log a WHERE a.chain = c.chain AND a.seq > done.seq ORDER BY a.seq LIMIT 1) oldest
+      WHERE oldest.created_at <= now() - $1::int * interval '1 second'`,
+    [olderThanSeconds],
+  );
+  let created = 0;
+  let failed = 0;
+  for (const { chain } of due) {
+    try {
+      await createCheckpoint(svc, chain);
+      created++;
+    } catch (err) {
+      failed++;
+      svc.log.error({ component: 'audit', chain, err }, 'audit checkpoint failed');
+    }
+  }
+  return { created, failed };
+}
+
+/** The operator's sweep: every tenant's chain and the global one, one after another. */
+export async function verifyAllChains(svc: Pick<Services, 'db'>): Promise<{ ok: boolean; chains_checked: number; rows_checked: number; failures: ChainVerification[] }> {
+  const failures: ChainVerification[] = [];
+  let chains = 0;
+  let rows = 0;
+  const visit = async (chain: string) => {
+    const v = await verifyChain(svc.db, chain);
+    chains++;
+    rows += v.rows_checked;
+    if (!v.ok) failures.push(v);
+  };
+  await visit('global');
+  for (let after = ''; ; ) {
+    const page = await svc.db.rows<{ id: string }>('SELECT id FROM tenants WHERE id > $1::text ORDER BY id LIMIT 500', [after]);
+    for (const t of page) await visit(t.id);
+    if (page.length < 500) break;
+    after = page.at(-1)!.id;
+  }
+  return { ok: failures.length === 0, chains_checked: chains, rows_checked: rows, failures };
+}

@@ -1,0 +1,194 @@
+import type { Db } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import type { KeyStore } from '../secrets/keys.ts';
+import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } from './mac.ts';
+
+/**
+ * Chains committed audit rows. Rows are inserted unsealed, in their business transaction, with
+ * no lock; the sealer gives each its place afterwards: seq, prev_hash and
+ * hash = HMAC(chain, seq, prev_hash, mac), in id order among the rows committed so far. The chain
+ * order is therefore seal order, which respects commit order per chain.
+ *
+ * Sealing one chain takes a per-chain advisory lock for a short transaction of its own, outside
+ * any request's transaction: it serialises sealers (several processes), never payments. A
+ * process seals a chain right after each of its commits that wrote to it (kick), and a backstop
+ * sweeps chains left unsealed (a process that died between COMMIT and sealing).
+ *
+ * A row whose MAC does not match its contents was not written by Sandpay (or was altered before
+ * sealing): it is left unsealed, and verification reports it as inserted.
+ */
+export interface Sealer {
+  /** Seals these chains soon; coalesced per chain, and at most a few seal transactions at once. */
+  kick(chains: Iterable<string>): void;
+  /** Seals one chain now, waiting for a sealer elsewhere if need be; answers how many rows it sealed. */
+  sealNow(chain: string): Promise<number>;
+  /** Seals every chain that has unsealed rows. */
+  sealAll(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const BATCH = 500;
+/** Seal transactions in flight per process, so sealing never takes more than a sliver of the pool. */
+const CONCURRENCY = 2;
+const BACKSTOP_MS = 5000;
+const BUSY_RETRY_MS = 100;
+
+interface UnsealedRow extends AuditContent {
+  id: string;
+  mac: string | null;
+}
+
+const lockKey = (chain: string) => `sandpay:audit-seal:${chain}`;
+
+/**
+ * One batch: lock the chain (or give up if `wait` is false and another sealer has it), read its
+ * head and the oldest unsealed rows, MAC-check them, and seal the genuine ones after the head.
+ */
+async function sealBatch(db: Db, key: Buffer, chain: string, afterId: string, wait: boolean, onForged: (row: UnsealedRow) => void) {
+  return db.tx(async (t) => {
+    const { locked } = await t.one<{ locked: boolean }>(
+      wait
+        ? `SELECT true AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))) l`
+        : `SELECT pg_try_advisory_xact_lock(hashtextextended($1::text, 0)) AS locked`,
+      [lockKey(chain)],
+    );
+    if (!locked) return { busy: true, sealed: 0, lastId: afterId, full: false };
+    // After the lock, so this statement's snapshot sees the previous sealer's commit.
+    const head = await t.maybeOne<{ seq: string; hash: string }>(
+      'SELECT seq, hash FROM audit_log WHERE chain = $1::text AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1',
+      [chain],
+    );
+    const rows = await t.rows<UnsealedRow>(
+      `SELECT id, mac, ${CONTENT_COLUMNS} FROM audit_log
+        WHERE chain = $1::text AND seq IS NULL AND id > $2::bigint ORDER BY id LIMIT $3::int`,
+      [chain, afterId, BATCH],
+    );
+    let seq = head ? BigInt(head.seq) : 0n;
+    let prev = head?.hash ?? GENESIS_HASH;
+    const ids: string[] = [];
+    const seqs: string[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    for (const row of rows) {
+      if (row.mac === null || row.mac !== rowMac(key, row)) {
+        onForged(row);
+        continue;
+      }
+      seq += 1n;
+      const hash = chainHash(key, chain, seq, prev, row.mac);
+      ids.push(row.id);
+      seqs.push(seq.toString());
+      prevs.push(prev);
+      hashes.push(hash);
+      prev = hash;
+    }
+    if (ids.length) {
+      const updated = await t.rows(
+        `UPDATE audit_log a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (id, seq, prev_hash, hash)
+          WHERE a.id = u.id AND a.seq IS NULL
+         RETURNING a.id`,
+        [ids, seqs, prevs, hashes],
+      );
+      if (updated.length !== ids.length) throw new Error(`audit sealer: sealed ${updated.length} of ${ids.length} rows of ${chain}; rolled back`);
+    }
+    return { busy: false, sealed: ids.length, lastId: rows.at(-1)?.id ?? afterId, full: rows.length === BATCH };
+  });
+}
+
+export function createSealer(db: Db, keys: KeyStore, log: Logger): Sealer {
+  const queued = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  const dirty = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  const warned = new Set<string>();
+  let stopped = false;
+
+  const onForged = (row: UnsealedRow) => {
+    if (warned.has(row.id) || warned.size > 10_000) return;
+    warned.add(row.id);
+    log.error({ component: 'audit', chain: row.chain, audit_row_id: row.id }, 'audit row with an invalid MAC left unsealed: it was not written by Sandpay, or was altered');
+  };
+
+  /** Every batch of one chain; `busy` when another sealer holds it (and will, or we will later, seal the rest). */
+  async function sealChain(chain: string, wait: boolean): Promise<{ sealed: number; busy: boolean }> {
+    let afterId = '0';
+    let sealed = 0;
+    for (;;) {
+      const r = await sealBatch(db, keys.auditMacKey, chain, afterId, wait, onForged);
+      sealed += r.sealed;
+      if (r.busy || !r.full) return { sealed, busy: r.busy };
+      afterId = r.lastId;
+    }
+  }
+
+  const later = (chain: string, ms: number) => {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      kick([chain]);
+    }, ms);
+    timer.unref();
+    timers.add(timer);
+  };
+
+  function pump(): void {
+    while (!stopped && running.size < CONCURRENCY && queued.size > 0) {
+      const chain = queued.values().next().value as string;
+      queued.delete(chain);
+      const run = sealChain(chain, false).then(
+        (r) => {
+          if (r.busy) later(chain, BUSY_RETRY_MS);
+        },
+        (err: unknown) => {
+          log.warn({ component: 'audit', chain, err }, 'sealing audit rows failed; retrying');
+          later(chain, BACKSTOP_MS);
+        },
+      ).finally(() => {
+        running.delete(chain);
+        // Kicked while running: rows may have committed after this run read the chain.
+        if (dirty.delete(chain)) queued.add(chain);
+        pump();
+      });
+      running.set(chain, run);
+    }
+  }
+
+  function kick(chains: Iterable<string>): void {
+    for (const chain of chains) {
+      if (running.has(chain)) dirty.add(chain);
+      else queued.add(chain);
+    }
+    pump();
+  }
+
+  async function unsealedChains(): Promise<string[]> {
+    const rows = await db.rows<{ chain: string }>('SELECT DISTINCT chain FROM audit_log WHERE seq IS NULL');
+    return rows.map((r) => r.chain);
+  }
+
+  let backstop: NodeJS.Timeout | null = null;
+  return {
+    kick,
+    sealNow: async (chain) => (await sealChain(chain, true)).sealed,
+    async sealAll() {
+      let sealed = 0;
+      for (const chain of await unsealedChains()) sealed += (await sealChain(chain, true)).sealed;
+      return sealed;
+    },
+    start() {
+      const sweep = () =>
+        unsealedChains().then(kick, (err: unknown) => log.warn({ component: 'audit', err }, 'audit sealer backstop failed'));
+      void sweep();
+      backstop = setInterval(sweep, BACKSTOP_MS);
+      backstop.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (backstop) clearInterval(backstop);
+      for (const timer of timers) clearTimeout(timer);
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}

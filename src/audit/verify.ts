@@ -1,0 +1,238 @@
+import type { Db, Queryable } from '../db/pool.ts';
+import { latestCheckpoints, type KnownCheckpoint } from './checkpoint-store.ts';
+import { auditContextOf, type AuditContext } from './context.ts';
+import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } from './mac.ts';
+
+/**
+ * What verification can say about the first problem it finds:
+ *  - edited:    a sealed row's contents no longer match its MAC (its place in the chain does);
+ *  - missing:   a row is gone: a gap in seq, or a genuine row that no longer fits where it is
+ *               (rows before it deleted and the rest renumbered);
+ *  - inserted:  a row Sandpay never wrote: no valid MAC, and neither its place in the chain nor
+ *               a later row or checkpoint vouches for it (an edited row whose chain columns were
+ *               also rewritten looks the same when no checkpoint covers it);
+ *  - truncated: the log ends before a checkpoint's seq (rows deleted from the end), or a
+ *               tenant's chain is empty (it always starts with tenant.created);
+ *  - rewritten: every row checks out but the chain up to a checkpoint is not the one signed
+ *               (genuine rows deleted or reordered and then re-sealed).
+ */
+export type BadReason = 'edited' | 'missing' | 'inserted' | 'truncated' | 'rewritten';
+
+export interface ChainVerification {
+  ok: boolean;
+  chain: string;
+  /** Sealed rows read. */
+  rows_checked: number;
+  /** Rows committed but not chained yet (normally 0 a moment after a write); their MACs are checked. */
+  unsealed_rows: number;
+  /** Rows from before the keyed chain (SHA-256 only); accepted only at the start of the chain. */
+  legacy_rows: number;
+  head: { seq: number; hash: string } | null;
+  /** The checkpoints checked: ok false when the log does not extend it, null when an earlier problem stopped the check. */
+  checkpoints: Array<{ seq: number; head_hash: string; created_at: string; source: KnownCheckpoint['source']; ok: boolean | null }>;
+  first_bad_seq?: number | null;
+  first_bad_row_id?: number;
+  reason?: BadReason;
+  detail?: string;
+}
+
+export interface VerifyOptions {
+  /** Also check against this checkpoint (already signature-checked, e.g. from the caller). */
+  supplied?: KnownCheckpoint;
+  /** Check against the latest known checkpoints (default true). */
+  latest?: boolean;
+  /** Start after this checkpoint instead of at seq 1 (incremental, before signing a new one). */
+  from?: KnownCheckpoint;
+}
+
+interface SealedRow extends AuditContent {
+  id: string;
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  mac: string | null;
+  legacy_hash: string | null;
+}
+
+const BATCH = 2000;
+
+type Bad = { seq: bigint | null; id: string | null; reason: BadReason; detail: string };
+
+/**
+ * Verifies one chain in a single streaming pass (batches by seq), in the process, which holds the
+ * key: every sealed row's MAC and chain hash, seq continuity, the checkpoints, then the MACs of
+ * unsealed rows. Stops judging at the first problem but keeps counting.
+ */
+export async function verifyChain(db: Db, chain: string, opts: VerifyOptions = {}): Promise<ChainVerification> {
+  const ctx = auditContextOf(db);
+  // One snapshot for the whole pass: a row sealed meanwhile is then neither missed nor counted twice.
+  return db.tx(async (t) => {
+    await t.rows('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return verifyIn(t, ctx, chain, opts);
+  });
+}
+
+async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: VerifyOptions): Promise<ChainVerification> {
+  const key = ctx.keys.auditMacKey;
+  const known = opts.latest === false ? [] : await latestCheckpoints(db, ctx, chain);
+  const cps = [...known, ...(opts.supplied ? [opts.supplied] : [])].sort((a, b) => a.seq - b.seq);
+  const results: ChainVerification['checkpoints'] = cps.map((c) => ({ seq: c.seq, head_hash: c.head_hash, created_at: c.created_at, source: c.source, ok: null }));
+  const maxCheckpointSeq = cps.length ? BigInt(cps.at(-1)!.seq) : null;
+
+  let prev = GENESIS_HASH;
+  let expected = 1n;
+  let sawKeyed = false;
+  let legacy = 0;
+  let checked = 0;
+  let last: { seq: bigint; hash: string } | null = null;
+  let bad: Bad | null = null;
+  /** A row with neither a valid MAC nor a valid place: edited if something later vouches for its stored MAC, else inserted. */
+  let suspect: { seq: bigint; id: string } | null = null;
+
+  if (opts.from) {
+    const at = await db.maybeOne<{ hash: string }>('SELECT hash FROM audit_log WHERE chain = $1::text AND seq = $2::bigint', [chain, opts.from.seq]);
+    if (!at) bad = { seq: BigInt(opts.from.seq), id: null, reason: 'truncated', detail: `the row at the checkpoint's seq ${opts.from.seq} is gone` };
+    else if (at.hash !== opts.from.head_hash) bad = { seq: BigInt(opts.from.seq), id: null, reason: 'rewritten', detail: `the row at seq ${opts.from.seq} is not the one checkpointed` };
+    prev = opts.from.head_hash;
+    expected = BigInt(opts.from.seq) + 1n;
+    sawKeyed = true;
+  }
+
+  const judgeAtCheckpoints = (seq: bigint) => {
+    cps.forEach((cp, i) => {
+      if (BigInt(cp.seq) !== seq || results[i]!.ok !== null) return;
+      if (suspect) {
+        // The chain recomputed through the suspect's stored MAC is the signed one: Sandpay sealed that MAC there.
+        bad = prev === cp.head_hash
+          ? { seq: suspect.seq, id: suspect.id, reason: 'edited', detail: `row ${suspect.seq} was changed after it was sealed (checkpoint at seq ${cp.seq} vouches for its original)` }
+          : { seq: suspect.seq, id: suspect.id, reason: 'inserted', detail: `row ${suspect.seq} was not written by Sandpay` };
+        suspect = null;
+        results[i]!.ok = false;
+        return;
+      }
+      if (bad) return;
+      results[i]!.ok = prev === cp.head_hash;
+      if (prev !== cp.head_hash) {
+        bad = { seq, id: null, reason: 'rewritten', detail: `every row up to seq ${seq} checks out, but the chain is not the one signed in the checkpoint of ${cp.created_at}: rows at or before it were removed or reordered` };
+      }
+    });
+  };
+
+  for (let after = opts.from ? BigInt(opts.from.seq) : 0n; ; ) {
+    const rows = await db.rows<SealedRow>(
+      `SELECT id, seq, prev_hash, hash, mac, ${CONTENT_COLUMNS},
+              CASE WHEN mac IS NULL THEN audit_row_hash(prev_hash, chain, seq, tenant_id, object_type, object_id, action, old_status,
+                                                        new_status, actor_type, actor_id, request_id, metadata, audit_log.created_at) END AS legacy_hash
+         FROM audit_log WHERE chain = $1::text AND seq > $2::bigint ORDER BY seq LIMIT $3::int`,
+      [chain, after.toString(), BATCH],
+    );
+    for (const row of rows) {
+      const seq = BigInt(row.seq);
+      checked++;
+      last = { seq, hash: row.hash };
+      if (bad) continue;
+      if (suspect) {
+        // Looking for a later row whose stored hash follows from the suspect's stored MAC.
+        const h = row.mac === null ? null : chainHash(key, chain, seq, prev, row.mac);
+        if (h !== null && row.hash === h && row.prev_hash === prev) {
+          bad = { seq: suspect.seq, id: suspect.id, reason: 'edited', detail: `row ${suspect.seq} was changed after it was sealed` };
+          suspect = null;
+        } else if (h === null) {
+          bad = { seq: suspect.seq, id: suspect.id, reason: 'inserted', detail: `row ${suspect.seq} was not written by Sandpay` };
+          suspect = null;
+        } else {
+          prev = h;
+        }
+        judgeAtCheckpoints(seq);
+        continue;
+      }
+      if (seq !== expected) {
+        bad = { seq: expected, id: null, reason: 'missing', detail: `row ${expected} is missing (the next row is ${seq})` };
+        continue;
+      }
+      expected = seq + 1n;
+      if (row.mac === null) {
+        // Legacy rows (SHA-256, from before the keyed chain) only ever start a chain.
+        if (sawKeyed || (maxCheckpointSeq !== null && seq > maxCheckpointSeq)) {
+          bad = { seq, id: row.id, reason: 'inserted', detail: `row ${seq} has no MAC: it was not written by Sandpay` };
+        } else if (row.prev_hash !== prev || row.legacy_hash !== row.hash) {
+          bad = { seq, id: row.id, reason: 'edited', detail: `legacy row ${seq} does not match its SHA-256 chain` };
+        } else {
+          legacy++;
+          prev = row.hash;
+        }
+        judgeAtCheckpoints(seq);
+        continue;
+      }
+      sawKeyed = true;
+      const macOk = rowMac(key, row) === row.mac;
+      const h = chainHash(key, chain, seq, prev, row.mac);
+      const placeOk = row.prev_hash === prev && row.hash === h;
+      if (macOk && !placeOk) {
+        bad = { seq, id: row.id, reason: 'missing', detail: `row ${seq} is genuine but not in its place: rows before it were deleted and the rest renumbered, or reordered` };
+      } else if (!macOk && placeOk) {
+        bad = { seq, id: row.id, reason: 'edited', detail: `row ${seq} was changed after it was sealed` };
+      } else if (!macOk) {
+        suspect = { seq, id: row.id };
+      }
+      prev = h;
+      judgeAtCheckpoints(seq);
+    }
+    if (rows.length < BATCH) break;
+    after = BigInt(rows.at(-1)!.seq);
+  }
+
+  if (suspect) {
+    const s = suspect as { seq: bigint; id: string };
+    bad = { seq: s.seq, id: s.id, reason: 'inserted', detail: `row ${s.seq} was not written by Sandpay (or was rewritten whole): neither its MAC nor its chain hash verifies` };
+  }
+  const lastSeq = last?.seq ?? (opts.from ? BigInt(opts.from.seq) : 0n);
+  if (!bad) {
+    const beyond = cps.findIndex((c) => BigInt(c.seq) > lastSeq);
+    if (beyond >= 0) {
+      const cp = cps[beyond]!;
+      results[beyond]!.ok = false;
+      bad = { seq: lastSeq + 1n, id: null, reason: 'truncated', detail: `the log ends at seq ${lastSeq}, but the checkpoint of ${cp.created_at} covers ${cp.row_count} rows` };
+    }
+  }
+
+  // Unsealed rows: committed moments ago, or not written by Sandpay (the sealer leaves those alone).
+  let unsealed = 0;
+  for (let after = '0'; ; ) {
+    const rows = await db.rows<AuditContent & { id: string; mac: string | null }>(
+      `SELECT id, mac, ${CONTENT_COLUMNS} FROM audit_log WHERE chain = $1::text AND seq IS NULL AND id > $2::bigint ORDER BY id LIMIT $3::int`,
+      [chain, after, BATCH],
+    );
+    for (const row of rows) {
+      unsealed++;
+      if (!bad && (row.mac === null || rowMac(key, row) !== row.mac)) {
+        bad = { seq: null, id: row.id, reason: 'inserted', detail: `unsealed row ${row.id} was not written by Sandpay` };
+      }
+    }
+    if (rows.length < BATCH) break;
+    after = rows.at(-1)!.id;
+  }
+
+  if (!bad && checked === 0 && unsealed === 0 && !opts.from && chain !== 'global') {
+    const tenant = await db.maybeOne('SELECT 1 FROM tenants WHERE id = $1::text', [chain]);
+    if (tenant) bad = { seq: 1n, id: null, reason: 'truncated', detail: "the tenant's chain is empty; it always starts with the tenant.created row" };
+  }
+
+  const out: ChainVerification = {
+    ok: bad === null,
+    chain,
+    rows_checked: checked,
+    unsealed_rows: unsealed,
+    legacy_rows: legacy,
+    head: last ? { seq: Number(last.seq), hash: last.hash } : null,
+    checkpoints: results,
+  };
+  if (bad) {
+    const b = bad as Bad;
+    out.first_bad_seq = b.seq === null ? null : Number(b.seq);
+    if (b.id !== null) out.first_bad_row_id = Number(b.id);
+    out.reason = b.reason;
+    out.detail = b.detail;
+  }
+  return out;
+}

@@ -1,0 +1,223 @@
+import { TEST_CARDS, TEST_VPAS } from '../payments/instruments.ts';
+import { WALLETS } from '../payments/schemas.ts';
+import type { SessionState } from './schemas.ts';
+import type { DbSession } from './sessions.ts';
+
+/**
+ * The hosted checkout page, rendered on the server: every screen is in the HTML (one shown at a
+ * time by /checkout/assets/page.js), so the amount, the merchant and the labels are there before
+ * any script runs, and the page needs no build step and no network beyond Sandpay itself.
+ */
+
+export const ASSET_VERSION = '1';
+/** How often the waiting screen asks for news (the page reads it from data-poll-ms). */
+export const POLL_MS = 700;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+/** Minor units to a display amount, with the currency's own number of decimals (JPY 0, KWD 3). */
+export function formatAmount(minor: number, currency: string): string {
+  const locale = currency === 'INR' ? 'en-IN' : 'en-US';
+  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+  return fmt.format(minor / 10 ** digits);
+}
+
+const OUTCOME: Record<string, string> = {
+  succeed: 'succeeds',
+  decline: 'declined',
+  insufficient_funds: 'insufficient funds',
+  expired_card: 'expired card',
+  incorrect_cvc: 'incorrect CVC',
+  processing_error: 'processing error',
+  delayed_success: '3-D Secure challenge',
+  stay_pending: 'stays pending',
+  fraud: 'flagged as fraud',
+};
+
+const BANKS: Array<[string, string]> = [
+  ['HDFC', 'HDFC Bank'], ['ICIC', 'ICICI Bank'], ['SBIN', 'State Bank of India'], ['UTIB', 'Axis Bank'],
+  ['FAIL', 'Test bank: declines'], ['PEND', 'Test bank: stays pending'], ['SLOW', 'Test bank: succeeds after a delay'],
+];
+
+const METHOD_LABEL: Record<string, string> = { card: 'Card', upi: 'UPI', netbanking: 'Netbanking', wallet: 'Wallet' };
+
+const groupDigits = (n: string) => (n.length === 15 ? `${n.slice(0, 4)} ${n.slice(4, 10)} ${n.slice(10)}` : n.replace(/(\d{4})(?=\d)/g, '$1 '));
+
+function instruments(method: string, first: string): string {
+  const item = (attrs: string, label: string, outcome: string) =>
+    `<li><button type="button" class="instrument" ${attrs}><span class="mono">${esc(label)}</span> <span class="outcome">${esc(outcome)}</span></button></li>`;
+  let items: string[];
+  switch (method) {
+    case 'card':
+      items = TEST_CARDS.map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand} · ${OUTCOME[c.behaviour]}`));
+      break;
+    case 'upi':
+      items = Object.entries(TEST_VPAS).map(([vpa, b]) => item(`data-fill-vpa="${vpa}"`, vpa, b === 'stay_pending' ? 'waits for the collect request' : OUTCOME[b]!));
+      break;
+    case 'netbanking':
+      items = BANKS.filter(([code]) => ['HDFC', 'FAIL', 'PEND', 'SLOW'].includes(code)).map(([code, name]) => item(`data-fill-bank="${code}"`, code, name.replace('Test bank: ', '')));
+      break;
+    default:
+      items = [item('data-fill-wallet="paytm"', 'paytm', 'succeeds')];
+  }
+  return `<details class="instruments" data-method="${method}" open${method === first ? '' : ' hidden'}><summary>Test ${method === 'card' ? 'cards' : 'values'}: click one to fill the form</summary><ul>${items.join('')}</ul></details>`;
+}
+
+function field(id: string, label: string, input: string, hint = ''): string {
+  return `<div class="field"><label for="${id}">${label}</label>${hint ? `<p class="hint" id="${id}-hint">${hint}</p>` : ''}${input}<p class="field-error" id="${id}-error" hidden></p></div>`;
+}
+
+function panel(method: string, selected: boolean): string {
+  const body: Record<string, string> = {
+    card:
+      field('card-number', 'Card number', '<input id="card-number" inputmode="numeric" autocomplete="off" spellcheck="false" maxlength="23" aria-describedby="card-number-error" required>') +
+      '<div class="row">' +
+      field('card-expiry', 'Expiry', '<input id="card-expiry" inputmode="numeric" autocomplete="off" placeholder="MM/YY" maxlength="7" aria-describedby="card-expiry-hint card-expiry-error" required>', 'MM/YY') +
+      field('card-cvc', 'CVC', '<input id="card-cvc" inputmode="numeric" autocomplete="off" maxlength="4" aria-describedby="card-cvc-hint card-cvc-error" required>', '3 digits, 4 for Amex') +
+      '</div>',
+    upi: field('upi-vpa', 'UPI ID', '<input id="upi-vpa" autocomplete="off" spellcheck="false" placeholder="name@bank" aria-describedby="upi-vpa-error" required>'),
+    netbanking: field('bank', 'Bank', `<select id="bank" aria-describedby="bank-error">${BANKS.map(([c, n]) => `<option value="${c}">${esc(n)}</option>`).join('')}</select>`),
+    wallet: field('wallet', 'Wallet', `<select id="wallet" aria-describedby="wallet-error">${WALLETS.map((w) => `<option value="${w}">${w}</option>`).join('')}</select>`),
+  };
+  return `<div class="panel" role="tabpanel" id="panel-${method}" aria-labelledby="tab-${method}" data-method="${method}"${selected ? '' : ' hidden'}>${body[method]}</div>`;
+}
+
+/** The screen a state shows; page.js makes the same choice (render()) as the state changes. */
+export function initialScreen(state: SessionState): string {
+  if (state.status === 'complete') return 'success';
+  if (state.status === 'expired') return 'expired';
+  const p = state.payment;
+  if (p?.status === 'pending') return p.next_action === 'three_ds_challenge' ? 'challenge' : 'waiting';
+  if (p && p.status !== 'success') return 'failed';
+  return 'form';
+}
+
+export interface PageInput {
+  session: DbSession;
+  merchant: string;
+  state: SessionState;
+  /** Where the page may post results: the origin that opened it through checkout.js. */
+  opener: string | null;
+}
+
+function cancelHref(s: DbSession, paymentId: string | null): string | null {
+  if (!s.cancel_url) return null;
+  const u = new URL(s.cancel_url);
+  u.searchParams.set('order_id', s.order_id);
+  u.searchParams.set('session_id', s.id);
+  if (paymentId) u.searchParams.set('payment_id', paymentId);
+  return u.toString();
+}
+
+function shell(title: string, body: string, bodyAttrs = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${esc(title)}</title>
+<link rel="stylesheet" href="/checkout/assets/page.css?v=${ASSET_VERSION}">
+</head>
+<body${bodyAttrs}>
+${body}
+</body>
+</html>
+`;
+}
+
+export function renderCheckoutPage({ session: s, merchant, state, opener }: PageInput): string {
+  const amount = formatAmount(Number(s.amount), s.currency);
+  const cancel = cancelHref(s, state.payment?.id ?? null);
+  const tabs = s.methods
+    .map((m, i) => `<button type="button" role="tab" id="tab-${m}" aria-controls="panel-${m}" aria-selected="${i === 0}" tabindex="${i === 0 ? 0 : -1}">${METHOD_LABEL[m]}</button>`)
+    .join('');
+  const stateJson = JSON.stringify({ state, success_url: s.success_url, cancel_url: cancel }).replace(/</g, '\\u003c');
+  const initial = initialScreen(state);
+  const hide = (screen: string) => (screen === initial ? '' : 'hidden');
+  const back = cancel ? `<a class="link" href="${esc(cancel)}" data-cancel>Cancel and return to ${esc(merchant)}</a>` : '';
+  const body = `<main class="checkout" aria-labelledby="merchant">
+<header class="summary">
+  <div>
+    <h1 id="merchant">${esc(merchant)}</h1>
+    ${s.description ? `<p class="description">${esc(s.description)}</p>` : ''}
+    <p class="amount" id="amount">${esc(amount)}</p>
+  </div>
+  <p class="badge">Test mode</p>
+</header>
+<p class="status" id="status" role="status" aria-live="polite"></p>
+<noscript><p class="notice">Checkout needs JavaScript.</p></noscript>
+
+<section class="screen" id="screen-form" aria-label="Payment details" ${hide('form')}>
+  <form id="pay-form" novalidate>
+    <div class="tabs" role="tablist" aria-label="Payment method">${tabs}</div>
+    ${s.methods.map((m, i) => panel(m, i === 0)).join('')}
+    ${field('email', 'Email (optional)', `<input id="email" type="email" autocomplete="email" value="${esc(s.prefill.email ?? '')}" aria-describedby="email-error">`)}
+    <p class="form-error" id="form-error" role="alert" hidden></p>
+    <button type="submit" class="primary" id="pay">Pay ${esc(amount)}</button>
+    ${back}
+    ${s.methods.map((m) => instruments(m, s.methods[0]!)).join('')}
+  </form>
+</section>
+
+<section class="screen" id="screen-processing" aria-labelledby="processing-title" ${hide('processing')}>
+  <h2 id="processing-title">Processing your payment…</h2>
+  <div class="spinner" aria-hidden="true"></div>
+</section>
+
+<section class="screen" id="screen-challenge" aria-labelledby="challenge-title" ${hide('challenge')}>
+  <h2 id="challenge-title">3-D Secure authentication</h2>
+  <p>Sandpay Test Bank asks you to confirm the payment of <strong>${esc(amount)}</strong> to ${esc(merchant)}.</p>
+  <p class="hint">This is the test-mode challenge: choose how it ends.</p>
+  <div class="actions">
+    <button type="button" class="primary" id="challenge-complete">Complete</button>
+    <button type="button" class="secondary" id="challenge-fail">Fail</button>
+  </div>
+</section>
+
+<section class="screen" id="screen-waiting" aria-labelledby="waiting-title" ${hide('waiting')}>
+  <h2 id="waiting-title">Waiting for the payment</h2>
+  <div class="spinner" aria-hidden="true"></div>
+  <p id="waiting-text">Approve the request in your app. This page updates by itself.</p>
+  <p class="hint">Test mode: settle it with <code>POST /api/v1/payments/<span id="waiting-payment"></span>/simulate</code>.</p>
+  <button type="button" class="secondary" id="cancel-payment">Cancel this payment</button>
+</section>
+
+<section class="screen" id="screen-failed" aria-labelledby="failed-title" ${hide('failed')}>
+  <h2 id="failed-title">Payment failed</h2>
+  <p id="failed-message"></p>
+  <p class="hint" id="failed-code"></p>
+  <div class="actions">
+    <button type="button" class="primary" id="retry">Try again</button>
+    ${back}
+  </div>
+</section>
+
+<section class="screen" id="screen-success" aria-labelledby="success-title" ${hide('success')}>
+  <h2 id="success-title">Payment successful</h2>
+  <p>${esc(amount)} paid to ${esc(merchant)}.</p>
+  <p class="hint">Payment <span class="mono" id="success-payment"></span></p>
+  <p id="success-next"></p>
+</section>
+
+<section class="screen" id="screen-expired" aria-labelledby="expired-title" ${hide('expired')}>
+  <h2 id="expired-title">This checkout has expired</h2>
+  <p>Nothing was charged. Return to the merchant to start again.</p>
+  ${back}
+</section>
+</main>
+<script type="application/json" id="checkout-data">${stateJson}</script>
+<script type="module" src="/checkout/assets/page.js?v=${ASSET_VERSION}"></script>`;
+  const attrs = ` data-session="${esc(s.id)}" data-poll-ms="${POLL_MS}"${opener ? ` data-opener="${esc(opener)}"` : ''}`;
+  return shell(`Pay ${merchant} · Sandpay checkout`, body, attrs);
+}
+
+/** A page for a checkout link that cannot be used (unknown, disabled merchant): never a bare error. */
+export function renderProblemPage(title: string, message: string): string {
+  return shell(`${title} · Sandpay checkout`, `<main class="checkout problem" aria-labelledby="problem-title">
+<h1 id="problem-title">${esc(title)}</h1>
+<p>${esc(message)}</p>
+</main>`);
+}

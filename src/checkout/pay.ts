@@ -1,0 +1,155 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import { badRequest, forbidden, notFound, stateError } from '../core/errors.ts';
+import { checkFraud } from '../fraud/evaluate.ts';
+import { isId } from '../ids.ts';
+import { lockOrder } from '../orders/orders.ts';
+import { cancelPayment } from '../payments/actions.ts';
+import { createPayment } from '../payments/create.ts';
+import { FAILURE_MESSAGES } from '../payments/instruments.ts';
+import { getPayment, lockPayment, type DbPayment } from '../payments/payments.ts';
+import { transitionPayment } from '../payments/transition.ts';
+import type { Ctx, Services } from '../services.ts';
+import { razorpayKeySecret } from '../razorpay/keys.ts';
+import { paymentErrorOf } from '../razorpay/status.ts';
+import type { KeyStore } from '../secrets/keys.ts';
+import { getTenant, type DbTenant } from '../tenants/tenants.ts';
+import type { PayInput, SessionState } from './schemas.ts';
+import type { DbSession } from './sessions.ts';
+import { signCheckoutResult } from './signature.ts';
+
+/**
+ * What the hosted page works with: the session (found by its id alone, which is the page's only
+ * credential: 119 random bits), its tenant and its latest payment.
+ */
+export interface PageSession {
+  session: DbSession;
+  tenant: DbTenant;
+  payment: DbPayment | null;
+  /**
+   * What signs the result: the tenant's webhook secret, or for a session opened with a Razorpay
+   * key_id that pair's key_secret, so the merchant verifies it as Razorpay's checkout result.
+   */
+  signingSecret: string;
+}
+
+export async function loadPageSession(db: Queryable, id: string, keys: KeyStore): Promise<PageSession> {
+  const session = isId('checkoutSession', id) ? await db.maybeOne<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [id]) : undefined;
+  const tenant = session && (await getTenant(db, session.tenant_id));
+  if (!session || !tenant) throw notFound('checkout session');
+  if (tenant.disabled) throw forbidden('tenant_disabled', 'This merchant cannot take payments right now');
+  const payment = session.payment_id ? await getPayment(db, tenant.id, session.payment_id) : null;
+  const signingSecret = session.razorpay_key_id ? await razorpayKeySecret(db, keys, session.razorpay_key_id) : tenant.webhook_secret;
+  return { session, tenant, payment, signingSecret };
+}
+
+const inProgress = (p: DbPayment | null) => p !== null && (p.status === 'pending' || p.status === 'authorized');
+
+/** Open past its expiry, with nothing in progress: expired, whether or not the job has run yet. */
+export function effectiveStatus(s: DbSession, payment: DbPayment | null, now = new Date()): DbSession['status'] {
+  return s.status === 'open' && s.expires_at <= now && !inProgress(payment) ? 'expired' : s.status;
+}
+
+export function sessionState({ session: s, payment: p, signingSecret }: PageSession): SessionState {
+  const razorpayError = s.razorpay_key_id && p ? paymentErrorOf(p) : null;
+  return {
+    object: 'checkout.session.state',
+    id: s.id,
+    status: effectiveStatus(s, p),
+    payment: p && {
+      id: p.id,
+      status: p.status,
+      method: p.method,
+      failure_code: p.failure_code,
+      failure_message: p.failure_message,
+      next_action: p.status === 'pending' ? (p.test_behaviour === 'three_ds_challenge' ? 'three_ds_challenge' : 'wait') : null,
+      ...(razorpayError ? {
+        razorpay_error: {
+          code: razorpayError.error_code, description: razorpayError.error_description, source: razorpayError.error_source,
+          step: razorpayError.error_step, reason: razorpayError.error_reason,
+        },
+      } : {}),
+    },
+    result: s.status === 'complete' && s.payment_id
+      ? { payment_id: s.payment_id, order_id: s.order_id, signature: signCheckoutResult(signingSecret, s.order_id, s.payment_id) }
+      : null,
+  };
+}
+
+function ctxOf(page: PageSession, svc: Services, requestId: string | null): Ctx {
+  return { svc, tenant: page.tenant, actor: { type: 'checkout_session', id: page.session.id }, requestId };
+}
+
+/**
+ * A payment attempt from the hosted page. The order row is locked first (the order every path
+ * that pays an order takes: payment, then order, then session), and under that lock an order
+ * that is paid, or has a payment still in progress, takes no new one: two tabs, a double click
+ * or two sessions of one order can never both succeed. A declined attempt leaves the order
+ * open, so the payer retries with a new payment, as real checkouts do.
+ */
+export async function payFromPage(t: Tx, svc: Services, page: PageSession, input: PayInput, requestId: string): Promise<PageSession> {
+  const ctx = ctxOf(page, svc, requestId);
+  const order = await lockOrder(t, page.tenant.id, page.session.order_id);
+  const s = await t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text FOR UPDATE', [page.session.id]);
+  if (s.status === 'complete' || order.status === 'paid') throw stateError('order_already_paid', 'This order has already been paid');
+  const latest = await t.maybeOne<DbPayment>(
+    `SELECT * FROM payments WHERE order_id = $1::text AND status IN ('pending', 'authorized') ORDER BY created_at DESC LIMIT 1`,
+    [order.id],
+  );
+  if (latest) throw stateError('payment_in_progress', 'A payment for this order is still in progress; wait for it or cancel it first');
+  if (s.status === 'expired' || s.expires_at <= new Date()) throw stateError('session_expired', 'This checkout has expired');
+  if (!s.methods.includes(input.method)) throw badRequest('payment_method_unavailable', `This checkout does not accept ${input.method}`, 'method');
+
+  const p = await createPayment(
+    t,
+    ctx,
+    {
+      order_id: order.id,
+      method: input.method,
+      card: input.card,
+      vpa: input.vpa,
+      bank: input.bank,
+      wallet: input.wallet,
+      // An order created with Razorpay's payment_capture: 0 leaves the payment authorized for the merchant to capture.
+      capture: order.capture_method ?? 'automatic',
+      description: s.description ?? undefined,
+      metadata: { checkout_session_id: s.id },
+      customer_email: input.email ?? s.prefill.email,
+    },
+    checkFraud,
+    { challenge3ds: true },
+  );
+  // The session's latest attempt (a payment that succeeded at once has completed it already).
+  const session = await t.one<DbSession>(
+    'UPDATE checkout_sessions SET payment_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *',
+    [s.id, p.id],
+  );
+  return { ...page, session, payment: p };
+}
+
+function currentPayment(page: PageSession): string {
+  if (!page.session.payment_id) throw stateError('no_payment', 'This checkout has no payment yet');
+  return page.session.payment_id;
+}
+
+/** The 3-D Secure test challenge: "Complete" makes the payment succeed, "Fail" declines it. */
+export async function answerChallenge(t: Tx, svc: Services, page: PageSession, outcome: 'complete' | 'fail', requestId: string): Promise<PageSession> {
+  const ctx = ctxOf(page, svc, requestId);
+  const p = await lockPayment(t, page.tenant.id, currentPayment(page));
+  if (p.status !== 'pending' || p.test_behaviour !== 'three_ds_challenge') {
+    throw stateError('no_challenge', 'This payment is not waiting for 3-D Secure authentication');
+  }
+  const updated = outcome === 'complete'
+    ? await transitionPayment(t, ctx, p, 'success', { amountCaptured: Number(p.amount), action: 'payment.authenticated' })
+    : await transitionPayment(t, ctx, p, 'failed', {
+        failure: { code: 'authentication_failed', message: FAILURE_MESSAGES.authentication_failed! },
+        action: 'payment.authentication_failed',
+      });
+  const session = await t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [page.session.id]);
+  return { ...page, session, payment: updated };
+}
+
+/** The payer gives up on a payment in progress (a UPI collect, a challenge) to try another way. */
+export async function cancelFromPage(t: Tx, svc: Services, page: PageSession, requestId: string): Promise<PageSession> {
+  const payment = await cancelPayment(t, ctxOf(page, svc, requestId), currentPayment(page));
+  return { ...page, payment };
+}

@@ -1,0 +1,420 @@
+// The hosted checkout page's behaviour: method tabs, test instruments, inline validation, the
+// pay call, the 3-D Secure challenge, the waiting screen, and the result for the opener.
+// Card details live only in the form fields and the body of one POST: never in a URL, the
+// browser's storage or a message to another window.
+
+const body = document.body;
+const SESSION = body.dataset.session;
+const OPENER = body.dataset.opener || null;
+const POLL_MS = Number(body.dataset.pollMs) || 700;
+const FRAMED = window.parent !== window;
+const data = JSON.parse(document.getElementById('checkout-data').textContent);
+const $ = (id) => document.getElementById(id);
+
+// checkout.js's theme.color (Razorpay's option name) arrives in the fragment: a colour only.
+const THEME = /^#theme=(%23|#)([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(window.location.hash);
+if (THEME) document.documentElement.style.setProperty('--brand', `#${THEME[2]}`);
+
+// Every code a payment or this page can end with, in words a payer understands.
+const MESSAGES = {
+  card_declined: 'Your card was declined. Try another card or payment method.',
+  insufficient_funds: 'Your card has insufficient funds. Try another card.',
+  expired_card: 'Your card has expired. Try another card.',
+  incorrect_cvc: "The CVC doesn't match this card. Check it and try again.",
+  processing_error: 'The card could not be processed. Try again in a moment.',
+  payment_declined: 'The payment was declined. Try another payment method.',
+  payment_cancelled: 'The payment was cancelled. Nothing was charged.',
+  fraud_blocked: 'This payment was blocked by a risk check. Try another payment method.',
+  flagged: 'This payment was held for a risk review. Try another payment method.',
+  upi_declined: 'The UPI request was declined in the app. Try again or use another method.',
+  bank_declined: 'Your bank declined the payment. Try another bank or method.',
+  authentication_failed: '3-D Secure authentication failed. Nothing was charged; try again.',
+  payment_expired: 'The payment was not completed in time. Nothing was charged; try again.',
+  invalid_card_number: 'This card number is not valid. Check the digits.',
+  unknown_test_card: 'Sandpay accepts only its test cards. Pick one from the list below.',
+  invalid_cvc: 'Enter the CVC printed on the card.',
+  invalid_expiry_year: 'This card has expired. Check the expiry date.',
+  order_already_paid: 'This order has already been paid.',
+  payment_in_progress: 'A payment for this order is already in progress.',
+  session_expired: 'This checkout has expired.',
+  payment_method_unavailable: 'This payment method is not available here.',
+  rate_limit_exceeded: 'Too many attempts. Wait a minute and try again.',
+  idempotency_key_in_use: 'Your payment is still being processed. Wait a moment.',
+  service_unavailable: 'Sandpay is busy right now. Try again in a moment.',
+  network: 'Could not reach Sandpay. Check your connection and try again.',
+};
+const messageFor = (code, fallback) => MESSAGES[code] || fallback || `The payment could not be completed (${code}).`;
+
+// ----- talking to the page that opened us (checkout.js) -----
+
+function post(type, payload) {
+  // Only ever to the origin that opened the session, never '*'.
+  if (FRAMED && OPENER) window.parent.postMessage({ source: 'sandpay-checkout', type, ...payload }, OPENER);
+}
+
+window.addEventListener('message', (e) => {
+  if (!OPENER || e.origin !== OPENER || e.source !== window.parent) return;
+  const msg = e.data;
+  if (!msg || msg.source !== 'sandpay-sdk') return;
+  if (msg.type === 'focus') focusScreen(msg.where === 'last');
+});
+
+// ----- screens -----
+
+let screen = null;
+function show(name) {
+  for (const s of document.querySelectorAll('.screen')) s.hidden = s.id !== `screen-${name}`;
+  const changed = screen !== name;
+  screen = name;
+  if (changed && name !== 'form') focusScreen(false);
+  if (name === 'waiting' || name === 'challenge') startPolling();
+  else stopPolling();
+}
+
+function focusables() {
+  const el = document.querySelector('.screen:not([hidden])');
+  if (!el) return [];
+  return [...el.querySelectorAll('button, input, select, a[href], [tabindex="0"]')].filter((x) => !x.closest('[hidden]') && !x.disabled);
+}
+
+function focusScreen(last) {
+  const all = focusables();
+  const first = screen === 'form' ? document.querySelector('.panel:not([hidden]) input, .panel:not([hidden]) select') : null;
+  const heading = document.querySelector('.screen:not([hidden]) h2');
+  const target = last ? all[all.length - 1] : first || all[0];
+  if (!last && heading && screen !== 'form') {
+    heading.tabIndex = -1;
+    heading.focus();
+  } else if (target) target.focus();
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+// ----- state from the server -----
+
+const reported = new Set();
+let state = data.state;
+
+function render(next) {
+  state = next;
+  const p = next.payment;
+  if (next.status === 'complete' && next.result) return succeed(next.result);
+  if (next.status === 'expired') {
+    setStatus('This checkout has expired.');
+    return show('expired');
+  }
+  if (p && p.status === 'pending') {
+    if (p.next_action === 'three_ds_challenge') return show('challenge');
+    $('waiting-payment').textContent = p.id;
+    $('waiting-text').textContent = p.method === 'upi'
+      ? 'Approve the collect request in your UPI app. This page updates by itself.'
+      : 'Your bank is confirming the payment. This page updates by itself.';
+    return show('waiting');
+  }
+  if (p && p.status !== 'success') return fail(p);
+  show('form');
+}
+
+function fail(p) {
+  const code = p.failure_code || (p.status === 'flagged' ? 'flagged' : p.status === 'expired' ? 'payment_expired' : 'payment_declined');
+  const text = messageFor(code, p.failure_message);
+  $('failed-message').textContent = text;
+  $('failed-code').textContent = `Code: ${code} · Payment ${p.id}`;
+  setStatus(`Payment failed. ${text}`);
+  if (!reported.has(p.id)) {
+    reported.add(p.id);
+    // A session opened with a Razorpay key also gets Razorpay's error fields (checkout.js hands them on).
+    post('payment.failed', { error: { code, description: text, payment_id: p.id, ...(p.razorpay_error ? { razorpay: p.razorpay_error } : {}) } });
+  }
+  show('failed');
+}
+
+let redirected = false;
+function succeed(result) {
+  $('success-payment').textContent = result.payment_id;
+  setStatus('Payment successful.');
+  show('success');
+  if (FRAMED) {
+    $('success-next').textContent = OPENER ? 'Returning to the merchant…' : '';
+    post('payment.success', { result });
+    return;
+  }
+  if (data.success_url && !redirected) {
+    redirected = true;
+    $('success-next').textContent = 'Returning to the merchant…';
+    const u = new URL(data.success_url);
+    u.searchParams.set('payment_id', result.payment_id);
+    u.searchParams.set('order_id', result.order_id);
+    u.searchParams.set('signature', result.signature);
+    setTimeout(() => window.location.assign(u.toString()), 1200);
+  }
+}
+
+// ----- calls -----
+
+async function call(method, path, payload, key) {
+  const headers = { Accept: 'application/json' };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
+  if (key) headers['Idempotency-Key'] = key;
+  let res;
+  try {
+    res = await fetch(`/checkout/${SESSION}${path}`, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), cache: 'no-store' });
+  } catch {
+    return { ok: false, error: { code: 'network' } };
+  }
+  const json = await res.json().catch(() => ({}));
+  return res.ok ? { ok: true, body: json } : { ok: false, error: json.error || { code: 'service_unavailable' } };
+}
+
+let timer = null;
+function startPolling() {
+  if (timer) return;
+  timer = setInterval(async () => {
+    const r = await call('GET', '/status');
+    if (r.ok && JSON.stringify(r.body) !== JSON.stringify(state)) render(r.body);
+  }, POLL_MS);
+}
+function stopPolling() {
+  clearInterval(timer);
+  timer = null;
+}
+
+const refresh = async () => {
+  const r = await call('GET', '/status');
+  if (r.ok) render(r.body);
+};
+
+// ----- the form -----
+
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+let method = tabs[0] ? tabs[0].id.replace('tab-', '') : 'card';
+
+function selectTab(tab, focus) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute('aria-controls')).hidden = !on;
+  }
+  for (const list of document.querySelectorAll('.instruments')) list.hidden = list.dataset.method !== tab.id.replace('tab-', '');
+  method = tab.id.replace('tab-', '');
+  clearErrors();
+  if (focus) tab.focus();
+}
+
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab, true));
+  tab.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(tab);
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    selectTab(tabs[(to + tabs.length) % tabs.length], true);
+  });
+}
+
+const digits = (s) => s.replace(/\D/g, '');
+
+function brandOf(number) {
+  if (/^3[47]/.test(number)) return 'amex';
+  if (/^4/.test(number)) return 'visa';
+  if (/^(5[1-5]|2[2-7])/.test(number)) return 'mastercard';
+  if (/^(60|65|81|82|508)/.test(number)) return 'rupay';
+  return null;
+}
+
+function luhn(number) {
+  let sum = 0;
+  let double = false;
+  for (let i = number.length - 1; i >= 0; i--) {
+    let d = number.charCodeAt(i) - 48;
+    if (double && (d *= 2) > 9) d -= 9;
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+function formatCard(value) {
+  const n = digits(value).slice(0, 19);
+  return brandOf(n) === 'amex' ? [n.slice(0, 4), n.slice(4, 10), n.slice(10)].filter(Boolean).join(' ') : n.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+function parseExpiry(value) {
+  const m = /^\s*(\d{1,2})\s*\/?\s*(\d{2})\s*$/.exec(value);
+  if (!m) return null;
+  const month = Number(m[1]);
+  return month >= 1 && month <= 12 ? { month, year: 2000 + Number(m[2]) } : null;
+}
+
+function setError(id, text) {
+  const input = $(id);
+  const el = $(`${id}-error`);
+  el.textContent = text || '';
+  el.hidden = !text;
+  if (text) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+}
+
+function clearErrors() {
+  for (const el of document.querySelectorAll('.field-error')) {
+    el.hidden = true;
+    el.textContent = '';
+  }
+  for (const el of document.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  $('form-error').hidden = true;
+}
+
+/** Field id → message for everything wrong with the current method's fields. */
+function validate() {
+  const errors = {};
+  if (method === 'card') {
+    const number = digits($('card-number').value);
+    const brand = brandOf(number);
+    if (!number) errors['card-number'] = 'Enter your card number.';
+    else if (number.length < 12 || number.length > 19 || !luhn(number)) errors['card-number'] = 'This card number is not valid. Check the digits.';
+    const exp = parseExpiry($('card-expiry').value);
+    const now = new Date();
+    if (!$('card-expiry').value.trim()) errors['card-expiry'] = 'Enter the expiry date as MM/YY.';
+    else if (!exp) errors['card-expiry'] = 'Enter the expiry date as MM/YY, for example 12/30.';
+    else if (exp.year < now.getFullYear() || (exp.year === now.getFullYear() && exp.month < now.getMonth() + 1)) errors['card-expiry'] = 'This card has expired.';
+    const cvcLength = brand === 'amex' ? 4 : 3;
+    const cvc = $('card-cvc').value.trim();
+    if (!cvc) errors['card-cvc'] = `Enter the ${cvcLength}-digit CVC.`;
+    else if (!new RegExp(`^\\d{${cvcLength}}$`).test(cvc)) errors['card-cvc'] = `The CVC has ${cvcLength} digits${brand === 'amex' ? ' on Amex cards' : ''}.`;
+  }
+  if (method === 'upi') {
+    const vpa = $('upi-vpa').value.trim();
+    if (!vpa) errors['upi-vpa'] = 'Enter your UPI ID, such as name@bank.';
+    else if (!/^[a-zA-Z0-9._-]{2,200}@[a-zA-Z][a-zA-Z0-9]{1,50}$/.test(vpa)) errors['upi-vpa'] = 'A UPI ID looks like name@bank.';
+  }
+  const email = $('email').value.trim();
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = 'Enter a valid email address, or leave it empty.';
+  return errors;
+}
+
+function showErrors(errors) {
+  clearErrors();
+  for (const [id, text] of Object.entries(errors)) setError(id, text);
+  const first = Object.keys(errors)[0];
+  if (first) $(first).focus();
+}
+
+function payload() {
+  const email = $('email').value.trim() || undefined;
+  switch (method) {
+    case 'card': {
+      const exp = parseExpiry($('card-expiry').value);
+      return { method, email, card: { number: digits($('card-number').value), exp_month: exp.month, exp_year: exp.year, cvc: $('card-cvc').value.trim() } };
+    }
+    case 'upi':
+      return { method, email, vpa: $('upi-vpa').value.trim() };
+    case 'netbanking':
+      return { method, email, bank: $('bank').value };
+    default:
+      return { method, email, wallet: $('wallet').value };
+  }
+}
+
+// Which field an API validation error belongs to.
+const PARAM_FIELD = { 'card.number': 'card-number', 'card.cvc': 'card-cvc', 'card.exp_year': 'card-expiry', 'card.exp_month': 'card-expiry', vpa: 'upi-vpa', email: 'email' };
+
+// One key per attempt: a double click or a retried request after a network error replays the
+// same answer instead of paying twice; a new attempt after an answer gets a new key.
+const newKey = () => `chk_${crypto.getRandomValues(new Uint32Array(4)).join('')}`;
+let attemptKey = newKey();
+let busy = false;
+
+async function submit() {
+  if (busy) return;
+  const errors = validate();
+  if (Object.keys(errors).length) return showErrors(errors);
+  busy = true;
+  $('pay').disabled = true;
+  show('processing');
+  setStatus('Processing your payment…');
+  const r = await call('POST', '/pay', payload(), attemptKey);
+  busy = false;
+  $('pay').disabled = false;
+  if (r.ok) {
+    attemptKey = newKey();
+    $('card-cvc') && ($('card-cvc').value = '');
+    return render(r.body);
+  }
+  const code = r.error.code;
+  if (code !== 'network' && code !== 'idempotency_key_in_use') attemptKey = newKey();
+  if (['order_already_paid', 'payment_in_progress', 'session_expired'].includes(code)) {
+    await refresh();
+    if (screen === 'waiting' || screen === 'success' || screen === 'expired' || screen === 'challenge') return;
+  }
+  show('form');
+  const field = PARAM_FIELD[r.error.param];
+  if (field && $(field) && !$(field).closest('[hidden]')) return showErrors({ [field]: messageFor(code, r.error.message) });
+  $('form-error').textContent = messageFor(code, r.error.message);
+  $('form-error').hidden = false;
+  setStatus('');
+}
+
+$('pay-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  submit();
+});
+
+$('card-number') && $('card-number').addEventListener('input', (e) => {
+  e.target.value = formatCard(e.target.value);
+});
+$('card-expiry') && $('card-expiry').addEventListener('input', (e) => {
+  const d = digits(e.target.value).slice(0, 4);
+  e.target.value = d.length > 2 ? `${d.slice(0, 2)}/${d.slice(2)}` : d;
+});
+
+// Test instruments fill the form on click.
+const expiry = `12/${String((new Date().getFullYear() + 3) % 100).padStart(2, '0')}`;
+for (const b of document.querySelectorAll('.instrument')) {
+  b.addEventListener('click', () => {
+    clearErrors();
+    const d = b.dataset;
+    if (d.fillCard) {
+      $('card-number').value = formatCard(d.fillCard);
+      $('card-expiry').value = expiry;
+      $('card-cvc').value = brandOf(d.fillCard) === 'amex' ? '1234' : '123';
+    }
+    if (d.fillVpa) $('upi-vpa').value = d.fillVpa;
+    if (d.fillBank) $('bank').value = d.fillBank;
+    if (d.fillWallet) $('wallet').value = d.fillWallet;
+    $('pay').focus();
+  });
+}
+
+// ----- the other screens' buttons -----
+
+$('retry').addEventListener('click', () => {
+  clearErrors();
+  show('form');
+  focusScreen(false);
+});
+
+async function act(path, payload) {
+  const r = await call('POST', path, payload, newKey());
+  if (r.ok) return render(r.body);
+  await refresh();
+}
+$('challenge-complete').addEventListener('click', () => act('/authenticate', { outcome: 'complete' }));
+$('challenge-fail').addEventListener('click', () => act('/authenticate', { outcome: 'fail' }));
+$('cancel-payment').addEventListener('click', () => act('/cancel-payment'));
+
+// ----- framed by checkout.js -----
+
+if (FRAMED) {
+  // checkout.js draws the close button; Esc inside the frame reaches only this document.
+  document.documentElement.classList.add('framed');
+  for (const a of document.querySelectorAll('[data-cancel]')) a.hidden = true;
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') post('dismiss', {});
+  });
+}
+
+render(state);
+post('ready', {});

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signatureHeaders } from '../webhooks/signature.ts';
+import { apiError, CliError, networkReason, type SandpayApi } from './api.ts';
+import { readSse } from './sse.ts';
+
+export interface ListenOptions {
+  forwardTo: string;
+  events?: string | undefined;
+  format: string;
+  secret?: string | undefined;
+  signal: AbortSignal;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+/**
+ * Body formats: the event as Sandpay sends it. A Razorpay-shaped body is planned; until a
+ * formatter exists the flag is accepted and refused with a clear message.
+ */
+const FORMATS: Record<string, ((body: string) => string) | null> = { sandpay: (body) => body, razorpay: null };
+
+const FORWARD_TIMEOUT_MS = 10_000;
+/** The server sends a heartbeat every 15 s by default; this much silence means the connection is dead. */
+const STALL_MS = 60_000;
+const MAX_BACKOFF_MS = 5000;
+
+function forwardTarget(raw: string): URL {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // falls through
+  }
+  throw new CliError(`Invalid --forward-to ${JSON.stringify(raw)}: expected a URL such as http://localhost:4000/hooks`, { exitCode: 2 });
+}
+
+/** Stream ids are positions "tx-pos", ordered as pairs of integers. */
+function isAfter(a: string, b: string): boolean {
+  const [at, ap] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bt, bp] = b.split('-').map(BigInt) as [bigint, bigint];
+  return at > bt || (at === bt && ap > bp);
+}
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+/**
+ * `sandpay listen`: follows GET /events/stream and POSTs each event to a local URL, signed with a
+ * per-session secret exactly as a delivery is (Standard Webhooks headers and X-Sandpay-Signature).
+ * The stream's ids are event positions the server can resume from, so after a network error or
+ * a Sandpay restart it reconnects with Last-Event-ID and the server replays exactly what was
+ * missed, in order; an id at or below the last one handled is skipped all the same.
+ */
+export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void> {
+  const target = forwardTarget(opts.forwardTo);
+  if (!(opts.format in FORMATS)) throw new CliError(`Unknown --format ${JSON.stringify(opts.format)}: use sandpay or razorpay`, { exitCode: 2 });
+  const format = FORMATS[opts.format];
+  if (!format) throw new CliError(`--format ${opts.format} is not available in this version of Sandpay yet; use --format sandpay`, { exitCode: 2 });
+  const secret = opts.secret ?? `whsec_${randomBytes(24).toString('base64')}`;
+  if (!secret.startsWith('whsec_')) throw new CliError('--secret must be a whsec_… secret', { exitCode: 2 });
+
+  let lastId: string | undefined;
+  let connected = false;
+  let failures = 0;
+
+  async function forward(data: string): Promise<void> {
+    const event = JSON.parse(data) as { id: string; type: string };
+    const body = format!(data);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Sandpay-Webhooks/1.0 (sandpay listen)',
+      ...signatureHeaders(secret, event.id, body),
+      'x-sandpay-event': event.type,
+      'x-sandpay-attempt': '1',
+    };
+    const started = performance.now();
+    let outcome: string;
+    try {
+      const res = await fetch(target, {
+        method: 'POST', headers, body, redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(FORWARD_TIMEOUT_MS), opts.signal]),
+      });
+      await res.arrayBuffer();
+      outcome = String(res.status);
+    } catch (err) {
+      if (opts.signal.aborted) return;
+      outcome = `error (${networkReason(err)})`;
+    }
+    const ms = Math.round(performance.now() - started);
+    opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -> ${outcome}  ${ms} ms\n`);
+  }
+
+  async function follow(): Promise<void> {
+    const conn = new AbortController();
+    const stop = () => conn.abort();
+    opts.signal.addEventListener('abort', stop, { once: true });
+    let lastActivity = Date.now();
+    let busy = false;
+    const watchdog = setInterval(() => {
+      if (!busy && Date.now() - lastActivity > STALL_MS) conn.abort(new CliError(`no data from Sandpay for ${STALL_MS / 1000} s`, { transient: true }));
+    }, 5000);
+    try {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (lastId !== undefined) headers['last-event-id'] = lastId;
+      const res = await api.fetch('GET', '/events/stream', { query: { types: opts.events }, headers, signal: conn.signal });
+      if (!res.ok) throw apiError(res, await res.text(), 'GET /api/v1/events/stream');
+      for await (const msg of readSse(res.body!, () => (lastActivity = Date.now()))) {
+        if (msg.id === undefined) continue;
+        if (msg.event === 'ready') {
+          // The server's starting position: where a reconnect picks up until an event arrives.
+          lastId = msg.id;
+          failures = 0;
+          if (!connected) {
+            opts.out.write(`Ready! Your webhook signing secret is ${secret} (^C to quit)\nForwarding events to ${target.href}\n`);
+          } else {
+            opts.err.write(`Reconnected to Sandpay; resuming after ${msg.id}\n`);
+          }
+          connected = true;
+          continue;
+        }
+        if (lastId !== undefined && !isAfter(msg.id, lastId)) continue;
+        busy = true;
+        await forward(msg.data);
+        busy = false;
+        lastActivity = Date.now();
+        lastId = msg.id;
+      }
+      throw new CliError('Sandpay closed the stream', { transient: true });
+    } catch (err) {
+      if (conn.signal.reason instanceof CliError) throw conn.signal.reason;
+      throw err;
+    } finally {
+      clearInterval(watchdog);
+      opts.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  while (!opts.signal.aborted) {
+    try {
+      await follow();
+    } catch (err) {
+      if (opts.signal.aborted) break;
+      // The first connection must work (wrong key, server not running: say so and exit);
+      // after that, the server going away is expected (a restart) and we wait for it.
+      const reason = err instanceof CliError ? err.message : networkReason(err);
+      if (!connected) throw err instanceof CliError ? err : new CliError(`Lost the connection to Sandpay: ${reason}`);
+      if (err instanceof CliError && !err.transient) throw err;
+      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures++);
+      opts.err.write(`Lost connection to Sandpay (${reason}); reconnecting in ${(delay / 1000).toFixed(1)} s\n`);
+      await sleep(delay, undefined, { signal: opts.signal }).catch(() => {});
+    }
+  }
+}

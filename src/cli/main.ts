@@ -1,0 +1,89 @@
+import { Command, Option } from 'commander';
+import { CliError, SandpayApi } from './api.ts';
+import { listen } from './listen.ts';
+import { tailLogs } from './logs.ts';
+import { getPayment, listPayments, resendEvent } from './resources.ts';
+import { listTriggers, trigger } from './trigger.ts';
+
+/** `sandpay`: Sandpay from a terminal, through its public HTTP API only. */
+const program = new Command('sandpay')
+  .description('Sandpay from your terminal: forward webhooks to localhost, trigger events, resend them')
+  .addOption(new Option('--api-key <key>', 'secret key (sk_test_…)').env('SANDPAY_API_KEY'))
+  .addOption(new Option('--url <url>', 'where Sandpay runs').env('SANDPAY_URL').default('http://127.0.0.1:3000'))
+  .showHelpAfterError();
+
+function api(cmd: Command): SandpayApi {
+  const g = cmd.optsWithGlobals<{ apiKey?: string; url: string }>();
+  return new SandpayApi({ url: g.url, apiKey: g.apiKey });
+}
+
+program
+  .command('listen')
+  .description('forward your events to a local URL as they happen, signed like real deliveries')
+  .requiredOption('--forward-to <url>', 'local webhook URL, e.g. http://localhost:4000/hooks')
+  .option('--events <types>', 'comma-separated event types to forward, e.g. payment.*,refund.* (default: all)')
+  .addOption(new Option('--format <format>', 'body format').choices(['sandpay', 'razorpay']).default('sandpay'))
+  .option('--secret <whsec>', 'sign with this whsec_ secret instead of a new one per session')
+  .action(async (opts: { forwardTo: string; events?: string; format: string; secret?: string }, cmd: Command) => {
+    const stop = new AbortController();
+    const quit = () => stop.abort();
+    process.once('SIGINT', quit);
+    process.once('SIGTERM', quit);
+    await listen(api(cmd), { ...opts, signal: stop.signal, out: process.stdout, err: process.stderr });
+    process.stderr.write('Stopped.\n');
+  });
+
+program
+  .command('trigger')
+  .description('create what makes an event happen, e.g. payment.failed, and print the ids')
+  .argument('[event-type]')
+  .option('--list', 'show the supported event types')
+  .action(async (type: string | undefined, opts: { list?: boolean }, cmd: Command) => {
+    if (opts.list) return listTriggers(process.stdout);
+    if (!type) throw new CliError('Name an event type, e.g. `sandpay trigger payment.failed` (see --list)', { exitCode: 2 });
+    await trigger(api(cmd), type, process.stdout);
+  });
+
+const events = program.command('events').description('events');
+events
+  .command('resend')
+  .description('deliver an existing event again (same event id, so the same webhook-id)')
+  .argument('<event-id>')
+  .option('--endpoint <we_id>', 'only to this webhook endpoint')
+  .action((id: string, opts: { endpoint?: string }, cmd: Command) => resendEvent(api(cmd), id, opts.endpoint, process.stdout));
+
+const payments = program.command('payments').description('payments');
+payments
+  .command('list')
+  .description('newest payments first')
+  .option('--limit <n>', '1 to 100', '10')
+  .option('--status <status>', 'only payments in this status')
+  .action((opts: { limit: string; status?: string }, cmd: Command) => listPayments(api(cmd), opts, process.stdout));
+payments
+  .command('get')
+  .argument('<payment-id>')
+  .action((id: string, _opts: unknown, cmd: Command) => getPayment(api(cmd), id, process.stdout));
+
+program
+  .command('logs')
+  .description('request logs')
+  .command('tail')
+  .description('print your API requests as Sandpay logs them')
+  .option('--status <status>', 'only this status (404) or class (4xx)')
+  .option('--method <method>', 'only this method')
+  .option('--path <prefix>', 'only paths starting with this, e.g. /api/v1/payments')
+  .action(async (opts: { status?: string; method?: string; path?: string }, cmd: Command) => {
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    await tailLogs(api(cmd), { ...opts, intervalMs: 1000, signal: stop.signal, out: process.stdout });
+  });
+
+try {
+  await program.parseAsync();
+  process.exit(0);
+} catch (err) {
+  if (!(err instanceof CliError)) throw err;
+  process.stderr.write(`sandpay: ${err.message}\n`);
+  process.exit(err.exitCode);
+}

@@ -1,0 +1,70 @@
+import { CliError, type SandpayApi } from './api.ts';
+
+type Ids = Array<[label: string, id: string, status: string]>;
+
+interface Scenario {
+  does: string;
+  run(api: SandpayApi): Promise<Ids>;
+}
+
+const CARDS = { success: '4242424242424242', declined: '4000000000000002', stayPending: '4000000000000077', fraud: '4100000000000019' };
+
+const card = (number: string) => ({ number, exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' });
+
+async function pay(api: SandpayApi, number: string, extra: Record<string, unknown> = {}): Promise<any> {
+  return api.post('/payments', { amount: 5000, currency: 'INR', method: 'card', card: card(number), description: 'sandpay trigger', ...extra });
+}
+
+/** A successful payment and a refund of `amount` (all of it when undefined), settled as `outcome` unless null. */
+async function refund(api: SandpayApi, amount: number | undefined, outcome: 'processed' | 'failed' | null): Promise<Ids> {
+  const p = await pay(api, CARDS.success);
+  let r = await api.post(`/payments/${p.id}/refunds`, amount === undefined ? {} : { amount });
+  if (outcome) r = await api.post(`/refunds/${r.id}/simulate`, { outcome });
+  const after = await api.get(`/payments/${p.id}`);
+  return [['payment', p.id, after.status], ['refund', r.id, r.status]];
+}
+
+const payment = (p: any): Ids => [['payment', p.id, p.status]];
+
+/** Every event type, and what creates it through the public API. */
+const SCENARIOS: Record<string, Scenario> = {
+  'payment.created': { does: 'a successful card payment', run: async (api) => payment(await pay(api, CARDS.success)) },
+  'payment.success': { does: 'a successful card payment', run: async (api) => payment(await pay(api, CARDS.success)) },
+  'payment.authorized': { does: 'a card payment with manual capture', run: async (api) => payment(await pay(api, CARDS.success, { capture: 'manual' })) },
+  'payment.failed': { does: 'a payment with a declining card (4000000000000002)', run: async (api) => payment(await pay(api, CARDS.declined)) },
+  'payment.flagged': { does: 'a payment with the fraud test card (4100000000000019)', run: async (api) => payment(await pay(api, CARDS.fraud)) },
+  'fraud.detected': { does: 'a payment with the fraud test card (4100000000000019)', run: async (api) => payment(await pay(api, CARDS.fraud)) },
+  'payment.expired': {
+    does: 'a pending payment, then simulated expiry',
+    run: async (api) => payment(await api.post(`/payments/${(await pay(api, CARDS.stayPending)).id}/simulate`, { outcome: 'expired' })),
+  },
+  'refund.created': { does: 'a payment and a full refund (processed later by Sandpay)', run: (api) => refund(api, undefined, null) },
+  'refund.processed': { does: 'a payment and a processed full refund', run: (api) => refund(api, undefined, 'processed') },
+  'payment.refunded': { does: 'a payment and a processed full refund', run: (api) => refund(api, undefined, 'processed') },
+  'payment.partially_refunded': { does: 'a payment of 5000 and a processed refund of 2000', run: (api) => refund(api, 2000, 'processed') },
+  'refund.failed': { does: 'a payment and a refund that fails', run: (api) => refund(api, undefined, 'failed') },
+  'order.paid': {
+    does: 'an order and a successful payment for it',
+    run: async (api) => {
+      const order = await api.post('/orders', { amount: 5000, currency: 'INR', receipt: 'sandpay-trigger' });
+      const p = await pay(api, CARDS.success, { order_id: order.id, amount: undefined, currency: undefined });
+      return [['order', order.id, (await api.get(`/orders/${order.id}`)).status], ...payment(p)];
+    },
+  },
+};
+
+export const TRIGGER_TYPES = Object.keys(SCENARIOS);
+
+export function listTriggers(out: NodeJS.WritableStream): void {
+  const width = Math.max(...TRIGGER_TYPES.map((t) => t.length));
+  for (const [type, s] of Object.entries(SCENARIOS)) out.write(`${type.padEnd(width)}  ${s.does}\n`);
+}
+
+/** `sandpay trigger <type>`: makes that event happen and prints the ids of what it created. */
+export async function trigger(api: SandpayApi, type: string, out: NodeJS.WritableStream): Promise<void> {
+  const scenario = SCENARIOS[type];
+  if (!scenario) throw new CliError(`Unknown event type ${JSON.stringify(type)}; \`sandpay trigger --list\` shows the supported ones`, { exitCode: 2 });
+  const ids = await scenario.run(api);
+  out.write(`Triggered ${type}: ${scenario.does}\n`);
+  for (const [label, id, status] of ids) out.write(`  ${label.padEnd(8)} ${id}  ${status}\n`);
+}

@@ -1,0 +1,24 @@
+import { listOf } from '../../core/schemas.ts';
+import { notFound } from '../../core/errors.ts';
+import { listWhere, paginate } from '../../db/paginate.ts';
+import { eventBody, type DbEvent } from '../../events/events.ts';
+import { anyEventObject, listEventsQuery } from '../../events/schemas.ts';
+import { byId, pageArgs, route } from '../route.ts';
+
+const tag = 'Events';
+
+export const eventRoutes = [
+  route({
+    method: 'get', path: '/api/v1/events', auth: 'secret', permission: { resource: 'events', level: 'read' }, tag, summary: 'List events', query: listEventsQuery, response: listOf(anyEventObject),
+    handler: ({ db, ctx, query: q }) =>
+      paginate<DbEvent, ReturnType<typeof eventBody>>(db, { table: 'events', ...listWhere({ tenant_id: ctx.tenant.id, type: q.type, object_id: q.object_id }), ...pageArgs(q) }, eventBody),
+  }),
+  route({
+    method: 'get', path: '/api/v1/events/:id', auth: 'secret', permission: { resource: 'events', level: 'read' }, tag, summary: 'Retrieve an event: exactly the webhook body', params: byId('event', 'event'), response: anyEventObject,
+    handler: async ({ db, ctx, params: p }) => {
+      const e = await db.maybeOne<DbEvent>('SELECT * FROM events WHERE id = $1::text AND tenant_id = $2::text', [p.id, ctx.tenant.id]);
+      if (!e) throw notFound('event');
+      return eventBody(e);
+    },
+  }),
+];

@@ -1,0 +1,101 @@
+import { auditIn } from '../audit/append.ts';
+import { invalidateOnCommit } from '../tenants/caches.ts';
+import { badRequest, conflict, notFound } from '../core/errors.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
+import { newId, randomBase62, sha256Hex } from '../ids.ts';
+import type { Ctx } from '../services.ts';
+import type { DbTenant } from '../tenants/tenants.ts';
+import { grant, type Permissions } from './permissions.ts';
+
+/**
+ * Restricted keys: rk_test_ keys that may call only the routes their permissions cover (each
+ * route declares what it needs in the route table). Like the secret key, a restricted key is
+ * shown once and stored as its SHA-256 hash; unlike it, it can be revoked on its own.
+ */
+export const RESTRICTED_PREFIX = 'rk_test_';
+
+export const isRestrictedKey = (token: string) => token.startsWith(RESTRICTED_PREFIX);
+
+export interface DbRestrictedKey {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_hash: string;
+  last4: string;
+  permissions: Permissions;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export function restrictedKeyView(k: DbRestrictedKey) {
+  return {
+    object: 'api_key' as const,
+    id: k.id,
+    type: 'restricted' as const,
+    name: k.name,
+    hint: `${RESTRICTED_PREFIX}...${k.last4}`,
+    // Every resource, whatever was stored: a resource added later reads as `none`.
+    permissions: grant(k.permissions),
+    created_at: k.created_at.toISOString(),
+    expires_at: k.expires_at?.toISOString() ?? null,
+    revoked_at: k.revoked_at?.toISOString() ?? null,
+  };
+}
+
+export async function createRestrictedKey(
+  t: Tx,
+  ctx: Ctx,
+  input: { name: string; permissions: Partial<Permissions>; expires_at?: Date | undefined },
+) {
+  if (input.expires_at && input.expires_at.getTime() <= Date.now()) {
+    throw badRequest('parameter_invalid', 'Invalid expires_at: must be in the future', 'expires_at');
+  }
+  const secret = RESTRICTED_PREFIX + randomBase62(32);
+  const row = await t.one<DbRestrictedKey>(
+    `INSERT INTO restricted_keys (id, tenant_id, name, key_hash, last4, permissions, expires_at)
+     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::jsonb, $7::timestamptz) RETURNING *`,
+    [newId('apiKey'), ctx.tenant.id, input.name, sha256Hex(secret), secret.slice(-4), JSON.stringify(grant(input.permissions)), input.expires_at ?? null],
+  );
+  auditIn(t, ctx, {
+    objectType: 'api_key', objectId: row.id, action: 'api_key.created',
+    metadata: { type: 'restricted', name: row.name, permissions: row.permissions, expires_at: row.expires_at?.toISOString() ?? null },
+  });
+  return { ...restrictedKeyView(row), secret };
+}
+
+/** Revokes at once: the next request with the key is a 401. Revoking a revoked key answers it as it is. */
+export async function revokeRestrictedKey(t: Tx, ctx: Ctx, id: string) {
+  invalidateOnCommit(t, 'auth', ctx.tenant.id);
+  const row = await t.maybeOne<DbRestrictedKey & { was_revoked: boolean }>(
+    `UPDATE restricted_keys k SET revoked_at = coalesce(k.revoked_at, now())
+       FROM restricted_keys old
+      WHERE k.id = $1::text AND k.tenant_id = $2::text AND old.id = k.id
+      RETURNING k.*, old.revoked_at IS NOT NULL AS was_revoked`,
+    [id, ctx.tenant.id],
+  );
+  if (!row) {
+    const other = await t.maybeOne('SELECT 1 FROM api_keys WHERE id = $1::text AND tenant_id = $2::text', [id, ctx.tenant.id]);
+    if (other) throw conflict('key_not_revocable', 'Secret, publishable and Razorpay keys are replaced with POST /api/v1/auth/keys/rotate, never only revoked', 'id');
+    throw notFound('API key');
+  }
+  if (!row.was_revoked) auditIn(t, ctx, { objectType: 'api_key', objectId: row.id, action: 'api_key.revoked', metadata: { type: 'restricted', name: row.name } });
+  return restrictedKeyView(row);
+}
+
+/**
+ * The hot path: one indexed lookup by hash, joined to the tenant, as for secret keys. Revoked and
+ * expired keys never match.
+ */
+export async function findRestrictedKey(db: Queryable, token: string): Promise<{ key: DbRestrictedKey; tenant: DbTenant } | undefined> {
+  const row = await db.maybeOne<{ key: DbRestrictedKey; tenant: DbTenant }>(
+    `SELECT to_jsonb(k.*) AS key, to_jsonb(t.*) AS tenant
+       FROM restricted_keys k JOIN tenants t ON t.id = k.tenant_id
+      WHERE k.key_hash = $1::text AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
+    [sha256Hex(token)],
+  );
+  if (!row) return undefined;
+  // to_jsonb turns timestamps into strings; restore the row types.
+  const tenant = { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) };
+  return { key: { ...row.key, permissions: grant(row.key.permissions) }, tenant };
+}

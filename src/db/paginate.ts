@@ -1,0 +1,83 @@
+import { badRequest } from '../core/errors.ts';
+import type { Queryable } from './pool.ts';
+
+export interface Page<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+const CAST = (v: unknown) =>
+  v instanceof Date ? 'timestamptz' : typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? (Number.isInteger(v) ? 'bigint' : 'float8') : 'text';
+
+/**
+ * WHERE conditions for a list: `column = value` for each given filter (undefined ones are
+ * skipped; a key may carry its operator, as in "created_at >="), plus fixed SQL conditions.
+ */
+export function listWhere(filters: Record<string, unknown>, fixed: string[] = []): { where: string[]; params: unknown[] } {
+  const where = [...fixed];
+  const params: unknown[] = [];
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${key.includes(' ') ? key : `${key} =`} $${params.length}::${CAST(value)}`);
+  }
+  return { where, params };
+}
+
+export interface PageRequest {
+  /** Table (or alias) with `id` and `created_at`, scanned newest first. */
+  table: string;
+  /** Fixed SQL conditions with $1.. placeholders matching `params`; tenant scoping goes here. */
+  where: string[];
+  params: unknown[];
+  limit: number;
+  /** Older than this id (the next page). */
+  startingAfter?: string | undefined;
+  /** Newer than this id (the previous page). */
+  endingBefore?: string | undefined;
+}
+
+/**
+ * Cursor pagination on (created_at, id), newest first: an index range scan whatever the page
+ * depth, never OFFSET. The cursor row is compared inside SQL so created_at keeps its
+ * microseconds (a JS Date would round them and skip or repeat rows). `ending_before` scans the
+ * other way from its cursor and turns the page round, so both directions cost one query.
+ */
+export async function paginate<R extends { id: string }, T>(db: Queryable, req: PageRequest, view: (row: R) => T): Promise<Page<T>> {
+  if (req.startingAfter !== undefined && req.endingBefore !== undefined) {
+    throw badRequest('parameter_invalid', 'Send starting_after or ending_before, not both', 'ending_before');
+  }
+  const backwards = req.endingBefore !== undefined;
+  const cursorId = req.startingAfter ?? req.endingBefore;
+  const where = [...req.where];
+  const params = [...req.params];
+  let cursor: string | null = null;
+  if (cursorId !== undefined) {
+    params.push(cursorId);
+    cursor = `SELECT created_at, id FROM ${req.table} WHERE id = $${params.length}::text AND ${req.where.join(' AND ')}`;
+    where.push(`(created_at, id) ${backwards ? '>' : '<'} (${cursor})`);
+  }
+  params.push(req.limit + 1);
+  const order = backwards ? 'ASC' : 'DESC';
+  const rows = await db.rows<R>(
+    `SELECT * FROM ${req.table} WHERE ${where.join(' AND ')} ORDER BY created_at ${order}, id ${order} LIMIT $${params.length}::int`,
+    params,
+  );
+  // An unknown cursor also gives no rows; only then is it worth a second look, so a deep page
+  // costs the same one query as the first.
+  if (rows.length === 0 && cursor && !(await db.maybeOne(cursor, params.slice(0, -1)))) {
+    const param = backwards ? 'ending_before' : 'starting_after';
+    throw badRequest('invalid_cursor', `${param} is not an id from this list`, param);
+  }
+  const hasMore = rows.length > req.limit;
+  const page = hasMore ? rows.slice(0, req.limit) : rows;
+  if (backwards) page.reverse();
+  return {
+    object: 'list',
+    data: page.map(view),
+    has_more: hasMore,
+    next_cursor: page.length > 0 && (hasMore || backwards) ? page[page.length - 1]!.id : null,
+  };
+}

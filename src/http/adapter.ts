@@ -1,0 +1,152 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { AnyRoute, Deps, RawReply } from '../contract/route.ts';
+import type { Permission } from '../credentials/permissions.ts';
+import { DomainError, notFound } from '../core/errors.ts';
+import { parseInput, refusePrototypeKeys } from '../core/validation.ts';
+import { actorOf, requestId, tenantOf } from './context.ts';
+import { checkKey, idempotent, type Answer } from './idempotency.ts';
+import { checkAnswer } from './contract-check.ts';
+import { describeFaults, faultsBefore, injectedError, parseFaultHeader, type Fault, type RandomFaults } from './faults.ts';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The route-table entry that answered, for the error handler's contract check. */
+      contract?: AnyRoute;
+    }
+  }
+}
+
+export interface Guards {
+  /** This app's per-tenant random fault streams (settings.faults). */
+  faults: RandomFaults;
+  /** Authentication for each kind of route, and the per-tenant limit that follows it. */
+  /** `permission`: what a restricted key or service token needs here (null: the secret key only). */
+  tenant: (allowPublishable: boolean, permission: Permission | null) => RequestHandler[];
+  admin: RequestHandler[];
+  /** Dashboard-session-only routes (sign-out, the session itself). */
+  session: RequestHandler[];
+  /** Razorpay's HTTP Basic key pair (/v1), and the per-tenant limit. */
+  razorpay: RequestHandler[];
+  register: RequestHandler;
+  ip: RequestHandler;
+}
+
+/** A path parameter that fails its pattern names no object of ours: 404, without a query. */
+function parseParams(route: AnyRoute, params: unknown) {
+  if (!route.params) return {};
+  const result = route.params.safeParse(params);
+  if (result.success) return result.data;
+  const field = Object.values(route.params.shape)[0] as z.ZodType | undefined;
+  throw notFound(String(field?.meta()?.title ?? 'object'));
+}
+
+const omit = (body: unknown, fields: string[] | undefined) =>
+  fields && body && typeof body === 'object' ? Object.fromEntries(Object.entries(body).filter(([k]) => !fields.includes(k))) : body;
+
+function parseBody(route: AnyRoute, body: unknown) {
+  if (!route.body) return {};
+  refusePrototypeKeys(body);
+  return parseInput(route.body, body);
+}
+
+/** Everything a handler gets besides the database. */
+function callOf(route: AnyRoute, req: Request, deps: Deps) {
+  const principal = req.principal;
+  const tenantCall = route.auth === 'secret' || route.auth === 'publishable' || route.auth === 'razorpay' || (route.auth === 'session' && principal?.kind === 'tenant');
+  return {
+    params: parseParams(route, req.params),
+    query: route.query ? parseInput(route.query, req.query) : {},
+    body: parseBody(route, req.body),
+    deps,
+    actor: actorOf(req),
+    requestId: requestId(req),
+    keyType: principal?.kind === 'tenant' ? principal.keyType : null,
+    session: principal?.session ?? null,
+    razorpayKeyId: principal?.kind === 'tenant' ? principal.razorpayKeyId ?? null : null,
+    header: (name: string) => req.header(name),
+    baseUrl: (deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, ''),
+    ctx: tenantCall ? { svc: deps, tenant: tenantOf(req), actor: actorOf(req), requestId: requestId(req) } : undefined,
+  };
+}
+
+async function answer(route: AnyRoute, req: Request, deps: Deps): Promise<Answer | RawReply> {
+  const call = callOf(route, req, deps);
+  if (route.prepare) await route.prepare({ ...call, db: deps.db } as never);
+  const status = route.status ?? 200;
+  if (!route.write) {
+    const body = await route.handler({ ...call, db: deps.db } as never);
+    if (route.produces) return body as RawReply;
+    return { status, text: JSON.stringify(body), replayed: false };
+  }
+  const run = async (t: Parameters<Parameters<Deps['db']['tx']>[0]>[0]) => {
+    const body = await route.handler({ ...call, t, db: t } as never);
+    return { status, text: JSON.stringify(body), stored: JSON.stringify(omit(body, route.shownOnce)) };
+  };
+  // Razorpay's API has no Idempotency-Key (and its SDK sends none): /v1 writes do not take one.
+  const acceptsKey = route.idempotency !== 'none' && route.auth !== 'razorpay' && (call.ctx !== undefined || route.idempotencyScope !== undefined);
+  const key = acceptsKey ? checkKey(req.header('idempotency-key'), route.idempotency === 'required', `${route.method.toUpperCase()} ${route.path}`) : undefined;
+  if (key === undefined) return { ...(await deps.db.tx(run)), replayed: false };
+  const scope = call.ctx
+    ? { tenantId: call.ctx.tenant.id, keyType: call.keyType! }
+    : { tenantId: (await route.idempotencyScope!({ ...call, db: deps.db } as never)).tenantId, keyType: 'publishable' as const };
+  return deps.db.tx((t) =>
+    idempotent(t, { ...scope, key, method: req.method, path: req.originalUrl.split('?')[0]!, body: req.body }, deps.config.idempotency.lockTimeoutMs, () => run(t)),
+  );
+}
+
+/** A tenant call's faults: the Sandpay-Fault header, else the tenant's random ones. */
+function faultsOf(req: Request, deps: Deps, random: RandomFaults): Fault[] {
+  const p = req.principal;
+  // Faults are for integrations under test; the dashboard's own calls never get them.
+  if (p?.kind !== 'tenant' || p.session) return [];
+  const header = req.header('sandpay-fault');
+  return header !== undefined ? parseFaultHeader(header, deps.config.faultMaxMs) : random.draw(p.tenant, deps.config.faultMaxMs);
+}
+
+function handle(route: AnyRoute, deps: Deps, random: RandomFaults): RequestHandler {
+  const checking = deps.config.env === 'test';
+  return async (req, res: Response) => {
+    const faults = faultsOf(req, deps, random);
+    if (faults.length > 0) {
+      res.locals.fault = describeFaults(faults);
+      req.log.warn({ fault: res.locals.fault }, 'fault injected');
+      if (!(await faultsBefore(req, res, faults, deps.config.faultMaxMs))) return;
+    }
+    const reply = await answer(route, req, deps);
+    const lost = faults.find((f) => f.kind === 'after_commit');
+    if (lost) return injectedError(res, lost.value!, faults);
+    if ('raw' in reply) return reply.raw(res);
+    if (checking) checkAnswer(route, reply.status, reply.text);
+    if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(reply.status).type('application/json').send(reply.text);
+  };
+}
+
+/** Mounts one route-table entry: its guards, then validation, idempotency, the handler and the answer. */
+export function mountRoute(router: Router, route: AnyRoute, deps: Deps, guards: Guards): void {
+  const tag: RequestHandler = (req, _res, next) => {
+    req.contract = route;
+    next();
+  };
+  const chain: RequestHandler[] = [tag];
+  if (route.auth === 'secret' || route.auth === 'publishable') chain.push(...guards.tenant(route.auth === 'publishable', route.permission ?? null));
+  if (route.auth === 'admin') chain.push(...guards.admin);
+  if (route.auth === 'session') chain.push(...guards.session);
+  if (route.auth === 'razorpay') chain.push(...guards.razorpay);
+  if (route.rateLimit === 'register') chain.push(guards.register);
+  if (route.rateLimit === 'ip') chain.push(guards.ip);
+  router[route.method](route.path, ...chain, handle(route, deps, guards.faults));
+}
+
+/** A known path with another method: 405 and the methods it has, not "no route". */
+export function methodNotAllowed(allowed: string[]): RequestHandler {
+  const allow = [...new Set(allowed.map((m) => m.toUpperCase()))].join(', ');
+  return (req) => {
+    throw new DomainError('method_not_allowed', 'method_not_allowed', `${req.method} is not allowed on ${req.originalUrl.split('?')[0]}; use ${allow}`, {
+      headers: { Allow: allow },
+    });
+  };
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { DomainError, badRequest } from '../core/errors.ts';
+import { classifyDbError } from '../db/errors.ts';
+import type { Tx } from '../db/pool.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
+
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+export interface IdempotentRequest {
+  tenantId: string;
+  /** The header as sent. */
+  key: string;
+  /** Browser (publishable) and server (secret) keys never share a key space: a page cannot block a server's key. */
+  keyType: 'secret' | 'publishable';
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  replayed: boolean;
+}
+
+interface StoredResponse {
+  method: string;
+  path: string;
+  fingerprint: string;
+  status_code: number;
+  response_body: string;
+}
+
+export function checkKey(key: string | undefined, required: boolean, what: string): string | undefined {
+  if (key !== undefined && !KEY_PATTERN.test(key)) {
+    throw badRequest('idempotency_key_invalid', 'Idempotency-Key must be 1 to 255 printable ASCII characters', 'Idempotency-Key');
+  }
+  if (key === undefined && required) {
+    throw badRequest('idempotency_key_required', `${what} needs an Idempotency-Key header, so a retried request never charges twice`, 'Idempotency-Key');
+  }
+  return key;
+}
+
+/**
+ * Runs `work` in `t` under the Idempotency-Key: the transaction first takes an advisory lock on
+ * (tenant, key), so a concurrent duplicate waits and then replays the stored answer byte-for-byte.
+ * Only 2xx answers are stored (an error rolls everything back, so the client can fix the request
+ * and retry with the same key). `stored` is what is kept: the answer minus fields shown once.
+ */
+export async function idempotent(
+  t: Tx,
+  req: IdempotentRequest,
+  lockTimeoutMs: number,
+  work: () => Promise<{ status: number; text: string; stored: string }>,
+): Promise<Answer> {
+  const scopedKey = req.keyType === 'secret' ? req.key : `${req.keyType}:${req.key}`;
+  const fingerprint = createHash('sha256').update(canonicalJson(req.body ?? {})).digest('hex');
+  const stored = await claimKey(t, req.tenantId, scopedKey, lockTimeoutMs);
+  if (stored) {
+    if (stored.method !== req.method || stored.path !== req.path || stored.fingerprint !== fingerprint) {
+      throw new DomainError('idempotency_reused', 'idempotency_key_reused',
+        `This Idempotency-Key was used for a different request (${stored.method} ${stored.path}); use a new key for a new request`, { param: 'Idempotency-Key' });
+    }
+    return { status: stored.status_code, text: stored.response_body, replayed: true };
+  }
+  const result = await work();
+  await t.rows(
+    `INSERT INTO idempotency_keys (tenant_id, key, method, path, fingerprint, status_code, response_body)
+     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text)`,
+    [req.tenantId, scopedKey, req.method, req.path, fingerprint, result.status, result.stored],
+  );
+  return { status: result.status, text: result.text, replayed: false };
+}
+
+/**
+ * Waits for the key's lock at most lockTimeoutMs, then reads the stored answer, in one round
+ * trip (idempotency_claim). The wait bound applies to this lock only: the function restores
+ * lock_timeout afterwards, so later row locks in the transaction wait as usual. Past the bound:
+ * 409 idempotency_key_in_use.
+ */
+async function claimKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: number): Promise<StoredResponse | undefined> {
+  try {
+    return await t.maybeOne<StoredResponse>('SELECT * FROM idempotency_claim($1::text, $2::text, $3::text)', [tenantId, key, `${lockTimeoutMs}ms`]);
+  } catch (err) {
+    if (classifyDbError(err) === 'lock_timeout') {
+      throw new DomainError('idempotency_in_use', 'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still being processed; retry shortly', { param: 'Idempotency-Key' });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,9 @@
+// Renders /api/v1/openapi.json with the locally served Scalar bundle; no fonts or calls elsewhere.
+Scalar.createApiReference('#app', {
+  url: '/api/v1/openapi.json',
+  withDefaultFonts: false,
+  hideClientButton: true,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+});

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { Queryable } from '../db/pool.ts';
+import { eventBody, type DbEvent } from '../events/events.ts';
+import { anyEventObject } from '../events/schemas.ts';
+import { deliveryView, withAttempts, type DbDelivery } from '../webhooks/deliveries.ts';
+import { deliveryObject } from '../webhooks/schemas.ts';
+import { getPayment } from './payments.ts';
+
+/**
+ * A payment's story for the dashboard's detail page: every event about the payment or one of
+ * its refunds, oldest first, each with the webhook deliveries it caused and their attempts.
+ * Three indexed queries whatever the number of events.
+ */
+
+export const timelineEntryObject = z
+  .strictObject({ event: anyEventObject, deliveries: z.array(deliveryObject) })
+  .meta({ id: 'PaymentTimelineEntry' });
+
+export async function paymentTimeline(db: Queryable, tenantId: string, paymentId: string) {
+  const payment = await getPayment(db, tenantId, paymentId);
+  const events = await db.rows<DbEvent>(
+    `SELECT * FROM events
+      WHERE tenant_id = $1::text
+        AND object_id IN (SELECT $2::text UNION ALL SELECT id FROM refunds WHERE tenant_id = $1::text AND payment_id = $2::text)
+      ORDER BY created_at, id
+      LIMIT 500`,
+    [payment.tenant_id, payment.id],
+  );
+  const deliveries = events.length
+    ? await db.rows<DbDelivery>('SELECT * FROM webhook_deliveries WHERE event_id = ANY ($1::text[]) ORDER BY created_at, id', [events.map((e) => e.id)])
+    : [];
+  const views = await withAttempts(db, deliveries.map((d) => deliveryView(d)));
+  const byEvent = Map.groupBy(views, (d) => d.event_id);
+  return {
+    object: 'list' as const,
+    data: events.map((e) => ({ event: eventBody(e), deliveries: byEvent.get(e.id) ?? [] })),
+    has_more: false,
+    next_cursor: null,
+  };
+}

@@ -1,0 +1,61 @@
+import { auditIn } from '../audit/append.ts';
+import { conflict, notFound, stateError } from '../core/errors.ts';
+import type { Tx } from '../db/pool.ts';
+import { QUEUES } from '../jobs/boss.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import { razorpayEventOf } from '../razorpay/events.ts';
+import type { Ctx } from '../services.ts';
+import { deliveryView, type DbDelivery, type DeliveryView } from './deliveries.ts';
+
+/**
+ * Delivers an existing event again (`sandpay events resend`): fresh deliveries through the
+ * normal outbox, so the same event id goes out as the `webhook-id`, signed with each target's
+ * current secret. To one endpoint when named (subscribed to the type or not: it was asked
+ * for), else to the targets the event would have now: the enabled endpoints subscribed to its
+ * type, and the payment's webhook_url.
+ */
+export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: string | undefined): Promise<DeliveryView[]> {
+  const event = await t.maybeOne<{ id: string; type: string; payment_id: string | null }>(
+    'SELECT id, type, payment_id FROM events WHERE id = $1::text AND tenant_id = $2::text',
+    [eventId, ctx.tenant.id],
+  );
+  if (!event) throw notFound('event');
+  if (endpointId !== undefined) {
+    const endpoint = await t.maybeOne<{ enabled: boolean; format: string }>(
+      'SELECT enabled, format FROM webhook_endpoints WHERE id = $1::text AND tenant_id = $2::text AND deleted_at IS NULL',
+      [endpointId, ctx.tenant.id],
+    );
+    if (!endpoint) throw notFound('webhook endpoint', 'endpoint_id');
+    if (!endpoint.enabled) {
+      throw stateError('endpoint_disabled', 'This webhook endpoint is disabled; enable it (PATCH /webhook-endpoints/:id {"enabled":true}) and resend', 'endpoint_id');
+    }
+    if (endpoint.format === 'razorpay' && !razorpayEventOf(event.type)) {
+      throw conflict('no_razorpay_event', `${event.type} has no Razorpay counterpart, so a Razorpay-format endpoint never receives it`, 'endpoint_id');
+    }
+  }
+
+  const deliveries = await t.rows<DbDelivery>(
+    `WITH targets AS (
+       SELECT w.id AS endpoint_id, w.url FROM webhook_endpoints w
+        WHERE w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
+          AND CASE WHEN $4::text IS NULL THEN webhook_wants(w.format, w.events, $3::text, $6::text) ELSE w.id = $4::text END
+       UNION ALL
+       SELECT NULL, p.webhook_url FROM payments p
+        WHERE $4::text IS NULL AND p.id = $5::text AND p.webhook_url IS NOT NULL
+     )
+     INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
+     SELECT 'whd_' || random_public_id(), $1::text, $2::text, $3::text, endpoint_id,
+            CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
+       FROM targets
+     RETURNING *`,
+    [ctx.tenant.id, event.id, event.type, endpointId ?? null, event.payment_id, razorpayEventOf(event.type)],
+  );
+  if (deliveries.length === 0) {
+    throw conflict('no_webhook_targets', `No enabled webhook endpoint subscribes to ${event.type} and the payment has no webhook_url; name one with endpoint_id`);
+  }
+  await enqueue(t, ctx.svc.boss, QUEUES.webhookDelivery, deliveries.map((d) => ({ id: d.job_id!, data: { deliveryId: d.id } })));
+  for (const d of deliveries) {
+    auditIn(t, ctx, { objectType: 'webhook_delivery', objectId: d.id, action: 'webhook_delivery.resent', newStatus: 'pending', metadata: { event_id: event.id } });
+  }
+  return deliveries.map((d) => deliveryView(d));
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { isoTime } from '../core/schemas.ts';
+import type { Queryable } from '../db/pool.ts';
+import { randomBase62 } from '../ids.ts';
+import { paymentView, type DbPayment } from '../payments/payments.ts';
+import type { Services } from '../services.ts';
+import { formatDelivery } from './formats.ts';
+import { USER_AGENT } from './deliver.ts';
+import { getEndpoint } from './endpoints.ts';
+import { createPoster } from './http.ts';
+
+/**
+ * "Send a test event": one signed POST to an endpoint now, answered with what was sent and what
+ * the receiver said, so a developer can check their signature verification before any real
+ * event. Nothing is stored and nothing retries: the event id starts `evt_test_` (never a real
+ * event's) and `X-Sandpay-Test: true` is set. The body is a `payment.success` event about the
+ * tenant's latest successful payment, or a sample payment when there is none yet.
+ */
+
+export const webhookTestObject = z
+  .strictObject({
+    object: z.literal('webhook_test'),
+    endpoint_id: z.string(),
+    url: z.string(),
+    request: z.strictObject({ headers: z.record(z.string(), z.string()), body: z.string() }),
+    response: z.strictObject({ status_code: z.number().int().nullable(), latency_ms: z.number(), body: z.string().nullable(), error: z.string().nullable() }),
+    delivered: z.boolean(),
+    sent_at: isoTime,
+  })
+  .meta({ id: 'WebhookTest' });
+
+function samplePayment(now: Date) {
+  return {
+    id: `pay_test_${randomBase62(11)}`, object: 'payment', amount: 5000, currency: 'INR', status: 'success', method: 'card',
+    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: now.getUTCFullYear() + 3, fingerprint: null },
+    capture_method: 'automatic', amount_captured: 5000, amount_refunded: 0, order_id: null, failure_code: null, failure_message: null,
+    fraud: null, description: 'Sandpay test event', customer_email: null, billing: { country: null }, metadata: {}, webhook_url: null,
+    livemode: false, expires_at: null, authorized_at: null, captured_at: now.toISOString(), created_at: now.toISOString(), updated_at: now.toISOString(),
+  };
+}
+
+async function latestSuccess(db: Queryable, tenantId: string) {
+  const p = await db.maybeOne<DbPayment>(
+    `SELECT * FROM payments WHERE tenant_id = $1::text AND status = 'success' ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [tenantId],
+  );
+  return p ? paymentView(p) : null;
+}
+
+export async function sendTestEvent(svc: Services, tenantId: string, endpointId: string): Promise<z.output<typeof webhookTestObject>> {
+  const endpoint = await getEndpoint(svc.db, tenantId, endpointId);
+  const now = new Date();
+  const id = `evt_test_${randomBase62(20)}`;
+  // In the endpoint's own format (a Razorpay endpoint gets payment.captured, signed its way).
+  const content = formatDelivery({
+    format: endpoint.format, secret: endpoint.secret, tenantId, paymentSnapshot: null,
+    event: { id, type: 'payment.success', created_at: now, payload: (await latestSuccess(svc.db, tenantId)) ?? samplePayment(now) },
+  })!;
+  const body = content.body;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    ...content.headers,
+    'x-sandpay-test': 'true',
+  };
+  const post = createPoster({ timeoutMs: svc.config.webhooks.timeoutMs, allowPrivate: svc.config.webhooks.allowPrivate, userAgent: USER_AGENT });
+  const result = await post(endpoint.url, body, headers);
+  const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+  return {
+    object: 'webhook_test',
+    endpoint_id: endpoint.id,
+    url: endpoint.url,
+    request: { headers, body },
+    response: { status_code: result.statusCode, latency_ms: result.latencyMs, body: result.body, error: result.error },
+    delivered: ok,
+    sent_at: now.toISOString(),
+  };
+}

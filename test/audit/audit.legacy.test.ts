@@ -1,0 +1,59 @@
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { migrationNames } from '../../src/db/migrate.ts';
+import { createLogger } from '../../src/logger.ts';
+import { MIGRATIONS_DIR } from '../../src/paths.ts';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { Client } from '../support/client.ts';
+import { adminQuery, withDatabase } from '../support/postgres.ts';
+import { ADMIN_TOKEN, testEnv } from '../support/system.ts';
+
+// A database written by the unkeyed chain (before migration 0011), then upgraded.
+const TENANT = `ten_legacy${'0'.repeat(14)}`;
+const name = `legacy_${Math.random().toString(36).slice(2, 10)}`;
+const url = withDatabase(inject('pgAdminUrl'), name);
+let runtime: Runtime;
+let admin: Client;
+const sql = async (text: string, values: unknown[] = []) => {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+};
+
+beforeAll(async () => {
+  await adminQuery(inject('pgAdminUrl'), `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await runner({ databaseUrl: url, dir: MIGRATIONS_DIR, direction: 'up', migrationsTable: 'pgmigrations', singleTransaction: true, count: migrationNames().indexOf('0011_audit_keyed_chain'), log: () => {} });
+  await sql(`INSERT INTO tenants (id, name, email, webhook_secret) VALUES ($1, 'Old', 'old@example.com', 'whsec_x')`, [TENANT]);
+  for (const action of ['tenant.created', 'api_key.rotated']) {
+    await sql(`SELECT audit_append($2, $1::jsonb)`, [JSON.stringify([{ tenant_id: TENANT, object_type: 'tenant', object_id: TENANT, action, actor_type: 'system' }]), TENANT]);
+  }
+  const config = loadConfig(testEnv(url));
+  runtime = await startRuntime(config, createLogger('silent')); // applies 0011 and later
+  admin = new Client(runtime.url + '/api/v1', ADMIN_TOKEN);
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await adminQuery(inject('pgAdminUrl'), `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+});
+
+describe('rows from before the keyed chain', () => {
+  it('verify as the start of the chain, and keyed rows follow them', async () => {
+    expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: true, rows_checked: 2, legacy_rows: 2 });
+    expect((await admin.patch(`/admin/tenants/${TENANT}`, { rate_limit: 10 })).status).toBe(200);
+    // The seal follows the commit by a moment.
+    for (let i = 0; i < 100 && (await admin.get(`/admin/audit/verify/${TENANT}`)).body.unsealed_rows !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: true, rows_checked: 3, legacy_rows: 2, unsealed_rows: 0 });
+  });
+
+  it('are still caught when edited', async () => {
+    await sql(`ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET action = 'x' WHERE chain = '${TENANT}' AND seq = 1; ALTER TABLE audit_log ENABLE TRIGGER USER`);
+    expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'edited' });
+  });
+});

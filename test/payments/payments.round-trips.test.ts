@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingDb, roundTrips } from '../../bench/lib/baseline.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { cachesOf } from '../../src/tenants/caches.ts';
+import { Client, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
+import { cardBody } from '../support/payments.ts';
+import { startTestSystem, type TestSystem } from '../support/system.ts';
+
+/**
+ * What one create costs in round trips to the database, counted through a recording Db on the
+ * real HTTP path (auth, tenant limits, idempotency, fraud rules, events, fan-out, jobs, audit).
+ * Each round trip costs both processes CPU (issue 16): this guards the count from growing back.
+ */
+const MAX_ROUND_TRIPS = 12;
+
+let sys: TestSystem;
+let server: Server;
+let shop: TestTenant;
+let units: ReturnType<typeof recordingDb>['units'];
+let api: Client;
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  // Keys are cached only once the cache's LISTEN connection is in place.
+  await cachesOf(sys.runtime.db)?.whenLive();
+  shop = await registerTenant(sys.url);
+  // The bench's create: one endpoint subscribed to everything, a velocity and an amount rule.
+  expect((await shop.api.post('/webhook-endpoints', { url: 'https://example.com/hooks', events: ['*'] }, { idem: idemKey() })).status).toBe(201);
+  for (const rule of [
+    { name: 'velocity per email', type: 'velocity', params: { max_count: 1000, window_seconds: 60, per: 'customer_email' }, action: 'flag' },
+    { name: 'amount limit', type: 'amount_limit', params: { max_amount: 10_000_000 }, action: 'flag' },
+  ]) {
+    expect((await shop.api.post('/fraud-rules', rule, { idem: idemKey() })).status).toBe(201);
+  }
+  // The runtime's own services, but every statement through a recording Db (attachments shared:
+  // the audit keys and the key cache are the process's).
+  const recorded = recordingDb(sys.runtime.db);
+  units = recorded.units;
+  server = createServer(createApp({ ...sys.runtime, db: recorded.db, log: createLogger('silent'), jobs: { running: () => true } }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  api = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, shop.sk);
+});
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+  await sys?.stop();
+});
+
+describe('round trips per create', () => {
+  it(`a create with a webhook endpoint and fraud rules takes at most ${MAX_ROUND_TRIPS} round trips once the process is warm`, async () => {
+    // The first create of a process fills its caches (key lookup, rate-limit lease).
+    expect((await api.post('/payments', cardBody(undefined, { customer_email: 'a@example.com' }), { idem: idemKey() })).status).toBe(201);
+    units.length = 0;
+    const res = await api.post('/payments', cardBody(undefined, { customer_email: 'b@example.com' }), { idem: idemKey() });
+    expect(res.status, res.text).toBe(201);
+    const statements = units.flatMap((u) => (u.kind === 'pool' ? [u.stmt.text] : ['BEGIN', ...u.stmts.map((s) => s.text), 'COMMIT']));
+    const listing = statements.map((s) => s.trim().replace(/\s+/g, ' ').slice(0, 80)).join('\n');
+    expect(roundTrips(units), listing).toBeLessThanOrEqual(MAX_ROUND_TRIPS);
+    // Everything is in one transaction: nothing outside it (authentication and the tenant's limit come from memory).
+    expect(units.filter((u) => u.kind === 'pool'), listing).toHaveLength(0);
+  });
+});
