@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signatureHeaders } from '../webhooks/signature.ts';
+import type { PaymentObject } from '../payments/schemas.ts';
+import type { EventType } from '../events/types.ts';
+import { formatDelivery } from '../webhooks/formats.ts';
 import { apiError, CliError, networkReason, type SandpayApi } from './api.ts';
 import { readSse } from './sse.ts';
 
@@ -14,11 +16,42 @@ export interface ListenOptions {
   err: NodeJS.WritableStream;
 }
 
+const FORMATS = ['sandpay', 'razorpay'] as const;
+
+interface StreamedEvent {
+  id: string;
+  type: string;
+  created_at: string;
+  data: { object: { id: string; object: string; payment_id?: string | null; [k: string]: unknown } };
+}
+
 /**
- * Body formats: the event as Sandpay sends it. A Razorpay-shaped body is planned; until a
- * formatter exists the flag is accepted and refused with a clear message.
+ * The payment a Razorpay refund or order.paid body carries, fetched now: the current state
+ * rather than the state as of the event, which only differs if it moved since.
  */
-const FORMATS: Record<string, ((body: string) => string) | null> = { sandpay: (body) => body, razorpay: null };
+async function paymentFor(api: SandpayApi, e: StreamedEvent): Promise<PaymentObject | null> {
+  const o = e.data.object;
+  if (o.object === 'refund' && o.payment_id) return api.get<PaymentObject>(`/payments/${o.payment_id}`);
+  if (o.object === 'order') {
+    const page = await api.get<{ data: PaymentObject[] }>(`/orders/${o.id}/payments`, { limit: '100' });
+    return page.data.find((p) => p.status === 'success' || p.status === 'partially_refunded' || p.status === 'refunded') ?? null;
+  }
+  return null;
+}
+
+/**
+ * The body and signature headers of one forwarded event, made by the same formatter as a real
+ * delivery (src/webhooks/formats.ts). Body null: the event has no Razorpay counterpart.
+ */
+async function render(api: SandpayApi, format: (typeof FORMATS)[number], secret: string, tenantId: string, raw: string) {
+  const event = JSON.parse(raw) as StreamedEvent;
+  const formatted = formatDelivery({
+    format, secret, tenantId,
+    event: { id: event.id, type: event.type as EventType, created_at: new Date(event.created_at), payload: event.data.object },
+    paymentSnapshot: format === 'razorpay' ? await paymentFor(api, event) : null,
+  });
+  return { event, body: formatted?.body ?? null, headers: { ...formatted?.headers, 'x-sandpay-attempt': '1' } };
+}
 
 const FORWARD_TIMEOUT_MS = 10_000;
 /** The server sends a heartbeat every 15 s by default; this much silence means the connection is dead. */
@@ -55,9 +88,8 @@ function clock(): string {
  */
 export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void> {
   const target = forwardTarget(opts.forwardTo);
-  if (!(opts.format in FORMATS)) throw new CliError(`Unknown --format ${JSON.stringify(opts.format)}: use sandpay or razorpay`, { exitCode: 2 });
-  const format = FORMATS[opts.format];
-  if (!format) throw new CliError(`--format ${opts.format} is not available in this version of Sandpay yet; use --format sandpay`, { exitCode: 2 });
+  // commander has already refused any other --format.
+  const format = FORMATS.find((f) => f === opts.format) ?? 'sandpay';
   const secret = opts.secret ?? `whsec_${randomBytes(24).toString('base64')}`;
   if (!secret.startsWith('whsec_')) throw new CliError('--secret must be a whsec_… secret', { exitCode: 2 });
 
@@ -65,16 +97,16 @@ export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void
   let connected = false;
   let failures = 0;
 
+  // A Razorpay body names the merchant account: the tenant of this key.
+  const tenantId = format === 'razorpay' ? (await api.get<{ id: string }>('/auth/me')).id : '';
+
   async function forward(data: string): Promise<void> {
-    const event = JSON.parse(data) as { id: string; type: string };
-    const body = format!(data);
-    const headers = {
-      'content-type': 'application/json',
-      'user-agent': 'Sandpay-Webhooks/1.0 (sandpay listen)',
-      ...signatureHeaders(secret, event.id, body),
-      'x-sandpay-event': event.type,
-      'x-sandpay-attempt': '1',
-    };
+    const { event, body, headers: signed } = await render(api, format, secret, tenantId, data);
+    if (body === null) {
+      opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -- skipped (no Razorpay event)\n`);
+      return;
+    }
+    const headers = { 'content-type': 'application/json', 'user-agent': 'Sandpay-Webhooks/1.0 (sandpay listen)', ...signed };
     const started = performance.now();
     let outcome: string;
     try {

@@ -1,3 +1,4 @@
+import Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.ts';
 import { EVENT_TYPES } from '../../src/events/events.ts';
@@ -50,7 +51,7 @@ describe('sandpay listen', () => {
     expect(rx.received).toHaveLength(4);
   });
 
-  it('exits with one clear line on a wrong key, an unreachable server, a bad URL or an unavailable format', async () => {
+  it('exits with one clear line on a wrong key, an unreachable server, a bad URL or an unknown format', async () => {
     const rx = 'http://127.0.0.1:9/hooks';
     const wrongKey = await runCli(['listen', '--forward-to', rx], { ...env, SANDPAY_API_KEY: 'sk_test_wrongwrongwrong' });
     expect(wrongKey.code).toBe(1);
@@ -68,14 +69,40 @@ describe('sandpay listen', () => {
     const notSandpay = await runCli(['payments', 'list', '--url', `${sys.url}/nothing-here/`], env);
     expect(notSandpay.stderr.trim().split('\n')).toHaveLength(1);
 
-    const razorpay = await runCli(['listen', '--forward-to', rx, '--format', 'razorpay'], env);
-    expect(razorpay.code).toBe(2);
-    expect(razorpay.stderr).toMatch(/--format razorpay is not available/);
+    const unknownFormat = await runCli(['listen', '--forward-to', rx, '--format', 'stripe'], env);
+    expect(unknownFormat.code).not.toBe(0);
+    expect(unknownFormat.stderr).toMatch(/'stripe' is invalid\. Allowed choices are sandpay, razorpay/);
 
     const noKey = await runCli(['payments', 'list'], { SANDPAY_URL: sys.url });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/No API key/);
 
+  });
+});
+
+describe('sandpay listen --format razorpay', () => {
+  it("forwards Razorpay's event bodies, signed so Razorpay.validateWebhookSignature accepts them", async () => {
+    const rx = await new Receiver().start();
+    cleanups.push(() => rx.stop());
+    const cli = new CliProcess(['listen', '--forward-to', rx.url, '--format', 'razorpay'], env);
+    cleanups.push(() => cli.kill());
+    const [, secret] = await cli.waitFor(/Ready! Your webhook signing secret is (whsec_\S+)/);
+
+    const paid = await createPayment(t.api);
+    await t.api.post(`/payments/${paid.id}/refunds`, { amount: 100 });
+    const got = await eventually(async () => rx.received, (r) => r.length >= 2);
+    const bodies = got.map((r) => JSON.parse(r.rawBody));
+    // payment.created has no Razorpay counterpart; payment.success is payment.captured; the refund carries its payment.
+    expect(bodies.map((b) => b.event)).toEqual(['payment.captured', 'refund.created']);
+    expect(bodies[0]).toMatchObject({ entity: 'event', contains: ['payment'], payload: { payment: { entity: { id: paid.id, status: 'captured' } } } });
+    expect(bodies[1].payload.payment.entity.id).toBe(paid.id);
+    for (const r of got) {
+      expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), secret!)).toBe(true);
+      expect(Razorpay.validateWebhookSignature(r.rawBody.replace('captured', 'refunded'), String(r.headers['x-razorpay-signature']), secret!)).toBe(false);
+    }
+    await cli.waitFor(/payment\.created\s+\S+\s+-- skipped \(no Razorpay event\)/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
   });
 });
 
