@@ -1,8 +1,9 @@
 -- Up Migration
 
--- The per-process cache of API keys and tenants for authentication (src/tenants/caches.ts) is dropped through NOTIFY whenever a row they depend on changes, whoever changes
--- it: the trigger fires in the writing transaction and the notification is delivered at its
--- COMMIT (never on ROLLBACK), so a revoked key stops working in every process at once.
+-- The per-process cache of API keys and tenants for authentication (src/tenants/caches.ts) is
+-- dropped through NOTIFY whenever a row it depends on changes, whoever changes it: the trigger
+-- fires in the writing transaction and the notification is delivered at its COMMIT (never on
+-- ROLLBACK), so a revoked key stops working in every process at once.
 -- Payload: '<cache>:<tenant id>'.
 CREATE FUNCTION notify_cache_invalidation() RETURNS trigger
 LANGUAGE plpgsql AS $$

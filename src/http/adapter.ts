@@ -22,8 +22,10 @@ declare global {
 export interface Guards {
   /** This app's per-tenant random fault streams (settings.faults). */
   faults: RandomFaults;
-  /** Authentication for each kind of route, and the per-tenant limit that follows it. */
-  /** `permission`: what a restricted key or service token needs here (null: the secret key only). */
+  /**
+   * Authentication for each kind of route, and the per-tenant limit that follows it. `permission`:
+   * what a restricted key or service token needs here (null: the secret key only).
+   */
   tenant: (allowPublishable: boolean, permission: Permission | null) => RequestHandler[];
   admin: RequestHandler[];
   /** Dashboard-session-only routes (sign-out, the session itself). */
@@ -98,10 +100,10 @@ async function answer(route: AnyRoute, req: Request, deps: Deps): Promise<Answer
 }
 
 /** A tenant call's faults: the Sandpay-Fault header, else the tenant's random ones. */
-function faultsOf(req: Request, deps: Deps, random: RandomFaults): Fault[] {
+function faultsOf(route: AnyRoute, req: Request, deps: Deps, random: RandomFaults): Fault[] {
   const p = req.principal;
-  // Faults are for integrations under test; the dashboard's own calls never get them.
-  if (p?.kind !== 'tenant' || p.session) return [];
+  // Faults are for integrations' API calls: not the dashboard's own, nor streams and pages.
+  if (p?.kind !== 'tenant' || p.session || route.produces) return [];
   const header = req.header('sandpay-fault');
   return header !== undefined ? parseFaultHeader(header, deps.config.faultMaxMs) : random.draw(p.tenant, deps.config.faultMaxMs);
 }
@@ -109,7 +111,7 @@ function faultsOf(req: Request, deps: Deps, random: RandomFaults): Fault[] {
 function handle(route: AnyRoute, deps: Deps, random: RandomFaults): RequestHandler {
   const checking = deps.config.env === 'test';
   return async (req, res: Response) => {
-    const faults = faultsOf(req, deps, random);
+    const faults = faultsOf(route, req, deps, random);
     if (faults.length > 0) {
       res.locals.fault = describeFaults(faults);
       req.log.warn({ fault: res.locals.fault }, 'fault injected');

@@ -53,8 +53,12 @@ const STATE_REFUSALS: Record<string, number> = {
 
 const label = (r: SweepRoute) => `${r.method} ${r.path}`;
 
-function send(r: SweepRoute, key: string): Promise<ApiResponse> {
+async function send(r: SweepRoute, key: string): Promise<ApiResponse> {
   const path = r.id ? fill(r.path, ids[r.id]!) : r.path;
+  // The bulk replay (earlier in the matrix) queues the dead fixture again: a retry needs it settled.
+  if (label(r) === 'POST /api/v1/webhook-deliveries/:id/retry') {
+    await eventually(async () => (await t.api.get(`/webhook-deliveries/${ids.webhookDelivery}`)).body.status, (s) => s !== 'pending');
+  }
   return root.request(r.method, path, { key, body: r.body, ...(r.idem ? { idem: idemKey() } : {}) });
 }
 
