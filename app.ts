@@ -64,6 +64,7 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  console.error(`Sandpay failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  const hint = (err as { code?: string }).code === 'EADDRINUSE' ? ' (another program has this port: set PORT, e.g. PORT=3001 npm start)' : '';
+  console.error(`Sandpay failed to start: ${err instanceof Error ? err.message : String(err)}${hint}`);
   process.exit(1);
 });

@@ -114,7 +114,7 @@ export function apiError(res: Response, text: string, what: string): CliError {
   if (!error?.code) {
     return new CliError(`${what}: HTTP ${res.status} from ${new URL(res.url).origin}, which does not answer like Sandpay (is --url right?)`, { transient: res.status >= 502 });
   }
-  if (res.status === 401) return new CliError(`Sandpay rejected the API key (${error.code}): ${error.message} Check --api-key or SANDPAY_API_KEY.`);
+  if (res.status === 401) return new CliError(`Sandpay rejected the API key (${error.code}): ${(error.message ?? '').replace(/\.?$/, '.')} Check --api-key or SANDPAY_API_KEY.`);
   if (res.status === 403) return new CliError(`Not allowed (${error.code}): ${error.message}`);
   return new CliError(`${what} failed: ${res.status} ${error.code}: ${error.message}`, { transient: res.status === 503 || res.status === 429 });
 }

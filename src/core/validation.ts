@@ -87,17 +87,22 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root 
 const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * JSON.parse keeps a `"__proto__"` key as an own property, and schema validation then drops it
- * without a word (`{"notes": {"__proto__": {...}}}` became `notes: {}`). Refuse such bodies with a
- * 400 naming the key before any schema sees them.
+ * What schemas cannot see or Postgres cannot store, refused with a 400 naming the field before
+ * any schema runs: JSON.parse keeps a `"__proto__"` key as an own property that validation then
+ * drops without a word (`{"notes": {"__proto__": {...}}}` became `notes: {}`), and a NUL
+ * character in a string would only fail in the database, without a `param`.
  */
-export function refusePrototypeKeys(input: unknown, path: string[] = []): void {
+export function refuseHostileInput(input: unknown, path: string[] = []): void {
+  if (typeof input === 'string') {
+    if (input.includes('\u0000')) throw badRequest('parameter_invalid', `Invalid ${path.join('.') || 'body'}: text may not contain NUL characters`, path.join('.') || undefined);
+    return;
+  }
   if (input === null || typeof input !== 'object') return;
   for (const key of Object.keys(input)) {
     const here = [...path, key];
     if (PROTO_KEYS.has(key)) {
       throw badRequest('parameter_invalid', `Invalid ${here.join('.')}: the keys __proto__, constructor and prototype are not allowed`, here.join('.'));
     }
-    refusePrototypeKeys((input as Record<string, unknown>)[key], here);
+    refuseHostileInput((input as Record<string, unknown>)[key], here);
   }
 }

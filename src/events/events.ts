@@ -2,7 +2,8 @@ import type { Tx } from '../db/pool.ts';
 import { API_VERSION } from '../core/schemas.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
-import { fanOutEvents } from '../webhooks/fanout.ts';
+import { razorpayEventOf } from '../razorpay/events.ts';
+import { enqueueDeliveries, FAN_OUT_TARGETS } from '../webhooks/fanout.ts';
 import { EVENTS_CHANNEL } from './hub.ts';
 import type { DbEvent, NewEvent } from './types.ts';
 
@@ -32,17 +33,31 @@ export function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): void {
 async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const ids = events.map(() => newId('event'));
-  // The NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so event streams are told of
-  // exactly the events that exist (their positions, tx and pos, come from column defaults).
-  await t.rows(
+  // One statement writes the events and fans them out to webhook deliveries (FAN_OUT_TARGETS:
+  // one per enabled endpoint that wants the type, plus the payment's own webhook_url; ids made
+  // in SQL); the deliveries' jobs follow in a second one, only when there are deliveries. The
+  // NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so event streams are told of exactly
+  // the events that exist (their positions, tx and pos, come from column defaults). The first
+  // branch of the UNION ALL is always evaluated, so the NOTIFY is sent with or without deliveries.
+  const rows = await t.rows<{ id: string | null; job_id: string | null }>(
     `WITH written AS (
        INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
        SELECT id, $1::text, type, object_type, object_id, payment_id, payload
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[])
               WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, n)
         ORDER BY n
+     ),
+     ${FAN_OUT_TARGETS},
+     deliveries AS (
+       INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
+       SELECT 'whd_' || random_public_id(), $1::text, event_id, event_type, endpoint_id,
+              CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
+         FROM targets
+       RETURNING id, job_id
      )
-     SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)`,
+     SELECT NULL::text AS id, NULL::uuid AS job_id FROM (SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)) AS notified
+     UNION ALL
+     SELECT id, job_id FROM deliveries`,
     [
       ctx.tenant.id,
       ids,
@@ -51,9 +66,10 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
       events.map((e) => e.object.id),
       events.map((e) => e.paymentId),
       events.map((e) => JSON.stringify(e.object)),
+      events.map((e) => razorpayEventOf(e.type)),
     ],
   );
-  await fanOutEvents(t, ctx, events.map((e, i) => ({ id: ids[i]!, type: e.type, paymentId: e.paymentId })));
+  await enqueueDeliveries(t, ctx, rows.filter((r): r is { id: string; job_id: string } => r.id !== null));
 }
 
 /** The event exactly as a webhook delivers it (and as GET /events/:id shows it). */

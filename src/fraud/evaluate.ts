@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import type { FraudCheck, PaymentDraft } from '../payments/create.ts';
 import type { FraudHit } from '../payments/transition.ts';
+import { cachesOf, readThrough } from '../tenants/caches.ts';
 import { staticRuleFires, velocityFires, type DbFraudRule, type RuleParams } from './rules.ts';
 
 export interface RuleHit {
@@ -9,13 +10,24 @@ export interface RuleHit {
 }
 
 /** Enabled rules for a tenant plus the global ones, in the order they are decided. */
-function activeRules(db: Queryable, tenantId: string): Promise<DbFraudRule[]> {
+function readActiveRules(db: Queryable, tenantId: string): Promise<DbFraudRule[]> {
   return db.rows<DbFraudRule>(
     `SELECT * FROM fraud_rules
       WHERE (tenant_id = $1::text OR tenant_id IS NULL) AND enabled AND deleted_at IS NULL
       ORDER BY priority, created_at, id`,
     [tenantId],
   );
+}
+
+/**
+ * The same through the process's fraud-rule cache, when the caller's connection has one: dropped
+ * on commit in the process that changed a rule and through NOTIFY (migration 0016) in every
+ * other, within milliseconds; a global rule's change drops every tenant's entry. Entries are
+ * shared: never mutated.
+ */
+async function activeRules(db: Queryable, tenantId: string): Promise<readonly DbFraudRule[]> {
+  const caches = 'attachments' in db ? cachesOf(db as Queryable & Pick<Tx, 'attachments'>) : undefined;
+  return (await readThrough(caches, 'fraud', tenantId, async () => ({ tenantId, value: await readActiveRules(db, tenantId) })))!;
 }
 
 const SCOPE_VALUE = {

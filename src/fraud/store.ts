@@ -1,5 +1,6 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { audit } from '../audit/append.ts';
+import { invalidateOnCommit } from '../tenants/caches.ts';
 import type { Actor } from '../services.ts';
 import { forbidden, notFound } from '../core/errors.ts';
 import { validationError } from '../core/validation.ts';
@@ -13,6 +14,8 @@ export type RuleScope = { tenantId: string } | { global: true };
 const scopeTenant = (s: RuleScope) => ('tenantId' in s ? s.tenantId : null);
 
 function auditRule(t: Tx, tenantId: string | null, ruleId: string, action: string, actor: Actor, requestId: string | null, metadata: Record<string, unknown>) {
+  // Every rule change passes here: this process's cached rules go at commit (others' by NOTIFY).
+  invalidateOnCommit(t, 'fraud', tenantId ?? '');
   audit(t, { tenantId, objectType: 'fraud_rule', objectId: ruleId, action, actor, requestId, metadata });
 }
 

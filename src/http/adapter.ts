@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { AnyRoute, Deps, RawReply } from '../contract/route.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import { DomainError, notFound } from '../core/errors.ts';
-import { parseInput, refusePrototypeKeys } from '../core/validation.ts';
+import { parseInput, refuseHostileInput } from '../core/validation.ts';
 import { actorOf, requestId, tenantOf } from './context.ts';
 import { checkKey, idempotent, type Answer } from './idempotency.ts';
 import { checkAnswer } from './contract-check.ts';
@@ -50,7 +50,7 @@ const omit = (body: unknown, fields: string[] | undefined) =>
 
 function parseBody(route: AnyRoute, body: unknown) {
   if (!route.body) return {};
-  refusePrototypeKeys(body);
+  refuseHostileInput(body);
   return parseInput(route.body, body);
 }
 

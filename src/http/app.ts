@@ -71,7 +71,8 @@ export function createApp(services: AppDeps): express.Express {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // An injected fault (Sandpay-Fault) is the server doing as asked, not a failure: a warning.
+      customLogLevel: (_req, res, err) => (res.locals?.fault ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );

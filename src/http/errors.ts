@@ -95,7 +95,7 @@ export function errorBody(err: DomainError, requestId: string): z.output<typeof 
 }
 
 const BODY_PARSER_ERRORS: Record<string, () => DomainError> = {
-  'entity.parse.failed': () => badRequest('invalid_json', 'The request body is not valid JSON'),
+  'entity.parse.failed': () => badRequest('invalid_json', 'The request body is not a valid JSON object'),
   'entity.too.large': () => new DomainError('too_large', 'request_too_large', 'The request body is larger than 100 kB'),
   'encoding.unsupported': () => new DomainError('unsupported_media', 'unsupported_encoding', 'Unsupported Content-Encoding'),
   'charset.unsupported': () => new DomainError('unsupported_media', 'unsupported_charset', 'JSON bodies must be UTF-8'),

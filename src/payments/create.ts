@@ -12,7 +12,8 @@ import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour } from './inst
 import type { CreatePaymentInput } from './schemas.ts';
 import { planCreation } from './outcome.ts';
 import { paymentView, type DbPayment } from './payments.ts';
-import { transitionPayment, type FraudHit } from './transition.ts';
+import { recordTransition, transitionPayment, type FraudHit } from './transition.ts';
+import { assertTransition } from './state-machine.ts';
 
 /** What the fraud engine sees of a payment about to be created. */
 export interface PaymentDraft {
@@ -76,7 +77,9 @@ async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promis
 /**
  * Creates a payment and drives it to the outcome its test instrument (or a fraud rule, or the
  * tenant's async setting) asks for. It is born `pending` and every further move goes through
- * transitionPayment, so events and audit rows read exactly like a live payment's. The caller
+ * transitionPayment, so events and audit rows read exactly like a live payment's; an outcome
+ * known at once (no fraud hit) is inserted already settled, with the same events and audit rows
+ * (payment.created, then the move through recordTransition). The caller
  * checks `webhook_url` against the SSRF guard first, outside the transaction (it resolves DNS).
  */
 export interface CreateOptions {
@@ -101,22 +104,40 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
     cardBin: instrument.columns.card_bin,
   });
 
+  const plan = planCreation(instrument.behaviour, { method: input.method, capture: input.capture, amount }, fraud, settingsOf(ctx.tenant));
+  // When the outcome is known now and needs no fraud record, the row is inserted already in its
+  // final state (one statement instead of INSERT pending + UPDATE); the events and audit rows are
+  // written exactly as for a pending insert followed by transitionPayment.
+  const settledNow = plan.kind === 'settle' && !plan.settlement.changes.fraud ? plan.settlement : null;
+  if (settledNow) assertTransition('pending', settledNow.status);
   const c = instrument.columns;
-  const created = await t.one<DbPayment>(
+  const { pending_expires_at: pendingExpiresAt, ...row } = await t.one<DbPayment & { pending_expires_at: Date }>(
     `INSERT INTO payments (id, tenant_id, order_id, amount, currency, status, method, card_brand, card_last4, card_bin,
                            card_exp_month, card_exp_year, card_fingerprint, vpa, bank, wallet, test_behaviour,
-                           capture_method, description, metadata, customer_email, billing_country, webhook_url, expires_at)
-     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::text, $8::text, $9::text,
+                           capture_method, description, metadata, customer_email, billing_country, webhook_url,
+                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $24::text, $6::text, $7::text, $8::text, $9::text,
              $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
-             $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text, now() + $23::int * interval '1 second')
-     RETURNING *`,
+             $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
+             $25::text, $26::text, coalesce($27::bigint, 0),
+             CASE WHEN $24::text = 'authorized' THEN now() END,
+             CASE WHEN $24::text = 'success' THEN now() END,
+             CASE $24::text WHEN 'pending' THEN now() + $23::int * interval '1 second'
+                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END)
+     RETURNING *, now() + $23::int * interval '1 second' AS pending_expires_at`,
     [
       newId('payment'), ctx.tenant.id, orderId, amount, currency, input.method, c.card_brand, c.card_last4, c.card_bin,
       c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, instrument.behaviour,
       input.capture, input.description ?? null, JSON.stringify(input.metadata ?? {}), input.customer_email ?? null,
       input.billing?.country ?? null, input.webhook_url ?? null, ctx.svc.config.payments.pendingTtlSeconds,
+      settledNow?.status ?? 'pending', settledNow?.changes.failure?.code ?? null, settledNow?.changes.failure?.message ?? null,
+      settledNow?.changes.amountCaptured ?? null, ctx.svc.config.payments.authorizedTtlSeconds,
     ],
   );
+  // The payment as it was born (pending), for payment.created: what the INSERT would have returned.
+  const created: DbPayment = settledNow
+    ? { ...row, status: 'pending', amount_captured: '0', failure_code: null, failure_message: null, authorized_at: null, captured_at: null, expires_at: pendingExpiresAt }
+    : row;
   emitEvents(t, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
   auditIn(t, ctx, {
     objectType: 'payment',
@@ -126,7 +147,10 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
     metadata: { amount, currency, method: input.method, behaviour: instrument.behaviour },
   });
 
-  const plan = planCreation(instrument.behaviour, { method: input.method, capture: input.capture, amount }, fraud, settingsOf(ctx.tenant));
+  if (settledNow) {
+    await recordTransition(t, ctx, 'pending', row, settledNow.status, settledNow.changes);
+    return row;
+  }
   if (plan.kind === 'settle') {
     return transitionPayment(t, ctx, created, plan.settlement.status, plan.settlement.changes);
   }

@@ -59,6 +59,17 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
       ctx.svc.config.payments.authorizedTtlSeconds,
     ],
   );
+  await recordTransition(t, ctx, p.status, updated, to, changes);
+  return updated;
+}
+
+/**
+ * What a move writes besides the row: the events, the audit rows and the order's and checkout
+ * session's side effects. Shared by transitionPayment and by a create that inserts the payment
+ * already settled (src/payments/create.ts), so both read exactly alike.
+ */
+export async function recordTransition(t: Tx, ctx: Ctx, from: PaymentStatus, updated: DbPayment, to: PaymentStatus, changes: TransitionChanges): Promise<void> {
+  const p = { id: updated.id, status: from };
   const view = paymentView(updated);
   const events: NewEvent[] = [];
   if (changes.fraud) events.push({ type: 'fraud.detected', object: view, paymentId: p.id });
@@ -96,5 +107,4 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
   // authorized, as Razorpay's checkout hands the result over at authorization; the order is paid
   // at capture. (At capture no session is open any more, so the call above does nothing then.)
   if (to === 'authorized' && updated.order_id) await completeSessionsForOrder(t, ctx, updated.order_id, updated.id);
-  return updated;
 }

@@ -2,10 +2,10 @@ import { listen, type Listener } from '../db/listener.ts';
 import type { Db, Tx } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 
-/** The channel of migration 0015's triggers; payload '<cache>:<tenant id>' . */
+/** The channel of migrations 0015's and 0016's triggers; payload '<cache>:<tenant id>' ('' for global rows). */
 export const INVALIDATE_CHANNEL = 'sandpay_invalidate';
 
-export type CacheName = 'auth';
+export type CacheName = 'auth' | 'fraud';
 
 interface Entry<V> {
   tenantId: string;
@@ -59,6 +59,8 @@ export class TenantCache<V> {
 export interface TenantCaches {
   /** Token hash → what authentication found for it (src/http/middleware/auth.ts). */
   auth: TenantCache<unknown>;
+  /** Tenant id → its enabled fraud rules and the global ones (src/fraud/evaluate.ts). */
+  fraud: TenantCache<unknown>;
   /** Drops a tenant's entries and makes reads in flight not store what they read. */
   invalidate(name: CacheName, tenantId: string): void;
   /** Called on every invalidation of a tenant (the rate limiter forgets its blocks then). */
@@ -82,11 +84,14 @@ export function startTenantCaches(opts: { db: Db; connectionString: string; log:
   const firstLive = new Promise<void>((r) => (becameLive = r));
   const ttl = opts.ttlMs ?? 60_000;
   const auth = new TenantCache<unknown>(() => live, ttl);
-  const byName: Record<CacheName, TenantCache<unknown>> = { auth };
+  const fraud = new TenantCache<unknown>(() => live, ttl);
+  const byName: Record<CacheName, TenantCache<unknown>> = { auth, fraud };
   const watchers: Array<(name: CacheName, tenantId: string) => void> = [];
   const invalidate = (name: CacheName, tenantId: string) => {
     generation++;
-    byName[name]?.dropTenant(tenantId);
+    // An empty tenant id is a row of no tenant (a global fraud rule): every tenant's entries go.
+    if (tenantId === '') byName[name]?.clear();
+    else byName[name]?.dropTenant(tenantId);
     for (const fn of watchers) fn(name, tenantId);
   };
   const listener: Listener = listen({
@@ -101,6 +106,7 @@ export function startTenantCaches(opts: { db: Db; connectionString: string; log:
       // Whatever changed while we were not listening is unknown: start empty.
       generation++;
       auth.clear();
+      fraud.clear();
       live = true;
       becameLive();
     },
@@ -108,10 +114,12 @@ export function startTenantCaches(opts: { db: Db; connectionString: string; log:
       generation++;
       live = false;
       auth.clear();
+      fraud.clear();
     },
   });
   const caches: TenantCaches = {
     auth,
+    fraud,
     invalidate,
     onInvalidate: (fn) => void watchers.push(fn),
     whenLive: () => firstLive,
@@ -129,7 +137,7 @@ export function startTenantCaches(opts: { db: Db; connectionString: string; log:
 const CACHES = Symbol('tenant caches');
 
 /** This process's caches, when started (src/runtime.ts); none in tools that run without them. */
-export const cachesOf = (db: Pick<Db, 'attachments'>): TenantCaches | undefined => db.attachments.get(CACHES) as TenantCaches | undefined;
+export const cachesOf = (db: { readonly attachments: ReadonlyMap<symbol, unknown> }): TenantCaches | undefined => db.attachments.get(CACHES) as TenantCaches | undefined;
 
 /**
  * Drops the tenant's cached entries in this process as soon as `t` commits, before its answer
@@ -137,6 +145,7 @@ export const cachesOf = (db: Pick<Db, 'attachments'>): TenantCaches | undefined 
  * the trigger's NOTIFY (migration 0015) a few milliseconds later.
  */
 export function invalidateOnCommit(t: Tx, name: CacheName, tenantId: string): void {
+  // (tenantId '' for rows of no tenant: every tenant's entries of that cache)
   const caches = t.attachments.get(CACHES) as TenantCaches | undefined;
   if (caches) t.afterCommit(() => caches.invalidate(name, tenantId));
 }

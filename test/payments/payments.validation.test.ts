@@ -52,6 +52,11 @@ describe('POST /payments rejects bad input with 400 and the param', () => {
     if (code === 'amount_too_large') expect(res.body.error.message).not.toMatch(/decimal/);
   });
 
+  it('refuses a NUL character in text with 400 and its param, not a database error', async () => {
+    expectError(await t.api.post('/payments', { ...cardBody(), description: 'a\u0000b' }, { idem: idemKey() }), 400, { code: 'parameter_invalid', param: 'description' });
+    expectError(await t.api.post('/orders', { amount: 100, currency: 'INR', metadata: { note: '\u0000' } }), 400, { param: 'metadata.note' });
+  });
+
   it('refuses metadata keys that would reach the prototype', async () => {
     for (const raw of ['{"__proto__": {"x": 1}}', '{"constructor": 1}', '{"prototype": "x"}']) {
       const body = JSON.stringify({ ...cardBody() }).replace(/}$/, `,"metadata":${raw}}`);

@@ -61,7 +61,7 @@ export function tenantAuth(db: Db, opts: { allowPublishable?: boolean; permissio
     // A Razorpay key_id is public (checkout.js sends it from the page): it acts as the publishable key.
     const keyType = found.key_type === 'razorpay' ? 'publishable' : found.key_type;
     if (keyType === 'publishable' && !opts.allowPublishable) {
-      throw forbidden('secret_key_required', 'This request needs your secret key (sk_test_...); publishable keys can only create payments');
+      throw forbidden('secret_key_required', 'This request needs your secret key (sk_test_...); publishable keys can only create payments and open checkout sessions');
     }
     if (found.tenant.disabled) throw forbidden('tenant_disabled', 'This tenant has been disabled by the operator');
     req.principal = {

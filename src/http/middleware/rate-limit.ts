@@ -302,9 +302,6 @@ export function tenantLimits(db: Db, opts: TenantLimitOptions): TenantLimits {
   return { beforeAuth, afterAuth };
 }
 
-/** The default in-flight bound: half the pool, at least 2. */
-export const defaultTenantInflight = (poolMax: number) => Math.max(2, Math.floor(poolMax / 2));
-
 /** Per client IP on unauthenticated routes (registration, public status). */
 export function ipRateLimit(db: Db, windowMs: number, max: number, prefix: string): RequestHandler {
   const counter = windowCounter(db, prefix, windowMs);
