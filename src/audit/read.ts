@@ -49,5 +49,3 @@ export async function auditForObject(db: Queryable, tenantId: string, objectId: 
   return rows.map(auditView);
 }
 
-// Verification lives in verify.ts (it needs the process's key); re-exported for existing callers.
-export { verifyChain, type ChainVerification } from './verify.ts';

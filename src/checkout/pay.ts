@@ -38,7 +38,7 @@ export async function loadPageSession(db: Queryable, id: string, keys: KeyStore)
   if (!session || !tenant) throw notFound('checkout session');
   if (tenant.disabled) throw forbidden('tenant_disabled', 'This merchant cannot take payments right now');
   const payment = session.payment_id ? await getPayment(db, tenant.id, session.payment_id) : null;
-  const signingSecret = session.razorpay_key_id ? await razorpayKeySecret(db, keys, session.razorpay_key_id) : tenant.webhook_secret;
+  const signingSecret = session.razorpay_key_id ? await razorpayKeySecret(db, keys, tenant.id, session.razorpay_key_id) : tenant.webhook_secret;
   return { session, tenant, payment, signingSecret };
 }
 
@@ -89,11 +89,11 @@ function ctxOf(page: PageSession, svc: Services, requestId: string | null): Ctx 
 export async function payFromPage(t: Tx, svc: Services, page: PageSession, input: PayInput, requestId: string): Promise<PageSession> {
   const ctx = ctxOf(page, svc, requestId);
   const order = await lockOrder(t, page.tenant.id, page.session.order_id);
-  const s = await t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text FOR UPDATE', [page.session.id]);
+  const s = await t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [page.session.id, page.tenant.id]);
   if (s.status === 'complete' || order.status === 'paid') throw stateError('order_already_paid', 'This order has already been paid');
   const latest = await t.maybeOne<DbPayment>(
-    `SELECT * FROM payments WHERE order_id = $1::text AND status IN ('pending', 'authorized') ORDER BY created_at DESC LIMIT 1`,
-    [order.id],
+    `SELECT * FROM payments WHERE tenant_id = $2::text AND order_id = $1::text AND status IN ('pending', 'authorized') ORDER BY created_at DESC LIMIT 1`,
+    [order.id, page.tenant.id],
   );
   if (latest) throw stateError('payment_in_progress', 'A payment for this order is still in progress; wait for it or cancel it first');
   if (s.status === 'expired' || s.expires_at <= new Date()) throw stateError('session_expired', 'This checkout has expired');

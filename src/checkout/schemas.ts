@@ -58,9 +58,6 @@ export const createSessionSchema = z
 
 export type CreateSessionInput = z.output<typeof createSessionSchema>;
 
-/** What checkout.js may send with the publishable key. */
-export const openSessionSchema = z.strictObject({ order_id: z.string().min(1).max(100), ...common });
-
 export const listSessionsQuery = z.strictObject({
   ...pageQuery,
   status: z.enum(SESSION_STATUSES).optional(),

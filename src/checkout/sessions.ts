@@ -122,8 +122,8 @@ export async function getSession(db: Queryable, tenantId: string, id: string): P
 export async function completeSessionsForOrder(t: Tx, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
   const done = await t.rows<DbSession>(
     `UPDATE checkout_sessions SET status = 'complete', payment_id = $2::text, completed_at = now(), updated_at = now()
-      WHERE order_id = $1::text AND status = 'open' RETURNING *`,
-    [orderId, paymentId],
+      WHERE order_id = $1::text AND tenant_id = $3::text AND status = 'open' RETURNING *`,
+    [orderId, paymentId, ctx.tenant.id],
   );
   if (done.length === 0) return;
   emitEvents(t, ctx, done.map((s) => ({ type: 'checkout.session.completed' as const, object: sessionView(s), paymentId })));
@@ -154,8 +154,8 @@ export async function expireSession(t: Tx, ctx: Ctx, id: string): Promise<DbSess
     return null;
   }
   const expired = await t.one<DbSession>(
-    `UPDATE checkout_sessions SET status = 'expired', updated_at = now() WHERE id = $1::text RETURNING *`,
-    [s.id],
+    `UPDATE checkout_sessions SET status = 'expired', updated_at = now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,
+    [s.id, ctx.tenant.id],
   );
   emitEvents(t, ctx, [{ type: 'checkout.session.expired', object: sessionView(expired), paymentId: null }]);
   auditIn(t, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });

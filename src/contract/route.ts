@@ -90,9 +90,9 @@ export interface RouteDef<A extends Auth, P extends Fields, Q extends Fields, B 
   idempotency?: 'required' | 'optional' | 'none';
   /**
    * For a write without an API key (the hosted checkout page, whose session id is its
-   * credential): the tenant whose browser key space its Idempotency-Keys belong to.
+   * credential): the tenant and the key space its Idempotency-Keys belong to.
    */
-  idempotencyScope?: (call: Call<A, P, Q, B, false>) => Promise<{ tenantId: string }>;
+  idempotencyScope?: (call: Call<A, P, Q, B, false>) => Promise<{ tenantId: string; space: string }>;
   /** Success status and the schema of its body (a string for non-JSON answers). */
   status?: 200 | 201;
   response: z.ZodType;

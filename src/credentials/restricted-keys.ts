@@ -6,6 +6,7 @@ import { newId, randomBase62, sha256Hex } from '../ids.ts';
 import type { Ctx } from '../services.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
 import { grant, type Permissions } from './permissions.ts';
+import { tenantFromJson } from '../tenants/types.ts';
 
 /**
  * Restricted keys: rk_test_ keys that may call only the routes their permissions cover (each
@@ -96,6 +97,6 @@ export async function findRestrictedKey(db: Queryable, token: string): Promise<{
   );
   if (!row) return undefined;
   // to_jsonb turns timestamps into strings; restore the row types.
-  const tenant = { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) };
+  const tenant = tenantFromJson(row.tenant);
   return { key: { ...row.key, permissions: grant(row.key.permissions) }, tenant };
 }

@@ -6,6 +6,7 @@ import type { DbTenant } from '../tenants/tenants.ts';
 import type { DbJwtKey } from './jwt-keys.ts';
 import { SIGNING_ALGS, type VerifyingKey } from './public-keys.ts';
 import { parseScope, type Permissions } from './permissions.ts';
+import { tenantFromJson } from '../tenants/types.ts';
 
 /**
  * Service tokens: short-lived JWTs a tenant's backend signs with its own private key, verified
@@ -146,7 +147,7 @@ export async function verifyTenantToken(db: Queryable, token: string, audience: 
   const verified = await verify(token, { kid: row.key.kid, alg: row.key.alg, jwk: row.key.jwk }, claims.iss, aud);
   const permissions = permissionsOf(verified);
   await claimJti(db, claims.iss, verified.jti, verified.exp);
-  const tenant = { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) };
+  const tenant = tenantFromJson(row.tenant);
   return { tenant, credentialId: `${header.kid}:${verified.jti}`, permissions };
 }
 

@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db/pool.ts';
 import { randomBase62, sha256Hex } from '../ids.ts';
 import { findTenantByKey, type DbTenant } from '../tenants/tenants.ts';
 import { keyTypeOf } from '../tenants/keys.ts';
+import { tenantFromJson } from '../tenants/types.ts';
 
 /**
  * Dashboard sessions. The browser gets a random token in an HttpOnly cookie; the database keeps
@@ -103,7 +104,7 @@ export async function findSession(db: Queryable, token: string, adminToken: stri
   if (!row) return undefined;
   if (row.kind === 'operator' && (!adminToken || row.admin_token_hash !== sha256Hex(adminToken))) return undefined;
   // to_jsonb turns timestamps into strings; restore the row type.
-  const tenant = row.tenant ? { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) } : null;
+  const tenant = row.tenant ? tenantFromJson(row.tenant) : null;
   return { id: row.id, kind: row.kind, tenantId: row.tenant_id, apiKeyId: row.api_key_id, expiresAt: row.expires_at, csrfToken: csrfTokenOf(token), tenant };
 }
 

@@ -1,4 +1,5 @@
-import type { Tx } from '../db/pool.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
+import { notFound } from '../core/errors.ts';
 import { API_VERSION } from '../core/schemas.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
@@ -75,4 +76,11 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
 /** The event exactly as a webhook delivers it (and as GET /events/:id shows it). */
 export function eventBody(e: Pick<DbEvent, 'id' | 'type' | 'created_at' | 'payload'>) {
   return { id: e.id, object: 'event' as const, api_version: API_VERSION, type: e.type, created_at: e.created_at.toISOString(), data: { object: e.payload } };
+}
+
+/** One of the tenant's events; another tenant's is not found. */
+export async function getEvent(db: Queryable, tenantId: string, id: string): Promise<DbEvent> {
+  const e = await db.maybeOne<DbEvent>('SELECT * FROM events WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
+  if (!e) throw notFound('event');
+  return e;
 }

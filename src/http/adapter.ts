@@ -92,8 +92,8 @@ async function answer(route: AnyRoute, req: Request, deps: Deps): Promise<Answer
   const key = acceptsKey ? checkKey(req.header('idempotency-key'), route.idempotency === 'required', `${route.method.toUpperCase()} ${route.path}`) : undefined;
   if (key === undefined) return { ...(await deps.db.tx(run)), replayed: false };
   const scope = call.ctx
-    ? { tenantId: call.ctx.tenant.id, keyType: call.keyType! }
-    : { tenantId: (await route.idempotencyScope!({ ...call, db: deps.db } as never)).tenantId, keyType: 'publishable' as const };
+    ? { tenantId: call.ctx.tenant.id, space: call.keyType === 'publishable' ? 'publishable' : undefined }
+    : await route.idempotencyScope!({ ...call, db: deps.db } as never);
   return deps.db.tx((t) =>
     idempotent(t, { ...scope, key, method: req.method, path: req.originalUrl.split('?')[0]!, body: req.body }, deps.config.idempotency.lockTimeoutMs, () => run(t)),
   );

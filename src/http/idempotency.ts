@@ -10,8 +10,12 @@ export interface IdempotentRequest {
   tenantId: string;
   /** The header as sent. */
   key: string;
-  /** Browser (publishable) and server (secret) keys never share a key space: a page cannot block a server's key. */
-  keyType: 'secret' | 'publishable';
+  /**
+   * Whose keys these are, apart from the server's (secret key: no space): the browser's
+   * (publishable key), or one hosted checkout page's. So a page can never block a key your
+   * server uses, nor one payer's page another's.
+   */
+  space?: string | undefined;
   method: string;
   path: string;
   body: unknown;
@@ -53,7 +57,7 @@ export async function idempotent(
   lockTimeoutMs: number,
   work: () => Promise<{ status: number; text: string; stored: string }>,
 ): Promise<Answer> {
-  const scopedKey = req.keyType === 'secret' ? req.key : `${req.keyType}:${req.key}`;
+  const scopedKey = req.space ? `${req.space}:${req.key}` : req.key;
   const fingerprint = createHash('sha256').update(canonicalJson(req.body ?? {})).digest('hex');
   const stored = await claimKey(t, req.tenantId, scopedKey, lockTimeoutMs);
   if (stored) {

@@ -94,7 +94,10 @@ export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: nu
 export async function updateOrderMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
   const before = await t.maybeOne<DbOrder>('SELECT * FROM orders WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, ctx.tenant.id]);
   if (!before) throw notFound('order');
-  const after = await t.one<DbOrder>('UPDATE orders SET notes = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *', [id, JSON.stringify(metadata)]);
+  const after = await t.one<DbOrder>(
+    'UPDATE orders SET notes = $2::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $3::text RETURNING *',
+    [id, JSON.stringify(metadata), ctx.tenant.id],
+  );
   auditIn(t, ctx, { objectType: 'order', objectId: id, action: 'order.updated', metadata: { old: { metadata: before.notes }, new: { metadata } } });
   return after;
 }

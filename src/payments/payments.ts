@@ -130,7 +130,10 @@ export async function paymentStats(db: Queryable, tenantId: string) {
 /** Replaces the payment's metadata; the only field a client may change after creation. */
 export async function updatePaymentMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
   const before = await lockPayment(t, ctx.tenant.id, id);
-  const after = await t.one<DbPayment>('UPDATE payments SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *', [id, JSON.stringify(metadata)]);
+  const after = await t.one<DbPayment>(
+    'UPDATE payments SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $3::text RETURNING *',
+    [id, JSON.stringify(metadata), ctx.tenant.id],
+  );
   auditIn(t, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }

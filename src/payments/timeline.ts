@@ -6,6 +6,9 @@ import { deliveryView, withAttempts, type DbDelivery } from '../webhooks/deliver
 import { deliveryObject } from '../webhooks/schemas.ts';
 import { getPayment } from './payments.ts';
 
+/** Events shown on one payment's timeline. */
+const TIMELINE_MAX = 500;
+
 /**
  * A payment's story for the dashboard's detail page: every event about the payment or one of
  * its refunds, oldest first, each with the webhook deliveries it caused and their attempts.
@@ -23,18 +26,24 @@ export async function paymentTimeline(db: Queryable, tenantId: string, paymentId
       WHERE tenant_id = $1::text
         AND object_id IN (SELECT $2::text UNION ALL SELECT id FROM refunds WHERE tenant_id = $1::text AND payment_id = $2::text)
       ORDER BY created_at, id
-      LIMIT 500`,
+      LIMIT ${TIMELINE_MAX + 1}`,
     [payment.tenant_id, payment.id],
   );
+  const hasMore = events.length > TIMELINE_MAX;
+  if (hasMore) events.pop();
   const deliveries = events.length
-    ? await db.rows<DbDelivery>('SELECT * FROM webhook_deliveries WHERE event_id = ANY ($1::text[]) ORDER BY created_at, id', [events.map((e) => e.id)])
+    ? await db.rows<DbDelivery>(
+      'SELECT * FROM webhook_deliveries WHERE tenant_id = $2::text AND event_id = ANY ($1::text[]) ORDER BY created_at, id',
+      [events.map((e) => e.id), payment.tenant_id],
+    )
     : [];
   const views = await withAttempts(db, deliveries.map((d) => deliveryView(d)));
   const byEvent = Map.groupBy(views, (d) => d.event_id);
   return {
     object: 'list' as const,
     data: events.map((e) => ({ event: eventBody(e), deliveries: byEvent.get(e.id) ?? [] })),
-    has_more: false,
+    // The oldest events first; a payment with more than this many says so rather than cutting off quietly.
+    has_more: hasMore,
     next_cursor: null,
   };
 }

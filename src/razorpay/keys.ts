@@ -7,6 +7,7 @@ import type { KeyStore } from '../secrets/keys.ts';
 import type { Ctx } from '../services.ts';
 import { hashApiKey, KEY_PREFIX } from '../tenants/keys.ts';
 import { rotateKey, type DbTenant } from '../tenants/tenants.ts';
+import { tenantFromJson } from '../tenants/types.ts';
 
 /**
  * Razorpay-style key pairs. The key_id (`rzp_test_` + 14 base62 characters) names the pair and
@@ -87,7 +88,7 @@ export async function authenticateRazorpayKey(db: Queryable, keys: KeyStore, key
   const expected = Buffer.from(sha256Hex(keys.decrypt(row.secret_ciphertext, aadOf(row.id))), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(sha256Hex(secret), 'hex'))) return { ok: false, reason: 'wrong_secret' };
   // to_jsonb turns timestamps into strings; restore the row type.
-  const tenant = { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) };
+  const tenant = tenantFromJson(row.tenant);
   return { ok: true, keyRowId: row.id, tenant };
 }
 
@@ -95,7 +96,7 @@ export async function authenticateRazorpayKey(db: Queryable, keys: KeyStore, key
  * The key_secret of a pair by its row id, to sign a checkout result. A pair rotated away since
  * the checkout opened still signs it: the merchant's server verifies with the secret it had.
  */
-export async function razorpayKeySecret(db: Queryable, keys: KeyStore, keyRowId: string): Promise<string> {
-  const row = await db.one<{ secret_ciphertext: string }>(`SELECT secret_ciphertext FROM api_keys WHERE id = $1::text AND type = 'razorpay'`, [keyRowId]);
+export async function razorpayKeySecret(db: Queryable, keys: KeyStore, tenantId: string, keyRowId: string): Promise<string> {
+  const row = await db.one<{ secret_ciphertext: string }>(`SELECT secret_ciphertext FROM api_keys WHERE id = $1::text AND tenant_id = $2::text AND type = 'razorpay'`, [keyRowId, tenantId]);
   return keys.decrypt(row.secret_ciphertext, aadOf(keyRowId));
 }

@@ -55,7 +55,10 @@ export async function getRefund(db: Queryable, tenantId: string, id: string): Pr
 export async function updateRefundMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
   const before = await t.maybeOne<DbRefund>('SELECT * FROM refunds WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, ctx.tenant.id]);
   if (!before) throw notFound('refund');
-  const after = await t.one<DbRefund>('UPDATE refunds SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *', [id, JSON.stringify(metadata)]);
+  const after = await t.one<DbRefund>(
+    'UPDATE refunds SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $3::text RETURNING *',
+    [id, JSON.stringify(metadata), ctx.tenant.id],
+  );
   auditIn(t, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }

@@ -10,6 +10,7 @@ import type { DbTenant, TenantSettings } from './types.ts';
 
 export type { DbTenant, TenantSettings };
 import { generateApiKey, generateWebhookSecret, hashApiKey, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
+import { tenantFromJson } from './types.ts';
 
 export const DEFAULT_SETTINGS: TenantSettings = {
   auto_process: { enabled: false, delay_ms: 3000, success_rate: 1 },
@@ -107,7 +108,7 @@ export async function findTenantByKey(db: Queryable, token: string): Promise<Key
   );
   if (!row) return undefined;
   // to_jsonb turns timestamps into strings; restore the row type.
-  const tenant = { ...row.tenant, created_at: new Date(row.tenant.created_at), updated_at: new Date(row.tenant.updated_at) };
+  const tenant = tenantFromJson(row.tenant);
   return { key_id: row.key_id, key_type: row.key_type, tenant, revoked_at: row.revoked_at };
 }
 

@@ -23,3 +23,10 @@ export interface DbTenant {
   created_at: Date;
   updated_at: Date;
 }
+
+/** A tenant row read as `to_jsonb(t.*)` (joined to a key or session in one query): its timestamps come back as strings. */
+export const tenantFromJson = (t: Omit<DbTenant, 'created_at' | 'updated_at'> & { created_at: string | Date; updated_at: string | Date }): DbTenant => ({
+  ...t,
+  created_at: new Date(t.created_at),
+  updated_at: new Date(t.updated_at),
+});

@@ -1,5 +1,5 @@
 import { auditIn } from '../audit/append.ts';
-import { conflict, notFound, stateError } from '../core/errors.ts';
+import { badRequest, conflict, notFound, stateError } from '../core/errors.ts';
 import type { Tx } from '../db/pool.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
@@ -30,7 +30,7 @@ export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: 
       throw stateError('endpoint_disabled', 'This webhook endpoint is disabled; enable it (PATCH /webhook-endpoints/:id {"enabled":true}) and resend', 'endpoint_id');
     }
     if (endpoint.format === 'razorpay' && !razorpayEventOf(event.type)) {
-      throw conflict('no_razorpay_event', `${event.type} has no Razorpay counterpart, so a Razorpay-format endpoint never receives it`, 'endpoint_id');
+      throw badRequest('no_razorpay_event', `${event.type} has no Razorpay counterpart, so a Razorpay-format endpoint never receives it`, 'endpoint_id');
     }
   }
 
@@ -41,7 +41,7 @@ export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: 
           AND CASE WHEN $4::text IS NULL THEN webhook_wants(w.format, w.events, $3::text, $6::text) ELSE w.id = $4::text END
        UNION ALL
        SELECT NULL, p.webhook_url FROM payments p
-        WHERE $4::text IS NULL AND p.id = $5::text AND p.webhook_url IS NOT NULL
+        WHERE $4::text IS NULL AND p.id = $5::text AND p.tenant_id = $1::text AND p.webhook_url IS NOT NULL
      )
      INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
      SELECT 'whd_' || random_public_id(), $1::text, $2::text, $3::text, endpoint_id,

@@ -54,32 +54,39 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-/** Round trips of the second of two creates through `client`, and their statements. */
-async function warmCreate(client: Client): Promise<{ n: number; listing: string }> {
+/**
+ * The request log is written by a background batch (one INSERT per 100 ms for every request in
+ * it, src/request-log/store.ts), not by the create; it lands in the window only by timing.
+ */
+const isRequestLogBatch = (u: (typeof units)[number]) => u.kind === 'pool' && /^\s*INSERT INTO request_log\b/.test(u.stmt.text);
+
+/** The units of the second of two creates through `client` (caches warm), and their statements. */
+async function warmCreate(client: Client): Promise<{ n: number; outside: number; listing: string }> {
+  // The first create of a process fills its caches (key lookup, rate-limit lease, fraud rules).
   expect((await client.post('/payments', cardBody(undefined, { customer_email: 'a@example.com' }), { idem: idemKey() })).status).toBe(201);
   units.length = 0;
   const res = await client.post('/payments', cardBody(undefined, { customer_email: 'b@example.com' }), { idem: idemKey() });
   expect(res.status, res.text).toBe(201);
-  const statements = units.flatMap((u) => (u.kind === 'pool' ? [u.stmt.text] : ['BEGIN', ...u.stmts.map((s) => s.text), 'COMMIT']));
-  return { n: roundTrips(units), listing: statements.map((s) => s.trim().replace(/\s+/g, ' ').slice(0, 80)).join('\n') };
+  const mine = units.filter((u) => !isRequestLogBatch(u));
+  const statements = mine.flatMap((u) => (u.kind === 'pool' ? [u.stmt.text] : ['BEGIN', ...u.stmts.map((s) => s.text), 'COMMIT']));
+  return {
+    n: roundTrips(mine),
+    outside: mine.filter((u) => u.kind === 'pool').length,
+    listing: statements.map((s) => s.trim().replace(/\s+/g, ' ').slice(0, 80)).join('\n'),
+  };
 }
 
 describe('round trips per create', () => {
   it(`a create for a tenant with no endpoint and no fraud rule takes at most ${MAX_ROUND_TRIPS_BARE} round trips`, async () => {
-    const { n, listing } = await warmCreate(bareApi);
+    const { n, outside, listing } = await warmCreate(bareApi);
     expect(n, listing).toBeLessThanOrEqual(MAX_ROUND_TRIPS_BARE);
+    expect(outside, listing).toBe(0);
   });
 
   it(`a create with a webhook endpoint and fraud rules takes at most ${MAX_ROUND_TRIPS} round trips once the process is warm`, async () => {
-    // The first create of a process fills its caches (key lookup, rate-limit lease).
-    expect((await api.post('/payments', cardBody(undefined, { customer_email: 'a@example.com' }), { idem: idemKey() })).status).toBe(201);
-    units.length = 0;
-    const res = await api.post('/payments', cardBody(undefined, { customer_email: 'b@example.com' }), { idem: idemKey() });
-    expect(res.status, res.text).toBe(201);
-    const statements = units.flatMap((u) => (u.kind === 'pool' ? [u.stmt.text] : ['BEGIN', ...u.stmts.map((s) => s.text), 'COMMIT']));
-    const listing = statements.map((s) => s.trim().replace(/\s+/g, ' ').slice(0, 80)).join('\n');
-    expect(roundTrips(units), listing).toBeLessThanOrEqual(MAX_ROUND_TRIPS);
-    // Everything is in one transaction: nothing outside it (authentication and the tenant's limit come from memory).
-    expect(units.filter((u) => u.kind === 'pool'), listing).toHaveLength(0);
+    const { n, outside, listing } = await warmCreate(api);
+    expect(n, listing).toBeLessThanOrEqual(MAX_ROUND_TRIPS);
+    // Everything is in one transaction: nothing outside it (authentication, the tenant's limit and its fraud rules come from memory).
+    expect(outside, listing).toBe(0);
   });
 });

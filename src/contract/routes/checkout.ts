@@ -41,8 +41,11 @@ function pageHeaders(res: Response, ancestors: string): void {
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
 
-/** The hosted page's calls carry no key: its Idempotency-Keys live in the session tenant's browser key space. */
-const pageScope = async ({ deps, params: p }: { deps: Deps; params: { id: string } }) => ({ tenantId: (await loadPageSession(deps.db, p.id, deps.keys)).tenant.id });
+/** The hosted page's calls carry no key: its Idempotency-Keys live in a key space of that session's own. */
+const pageScope = async ({ deps, params: p }: { deps: Deps; params: { id: string } }) => ({
+  tenantId: (await loadPageSession(deps.db, p.id, deps.keys)).tenant.id,
+  space: `page:${p.id}`,
+});
 
 export const checkoutRoutes = [
   route({

@@ -1,7 +1,6 @@
 import { listOf } from '../../core/schemas.ts';
-import { notFound } from '../../core/errors.ts';
 import { listWhere, paginate } from '../../db/paginate.ts';
-import { eventBody, type DbEvent } from '../../events/events.ts';
+import { eventBody, getEvent, type DbEvent } from '../../events/events.ts';
 import { anyEventObject, listEventsQuery } from '../../events/schemas.ts';
 import { byId, pageArgs, route } from '../route.ts';
 
@@ -15,10 +14,6 @@ export const eventRoutes = [
   }),
   route({
     method: 'get', path: '/api/v1/events/:id', auth: 'secret', permission: { resource: 'events', level: 'read' }, tag, summary: 'Retrieve an event: exactly the webhook body', params: byId('event', 'event'), response: anyEventObject,
-    handler: async ({ db, ctx, params: p }) => {
-      const e = await db.maybeOne<DbEvent>('SELECT * FROM events WHERE id = $1::text AND tenant_id = $2::text', [p.id, ctx.tenant.id]);
-      if (!e) throw notFound('event');
-      return eventBody(e);
-    },
+    handler: async ({ db, ctx, params: p }) => eventBody(await getEvent(db, ctx.tenant.id, p.id)),
   }),
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { verifyChain } from '../../audit/read.ts';
+import { verifyChain } from '../../audit/verify.ts';
 import { chainVerificationObject } from '../../audit/schemas.ts';
 import { stateError } from '../../core/errors.ts';
 import { listOf } from '../../core/schemas.ts';

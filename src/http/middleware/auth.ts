@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Db } from '../../db/pool.ts';
-import { isId, sha256Hex } from '../../ids.ts';
+import { isId, sha256Hex, tokensEqual } from '../../ids.ts';
 import { KEY_PREFIX, keyTypeOf } from '../../tenants/keys.ts';
 import { findTenantByKey } from '../../tenants/tenants.ts';
 import { forbidden, unauthenticated } from '../../core/errors.ts';
@@ -19,11 +18,6 @@ function bearer(header: string | undefined): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthenticated('invalid_authorization_header', 'The Authorization header must be "Bearer <key>"');
   return match[1]!;
-}
-
-/** Constant-time comparison of equal-length digests, so neither length nor prefix leaks. */
-export function tokensEqual(a: string, b: string): boolean {
-  return timingSafeEqual(Buffer.from(sha256Hex(a), 'hex'), Buffer.from(sha256Hex(b), 'hex'));
 }
 
 /**

@@ -112,6 +112,7 @@ function windowCounter(db: Db, prefix: string, windowMs: number) {
     const granted = Math.max(0, Math.min(take, p.limit - (row.hits - take)));
     if (granted === 0) {
       leases.delete(key);
+      if (blocks.size >= MAX_KEYS) blocks.delete(blocks.keys().next().value!);
       blocks.set(key, { until: resetAt, limit: p.limit });
       return overLimit(res, p, resetAt);
     }
@@ -226,9 +227,14 @@ export function tenantLimits(db: Db, opts: TenantLimitOptions): TenantLimits {
   const counter = windowCounter(db, 'tenant:', opts.windowMs);
   // A tenant's rows changed (an operator set its limit, or re-enabled it): its block, computed
   // with the old limit, no longer holds, even before auth has read the new one.
-  cachesOf(db)?.onInvalidate((_name, tenantId) => counter.forget(tenantId));
-  const slots = tenantSlots(opts.maxInflight, opts.maxWaitMs);
+  // Its keys may have been rotated or revoked too: forget which tenant they named, so an old key
+  // goes through auth (and its 401) instead of taking the tenant's slots.
   const tenantOfKey = new Map<string, string>();
+  cachesOf(db)?.onInvalidate((_name, tenantId) => {
+    counter.forget(tenantId);
+    for (const [hash, id] of tenantOfKey) if (id === tenantId) tenantOfKey.delete(hash);
+  });
+  const slots = tenantSlots(opts.maxInflight, opts.maxWaitMs);
   const holding = new WeakSet<Request>();
   const holdMs = opts.holdMs ?? 1000;
   const maxHeld = opts.maxHeld ?? 512;
