@@ -68,6 +68,7 @@ const envSchema = z.object({
   PAYMENT_PENDING_TTL_SECONDS: int(1).default(15 * 60),
   PAYMENT_AUTHORIZED_TTL_SECONDS: int(1).default(7 * 24 * 3600),
   REFUND_PROCESS_DELAY_MS: int(0, 3_600_000).default(1000),
+  AUDIT_SEAL_DELAY_MS: int(0, 5000).default(50),
 
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
   WEBHOOK_RETRY_SCHEDULE: retrySchedule.default([5, 300, 1800, 7200, 18000, 36000]),
@@ -111,6 +112,8 @@ export interface Config {
   masterKey: string | undefined;
   idempotency: { lockTimeoutMs: number; ttlHours: number };
   payments: { pendingTtlSeconds: number; authorizedTtlSeconds: number; refundDelayMs: number };
+  /** How long the audit sealer gathers commits' kicks before sealing their chains (src/audit/sealer.ts). */
+  audit: { sealDelayMs: number };
   webhooks: {
     timeoutMs: number;
     retrySchedule: number[];
@@ -193,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authorizedTtlSeconds: e.PAYMENT_AUTHORIZED_TTL_SECONDS,
       refundDelayMs: e.REFUND_PROCESS_DELAY_MS,
     },
+    audit: { sealDelayMs: e.AUDIT_SEAL_DELAY_MS },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retrySchedule: e.WEBHOOK_RETRY_SCHEDULE,

@@ -31,7 +31,8 @@ const PENDING = Symbol('pending audit entries');
  * Queues an audit row in the caller's transaction, so a change never commits without its row.
  * The rows are written just before COMMIT in one INSERT, unsealed and without any lock: each
  * carries the MAC the process computes over its contents (Postgres cannot), and the sealer chains
- * them in order once committed (src/audit/sealer.ts), kicked right after this COMMIT.
+ * them in order once committed (src/audit/sealer.ts), kicked after this COMMIT (the kicks of
+ * AUDIT_SEAL_DELAY_MS are sealed together).
  */
 export function audit(t: Tx, entry: AuditEntry): void {
   let pending = t.scratch.get(PENDING) as AuditEntry[] | undefined;

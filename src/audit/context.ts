@@ -32,7 +32,7 @@ export function auditContextOf(source: { attachments: ReadonlyMap<symbol, unknow
  */
 export async function startAudit(svc: Pick<Services, 'db' | 'keys' | 'log' | 'config'>): Promise<{ sealer: Sealer; stop(): Promise<void> }> {
   await assertKeyMatchesDatabase(svc.db, svc.keys);
-  const sealer = createSealer(svc.db, svc.keys, svc.log);
+  const sealer = createSealer(svc.db, svc.keys, svc.log, { delayMs: svc.config.audit.sealDelayMs });
   attach(svc.db, { keys: svc.keys, sealer, log: svc.log, dataDir: svc.config.dataDir });
   sealer.start();
   return { sealer, stop: () => sealer.stop() };

@@ -288,6 +288,34 @@ describe('signed checkpoints', () => {
   });
 });
 
+describe('sealing', () => {
+  const unsealed = async (chain: string) =>
+    (await sys.sql<{ n: number }>('SELECT count(*)::int AS n FROM audit_log WHERE chain = $1 AND seq IS NULL', [chain]))[0]!.n;
+
+  it('gathers the commits of AUDIT_SEAL_DELAY_MS into one seal transaction, and seals what still waits at stop', async () => {
+    const rt = await startRuntime(loadConfig(testEnv(sys.databaseUrl, { SANDPAY_ROLE: 'api', AUDIT_SEAL_DELAY_MS: '1000' })), createLogger('silent'));
+    let stopped = false;
+    try {
+      const fresh = await registerTenant(rt.url!);
+      for (let i = 0; i < 3; i++) await createPayment(fresh.api);
+      await expect.poll(() => unsealed(fresh.id), { timeout: 10_000 }).toBe(0);
+      // The UPDATE that seals a row makes its transaction the row's xmin. One kick each would be 4
+      // transactions; the other process's backstop sweep may split the run once.
+      const [x] = await sys.sql<{ rows: number; txs: number }>('SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS txs FROM audit_log WHERE chain = $1', [fresh.id]);
+      expect(x!.rows).toBe(7); // tenant.created + 3 x (created, success)
+      expect(x!.txs).toBeLessThanOrEqual(2);
+
+      await createPayment(fresh.api);
+      stopped = true;
+      await rt.stop();
+      expect(await unsealed(fresh.id)).toBe(0);
+      expect((await admin.get(`/admin/audit/verify/${fresh.id}`)).body).toMatchObject({ ok: true, rows_checked: 9, unsealed_rows: 0 });
+    } finally {
+      if (!stopped) await rt.stop();
+    }
+  });
+});
+
 describe('the master key', () => {
   it('is refused when another process on the database has another key', async () => {
     const config = loadConfig(testEnv(sys.databaseUrl, { SANDPAY_ROLE: 'api', SANDPAY_MASTER_KEY: 'ab'.repeat(32) }));
