@@ -87,6 +87,12 @@ const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filte
 const FUZZ_TIMEOUT_MS = 180_000;
 
 describe('fuzzing every route with bad input', () => {
+  it('draws its routes from the route table, which is not empty', () => {
+    expect(FUZZED.length).toBeGreaterThan(40);
+    expect(writeRoutes.length).toBeGreaterThan(20);
+    expect(idRoutes.length).toBeGreaterThan(20);
+  });
+
   it('malformed and hostile JSON bodies', async () => {
     const rawBody = fc.oneof(
       fc.string({ maxLength: 200 }),
