@@ -1,19 +1,11 @@
 import type { Queryable } from '../db/pool.ts';
+import type { AuditContent } from './mac.ts';
 
-export interface DbAuditRow {
+/** A row as stored: the MACed contents (src/audit/mac.ts), typed as pg returns them, plus its place in the chain. */
+export interface DbAuditRow extends Omit<AuditContent, 'metadata' | 'created_at'> {
   id: string;
-  chain: string;
   /** Null until the sealer chains the row (moments after its commit). */
   seq: string | null;
-  tenant_id: string | null;
-  object_type: string;
-  object_id: string;
-  action: string;
-  old_status: string | null;
-  new_status: string | null;
-  actor_type: string;
-  actor_id: string | null;
-  request_id: string | null;
   metadata: Record<string, unknown>;
   created_at: Date;
   prev_hash: string | null;

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
+import type { requestLogObject } from '../request-log/schemas.ts';
 import { CliError, type SandpayApi } from './api.ts';
 
 export interface TailOptions {
@@ -10,17 +12,8 @@ export interface TailOptions {
   out: NodeJS.WritableStream;
 }
 
-interface Entry {
-  id: string;
-  request_id: string;
-  method: string;
-  path: string;
-  query: string | null;
-  status: number;
-  latency_ms: number;
-  error: { code: string | null } | null;
-  created_at: string;
-}
+/** What the CLI prints of an entry, as the API's schema types it. */
+type Entry = Pick<z.output<typeof requestLogObject>, 'id' | 'request_id' | 'method' | 'path' | 'query' | 'status' | 'latency_ms' | 'error' | 'created_at'>;
 
 const PAGE = 100;
 const SEEN_MAX = 5000;
