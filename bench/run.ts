@@ -151,6 +151,7 @@ async function main() {
   say(`database: ${process.env.DATABASE_URL ? 'DATABASE_URL (fresh database)' : 'fresh embedded Postgres'}`);
   const dbh = await database();
   const sql = new pg.Pool({ connectionString: dbh.url, max: 4 });
+  sql.on('error', () => {}); // the database is dropped at the end while connections close
   const common = {
     NODE_ENV: 'production', DATABASE_URL: dbh.url, HOST: '127.0.0.1', PORT: '0', ADMIN_TOKEN: ADMIN, WEBHOOK_ALLOW_PRIVATE: 'true',
     SANDPAY_MASTER_KEY: MASTER_KEY, DATA_DIR: path.join(WORK, 'data'),

@@ -72,6 +72,9 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   const config = loadConfig(testEnv(database.url, overrides));
   const runtime = await startRuntime(config, createLogger(config.logLevel));
   const client = new pg.Pool({ connectionString: database.url, max: 4 });
+  // pool.end() resolves before its connections have closed; DROP DATABASE ... WITH (FORCE) then
+  // terminates them, and an 'error' event on a pool with no listener would be an uncaught exception.
+  client.on('error', () => {});
   let stopped = false;
   return {
     url: runtime.url!,
