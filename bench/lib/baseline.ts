@@ -10,7 +10,7 @@ export interface Stmt {
 }
 
 /** What one request did to the database: autocommit statements and transactions, in order. */
-export type Unit = { kind: 'pool'; stmt: Stmt } | { kind: 'tx'; stmts: Stmt[] };
+export type Unit = { kind: 'pool'; stmt: Stmt } | { kind: 'tx'; stmts: Stmt[]; roundTrips: number };
 
 /**
  * A Db that records every statement it runs (the app's own SQL, pg-boss's job insert and the
@@ -30,15 +30,22 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
     attachments: real.attachments,
     tx: (fn) =>
       real.tx((t) => {
-        const unit: Unit = { kind: 'tx', stmts: [] };
+        const unit: Unit = { kind: 'tx', stmts: [], roundTrips: 0 };
         units.push(unit);
         const sink = (s: Stmt) => unit.stmts.push(s);
+        // The real transaction counts its round trips (BEGIN and COMMIT included); read at its end.
+        t.afterCommit(() => (unit.roundTrips = t.roundTrips));
         const recorded: Tx = {
           ...wrap(t, sink),
           jobs: { executeSql: (text, values) => (sink({ text, values: [...(values ?? [])] }), t.jobs.executeSql(text, values)) },
+          defer: (text, values) => (sink({ text, values: [...(values ?? [])] }), t.defer(text, values)),
           beforeCommit: (hook, phase) => t.beforeCommit(hook, phase),
           scratch: t.scratch,
           afterCommit: (fn) => t.afterCommit(fn),
+          cancel: (reason) => t.cancel(reason),
+          get roundTrips() {
+            return t.roundTrips;
+          },
           attachments: t.attachments,
         };
         return fn(recorded);
@@ -141,10 +148,10 @@ function prepare(value: unknown): string {
 }
 
 /**
- * Round trips to the database: each autocommit statement is one, a transaction is its
- * statements plus BEGIN and COMMIT (node-postgres sends a client's next query only once the
- * previous one has answered, so statements never share a round trip).
+ * Round trips to the database: each autocommit statement is one; a transaction counts its own
+ * (Tx.roundTrips: statements sent while others are unanswered share one, so BEGIN rides with the
+ * first statement and the deferred writes with the COMMIT).
  */
 export function roundTrips(units: Unit[]): number {
-  return units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.stmts.length + 2), 0);
+  return units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.roundTrips), 0);
 }

@@ -67,7 +67,7 @@ async function flush(t: Tx, entries: AuditEntry[]): Promise<void> {
     };
     return { ...content, mac: rowMac(keys.auditMacKey, content) };
   });
-  await t.rows(
+  t.defer(
     `INSERT INTO audit_log (chain, tenant_id, object_type, object_id, action, old_status, new_status,
                             actor_type, actor_id, request_id, metadata, created_at, mac)
      SELECT e->>'chain', e->>'tenant_id', e->>'object_type', e->>'object_id', e->>'action', e->>'old_status',

@@ -21,8 +21,15 @@ export interface Tx extends Queryable {
   /** Pass as `{ db: t.jobs }` to pg-boss so jobs commit or roll back with this transaction. */
   readonly jobs: JobDb;
   /**
+   * A write whose result nobody reads: sent with the COMMIT, after everything else, in the same
+   * round trip (statements run in the order they were deferred). If it fails, the transaction
+   * rolls back and tx() throws its error.
+   */
+  defer(text: string, values?: readonly unknown[]): void;
+  /**
    * Runs after the caller's work and before COMMIT, in registration order; 'seal' hooks run after
-   * all others (the audit append, whose lock is then held for the least time).
+   * all others (the audit rows, so they are the last statements). A hook that only defers
+   * statements costs no round trip.
    */
   beforeCommit(fn: () => Promise<void>, phase?: 'write' | 'seal'): void;
   /** Per-transaction scratch space for modules that batch work until commit. */
@@ -32,6 +39,14 @@ export interface Tx extends Queryable {
    * work that must see the committed rows, such as sealing audit rows. It must not throw.
    */
   afterCommit(fn: () => void): void;
+  /**
+   * Every later statement of this transaction fails with `reason`, and it ends in ROLLBACK
+   * whatever the caller returns: for work started speculatively whose result is to be thrown
+   * away (see src/http/idempotency.ts).
+   */
+  cancel(reason: Error): void;
+  /** Waits for the database so far: statements sent while others are in flight share one. */
+  readonly roundTrips: number;
   /** The Db's attachments (see Db.attachments). */
   readonly attachments: ReadonlyMap<symbol, unknown>;
 }
@@ -97,6 +112,14 @@ export function preparedQuery(text: string, values: readonly unknown[] | undefin
   return { name, text, values: values as unknown[] };
 }
 
+/** A cancelled transaction's result, carried through the ROLLBACK. */
+class RolledBack {
+  readonly result: unknown;
+  constructor(result: unknown) {
+    this.result = result;
+  }
+}
+
 export function createDb(options: PoolOptions, log: Logger): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -106,6 +129,8 @@ export function createDb(options: PoolOptions, log: Logger): Db {
     statement_timeout: options.statementTimeoutMs,
     idle_in_transaction_session_timeout: 60_000,
     application_name: options.applicationName ?? 'sandpay',
+    // Statements sent without waiting for the previous answer share a round trip (Tx.defer, BEGIN).
+    pipeline: true,
   });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database client error'));
@@ -124,23 +149,55 @@ export function createDb(options: PoolOptions, log: Logger): Db {
     };
     client.on('error', onError);
     const hooks: Array<{ fn: () => Promise<void>; phase: 'write' | 'seal' }> = [];
+    const deferred: Array<{ text: string; values: readonly unknown[] | undefined }> = [];
     const committed: Array<() => void> = [];
-    const clientRun = (text: string, values?: readonly unknown[]) => client.query(preparedQuery(text, values));
+    let cancelled: Error | null = null;
+    let closed = false;
+    // The pool's clients pipeline (pipeline: true): a statement is written at once, even while
+    // earlier ones are unanswered, and the server answers them in order. A round trip is a run of
+    // statements with at least one unanswered.
+    let inFlight = 0;
+    let trips = 0;
+    const send = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
+      if (inFlight++ === 0) trips++;
+      return client.query(config).finally(() => void inFlight--);
+    };
+    const mine = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
+      if (cancelled) return Promise.reject(cancelled);
+      if (closed) return Promise.reject(new Error('statement sent after COMMIT'));
+      return send(config);
+    };
+    const clientRun = (text: string, values?: readonly unknown[]) => mine(preparedQuery(text, values));
     const t: Tx = {
       ...queryable(clientRun),
-      jobs: { executeSql: (text, values) => client.query(preparedQuery(text, values)) },
+      jobs: { executeSql: (text, values) => clientRun(text, values) },
+      defer: (text, values) => void deferred.push({ text, values }),
       beforeCommit: (fn, phase = 'write') => void hooks.push({ fn, phase }),
       scratch: new Map(),
       afterCommit: (fn) => void committed.push(fn),
+      cancel: (reason) => void (cancelled ??= reason),
+      get roundTrips() {
+        return trips;
+      },
       attachments,
     };
+    // BEGIN goes out with the work's first statement (nothing but a dead connection fails it, and
+    // then every statement behind it fails too).
+    const begun = send({ text: 'BEGIN' });
+    begun.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
     try {
-      await client.query('BEGIN');
       const result = await fn(t);
+      await begun;
+      if (cancelled) throw new RolledBack(result);
       for (const phase of ['write', 'seal'] as const) {
         for (let i = 0; i < hooks.length; i++) if (hooks[i]!.phase === phase) await hooks[i]!.fn();
       }
-      await client.query('COMMIT');
+      // The deferred writes and the COMMIT in one round trip. If one of them fails the
+      // transaction is aborted and the server answers the COMMIT with a rollback.
+      closed = true;
+      const outcomes = await Promise.allSettled([...deferred.map((d) => send(preparedQuery(d.text, d.values))), send({ text: 'COMMIT' })]);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
       for (const fn of committed) {
         try {
           fn();
@@ -150,11 +207,13 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       }
       return result;
     } catch (err) {
+      closed = true;
       try {
-        await client.query('ROLLBACK');
+        await send({ text: 'ROLLBACK' });
       } catch {
         broken = true; // the connection is gone; don't hand it back to the pool
       }
+      if (err instanceof RolledBack) return err.result as T;
       throw err;
     } finally {
       client.removeListener('error', onError);

@@ -4,7 +4,7 @@ import { API_VERSION } from '../core/schemas.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
 import { razorpayEventOf } from '../razorpay/events.ts';
-import { enqueueDeliveries, FAN_OUT_TARGETS } from '../webhooks/fanout.ts';
+import { deferDeliveryJobs, FAN_OUT_TARGETS } from '../webhooks/fanout.ts';
 import { EVENTS_CHANNEL } from './hub.ts';
 import type { DbEvent, NewEvent } from './types.ts';
 
@@ -36,11 +36,11 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
   const ids = events.map(() => newId('event'));
   // One statement writes the events and fans them out to webhook deliveries (FAN_OUT_TARGETS:
   // one per enabled endpoint that wants the type, plus the payment's own webhook_url; ids made
-  // in SQL); the deliveries' jobs follow in a second one, only when there are deliveries. The
-  // NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so event streams are told of exactly
-  // the events that exist (their positions, tx and pos, come from column defaults). The first
-  // branch of the UNION ALL is always evaluated, so the NOTIFY is sent with or without deliveries.
-  const rows = await t.rows<{ id: string | null; job_id: string | null }>(
+  // in SQL); a second inserts the deliveries' jobs, reading them back. Neither needs an answer,
+  // so both go with the COMMIT. The NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so
+  // event streams are told of exactly the events that exist (their positions, tx and pos, come
+  // from column defaults).
+  t.defer(
     `WITH written AS (
        INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
        SELECT id, $1::text, type, object_type, object_id, payment_id, payload
@@ -54,11 +54,8 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
        SELECT 'whd_' || random_public_id(), $1::text, event_id, event_type, endpoint_id,
               CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
          FROM targets
-       RETURNING id, job_id
      )
-     SELECT NULL::text AS id, NULL::uuid AS job_id FROM (SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)) AS notified
-     UNION ALL
-     SELECT id, job_id FROM deliveries`,
+     SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)`,
     [
       ctx.tenant.id,
       ids,
@@ -70,7 +67,7 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
       events.map((e) => razorpayEventOf(e.type)),
     ],
   );
-  await enqueueDeliveries(t, ctx, rows.filter((r): r is { id: string; job_id: string } => r.id !== null));
+  await deferDeliveryJobs(t, ctx, ids);
 }
 
 /** The event exactly as a webhook delivers it (and as GET /events/:id shows it). */

@@ -50,6 +50,11 @@ export function checkKey(key: string | undefined, required: boolean, what: strin
  * (tenant, key), so a concurrent duplicate waits and then replays the stored answer byte-for-byte.
  * Only 2xx answers are stored (an error rolls everything back, so the client can fix the request
  * and retry with the same key). `stored` is what is kept: the answer minus fields shown once.
+ *
+ * The work starts without waiting for the claim's answer, so its first statements share the
+ * claim's round trip; the server runs them after the claim, so after the lock. When the claim
+ * finds an answer (or fails), the transaction is cancelled: the work's writes roll back and its
+ * result is dropped.
  */
 export async function idempotent(
   t: Tx,
@@ -59,21 +64,41 @@ export async function idempotent(
 ): Promise<Answer> {
   const scopedKey = req.space ? `${req.space}:${req.key}` : req.key;
   const fingerprint = createHash('sha256').update(canonicalJson(req.body ?? {})).digest('hex');
-  const stored = await claimKey(t, req.tenantId, scopedKey, lockTimeoutMs);
+  const claim = claimKey(t, req.tenantId, scopedKey, lockTimeoutMs);
+  const done = work().then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  let stored: StoredResponse | undefined;
+  try {
+    stored = await claim;
+  } catch (err) {
+    await cancel(t, done, err as Error);
+    throw err;
+  }
   if (stored) {
+    await cancel(t, done, new Error('the Idempotency-Key has an answer already'));
     if (stored.method !== req.method || stored.path !== req.path || stored.fingerprint !== fingerprint) {
       throw new DomainError('idempotency_reused', 'idempotency_key_reused',
         `This Idempotency-Key was used for a different request (${stored.method} ${stored.path}); use a new key for a new request`, { param: 'Idempotency-Key' });
     }
     return { status: stored.status_code, text: stored.response_body, replayed: true };
   }
-  const result = await work();
-  await t.rows(
+  const outcome = await done;
+  if ('error' in outcome) throw outcome.error;
+  const { result } = outcome;
+  t.defer(
     `INSERT INTO idempotency_keys (tenant_id, key, method, path, fingerprint, status_code, response_body)
      VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text)`,
     [req.tenantId, scopedKey, req.method, req.path, fingerprint, result.status, result.stored],
   );
   return { status: result.status, text: result.text, replayed: false };
+}
+
+/** Stops speculative work: its later statements fail, the transaction rolls back; waits for it to end. */
+async function cancel(t: Tx, work: Promise<unknown>, reason: Error): Promise<void> {
+  t.cancel(reason);
+  await work;
 }
 
 /**

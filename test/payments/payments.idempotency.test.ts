@@ -28,6 +28,10 @@ describe('Idempotency-Key on POST /payments', () => {
     expect(await countPayments(tenant.id)).toBe(1);
     const events = await sys.sql('SELECT type FROM events WHERE tenant_id = $1', [tenant.id]);
     expect(events).toHaveLength(2); // payment.created + payment.success, once
+    // The 49 replays started the create speculatively behind their claim (src/http/idempotency.ts):
+    // none of it may survive, not even an audit row.
+    const audits = await sys.sql('SELECT action FROM audit_log WHERE tenant_id = $1 AND object_type = $2', [tenant.id, 'payment']);
+    expect(audits).toHaveLength(2);
   });
 
   it('replays byte-for-byte, including a key reused from a different client order of JSON keys', async () => {
