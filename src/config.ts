@@ -131,7 +131,8 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /** Variables whose value is never echoed in an error (a private key pasted as the public one, too). */
-const SECRET_VARS = new Set(['ADMIN_TOKEN', 'ADMIN_JWT_PUBLIC_KEY']);
+/** Never echoed in a configuration error: tokens, keys, and connection strings (they may hold a password). */
+const SECRET_VARS = new Set(['ADMIN_TOKEN', 'ADMIN_JWT_PUBLIC_KEY', 'DATABASE_URL', 'SANDPAY_MASTER_KEY']);
 
 const LOOPBACK = new net.BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');

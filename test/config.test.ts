@@ -47,6 +47,10 @@ describe('loadConfig', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('names a bad DATABASE_URL without echoing it (it may hold a password)', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:hunter2secret@db/app' })).toThrow(/^Invalid configuration: DATABASE_URL must be a postgres:\/\/ connection string$/);
+  });
+
   it.each(['0123456789abcdef # the operator token', 'abcdefgh ijklmnopq', 'abcdefghijklmnop\t', 'abcdefghijklmnop#x'])(
     'refuses an ADMIN_TOKEN with whitespace or # (%j) in one line that names it and hides the value',
     (token) => {

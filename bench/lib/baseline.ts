@@ -148,6 +148,12 @@ function prepare(value: unknown): string {
 }
 
 /**
+ * The request log is written by a background batch (one INSERT per 100 ms for every request in
+ * it, src/request-log/store.ts), not by a request; it lands in a recording window only by timing.
+ */
+export const isRequestLogBatch = (u: Unit) => u.kind === 'pool' && /^\s*INSERT INTO request_log\b/.test(u.stmt.text);
+
+/**
  * Round trips to the database: each autocommit statement is one; a transaction counts its own
  * (Tx.roundTrips: statements sent while others are unanswered share one, so BEGIN rides with the
  * first statement and the deferred writes with the COMMIT).

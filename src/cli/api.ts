@@ -50,6 +50,8 @@ export interface RequestOptions {
   idempotent?: boolean;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The path is not under /api/v1 (the hosted checkout page's own calls). */
+  outsideApi?: boolean;
 }
 
 /** Sandpay's public HTTP API, with its failures turned into one-line CliErrors. */
@@ -63,8 +65,8 @@ export class SandpayApi {
     this.apiKey = opts.apiKey;
   }
 
-  url(path: string, query: RequestOptions['query'] = {}): URL {
-    const u = new URL(`/api/v1${path}`, this.base);
+  url(path: string, query: RequestOptions['query'] = {}, outsideApi = false): URL {
+    const u = new URL(outsideApi ? path : `/api/v1${path}`, this.base);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
     return u;
   }
@@ -75,7 +77,7 @@ export class SandpayApi {
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.idempotent) headers['idempotency-key'] = `sandpay-cli-${randomUUID()}`;
     try {
-      return await fetch(this.url(path, opts.query), {
+      return await fetch(this.url(path, opts.query, opts.outsideApi), {
         method,
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),

@@ -26,6 +26,27 @@ async function refund(api: SandpayApi, amount: number | undefined, outcome: 'pro
 
 const payment = (p: any): Ids => [['payment', p.id, p.status]];
 
+/** A hosted checkout session of 5000 INR for a new order (secret key: as a merchant's server opens one). */
+const openSession = (api: SandpayApi, extra: Record<string, unknown> = {}): Promise<any> =>
+  api.post('/checkout/sessions', { amount: 5000, currency: 'INR', description: 'sandpay trigger', ...extra });
+
+/** The session, its order and its payment (if any), as they are now. */
+async function session(api: SandpayApi, id: string): Promise<Ids> {
+  const s = await api.get(`/checkout/sessions/${id}`);
+  const ids: Ids = [['session', s.id, s.status], ['order', s.order_id, (await api.get(`/orders/${s.order_id}`)).status]];
+  return s.payment_id ? [...ids, ...payment(await api.get(`/payments/${s.payment_id}`))] : ids;
+}
+
+/** Waits (a bounded number of polls) for the session's expiry job; the session expires 1 s after it opens. */
+async function expiredSession(api: SandpayApi): Promise<Ids> {
+  const s = await openSession(api, { expires_in: 1 });
+  for (let i = 0; i < 120; i++) {
+    if ((await api.get(`/checkout/sessions/${s.id}`)).status === 'expired') return session(api, s.id);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new CliError(`Checkout session ${s.id} has not expired after a minute: is a Sandpay worker running (SANDPAY_ROLE all or worker)?`);
+}
+
 /** Every event type, and what creates it through the public API. */
 const SCENARIOS: Record<string, Scenario> = {
   'payment.created': { does: 'a successful card payment', run: async (api) => payment(await pay(api, CARDS.success)) },
@@ -43,6 +64,15 @@ const SCENARIOS: Record<string, Scenario> = {
   'payment.refunded': { does: 'a payment and a processed full refund', run: (api) => refund(api, undefined, 'processed') },
   'payment.partially_refunded': { does: 'a payment of 5000 and a processed refund of 2000', run: (api) => refund(api, 2000, 'processed') },
   'refund.failed': { does: 'a payment and a refund that fails', run: (api) => refund(api, undefined, 'failed') },
+  'checkout.session.completed': {
+    does: 'a hosted checkout session, paid on its page by UPI (success@sandpay)',
+    run: async (api) => {
+      const s = await openSession(api);
+      await api.post(`/checkout/${s.id}/pay`, { method: 'upi', vpa: 'success@sandpay' }, { outsideApi: true });
+      return session(api, s.id);
+    },
+  },
+  'checkout.session.expired': { does: 'a hosted checkout session left to expire (expires_in: 1; takes a second or two)', run: expiredSession },
   'order.paid': {
     does: 'an order and a successful payment for it',
     run: async (api) => {

@@ -171,7 +171,10 @@ export function createDb(options: PoolOptions, log: Logger): Db {
     const t: Tx = {
       ...queryable(clientRun),
       jobs: { executeSql: (text, values) => clientRun(text, values) },
-      defer: (text, values) => void deferred.push({ text, values }),
+      defer: (text, values) => {
+        if (closed) throw new Error('statement deferred after COMMIT');
+        deferred.push({ text, values });
+      },
       beforeCommit: (fn, phase = 'write') => void hooks.push({ fn, phase }),
       scratch: new Map(),
       afterCommit: (fn) => void committed.push(fn),

@@ -5,21 +5,15 @@ import { lockPayment, paymentView, type DbPayment } from '../payments/payments.t
 import { createRefund, refundView, type DbRefund } from '../refunds/refunds.ts';
 import type { RefundInput } from '../refunds/schemas.ts';
 import type { Ctx } from '../services.ts';
-import { rzpPayment, rzpRefund } from './entities.ts';
-import type { RzpPayment, RzpRefund } from './schemas.ts';
+import { orderView, type DbOrder } from '../orders/orders.ts';
+import { rzpOrder, rzpPayment, rzpRefund } from './entities.ts';
+import type { CollectionQuery, ListOrdersQuery, RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
 
 /**
  * The few operations whose Razorpay rules differ from the native ones, on top of the native
  * domain functions (so events, audit rows and state checks are the same whichever face asked),
  * and Razorpay's skip/count lists.
  */
-
-export interface CollectionQuery {
-  count: number;
-  skip: number;
-  from?: Date | undefined;
-  to?: Date | undefined;
-}
 
 /**
  * One page of a tenant's rows, newest first, as Razorpay pages: `count` rows after `skip`. Rows
@@ -55,8 +49,21 @@ export async function collection<R, T>(
   return { entity: 'collection' as const, count: items.length, items };
 }
 
+export const rzpOrderRow = (o: DbOrder): RzpOrder => rzpOrder(orderView(o));
 export const rzpPaymentRow = (p: DbPayment): RzpPayment => rzpPayment(paymentView(p));
 export const rzpRefundRow = (r: DbRefund): RzpRefund => rzpRefund(refundView(r), r.receipt);
+
+/** GET /v1/orders: by receipt, and `authorized` (whether a payment of the order got that far). */
+export function listOrdersAsRazorpay(db: Queryable, tenantId: string, q: ListOrdersQuery) {
+  const authorized = q.authorized === undefined ? undefined : q.authorized === '1' || q.authorized === 'true';
+  return collection(db, 'orders', tenantId, q, rzpOrderRow, [
+    { sql: (x) => `receipt = ${x}::text`, value: q.receipt },
+    {
+      sql: (x) => `${x}::boolean = EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.status IN ('authorized', 'success', 'partially_refunded', 'refunded'))`,
+      value: authorized,
+    },
+  ]);
+}
 
 const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
 

@@ -135,11 +135,16 @@ export const listQuery = {
   to: timestampQuerySchema.optional().meta({ description: 'Created at or before (unix seconds)' }),
 };
 
+/** What every Razorpay list takes (count/skip paging, from/to), as parsed. */
+export const collectionQuery = z.strictObject(listQuery);
+export type CollectionQuery = z.infer<typeof collectionQuery>;
+
 export const listOrdersQuery = z.strictObject({
   ...listQuery,
   receipt: z.string().max(40).optional(),
   authorized: z.enum(['0', '1', 'true', 'false']).optional().meta({ description: '1: orders with an authorized or captured payment; 0: without' }),
 });
+export type ListOrdersQuery = z.infer<typeof listOrdersQuery>;
 
 export const createOrderBody = z.strictObject({
   amount: paise('amount'),

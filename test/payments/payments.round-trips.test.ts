@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingDb, roundTrips } from '../../bench/lib/baseline.ts';
+import { isRequestLogBatch, recordingDb, roundTrips } from '../../bench/lib/baseline.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { cachesOf } from '../../src/tenants/caches.ts';
@@ -56,12 +56,6 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
   await sys?.stop();
 });
-
-/**
- * The request log is written by a background batch (one INSERT per 100 ms for every request in
- * it, src/request-log/store.ts), not by the create; it lands in the window only by timing.
- */
-const isRequestLogBatch = (u: (typeof units)[number]) => u.kind === 'pool' && /^\s*INSERT INTO request_log\b/.test(u.stmt.text);
 
 /** The units of the second of two creates through `client` (caches warm), and their statements. */
 async function warmCreate(client: Client): Promise<{ n: number; outside: number; listing: string }> {

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
-import { createOrder, getOrder, orderView, updateOrderMetadata, type DbOrder } from '../../orders/orders.ts';
+import { createOrder, getOrder, updateOrderMetadata } from '../../orders/orders.ts';
 import { getPayment, updatePaymentMetadata } from '../../payments/payments.ts';
 import { getRefund, updateRefundMetadata } from '../../refunds/refunds.ts';
-import { captureAsRazorpay, collection, refundAsRazorpay, rzpPaymentRow, rzpRefundRow } from '../../razorpay/api.ts';
-import { rzpOrder } from '../../razorpay/entities.ts';
+import { captureAsRazorpay, collection, listOrdersAsRazorpay, refundAsRazorpay, rzpOrderRow, rzpPaymentRow, rzpRefundRow } from '../../razorpay/api.ts';
 import {
-  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, listQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
+  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
 } from '../../razorpay/schemas.ts';
 import { byId, idParam, route } from '../route.ts';
 
@@ -20,13 +19,11 @@ const base = { auth: 'razorpay', errorFormat: 'razorpay', tag: 'Razorpay' } as c
 const order = byId('order', 'order');
 const payment = byId('payment', 'payment');
 const refund = byId('refund', 'refund');
-const list = z.strictObject(listQuery);
+
 /** Expansions change nothing: the card is always shown on card payments. */
 const expand = z.union([z.string(), z.array(z.string())]).optional();
 /** `expand[]=card` as Razorpay documents it, and `expand[expand]=card` as the SDK's axios sends it. */
 const fetchQuery = z.strictObject({ 'expand[]': expand, 'expand[expand]': expand });
-
-const orderRow = (o: DbOrder) => rzpOrder(orderView(o));
 
 export const razorpayRoutes = [
   // ----- orders -----
@@ -35,29 +32,20 @@ export const razorpayRoutes = [
     description: 'With `payment_capture: 0` (or `payment: {capture: "manual"}`) the checkout leaves the payment `authorized` and hands over the signed result then; capture it with POST /v1/payments/:id/capture.',
     body: createOrderBody, response: rzpOrderObject, example: { amount: 50000, currency: 'INR', receipt: 'receipt#1', notes: { cart: '42' } },
     handler: async ({ t, ctx, body }) =>
-      orderRow(await createOrder(t, ctx, { amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body) })),
+      rzpOrderRow(await createOrder(t, ctx, { amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body) })),
   }),
   route({
     ...base, method: 'get', path: '/v1/orders', summary: 'All orders (Razorpay)', query: listOrdersQuery, response: collectionOf(rzpOrderObject),
-    handler: ({ db, ctx, query: q }) => {
-      const authorized = q.authorized === undefined ? undefined : q.authorized === '1' || q.authorized === 'true';
-      return collection(db, 'orders', ctx.tenant.id, q, orderRow, [
-        { sql: (x) => `receipt = ${x}::text`, value: q.receipt },
-        {
-          sql: (x) => `${x}::boolean = EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.status IN ('authorized', 'success', 'partially_refunded', 'refunded'))`,
-          value: authorized,
-        },
-      ]);
-    },
+    handler: ({ db, ctx, query: q }) => listOrdersAsRazorpay(db, ctx.tenant.id, q),
   }),
   route({
     ...base, method: 'get', path: '/v1/orders/:id', summary: 'Fetch an order (Razorpay)', params: order, response: rzpOrderObject,
-    handler: async ({ db, ctx, params: p }) => orderRow(await getOrder(db, ctx.tenant.id, p.id)),
+    handler: async ({ db, ctx, params: p }) => rzpOrderRow(await getOrder(db, ctx.tenant.id, p.id)),
   }),
   route({
     ...base, method: 'patch', path: '/v1/orders/:id', write: true, summary: "Edit an order's notes (Razorpay)", params: order, body: notesBody, response: rzpOrderObject,
     example: { notes: { gift: 'yes' } },
-    handler: async ({ t, ctx, params: p, body }) => orderRow(await updateOrderMetadata(t, ctx, p.id, body.notes)),
+    handler: async ({ t, ctx, params: p, body }) => rzpOrderRow(await updateOrderMetadata(t, ctx, p.id, body.notes)),
   }),
   route({
     ...base, method: 'get', path: '/v1/orders/:id/payments', summary: `An order's payments, newest ${COUNT_MAX} (Razorpay)`, params: order, response: collectionOf(rzpPaymentObject),
@@ -69,7 +57,7 @@ export const razorpayRoutes = [
 
   // ----- payments -----
   route({
-    ...base, method: 'get', path: '/v1/payments', summary: 'All payments (Razorpay)', query: list, response: collectionOf(rzpPaymentObject),
+    ...base, method: 'get', path: '/v1/payments', summary: 'All payments (Razorpay)', query: collectionQuery, response: collectionOf(rzpPaymentObject),
     handler: ({ db, ctx, query: q }) => collection(db, 'payments', ctx.tenant.id, q, rzpPaymentRow),
   }),
   route({
@@ -93,7 +81,7 @@ export const razorpayRoutes = [
     handler: async ({ t, ctx, params: p, body }) => rzpRefundRow(await refundAsRazorpay(t, ctx, p.id, body)),
   }),
   route({
-    ...base, method: 'get', path: '/v1/payments/:id/refunds', summary: "A payment's refunds (Razorpay)", params: payment, query: list, response: collectionOf(rzpRefundObject),
+    ...base, method: 'get', path: '/v1/payments/:id/refunds', summary: "A payment's refunds (Razorpay)", params: payment, query: collectionQuery, response: collectionOf(rzpRefundObject),
     handler: async ({ db, ctx, params: p, query: q }) => {
       const pay = await getPayment(db, ctx.tenant.id, p.id);
       return collection(db, 'refunds', ctx.tenant.id, q, rzpRefundRow, [{ sql: (x) => `payment_id = ${x}::text`, value: pay.id }]);
@@ -111,7 +99,7 @@ export const razorpayRoutes = [
 
   // ----- refunds -----
   route({
-    ...base, method: 'get', path: '/v1/refunds', summary: 'All refunds (Razorpay)', query: list, response: collectionOf(rzpRefundObject),
+    ...base, method: 'get', path: '/v1/refunds', summary: 'All refunds (Razorpay)', query: collectionQuery, response: collectionOf(rzpRefundObject),
     handler: ({ db, ctx, query: q }) => collection(db, 'refunds', ctx.tenant.id, q, rzpRefundRow),
   }),
   route({
