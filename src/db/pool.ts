@@ -201,6 +201,10 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       const outcomes = await Promise.allSettled([...deferred.map((d) => send(preparedQuery(d.text, d.values))), send({ text: 'COMMIT' })]);
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw failed.reason;
+      // An aborted transaction answers COMMIT with ROLLBACK and no error: a statement failed whose
+      // error the caller swallowed. Nothing was written, so this must not look like success.
+      const commit = outcomes.at(-1) as PromiseFulfilledResult<pg.QueryResult>;
+      if (commit.value.command !== 'COMMIT') throw new Error(`the transaction was rolled back (the server answered COMMIT with ${commit.value.command})`);
       for (const fn of committed) {
         try {
           fn();

@@ -55,6 +55,16 @@ describe('Db.tx', () => {
     expect(await probe()).toEqual([]);
   });
 
+  it('fails, instead of reporting success, when a statement failed and the caller swallowed its error', async () => {
+    await db.rows('TRUNCATE pool_probe');
+    const swallowed = db.tx(async (t) => {
+      await t.rows('INSERT INTO pool_probe VALUES ($1::int)', [1]);
+      await t.rows('INSERT INTO pool_probe VALUES ($1::int)', [1]).catch(() => undefined);
+    });
+    await expect(swallowed).rejects.toThrow(/rolled back/);
+    expect(await probe()).toEqual([]);
+  });
+
   it('a cancelled transaction rolls back, returns its result, and refuses later statements', async () => {
     await db.rows('TRUNCATE pool_probe');
     const reason = new Error('not wanted');

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/jobs/boss.ts';
 import { expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
-import { cardBody, eventually } from '../support/payments.ts';
+import { CARDS, cardBody, eventually } from '../support/payments.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 let sys: TestSystem;
@@ -84,6 +84,30 @@ describe('Idempotency-Key on POST /payments', () => {
     } finally {
       await holder.end();
       await short.stop();
+    }
+  });
+
+  it("replays at once even when the create it replays would now wait for a lock (the speculative work fails fast)", async () => {
+    // A long statement timeout: if the thrown-away work waited for the lock, the test would time out.
+    const patient = await startTestSystem({ DB_STATEMENT_TIMEOUT_MS: '120000' });
+    const holder = new pg.Client({ connectionString: patient.databaseUrl });
+    try {
+      const tenant = await registerTenant(patient.url);
+      const order = (await tenant.api.post('/orders', { amount: 5000, currency: 'INR' }, { idem: idemKey() })).body;
+      const key = idemKey();
+      const body = cardBody(CARDS.declined, { order_id: order.id });
+      const first = await tenant.api.post('/payments', body, { idem: key });
+      expect(first.status).toBe(201);
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [order.id]);
+      const replay = await tenant.api.post('/payments', body, { idem: key });
+      expect(replay.status).toBe(201);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.text).toBe(first.text);
+    } finally {
+      await holder.end();
+      await patient.stop();
     }
   });
 
