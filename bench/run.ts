@@ -136,6 +136,26 @@ async function recordCreate(url: string, sk: string): Promise<Unit[]> {
   return units.filter((u) => !isRequestLogBatch(u));
 }
 
+/**
+ * Where a first attempt's time goes, from the rows it left (p50/p95/p99, ms): `to_fetch` from the
+ * event's created_at (its transaction's start) to the worker fetching the job, `to_recorded`
+ * from the fetch to the attempt's row (claim, POST, record).
+ */
+async function deliveryStages(sql: pg.Pool, tenantId: string, since: Date) {
+  const { rows } = await sql.query(
+    `SELECT percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM j.started_on - e.created_at) * 1000) AS to_fetch,
+            percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM a.created_at - j.started_on) * 1000) AS to_recorded
+       FROM webhook_deliveries d
+       JOIN events e ON e.id = d.event_id
+       JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt = 1
+       JOIN pgboss.job j ON j.id = d.job_id
+      WHERE d.tenant_id = $1 AND e.created_at >= $2`,
+    [tenantId, since],
+  );
+  const round = (xs: number[] | null) => (xs ?? []).map((x) => Math.round(Number(x)));
+  return { to_fetch: round(rows[0].to_fetch), to_recorded: round(rows[0].to_recorded) };
+}
+
 function runPgbench(url: string, script: string, connections: number, seconds: number) {
   const file = path.join(WORK, 'create.pgbench.sql');
   writeFileSync(file, script);
@@ -344,6 +364,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 1000));
       receiver.reset();
       const sentBefore = Number((await sql.query('SELECT count(*) FROM events WHERE tenant_id = $1', [hooks.id])).rows[0].count);
+      const since = (await sql.query('SELECT now() AS t')).rows[0].t as Date;
       say(`webhooks (${variant}): ${WEBHOOK_RATE} events/s for ${WEBHOOK_SECONDS} s`);
       await load({
         url: base, path: '/api/v1/payments', method: 'POST', connections: 16, durationSec: WEBHOOK_SECONDS, overallRate: WEBHOOK_RATE / 2,
@@ -370,6 +391,7 @@ async function main() {
         duplicates: receiver.received - receiver.ids.size,
         deliveries_per_second: Math.round((receiver.ids.size / WEBHOOK_SECONDS) * 10) / 10,
         latency: summarise(receiver.latenciesMs, WEBHOOK_SECONDS),
+        stages_ms: await deliveryStages(sql, hooks.id, since),
       };
       await worker.stop();
     }

@@ -34,8 +34,9 @@ const zero = (gs: number[]) => gs.every((g) => g === 0);
 /**
  * The IPv4 addresses an IPv6 address carries, for the forms that route to them: IPv4-compatible
  * (::a.b.c.d), IPv4-mapped (::ffff:a.b.c.d) and -translated (::ffff:0:a.b.c.d), NAT64
- * (64:ff9b::/96, and the local-use 64:ff9b:1::/48 in its /96 form), 6to4 (2002::/16) and Teredo
- * (2001::/32: server, and client XOR 0xffffffff). 'opaque' for a local-use NAT64 address whose
+ * (64:ff9b::/96, and the local-use 64:ff9b:1::/48 in its /96 form), 6to4 (2002::/16), Teredo
+ * (2001::/32: server, and client XOR 0xffffffff) and ISATAP (any prefix, interface id
+ * 0:5efe or 200:5efe then the IPv4 address). 'opaque' for a local-use NAT64 address whose
  * IPv4 part cannot be located; null for an address that carries none.
  */
 export function embeddedIPv4(address: string): string[] | 'opaque' | null {
@@ -50,6 +51,7 @@ export function embeddedIPv4(address: string): string[] | 'opaque' | null {
   }
   if (g[0] === 0x2002) return [ipv4Of(g[1]!, g[2]!)];
   if (g[0] === 0x2001 && g[1] === 0) return [ipv4Of(g[2]!, g[3]!), ipv4Of(g[6]! ^ 0xffff, g[7]! ^ 0xffff)];
+  if ((g[4] === 0 || g[4] === 0x200) && g[5] === 0x5efe) return [last];
   return null;
 }
 

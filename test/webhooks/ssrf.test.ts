@@ -22,6 +22,9 @@ describe('IPv6 addresses that embed an IPv4 address are judged by it', () => {
     ['NAT64 local-use /96', '64:ff9b:1::a9fe:a9fe', '169.254.169.254'],
     ['Teredo client loopback', teredo('80ff:fffe'), '127.0.0.1'],
     ['Teredo client private', teredo('f5ff:fffe'), '10.0.0.1'],
+    ['ISATAP', '2001:db9:1:2:0:5efe:10.0.0.1', '10.0.0.1'],
+    ['ISATAP, universal', 'fd00::200:5efe:a9fe:a9fe', '169.254.169.254'],
+    ['ISATAP, public prefix', '2606:4700:1:2:200:5efe:127.0.0.1', '127.0.0.1'],
   ])('%s %s (%s) is private', (_form, address, v4) => {
     expect(embeddedIPv4(address)).toContain(v4);
     expect(isPrivateAddress(address)).toBe(true);
@@ -33,6 +36,7 @@ describe('IPv6 addresses that embed an IPv4 address are judged by it', () => {
     ['NAT64', '64:ff9b::93.184.216.34'],
     ['6to4', '2002:5db8:d822::1'],
     ['Teredo', teredo('a247:27dd')],
+    ['ISATAP', '2606:4700:1:2:0:5efe:93.184.216.34'],
     ['native', '2606:4700::1111'],
   ])('%s %s with a public IPv4 part is allowed', (_form, address) => {
     expect(isPrivateAddress(address)).toBe(false);
