@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import type { DbTenant } from '../tenants/tenants.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { FAULT_KINDS, type FaultKind } from '../tenants/schemas.ts';
-import { badRequest } from '../core/errors.ts';
+import { badRequest, DomainError } from '../core/errors.ts';
+import { errorBody, errorFormatOf, razorpayErrorBody } from './errors.ts';
 
 /**
  * Faults on purpose, so a client's retries and idempotency can be tested: per request with the
@@ -78,14 +79,9 @@ export class RandomFaults {
 export const describeFaults = (faults: Fault[]) => faults.map((f) => (f.value === null ? f.kind : `${f.kind}=${f.value}`)).join(',');
 
 export function injectedError(res: Response, status: number, faults: Fault[]): void {
-  res.status(status).json({
-    error: {
-      type: 'api_error',
-      code: 'injected_fault',
-      message: `Sandpay injected this ${status} on purpose (${describeFaults(faults)})`,
-      request_id: String(res.req.id),
-    },
-  });
+  const err = new DomainError('internal', 'injected_fault', `Sandpay injected this ${status} on purpose (${describeFaults(faults)})`);
+  // In the shape of the API called: Razorpay's SERVER_ERROR on /v1, Sandpay's api_error elsewhere.
+  res.status(status).json(errorFormatOf(res.req) === 'razorpay' ? razorpayErrorBody(err) : errorBody(err, String(res.req.id)));
 }
 
 /**

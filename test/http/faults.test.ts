@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
+import { Client, expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
+import { basicAuth, razorpayKeys } from '../support/razorpay.ts';
 import { cardBody } from '../support/payments.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -22,6 +23,14 @@ describe('Sandpay-Fault: faults on purpose, per request', () => {
       expectError(res, status, { type: 'api_error', code: 'injected_fault' });
     }
     expect(await paymentCount()).toBe(before);
+  });
+
+  it("answers in Razorpay's error shape on the Razorpay API (/v1)", async () => {
+    const keys = await razorpayKeys(t);
+    const res = await new Client(sys.url).get('/v1/orders', { key: null, headers: { authorization: basicAuth(keys), 'Sandpay-Fault': 'status=503' } });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toMatchObject({ code: 'SERVER_ERROR', reason: 'injected_fault', source: 'NA' });
+    expect(res.body.error.description).toMatch(/injected this 503 on purpose/);
   });
 
   it('latency=<ms> answers normally, at least that late', async () => {
