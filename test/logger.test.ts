@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createLogger, redactUrl } from '../src/logger.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { Client } from './support/client.ts';
+import { Client, registerTenant } from './support/client.ts';
 import { createTestDatabase, testEnv } from './support/system.ts';
 
 const SK = 'sk_test_' + 'a1B2'.repeat(8);
@@ -83,6 +83,25 @@ describe('the log', () => {
       ]);
       const all = lines.join('');
       for (const secret of [SK, 'tok_plain', WHSEC, encodeURIComponent(WHSEC), '4242424242424242', ADMIN]) expect(all).not.toContain(secret);
+    } finally {
+      await runtime.stop();
+      await db.drop();
+    }
+  });
+  it('logs an injected fault as a warning naming the fault, with no made-up error or stack trace', async () => {
+    const db = await createTestDatabase();
+    const { lines, dest } = capture();
+    const config = loadConfig(testEnv(db.url, { LOG_LEVEL: 'info', SANDPAY_ROLE: 'api' }));
+    const runtime = await startRuntime(config, createLogger('info', dest));
+    try {
+      const t = await registerTenant(runtime.url!);
+      expect((await t.api.get('/payments', { headers: { 'Sandpay-Fault': 'status=503' } })).status).toBe(503);
+      const faulted = () => lines.map((l) => JSON.parse(l)).filter((l) => l.res?.statusCode === 503);
+      for (let i = 0; i < 100 && faulted().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      const [line] = faulted();
+      expect(line).toMatchObject({ level: 40, fault: 'status=503' });
+      expect(line.err).toBeUndefined();
+      expect(JSON.stringify(line)).not.toMatch(/\n\s+at /);
     } finally {
       await runtime.stop();
       await db.drop();

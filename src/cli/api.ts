@@ -62,6 +62,8 @@ export class SandpayApi {
   constructor(opts: ApiOptions) {
     this.base = baseUrl(opts.url);
     if (!opts.apiKey) throw new CliError('No API key: pass --api-key sk_test_… or set SANDPAY_API_KEY', { exitCode: 2 });
+    // The publishable key can do a little (create payments), so the failures would come later and stranger.
+    if (opts.apiKey.startsWith('pk_')) throw new CliError('That is a publishable key (pk_…): the CLI needs your secret key (sk_test_…) or a restricted key', { exitCode: 2 });
     this.apiKey = opts.apiKey;
   }
 

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { isRetryableTxError } from './errors.ts';
@@ -134,6 +136,11 @@ export function createDb(options: PoolOptions, log: Logger): Db {
   });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database client error'));
+  // pool.end() resolves before its connections have closed; close() waits for them, so whatever
+  // stops the server next (embedded Postgres, a dropped test database) finds none left.
+  const open = new Set<pg.PoolClient>();
+  pool.on('connect', (c) => open.add(c));
+  pool.on('remove', (c) => open.delete(c));
 
   const run = (text: string, values?: readonly unknown[]) => pool.query(preparedQuery(text, values));
   const attachments = new Map<symbol, unknown>();
@@ -241,7 +248,14 @@ export function createDb(options: PoolOptions, log: Logger): Db {
         }
       }
     },
-    close: () => pool.end(),
+    async close() {
+      await pool.end();
+      const closed = (async () => {
+        while (open.size > 0) await once(pool, 'remove');
+      })();
+      // Bounded: a connection whose socket never reports its end must not hold up shutdown.
+      await Promise.race([closed, delay(5000, undefined, { ref: false })]);
+    },
     attachments,
   };
 }

@@ -73,6 +73,8 @@ export function createApp(services: AppDeps): express.Express {
       },
       // An injected fault (Sandpay-Fault) is the server doing as asked, not a failure: a warning.
       customLogLevel: (_req, res, err) => (res.locals?.fault ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info'),
+      // ... so its line carries the fault, not a made-up Error with a stack trace.
+      customErrorObject: (_req, res, _err, val) => (res.locals?.fault ? { ...val, err: undefined, fault: res.locals.fault } : val),
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );

@@ -23,10 +23,11 @@ const STATUSES = new Set([500, 502, 503, 504]);
 export function parseFaultHeader(header: string, maxMs: number): Fault[] {
   const faults: Fault[] = [];
   for (const part of header.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [kind, raw] = part.split('=', 2) as [string, string | undefined];
+    const [kind, raw] = part.split('=', 2).map((x) => x.trim()) as [string, string | undefined];
     if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
       throw badRequest('invalid_fault', `Sandpay-Fault: unknown fault "${kind}"; use ${FAULT_KINDS.join(', ')}`, 'Sandpay-Fault');
     }
+    if (faults.some((f) => f.kind === kind)) throw badRequest('invalid_fault', `Sandpay-Fault: ${kind} is given twice`, 'Sandpay-Fault');
     const value = raw === undefined ? null : Number(raw);
     if (kind === 'latency' && !(Number.isInteger(value) && value! >= 0 && value! <= maxMs)) {
       throw badRequest('invalid_fault', `Sandpay-Fault: latency must be whole milliseconds from 0 to ${maxMs}`, 'Sandpay-Fault');

@@ -77,6 +77,10 @@ describe('sandpay listen', () => {
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/No API key/);
 
+    const publishable = await runCli(['payments', 'list'], { SANDPAY_URL: sys.url, SANDPAY_API_KEY: t.pk });
+    expect(publishable.code).toBe(2);
+    expect(publishable.stderr).toMatch(/publishable key \(pk_…\): the CLI needs your secret key/);
+
   });
 });
 

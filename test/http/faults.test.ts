@@ -77,9 +77,13 @@ describe('Sandpay-Fault: faults on purpose, per request', () => {
   });
 
   it('refuses a malformed fault with 400', async () => {
-    for (const bad of ['explode', 'status=418', 'latency=-1', 'latency=999999', 'reset=1']) {
+    for (const bad of ['explode', 'status=418', 'latency=-1', 'latency=999999', 'reset=1', 'status=503,status=500']) {
       expectError(await t.api.get('/payments', fault(bad)), 400, { code: 'invalid_fault', param: 'Sandpay-Fault' });
     }
+  });
+
+  it('reads a fault written with spaces around its parts', async () => {
+    expectError(await t.api.get('/payments', fault(' status = 503 , latency = 10 ')), 503, { code: 'injected_fault' });
   });
 });
 
