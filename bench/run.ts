@@ -315,10 +315,13 @@ async function main() {
     const one = (await sql.query(`SELECT id FROM payments WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC OFFSET 5000 LIMIT 1`, [reader.id])).rows[0].id;
     const deep = (await sql.query(`SELECT id FROM payments WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`, [reader.id, 1999 * 50 - 1])).rows[0].id;
     const readHeaders = { authorization: `Bearer ${reader.secret_key}` };
-    const read: Record<string, LoadResult> = {};
+    const read: Record<string, LoadResult & { cpu_per_request: CpuPer }> = {};
     for (const [name, p] of [['get_by_id', `/api/v1/payments/${one}`], ['list_page_1', '/api/v1/payments?limit=50'], ['list_page_2000', `/api/v1/payments?limit=50&starting_after=${deep}`]] as const) {
       say(`read: ${name}`);
-      read[name] = await load({ url: base, path: p, connections: 8, durationSec: Math.min(DURATION, 10), headers: readHeaders });
+      const before = sampleCpu([apiProc.child.pid!], dbh.name);
+      const r = await load({ url: base, path: p, connections: 8, durationSec: Math.min(DURATION, 10), headers: readHeaders });
+      const ok = Object.entries(r.statuses).reduce((n, [code, c]) => n + (code.startsWith('2') ? c : 0), 0);
+      read[name] = { ...r, cpu_per_request: cpuPer(before, sampleCpu([apiProc.child.pid!], dbh.name), ok) };
     }
     // The plans of both pages: the same index range scan, whatever the depth.
     const explain = async (cursor: boolean) => {
@@ -366,6 +369,7 @@ async function main() {
       const sentBefore = Number((await sql.query('SELECT count(*) FROM events WHERE tenant_id = $1', [hooks.id])).rows[0].count);
       const since = (await sql.query('SELECT now() AS t')).rows[0].t as Date;
       say(`webhooks (${variant}): ${WEBHOOK_RATE} events/s for ${WEBHOOK_SECONDS} s`);
+      const cpu0 = sampleCpu([worker.child.pid!, apiProc.child.pid!], dbh.name);
       await load({
         url: base, path: '/api/v1/payments', method: 'POST', connections: 16, durationSec: WEBHOOK_SECONDS, overallRate: WEBHOOK_RATE / 2,
         headers: { authorization: `Bearer ${hooks.secret_key}`, 'content-type': 'application/json' },
@@ -384,6 +388,7 @@ async function main() {
         }
         await new Promise((r) => setTimeout(r, 200));
       }
+      const cpu1 = sampleCpu([worker.child.pid!, apiProc.child.pid!], dbh.name);
       webhooks[variant] = {
         events_per_second_target: WEBHOOK_RATE,
         events_sent: expected,
@@ -392,6 +397,8 @@ async function main() {
         deliveries_per_second: Math.round((receiver.ids.size / WEBHOOK_SECONDS) * 10) / 10,
         latency: summarise(receiver.latenciesMs, WEBHOOK_SECONDS),
         stages_ms: await deliveryStages(sql, hooks.id, since),
+        // The creates that raise the events are counted too (two events each): API, worker and Postgres.
+        cpu_per_event: cpuPer(cpu0, cpu1, receiver.ids.size),
       };
       await worker.stop();
     }

@@ -42,9 +42,9 @@ export function writeReport(r: any): void {
       ? [
           `**Read** (${r.read.rows.toLocaleString('en')} payments in one tenant, 8 connections):`,
           '',
-          row(['request', 'req/s', 'p50 ms', 'p99 ms']),
-          row(Array(4).fill('---')),
-          ...['get_by_id', 'list_page_1', 'list_page_2000'].map((k) => row([k.replaceAll('_', ' '), r.read[k].per_second, r.read[k].p50_ms, r.read[k].p99_ms])),
+          row(['request', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms per request (API + Postgres)']),
+          row(Array(5).fill('---')),
+          ...['get_by_id', 'list_page_1', 'list_page_2000'].map((k) => row([k.replaceAll('_', ' '), r.read[k].per_second, r.read[k].p50_ms, r.read[k].p99_ms, r.read[k].cpu_per_request?.total_ms ?? '—'])),
           '',
           `Plans: page 1 uses ${r.read.page_1_plan.index} (${r.read.page_1_plan.execution_ms} ms, ${r.read.page_1_plan.shared_hit_blocks} buffers); page 2,000 uses ${r.read.page_2000_plan.index} (${r.read.page_2000_plan.execution_ms} ms, ${r.read.page_2000_plan.shared_hit_blocks} buffers).`,
           '',
@@ -55,9 +55,14 @@ export function writeReport(r: any): void {
       ? [
           '**Webhooks** (event commit → receiver on 127.0.0.1):',
           '',
-          row(['workers wake by', 'events/s target', 'delivered', 'deliveries/s', 'duplicates', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']),
-          row(Array(9).fill('---')),
-          ...Object.entries(r.webhooks).map(([k, w]: [string, any]) => row([k === 'listen_notify' ? 'LISTEN/NOTIFY' : 'polling (2 s)', w.events_per_second_target, `${w.delivered}/${w.events_sent}`, w.deliveries_per_second, w.duplicates, w.latency.p50_ms, w.latency.p95_ms, w.latency.p99_ms, w.latency.max_ms])),
+          row(['workers wake by', 'events/s target', 'delivered', 'deliveries/s', 'duplicates', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'to fetch p50/p95/p99', 'fetch to recorded p50/p95/p99', 'CPU ms per event']),
+          row(Array(12).fill('---')),
+          ...Object.entries(r.webhooks).map(([k, w]: [string, any]) => row([
+            k === 'listen_notify' ? 'LISTEN/NOTIFY' : 'polling (2 s)', w.events_per_second_target, `${w.delivered}/${w.events_sent}`, w.deliveries_per_second, w.duplicates,
+            w.latency.p50_ms, w.latency.p95_ms, w.latency.p99_ms, w.latency.max_ms, w.stages_ms?.to_fetch.join(' / ') ?? '—', w.stages_ms?.to_recorded.join(' / ') ?? '—', w.cpu_per_event?.total_ms ?? '—',
+          ])),
+          '',
+          'To fetch: from the event\'s created_at (its transaction\'s start) to a worker fetching its job; fetch to recorded: claim, POST and the attempt\'s row. CPU per event: the API (which also creates the payments, two events each), the worker and Postgres.',
           '',
         ]
       : []),
