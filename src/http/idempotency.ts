@@ -104,8 +104,9 @@ async function cancel(t: Tx, work: Promise<unknown>, reason: Error): Promise<voi
 /**
  * Waits for the key's lock at most lockTimeoutMs, then reads the stored answer, in one round
  * trip (idempotency_claim). The wait bound applies to this lock only: the function restores
- * lock_timeout afterwards, so later row locks in the transaction wait as usual. Past the bound:
- * 409 idempotency_key_in_use.
+ * lock_timeout afterwards, so later row locks in the transaction wait as usual (unless it found
+ * an answer: then the work behind it is discarded, and a 1 ms bound makes it fail at once rather
+ * than wait; migration 0017). Past the bound: 409 idempotency_key_in_use.
  */
 async function claimKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: number): Promise<StoredResponse | undefined> {
   try {
