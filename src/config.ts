@@ -130,8 +130,10 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-/** Variables whose value is never echoed in an error (a private key pasted as the public one, too). */
-/** Never echoed in a configuration error: tokens, keys, and connection strings (they may hold a password). */
+/**
+ * Variables whose value is never echoed in an error: tokens, keys (a private key pasted as the
+ * public one, too) and connection strings (they may hold a password).
+ */
 const SECRET_VARS = new Set(['ADMIN_TOKEN', 'ADMIN_JWT_PUBLIC_KEY', 'DATABASE_URL', 'SANDPAY_MASTER_KEY']);
 
 const LOOPBACK = new net.BlockList();

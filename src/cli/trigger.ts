@@ -30,9 +30,8 @@ const payment = (p: any): Ids => [['payment', p.id, p.status]];
 const openSession = (api: SandpayApi, extra: Record<string, unknown> = {}): Promise<any> =>
   api.post('/checkout/sessions', { amount: 5000, currency: 'INR', description: 'sandpay trigger', ...extra });
 
-/** The session, its order and its payment (if any), as they are now. */
-async function session(api: SandpayApi, id: string): Promise<Ids> {
-  const s = await api.get(`/checkout/sessions/${id}`);
+/** The session as read, with its order and its payment (if any) as they are now. */
+async function session(api: SandpayApi, s: any): Promise<Ids> {
   const ids: Ids = [['session', s.id, s.status], ['order', s.order_id, (await api.get(`/orders/${s.order_id}`)).status]];
   return s.payment_id ? [...ids, ...payment(await api.get(`/payments/${s.payment_id}`))] : ids;
 }
@@ -41,7 +40,8 @@ async function session(api: SandpayApi, id: string): Promise<Ids> {
 async function expiredSession(api: SandpayApi): Promise<Ids> {
   const s = await openSession(api, { expires_in: 1 });
   for (let i = 0; i < 120; i++) {
-    if ((await api.get(`/checkout/sessions/${s.id}`)).status === 'expired') return session(api, s.id);
+    const now = await api.get(`/checkout/sessions/${s.id}`);
+    if (now.status === 'expired') return session(api, now);
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new CliError(`Checkout session ${s.id} has not expired after a minute: is a Sandpay worker running (SANDPAY_ROLE all or worker)?`);
@@ -69,7 +69,7 @@ const SCENARIOS: Record<string, Scenario> = {
     run: async (api) => {
       const s = await openSession(api);
       await api.post(`/checkout/${s.id}/pay`, { method: 'upi', vpa: 'success@sandpay' }, { outsideApi: true });
-      return session(api, s.id);
+      return session(api, await api.get(`/checkout/sessions/${s.id}`));
     },
   },
   'checkout.session.expired': { does: 'a hosted checkout session left to expire (expires_in: 1; takes a second or two)', run: expiredSession },

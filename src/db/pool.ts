@@ -177,7 +177,7 @@ export function createDb(options: PoolOptions, log: Logger): Db {
     const clientRun = (text: string, values?: readonly unknown[]) => mine(preparedQuery(text, values));
     const t: Tx = {
       ...queryable(clientRun),
-      jobs: { executeSql: (text, values) => clientRun(text, values) },
+      jobs: { executeSql: clientRun },
       defer: (text, values) => {
         if (closed) throw new Error('statement deferred after COMMIT');
         deferred.push({ text, values });

@@ -19,7 +19,6 @@ const base = { auth: 'razorpay', errorFormat: 'razorpay', tag: 'Razorpay' } as c
 const order = byId('order', 'order');
 const payment = byId('payment', 'payment');
 const refund = byId('refund', 'refund');
-
 /** Expansions change nothing: the card is always shown on card payments. */
 const expand = z.union([z.string(), z.array(z.string())]).optional();
 /** `expand[]=card` as Razorpay documents it, and `expand[expand]=card` as the SDK's axios sends it. */
