@@ -109,8 +109,6 @@ export async function payFromPage(t: Tx, svc: Services, page: PageSession, input
       vpa: input.vpa,
       bank: input.bank,
       wallet: input.wallet,
-      // An order created with Razorpay's payment_capture: 0 leaves the payment authorized for the merchant to capture.
-      capture: order.capture_method ?? 'automatic',
       description: s.description ?? undefined,
       metadata: { checkout_session_id: s.id },
       customer_email: input.email ?? s.prefill.email,
@@ -134,12 +132,19 @@ function currentPayment(page: PageSession): string {
 /** The 3-D Secure test challenge: "Complete" makes the payment succeed, "Fail" declines it. */
 export async function answerChallenge(t: Tx, svc: Services, page: PageSession, outcome: 'complete' | 'fail', requestId: string): Promise<PageSession> {
   const ctx = ctxOf(page, svc, requestId);
+  // Another payment paid the order meanwhile (the session completed with it): the payer's
+  // challenge is moot; their payment is never captured and lapses uncompleted.
+  if (page.session.status === 'complete') throw stateError('order_already_paid', 'This order has already been paid');
   const p = await lockPayment(t, page.tenant.id, currentPayment(page));
   if (p.status !== 'pending' || p.test_behaviour !== 'three_ds_challenge') {
     throw stateError('no_challenge', 'This payment is not waiting for 3-D Secure authentication');
   }
+  // An order created with Razorpay's payment_capture: 0 leaves the payment authorized for the merchant to capture.
   const updated = outcome === 'complete'
-    ? await transitionPayment(t, ctx, p, 'success', { amountCaptured: Number(p.amount), action: 'payment.authenticated' })
+    ? await transitionPayment(t, ctx, p, p.capture_method === 'manual' ? 'authorized' : 'success', {
+        ...(p.capture_method === 'manual' ? {} : { amountCaptured: Number(p.amount) }),
+        action: 'payment.authenticated',
+      })
     : await transitionPayment(t, ctx, p, 'failed', {
         failure: { code: 'authentication_failed', message: FAILURE_MESSAGES.authentication_failed! },
         action: 'payment.authentication_failed',

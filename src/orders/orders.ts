@@ -64,6 +64,11 @@ export async function lockOrder(t: Tx, tenantId: string, id: string): Promise<Db
   return order;
 }
 
+/** Locks a payment's order before the payment settles, so only one of its payments can pay it. */
+export async function lockOrderForPayment(t: Tx, orderId: string): Promise<Pick<DbOrder, 'status'>> {
+  return t.one<Pick<DbOrder, 'status'>>('SELECT status FROM orders WHERE id = $1::text FOR UPDATE', [orderId]);
+}
+
 export async function recordAttempt(t: Tx, ctx: Ctx, order: DbOrder): Promise<void> {
   const updated = await t.one<DbOrder>(
     `UPDATE orders SET attempts = attempts + 1, status = CASE WHEN status = 'created' THEN 'attempted' ELSE status END,
@@ -76,8 +81,8 @@ export async function recordAttempt(t: Tx, ctx: Ctx, order: DbOrder): Promise<vo
 }
 
 /**
- * Marks the order paid when one of its payments succeeds. A second successful payment on an
- * already-paid order does not pay it twice (the gateway would refund it; here it is reported).
+ * Marks the order paid when one of its payments succeeds. transitionPayment locked the order and
+ * let no second payment of a paid order succeed, so the status guard is only a backstop.
  */
 export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: number, paymentId: string): Promise<void> {
   const updated = await t.maybeOne<DbOrder>(

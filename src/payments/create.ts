@@ -56,11 +56,13 @@ function resolveInstrument(tenantId: string, input: CreatePaymentInput, opts: Cr
   }
 }
 
-async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null }> {
+type Capture = NonNullable<CreatePaymentInput['capture']>;
+
+async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null; capture: Capture }> {
   if (!input.order_id) {
     if (input.amount === undefined) throw badRequest('parameter_missing', 'Missing required parameter: amount (or pass an order_id)', 'amount');
     if (input.currency === undefined) throw badRequest('parameter_missing', 'Missing required parameter: currency (or pass an order_id)', 'currency');
-    return { amount: input.amount, currency: input.currency, orderId: null };
+    return { amount: input.amount, currency: input.currency, orderId: null, capture: input.capture ?? 'automatic' };
   }
   const order = await lockOrder(t, ctx.tenant.id, input.order_id);
   if (order.status === 'paid') throw stateError('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
@@ -70,8 +72,11 @@ async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promis
   if (input.currency !== undefined && input.currency !== order.currency) {
     throw badRequest('currency_mismatch', `currency must equal the order currency (${order.currency}) or be omitted`, 'currency');
   }
+  if (input.capture !== undefined && order.capture_method && input.capture !== order.capture_method) {
+    throw badRequest('capture_mismatch', `capture must equal the order's capture setting (${order.capture_method}) or be omitted`, 'capture');
+  }
   await recordAttempt(t, ctx, order);
-  return { amount: Number(order.amount), currency: order.currency, orderId: order.id };
+  return { amount: Number(order.amount), currency: order.currency, orderId: order.id, capture: input.capture ?? order.capture_method ?? 'automatic' };
 }
 
 /**
@@ -92,7 +97,7 @@ export interface CreateOptions {
 
 export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, checkFraud: FraudCheck, opts: CreateOptions = {}): Promise<DbPayment> {
   const instrument = resolveInstrument(ctx.tenant.id, input, opts);
-  const { amount, currency, orderId } = await resolveAmount(t, ctx, input);
+  const { amount, currency, orderId, capture } = await resolveAmount(t, ctx, input);
   const fraud = await checkFraud(t, ctx, {
     tenantId: ctx.tenant.id,
     amount,
@@ -104,7 +109,7 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
     cardBin: instrument.columns.card_bin,
   });
 
-  const plan = planCreation(instrument.behaviour, { method: input.method, capture: input.capture, amount }, fraud, settingsOf(ctx.tenant));
+  const plan = planCreation(instrument.behaviour, { method: input.method, capture, amount }, fraud, settingsOf(ctx.tenant));
   // When the outcome is known now and needs no fraud record, the row is inserted already in its
   // final state (one statement instead of INSERT pending + UPDATE); the events and audit rows are
   // written exactly as for a pending insert followed by transitionPayment.
@@ -128,7 +133,7 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
     [
       newId('payment'), ctx.tenant.id, orderId, amount, currency, input.method, c.card_brand, c.card_last4, c.card_bin,
       c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, instrument.behaviour,
-      input.capture, input.description ?? null, JSON.stringify(input.metadata ?? {}), input.customer_email ?? null,
+      capture, input.description ?? null, JSON.stringify(input.metadata ?? {}), input.customer_email ?? null,
       input.billing?.country ?? null, input.webhook_url ?? null, ctx.svc.config.payments.pendingTtlSeconds,
       settledNow?.status ?? 'pending', settledNow?.changes.failure?.code ?? null, settledNow?.changes.failure?.message ?? null,
       settledNow?.changes.amountCaptured ?? null, ctx.svc.config.payments.authorizedTtlSeconds,

@@ -37,6 +37,7 @@ export const FAILURE_MESSAGES: Record<string, string> = {
   upi_declined: 'The UPI payment was declined by the payer.',
   bank_declined: 'The bank declined the payment.',
   authentication_failed: 'The payer did not complete 3-D Secure authentication.',
+  order_already_paid: 'The order was already paid by another payment; this one was not captured and its amount was released to the payer.',
 };
 
 export interface TestCard {

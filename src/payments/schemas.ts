@@ -26,7 +26,8 @@ export const createPaymentSchema = z
     vpa: z.string().max(256).regex(/^[a-zA-Z0-9._-]{2,200}@[a-zA-Z][a-zA-Z0-9]{1,50}$/, 'must look like name@bank').optional(),
     bank: z.string().regex(/^[A-Z]{4}$/, 'must be a 4-letter bank code such as HDFC').optional(),
     wallet: z.enum(WALLETS).optional(),
-    capture: z.enum(['automatic', 'manual']).default('automatic'),
+    // Omitted: the order's capture setting (Razorpay's payment_capture), else automatic.
+    capture: z.enum(['automatic', 'manual']).optional(),
     description: z.string().max(1000).optional(),
     metadata: metadataSchema.optional(),
     customer_email: z.email().max(254).transform((e) => e.toLowerCase()).optional(),

@@ -32,10 +32,8 @@ export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
 export function assertTransition(from: PaymentStatus, to: PaymentStatus, what = 'Payment'): void {
   if (!canTransition(from, to)) {
     const allowed = TRANSITIONS[from];
-    throw stateError(
-      'invalid_state_transition',
-      `${what} is ${from}; it cannot become ${to}` + (allowed.length ? ` (from ${from} it can become ${allowed.join(', ')})` : ` (${from} is final)`),
-    );
+    const said = from === to ? `${what} is ${from} already` : `${what} is ${from}; it cannot become ${to}`;
+    throw stateError('invalid_state_transition', said + (allowed.length ? ` (from ${from} it can become ${allowed.join(', ')})` : ` (${from} is final)`));
   }
 }
 

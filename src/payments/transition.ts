@@ -2,7 +2,9 @@ import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents, type NewEvent } from '../events/events.ts';
 import { completeSessionsForOrder } from '../checkout/sessions.ts';
-import { markOrderPaid } from '../orders/orders.ts';
+import { lockOrderForPayment, markOrderPaid } from '../orders/orders.ts';
+import { stateError } from '../core/errors.ts';
+import { FAILURE_MESSAGES } from './instruments.ts';
 import type { Ctx } from '../services.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { assertTransition, STATUS_EVENT, type PaymentStatus } from './state-machine.ts';
@@ -30,6 +32,9 @@ export interface TransitionChanges {
  */
 export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
   assertTransition(p.status, to);
+  if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrderForPayment(t, p.order_id)).status === 'paid') {
+    return lateOnPaidOrder(t, ctx, p, to, changes);
+  }
   const updated = await t.one<DbPayment>(
     `UPDATE payments SET
         status = $2::text,
@@ -61,6 +66,27 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
   );
   await recordTransition(t, ctx, p.status, updated, to, changes);
   return updated;
+}
+
+/**
+ * At most one payment of an order ever ends captured. The order row is locked before the move (the
+ * lock order of every path: payment, then order, then session), so of two attempts settling at
+ * once the second sees the order paid. What happens to the late one follows the live gateways:
+ * a bank's late "yes" (pending → authorized or success) cannot be refused, so the gateway never
+ * captures it and releases the money (Razorpay refunds a duplicate payment on a paid order at
+ * once): here it ends failed with order_already_paid, captured nothing. A merchant's capture of
+ * an authorization on an order another payment paid is refused (409); the authorization stays
+ * until it is cancelled or expires.
+ */
+async function lateOnPaidOrder(t: Tx, ctx: Ctx, p: DbPayment, to: 'authorized' | 'success', changes: TransitionChanges): Promise<DbPayment> {
+  if (p.status === 'authorized') {
+    throw stateError('order_already_paid', `Order ${p.order_id} is already paid by another payment; this authorization cannot be captured (cancel it, or it expires uncaptured)`);
+  }
+  return transitionPayment(t, ctx, p, 'failed', {
+    failure: { code: 'order_already_paid', message: FAILURE_MESSAGES.order_already_paid! },
+    action: 'payment.late_on_paid_order',
+    metadata: { ...changes.metadata, would_have_become: to, ...(changes.action ? { via: changes.action } : {}) },
+  });
 }
 
 /**

@@ -65,6 +65,7 @@ export const RAZORPAY_FAILURE: Record<string, ErrorParts> = {
   payment_cancelled: declined('customer', 'payment_cancelled', 'payment_authentication'),
   authentication_failed: declined('customer', 'authentication_failed', 'payment_authentication'),
   fraud_blocked: declined('internal', 'payment_risk_check_failed', 'payment_initiation'),
+  order_already_paid: declined('internal', 'order_already_paid'),
 };
 
 const UNKNOWN_FAILURE = declined('NA', 'payment_failed');

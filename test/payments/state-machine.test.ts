@@ -36,6 +36,11 @@ describe('payment state machine', () => {
     expect((err as DomainError).message).toContain('Payment is failed');
   });
 
+  it('says a move to the state a payment is already in is that, not a contradiction', () => {
+    expect(() => assertTransition('success', 'success')).toThrow('Payment is success already (from success it can become partially_refunded, refunded)');
+    expect(() => assertTransition('failed', 'failed')).toThrow('Payment is failed already (failed is final)');
+  });
+
   it('lets a refund leave pending once', () => {
     expect(() => assertRefundTransition('pending', 'processed')).not.toThrow();
     expect(() => assertRefundTransition('pending', 'failed')).not.toThrow();
