@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build: type-check and compile to dist/.
+# Build: type-check and compile to dist/, with the files the pages serve copied beside the modules
+# (scripts/copy-assets.ts); test/docker.image.test.ts carries out this file and starts the result.
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -16,6 +17,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts && npm cache clean --force
+# dist holds everything built; node_modules above holds the libraries the pages load (Preact, htm, uPlot, Scalar).
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 # DATA_DIR: the master key and the audit checkpoint file (a volume in docker-compose.yml).

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './src/config.ts';
+import { classifyDbError } from './src/db/errors.ts';
 import { createLogger } from './src/logger.ts';
 import { startRuntime, type Runtime } from './src/runtime.ts';
 
@@ -43,15 +44,19 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const runtime = await startRuntime(config, log);
-  process.stdout.write(banner(runtime));
 
+  let runtime: Runtime | null = null;
   let signals = 0;
-  const shutdown = (signal: string) => {
-    // A second signal means "now": skip the graceful path.
-    if (++signals > 1) process.exit(130);
-    log.info({ signal }, 'shutting down');
-    runtime.stop().then(
+  const stop = (rt: Runtime) => {
+    // From here on the database may close our connections before we do (an external one
+    // stopping at the same time: 57P01). pg-boss's LISTEN client drops its error listener before
+    // its connection has closed, so such an error would be uncaught and end us with a stack.
+    process.on('uncaughtException', (err) => {
+      if (classifyDbError(err) === 'unavailable') return void log.warn({ err: err.message }, 'the database closed a connection during shutdown');
+      log.fatal({ err }, 'uncaught exception during shutdown');
+      process.exit(1);
+    });
+    rt.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
@@ -59,8 +64,19 @@ async function main() {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal means "now": skip the graceful path.
+    if (++signals > 1) process.exit(130);
+    log.info({ signal }, runtime ? 'shutting down' : 'shutting down once started');
+    if (runtime) stop(runtime);
+  };
+  // Listening from the start: a signal during start-up stops what has started, in order, once it
+  // has (an embedded Postgres runs in its own process group and would otherwise be left running).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
+  runtime = await startRuntime(config, log);
+  if (signals > 0) return stop(runtime);
+  process.stdout.write(banner(runtime));
 }
 
 main().catch((err: unknown) => {

@@ -10,6 +10,7 @@ import { assertSchemaNotNewer, migrate } from './db/migrate.ts';
 import { createDb, type Db } from './db/pool.ts';
 import { createEventHub, type EventHub } from './events/hub.ts';
 import { createApp, type AppDeps } from './http/app.ts';
+import { answerClientError } from './http/client-error.ts';
 import { startTenantCaches } from './tenants/caches.ts';
 import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
 import { startWorkers } from './jobs/workers.ts';
@@ -60,7 +61,8 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = baseConfig.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: baseConfig.dataDir, port: baseConfig.embeddedPgPort, database: 'sandpay', log });
+    // Detached: Ctrl-C reaches only us, and stop() below stops Postgres last (app.ts handles the signals).
+    embedded = await startEmbeddedPostgres({ dataDir: baseConfig.dataDir, port: baseConfig.embeddedPgPort, database: 'sandpay', log, detached: true });
     databaseUrl = embedded.url;
   }
   const adminToken = await resolveAdminToken(baseConfig, embedded !== null);
@@ -111,7 +113,7 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     const caches = startTenantCaches({ db, connectionString: databaseUrl, log });
     cleanups.push(() => caches.close());
     const deps: AppDeps = { db, boss, config, log, keys, eventHub, jobs: { running: () => jobsRunning } };
-    cleanups.push((await startAudit(deps)).stop);
+    cleanups.push((await startAudit(deps, { migrationsApplied: applied })).stop);
     if (runsWorkers) {
       const workers = await startWorkers(deps);
       cleanups.push(workers.stop);
@@ -120,6 +122,7 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     let url: string | null = null;
     if (config.role !== 'worker') {
       const server = createServer(createApp({ ...deps, listenUrl: () => url }));
+      server.on('clientError', answerClientError);
       const port = await listen(server, config.port, config.host);
       url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
       cleanups.push(() => closeServer(server, config.shutdownTimeoutMs));

@@ -55,7 +55,7 @@ describe('the log', () => {
     );
     const text = lines.join('');
     for (const value of ['Bearer x', '"ks"', '"pw"', '"s"', '4242424242424242', '"123"', '"321"', '4000000000000002']) expect(text).not.toContain(value);
-    expect(JSON.parse(text)).toMatchObject({ authorization: '[REDACTED]', card: { number: '[REDACTED]' }, body: { cvc: '[REDACTED]' } });
+    expect(JSON.parse(text)).toMatchObject({ authorization: '[REDACTED]', card: { number: '••••4242', cvc: '[REDACTED]' }, body: { cvc: '[REDACTED]', card: { number: '••••0002' } } });
   });
 
   it('request logs show the URL with secrets redacted', async () => {

@@ -4,10 +4,13 @@
  * checkout.js with the publishable key, its server verifies the signed result, and it shows the
  * webhooks Sandpay sends it.
  *
- * It uses the Sandpay at SANDPAY_URL (default http://127.0.0.1:3000) and, when none answers
- * there and SANDPAY_URL is unset, starts one in this process (embedded PostgreSQL in DATA_DIR,
- * default .sandpay). The merchant listens on DEMO_PORT (default 4242) and is shown as
- * http://localhost:PORT: another origin than Sandpay's 127.0.0.1, as a real shop would be.
+ * It uses the Sandpay at SANDPAY_URL (default http://127.0.0.1:$PORT, PORT being Sandpay's port
+ * as for `npm start`, default 3000) and, when none answers there and SANDPAY_URL is unset, starts
+ * one in this process on PORT (unset: 3000, or any free port when 3000 is taken), with the same
+ * settings as `npm start` (embedded PostgreSQL in DATA_DIR, default .sandpay, unless
+ * DATABASE_URL). The merchant listens on DEMO_PORT (default 4242, or any free port when taken)
+ * and is shown as http://localhost:DEMO_PORT: another origin than Sandpay's 127.0.0.1, as a real
+ * shop would be.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -224,15 +227,19 @@ async function portFree(port: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  let sandpayUrl = (process.env.SANDPAY_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  // PORT is Sandpay's port here as everywhere (npm start); the shop's own is DEMO_PORT.
+  const port = process.env.PORT || undefined;
+  let sandpayUrl = (process.env.SANDPAY_URL ?? `http://127.0.0.1:${port ?? 3000}`).replace(/\/+$/, '');
   let stopSandpay: (() => Promise<void>) | null = null;
   let started = '';
   if (!(await answers(sandpayUrl))) {
     if (process.env.SANDPAY_URL) throw new Error(`No Sandpay answers at SANDPAY_URL=${sandpayUrl}`);
+    if (port && port !== '0' && !(await portFree(Number(port)))) throw new Error(`PORT=${port} is taken by something that is not Sandpay; free it or choose another PORT`);
     const { loadConfig } = await import('../../src/config.ts');
     const { createLogger } = await import('../../src/logger.ts');
     const { startRuntime } = await import('../../src/runtime.ts');
-    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, PORT: (await portFree(3000)) ? '3000' : '0' });
+    // A PORT that was asked for is kept; unset, 3000 if free, else any free port.
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, PORT: port ?? ((await portFree(3000)) ? '3000' : '0') });
     const runtime = await startRuntime(config, createLogger(config.logLevel));
     sandpayUrl = runtime.url!;
     stopSandpay = runtime.stop;

@@ -8,7 +8,7 @@
  *   RAZORPAY_WEBHOOK_SECRET                 the secret of the webhook pointed at /webhooks/razorpay
  *   RAZORPAY_API_URL                        default https://api.razorpay.com          (Sandpay: http://127.0.0.1:3000)
  *   RAZORPAY_CHECKOUT_URL                   default https://checkout.razorpay.com/v1/checkout.js  (Sandpay: http://127.0.0.1:3000/checkout.js)
- *   PORT                                    default 5000
+ *   DEMO_PORT                               the shop's port, default 5000 (as for npm run demo: PORT is Sandpay's)
  *
  * The flow: POST /api/orders creates an order (captured by the server, payment_capture: 0); the
  * page opens checkout; its handler posts the result to /api/verify, which checks the signature,
@@ -134,7 +134,7 @@ if (import.meta.main) {
   const need = (k: string) => env[k] ?? (console.error(`set ${k}`), process.exit(1));
   const shop = await startShop({
     keyId: need('RAZORPAY_KEY_ID'), keySecret: need('RAZORPAY_KEY_SECRET'), webhookSecret: need('RAZORPAY_WEBHOOK_SECRET'),
-    apiUrl: env.RAZORPAY_API_URL, checkoutUrl: env.RAZORPAY_CHECKOUT_URL, port: Number(env.PORT ?? 5000),
+    apiUrl: env.RAZORPAY_API_URL, checkoutUrl: env.RAZORPAY_CHECKOUT_URL, port: Number(env.DEMO_PORT ?? 5000),
   });
   console.log(`Shop at ${shop.url} (webhooks: ${shop.url}/webhooks/razorpay)`);
 }

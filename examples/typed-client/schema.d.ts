@@ -2921,12 +2921,15 @@ export interface components {
             rows_checked: number;
             /** @description Rows committed but not chained yet (their MACs are checked too) */
             unsealed_rows: number;
-            /** @description Rows from before the keyed chain, accepted only at its start */
+            /** @description Rows from before the keyed chain, accepted only at its start, up to where they ended when it began */
             legacy_rows: number;
             head: {
                 seq: number;
                 hash: string;
             } | null;
+            /** @description Checkpoints with a valid signature the log was checked against */
+            checkpoints_checked: number;
+            /** @description The newest checkpoint of each source, and every one the log does not extend */
             checkpoints: {
                 seq: number;
                 head_hash: string;
@@ -2937,11 +2940,11 @@ export interface components {
                 /** @description Whether the log extends this checkpoint; null when an earlier problem stopped the check */
                 ok: boolean | null;
             }[];
-            /** @description null for an unsealed row */
+            /** @description null for an unsealed row; absent when no row is to blame */
             first_bad_seq?: number | null;
             first_bad_row_id?: number;
             /** @enum {string} */
-            reason?: "edited" | "missing" | "inserted" | "truncated" | "rewritten";
+            reason?: "edited" | "missing" | "inserted" | "truncated" | "rewritten" | "forged_checkpoint" | "forged_boundary";
             detail?: string;
         } & {
             [key: string]: unknown;
@@ -4460,10 +4463,7 @@ export interface operations {
                     bank?: string;
                     /** @enum {string} */
                     wallet?: "paytm" | "phonepe" | "amazonpay" | "mobikwik" | "freecharge" | "airtelmoney" | "googlepay" | "applepay";
-                    /**
-                     * @default automatic
-                     * @enum {string}
-                     */
+                    /** @enum {string} */
                     capture?: "automatic" | "manual";
                     description?: string;
                     /** @description Up to 50 flat key/value pairs, at most 8 kB */

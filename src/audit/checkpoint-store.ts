@@ -45,37 +45,89 @@ export async function insertCheckpoint(t: Tx, c: SignedCheckpoint): Promise<Chec
   return checkpointView({ ...c, id: row.id });
 }
 
-/** A chain's checkpoints, newest first. A row whose signature fails is shown as it is, with `valid: false`. */
+/**
+ * The claim of a stored checkpoint when its signature verifies for this chain and its columns say
+ * what it signed (a genuine checkpoint copied to another chain, or with its seq edited to sort
+ * elsewhere, is not one); null otherwise.
+ */
+function openRow(ctx: AuditContext, chain: string, r: Pick<DbCheckpoint, 'seq' | 'head_hash' | 'payload' | 'signature'>): SignedCheckpoint | null {
+  const c = openCheckpoint(ctx.keys.signer, r.payload, r.signature);
+  return c && c.chain === chain && String(c.seq) === String(r.seq) && c.head_hash === r.head_hash ? c : null;
+}
+
+/** A chain's checkpoints, newest first. A row that does not verify is shown as it is, with `valid: false`. */
 export async function listCheckpoints(db: Queryable, ctx: AuditContext, chain: string, page: { limit: number; startingAfter?: string; endingBefore?: string }) {
   return paginate(db, { table: 'audit_checkpoints', where: ['chain = $1::text'], params: [chain], ...page }, (r: DbCheckpoint) => {
-    const opened = openCheckpoint(ctx.keys.signer, r.payload, r.signature);
-    return opened && opened.chain === chain
+    const opened = openRow(ctx, chain, r);
+    return opened
       ? checkpointView({ ...opened, id: r.id })
       : { ...checkpointView({ ...r, seq: Number(r.seq), row_count: Number(r.row_count), created_at: r.created_at.toISOString(), id: r.id }), valid: false };
   });
 }
 
-export type KnownCheckpoint = SignedCheckpoint & { source: 'database' | 'file' | 'supplied' };
+/** What verification needs of a checkpoint whose signature has been checked. */
+export type KnownCheckpoint = Pick<SignedCheckpoint, 'seq' | 'head_hash' | 'row_count' | 'created_at'> & { source: 'database' | 'file' | 'supplied' };
+
+/** Checkpoint rows that do not verify: how many, and the first by seq. */
+export interface ForgedCheckpoints {
+  count: number;
+  first: { id: string; seq: string };
+}
+
+const known = (c: SignedCheckpoint, source: KnownCheckpoint['source']): KnownCheckpoint => ({
+  seq: c.seq, head_hash: c.head_hash, row_count: c.row_count, created_at: c.created_at, source,
+});
+
+/** The newest checkpoint of the chain in the DATA_DIR file (which a database user cannot delete), unless `stored` has it. */
+async function fromFile(ctx: AuditContext, chain: string, stored: KnownCheckpoint[]): Promise<KnownCheckpoint[]> {
+  const c = (await checkpointFile(ctx.dataDir, ctx.keys.signer, ctx.log)).latest(chain);
+  return c && !stored.some((s) => s.seq === c.seq && s.head_hash === c.head_hash) ? [known(c, 'file')] : [];
+}
+
+const PAGE = 1000;
 
 /**
- * The latest checkpoint of a chain this process can trust: the newest one in the database whose
- * signature verifies, and the newest in the DATA_DIR file (which a database user cannot delete).
- * Both are answered when they differ, and verification checks each.
+ * Every checkpoint of the chain this process can trust, oldest first: each one in the database
+ * whose signature verifies, and the newest in the DATA_DIR file. Every row is checked, not just
+ * the newest few: rows that do not verify (junk with a high seq, say) must neither hide a genuine
+ * one nor pass unnoticed, so they are answered as `forged`.
  */
-export async function latestCheckpoints(db: Queryable, ctx: AuditContext, chain: string): Promise<KnownCheckpoint[]> {
-  const rows = await db.rows<Pick<DbCheckpoint, 'payload' | 'signature'>>(
-    'SELECT payload, signature FROM audit_checkpoints WHERE chain = $1::text ORDER BY seq DESC, created_at DESC LIMIT 10',
+export async function allCheckpoints(db: Queryable, ctx: AuditContext, chain: string): Promise<{ valid: KnownCheckpoint[]; forged: ForgedCheckpoints | null }> {
+  const valid: KnownCheckpoint[] = [];
+  let forged: ForgedCheckpoints | null = null;
+  for (let after: { seq: string; id: string } | null = null; ; ) {
+    const rows: Array<Pick<DbCheckpoint, 'id' | 'seq' | 'head_hash' | 'payload' | 'signature'>> = await db.rows(
+      `SELECT id, seq, head_hash, payload, signature FROM audit_checkpoints
+        WHERE chain = $1::text AND ($2::bigint IS NULL OR (seq, id) > ($2::bigint, $3::text))
+        ORDER BY seq, id LIMIT $4::int`,
+      [chain, after?.seq ?? null, after?.id ?? null, PAGE],
+    );
+    for (const r of rows) {
+      const c = openRow(ctx, chain, r);
+      if (c) valid.push(known(c, 'database'));
+      else if (forged) forged.count++;
+      else forged = { count: 1, first: { id: r.id, seq: r.seq } };
+    }
+    if (rows.length < PAGE) break;
+    after = { seq: rows.at(-1)!.seq, id: rows.at(-1)!.id };
+  }
+  return { valid: [...valid, ...(await fromFile(ctx, chain, valid))].sort((a, b) => a.seq - b.seq), forged };
+}
+
+/**
+ * The checkpoint a new one follows: the newer of the database's newest row and the file's. When
+ * the database's newest row does not verify it is answered as `forged` instead (a new checkpoint
+ * must not be signed past rows that may hide the genuine one); a bad row further down hides
+ * nothing and is left to verification, which reads them all.
+ */
+export async function newestCheckpoint(db: Queryable, ctx: AuditContext, chain: string): Promise<{ previous: KnownCheckpoint | null; forged: { id: string; seq: string } | null }> {
+  const top = await db.maybeOne<Pick<DbCheckpoint, 'id' | 'seq' | 'head_hash' | 'payload' | 'signature'>>(
+    'SELECT id, seq, head_hash, payload, signature FROM audit_checkpoints WHERE chain = $1::text ORDER BY seq DESC, id DESC LIMIT 1',
     [chain],
   );
-  const out: KnownCheckpoint[] = [];
-  for (const r of rows) {
-    const c = openCheckpoint(ctx.keys.signer, r.payload, r.signature);
-    if (c && c.chain === chain) {
-      out.push({ ...c, source: 'database' });
-      break;
-    }
-  }
-  const fromFile = (await checkpointFile(ctx.dataDir, ctx.keys.signer, ctx.log)).latest(chain);
-  if (fromFile && !out.some((c) => c.seq === fromFile.seq && c.head_hash === fromFile.head_hash)) out.push({ ...fromFile, source: 'file' });
-  return out;
+  const opened = top ? openRow(ctx, chain, top) : null;
+  if (top && !opened) return { previous: null, forged: { id: top.id, seq: top.seq } };
+  const stored = opened ? [known(opened, 'database')] : [];
+  const [previous] = [...stored, ...(await fromFile(ctx, chain, stored))].sort((a, b) => b.seq - a.seq);
+  return { previous: previous ?? null, forged: null };
 }

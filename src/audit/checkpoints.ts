@@ -4,7 +4,7 @@ import type { Services } from '../services.ts';
 import { systemCtx } from '../tenants/tenants.ts';
 import { checkpointFile } from './checkpoint-file.ts';
 import { signCheckpoint } from './checkpoint-sig.ts';
-import { insertCheckpoint, latestCheckpoints, type CheckpointView } from './checkpoint-store.ts';
+import { insertCheckpoint, newestCheckpoint, type CheckpointView } from './checkpoint-store.ts';
 import { auditContextOf } from './context.ts';
 import { verifyChain, type ChainVerification } from './verify.ts';
 
@@ -14,17 +14,22 @@ export const CHECKPOINT_AFTER_SECONDS = 300;
 /**
  * Signs the chain's current head and publishes it: audit_checkpoints, an audit.checkpoint event
  * for the tenant (its own copy, by webhook or GET /events), and a line in DATA_DIR. Pending rows
- * are sealed first, and the rows since the previous checkpoint are verified: a checkpoint never
- * vouches for a log that does not verify (409 audit_chain_invalid).
+ * are sealed first, and the rows since the previous checkpoint are verified, keyed (rows without
+ * a MAC pass only within the chain's legacy boundary): a checkpoint never vouches for a log that
+ * does not verify, nor past a newest checkpoint row that does not (409 audit_chain_invalid).
  */
 export async function createCheckpoint(svc: Services, chain: string): Promise<CheckpointView> {
   const ctx = auditContextOf(svc.db);
   await ctx.sealer.sealNow(chain);
-  const [previous] = (await latestCheckpoints(svc.db, ctx, chain)).sort((a, b) => b.seq - a.seq);
+  const { previous, forged } = await newestCheckpoint(svc.db, ctx, chain);
+  if (forged) {
+    svc.log.error({ component: 'audit', chain, checkpoint: forged.id }, 'newest audit checkpoint does not verify; not checkpointed');
+    throw stateError('audit_chain_invalid', `The newest checkpoint of the audit log (${forged.id}, at seq ${forged.seq}) does not verify with this Sandpay's signing key; it is not checkpointed`);
+  }
   const check = await verifyChain(svc.db, chain, { latest: false, ...(previous ? { from: previous } : {}) });
   if (!check.ok) {
     svc.log.error({ component: 'audit', chain, reason: check.reason, first_bad_seq: check.first_bad_seq }, 'audit chain failed verification; not checkpointed');
-    throw stateError('audit_chain_invalid', `The audit log failed verification (${check.reason} at seq ${check.first_bad_seq ?? '?'}); it is not checkpointed`);
+    throw stateError('audit_chain_invalid', `The audit log failed verification (${check.reason}: ${check.detail}); it is not checkpointed`);
   }
   const head = check.head ?? (previous ? { seq: previous.seq, hash: previous.head_hash } : null);
   if (!head) throw stateError('audit_chain_empty', 'This audit chain has no rows to checkpoint');

@@ -2,12 +2,14 @@ import { createHmac } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.ts';
 
 /**
- * The audit log's two keyed hashes, computed only in the Sandpay process (Postgres never holds
- * the key, so nobody with only database access can produce either):
+ * The audit log's keyed hashes, computed only in the Sandpay process (Postgres never holds
+ * the key, so nobody with only database access can produce any):
  *  - `mac`, over one row's contents, computed before the INSERT: proof the process wrote it;
  *  - `hash`, over (chain, seq, prev_hash, mac), computed by the sealer: the row's place in its
- *    chain. A genuine row moved to another place, or a gap, breaks it.
- * Both are HMAC-SHA256 over canonical JSON (object keys sorted), tagged with their purpose.
+ *    chain. A genuine row moved to another place, or a gap, breaks it;
+ *  - a chain's legacy boundary: where its rows from before the keyed chain end, recorded once
+ *    (src/audit/legacy.ts), so rows without a MAC cannot be passed off as old ones.
+ * All are HMAC-SHA256 over canonical JSON (object keys sorted), tagged with their purpose.
  */
 
 /** prev_hash of a chain's first row. */
@@ -49,4 +51,9 @@ export function rowMac(key: Buffer, c: AuditContent): string {
 
 export function chainHash(key: Buffer, chain: string, seq: string | number | bigint, prevHash: string, mac: string): string {
   return hmac(key, ['sandpay.audit.chain.v1', chain, String(seq), prevHash, mac]);
+}
+
+/** Where a chain's rows from before the keyed chain end (src/audit/legacy.ts). */
+export function legacyBoundaryMac(key: Buffer, chain: string, seq: string | number | bigint, headHash: string): string {
+  return hmac(key, ['sandpay.audit.legacy-boundary.v1', chain, String(seq), headHash]);
 }

@@ -23,8 +23,9 @@ export const chainVerificationObject = z
     chain: z.string(),
     rows_checked: z.number().int().meta({ description: 'Sealed rows read' }),
     unsealed_rows: z.number().int().meta({ description: 'Rows committed but not chained yet (their MACs are checked too)' }),
-    legacy_rows: z.number().int().meta({ description: 'Rows from before the keyed chain, accepted only at its start' }),
+    legacy_rows: z.number().int().meta({ description: 'Rows from before the keyed chain, accepted only at its start, up to where they ended when it began' }),
     head: z.strictObject({ seq: z.number().int(), hash: z.string() }).nullable(),
+    checkpoints_checked: z.number().int().meta({ description: 'Checkpoints with a valid signature the log was checked against' }),
     checkpoints: z.array(
       z.strictObject({
         seq: z.number().int(),
@@ -33,10 +34,10 @@ export const chainVerificationObject = z
         source: z.enum(['database', 'file', 'supplied']),
         ok: z.boolean().nullable().meta({ description: 'Whether the log extends this checkpoint; null when an earlier problem stopped the check' }),
       }),
-    ),
-    first_bad_seq: z.number().int().nullable().optional().meta({ description: 'null for an unsealed row' }),
+    ).meta({ description: 'The newest checkpoint of each source, and every one the log does not extend' }),
+    first_bad_seq: z.number().int().nullable().optional().meta({ description: 'null for an unsealed row; absent when no row is to blame' }),
     first_bad_row_id: z.number().int().optional(),
-    reason: z.enum(['edited', 'missing', 'inserted', 'truncated', 'rewritten']).optional(),
+    reason: z.enum(['edited', 'missing', 'inserted', 'truncated', 'rewritten', 'forged_checkpoint', 'forged_boundary']).optional(),
     detail: z.string().optional(),
   })
   .meta({ id: 'AuditVerification' });

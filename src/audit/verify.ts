@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../db/pool.ts';
-import { latestCheckpoints, type KnownCheckpoint } from './checkpoint-store.ts';
+import { allCheckpoints, type ForgedCheckpoints, type KnownCheckpoint } from './checkpoint-store.ts';
 import { auditContextOf, type AuditContext } from './context.ts';
+import { legacyBoundary } from './legacy.ts';
 import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } from './mac.ts';
 
 /**
@@ -10,13 +11,18 @@ import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } f
  *               (rows before it deleted and the rest renumbered);
  *  - inserted:  a row Sandpay never wrote: no valid MAC, and neither its place in the chain nor
  *               a later row or checkpoint vouches for it (an edited row whose chain columns were
- *               also rewritten looks the same when no checkpoint covers it);
+ *               also rewritten looks the same when no checkpoint covers it); a row without a MAC
+ *               past the chain's legacy boundary (src/audit/legacy.ts) is one too;
  *  - truncated: the log ends before a checkpoint's seq (rows deleted from the end), or a
  *               tenant's chain is empty (it always starts with tenant.created);
  *  - rewritten: every row checks out but the chain up to a checkpoint is not the one signed
- *               (genuine rows deleted or reordered and then re-sealed).
+ *               (genuine rows deleted or reordered and then re-sealed), or the rows from before
+ *               the keyed chain are not the ones there when it began;
+ *  - forged_checkpoint: every row checks out, but a checkpoint row in the database does not
+ *               verify with this Sandpay's key (not written by it, or altered);
+ *  - forged_boundary: every row checks out, but the chain's legacy boundary does not verify.
  */
-export type BadReason = 'edited' | 'missing' | 'inserted' | 'truncated' | 'rewritten';
+export type BadReason = 'edited' | 'missing' | 'inserted' | 'truncated' | 'rewritten' | 'forged_checkpoint' | 'forged_boundary';
 
 export interface ChainVerification {
   ok: boolean;
@@ -25,11 +31,17 @@ export interface ChainVerification {
   rows_checked: number;
   /** Rows committed but not chained yet (normally 0 a moment after a write); their MACs are checked. */
   unsealed_rows: number;
-  /** Rows from before the keyed chain (SHA-256 only); accepted only at the start of the chain. */
+  /** Rows from before the keyed chain (SHA-256 only); accepted only up to the chain's legacy boundary. */
   legacy_rows: number;
   head: { seq: number; hash: string } | null;
-  /** The checkpoints checked: ok false when the log does not extend it, null when an earlier problem stopped the check. */
+  /** Checkpoints whose signature verifies that the log was checked against (each one in the database, the file's newest, the one supplied). */
+  checkpoints_checked: number;
+  /**
+   * The newest checkpoint of each source, and every one the log does not extend: ok false when
+   * it does not, null when an earlier problem stopped the check.
+   */
   checkpoints: Array<{ seq: number; head_hash: string; created_at: string; source: KnownCheckpoint['source']; ok: boolean | null }>;
+  /** The first bad sealed row's seq; null for an unsealed row; absent when no row is to blame (a forged checkpoint). */
   first_bad_seq?: number | null;
   first_bad_row_id?: number;
   reason?: BadReason;
@@ -39,7 +51,7 @@ export interface ChainVerification {
 export interface VerifyOptions {
   /** Also check against this checkpoint (already signature-checked, e.g. from the caller). */
   supplied?: KnownCheckpoint;
-  /** Check against the latest known checkpoints (default true). */
+  /** Check against every known checkpoint (default true); false only checks the rows (before signing a new one). */
   latest?: boolean;
   /** Start after this checkpoint instead of at seq 1 (incremental, before signing a new one). */
   from?: KnownCheckpoint;
@@ -56,12 +68,13 @@ interface SealedRow extends AuditContent {
 
 const BATCH = 2000;
 
-type Bad = { seq: bigint | null; id: string | null; reason: BadReason; detail: string };
+type Bad = { seq?: bigint | null; id: string | null; reason: BadReason; detail: string };
 
 /**
  * Verifies one chain in a single streaming pass (batches by seq), in the process, which holds the
- * key: every sealed row's MAC and chain hash, seq continuity, the checkpoints, then the MACs of
- * unsealed rows. Stops judging at the first problem but keeps counting.
+ * key: every sealed row's MAC and chain hash, seq continuity, the legacy boundary, every
+ * checkpoint (each signature, once), then the MACs of unsealed rows. Stops judging at the first
+ * problem but keeps counting.
  */
 export async function verifyChain(db: Db, chain: string, opts: VerifyOptions = {}): Promise<ChainVerification> {
   const ctx = auditContextOf(db);
@@ -74,10 +87,13 @@ export async function verifyChain(db: Db, chain: string, opts: VerifyOptions = {
 
 async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: VerifyOptions): Promise<ChainVerification> {
   const key = ctx.keys.auditMacKey;
-  const known = opts.latest === false ? [] : await latestCheckpoints(db, ctx, chain);
-  const cps = [...known, ...(opts.supplied ? [opts.supplied] : [])].sort((a, b) => a.seq - b.seq);
+  const stored: { valid: KnownCheckpoint[]; forged: ForgedCheckpoints | null } = opts.latest === false ? { valid: [], forged: null } : await allCheckpoints(db, ctx, chain);
+  const cps = [...stored.valid, ...(opts.supplied ? [opts.supplied] : [])].sort((a, b) => a.seq - b.seq);
   const results: ChainVerification['checkpoints'] = cps.map((c) => ({ seq: c.seq, head_hash: c.head_hash, created_at: c.created_at, source: c.source, ok: null }));
-  const maxCheckpointSeq = cps.length ? BigInt(cps.at(-1)!.seq) : null;
+  // Rows without a MAC pass only up to here, and the chain there must be the one recorded.
+  const boundaryRow = await legacyBoundary(db, key, chain);
+  const boundary = boundaryRow === 'forged' ? null : boundaryRow;
+  const boundarySeq = boundary ? BigInt(boundary.seq) : 0n;
 
   let prev = GENESIS_HASH;
   let expected = 1n;
@@ -95,8 +111,12 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
     else if (at.hash !== opts.from.head_hash) bad = { seq: BigInt(opts.from.seq), id: null, reason: 'rewritten', detail: `the row at seq ${opts.from.seq} is not the one checkpointed` };
     prev = opts.from.head_hash;
     expected = BigInt(opts.from.seq) + 1n;
-    sawKeyed = true;
   }
+
+  const judgeAtBoundary = (seq: bigint) => {
+    if (bad || suspect || !boundary || seq !== boundarySeq || prev === boundary.head_hash) return;
+    bad = { seq, id: null, reason: 'rewritten', detail: `the rows up to seq ${seq}, from before the keyed chain, are not the ones there when it began` };
+  };
 
   const judgeAtCheckpoints = (seq: bigint) => {
     cps.forEach((cp, i) => {
@@ -152,15 +172,20 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
       }
       expected = seq + 1n;
       if (row.mac === null) {
-        // Legacy rows (SHA-256, from before the keyed chain) only ever start a chain.
-        if (sawKeyed || (maxCheckpointSeq !== null && seq > maxCheckpointSeq)) {
-          bad = { seq, id: row.id, reason: 'inserted', detail: `row ${seq} has no MAC: it was not written by Sandpay` };
+        // Legacy rows (SHA-256, from before the keyed chain) only ever start a chain, and only a
+        // chain that had them when the keyed chain began: a new chain starts with a keyed row.
+        if (!sawKeyed && boundaryRow === 'forged') {
+          bad = { seq, id: row.id, reason: 'forged_boundary', detail: `row ${seq} has no MAC, and the chain's legacy boundary does not verify with this Sandpay's key: not written by Sandpay, or moved` };
+        } else if (sawKeyed || seq > boundarySeq) {
+          const where = boundary ? `its rows from before the keyed chain end at seq ${boundary.seq}` : 'it has no rows from before the keyed chain';
+          bad = { seq, id: row.id, reason: 'inserted', detail: `row ${seq} has no MAC and ${where}: it was not written by Sandpay` };
         } else if (row.prev_hash !== prev || row.legacy_hash !== row.hash) {
           bad = { seq, id: row.id, reason: 'edited', detail: `legacy row ${seq} does not match its SHA-256 chain` };
         } else {
           legacy++;
           prev = row.hash;
         }
+        judgeAtBoundary(seq);
         judgeAtCheckpoints(seq);
         continue;
       }
@@ -176,6 +201,7 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
         suspect = { seq, id: row.id };
       }
       prev = h;
+      judgeAtBoundary(seq);
       judgeAtCheckpoints(seq);
     }
     if (rows.length < BATCH) break;
@@ -193,6 +219,8 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
       const cp = cps[beyond]!;
       results[beyond]!.ok = false;
       bad = { seq: lastSeq + 1n, id: null, reason: 'truncated', detail: `the log ends at seq ${lastSeq}, but the checkpoint of ${cp.created_at} covers ${cp.row_count} rows` };
+    } else if (boundary && lastSeq < boundarySeq) {
+      bad = { seq: lastSeq + 1n, id: null, reason: 'truncated', detail: `the log ends at seq ${lastSeq}, but its rows from before the keyed chain went up to seq ${boundary.seq}` };
     }
   }
 
@@ -218,6 +246,21 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
     if (tenant) bad = { seq: 1n, id: null, reason: 'truncated', detail: "the tenant's chain is empty; it always starts with the tenant.created row" };
   }
 
+  // Problems outside the rows come last: a row to blame says more.
+  if (!bad && stored.forged) {
+    const f = stored.forged;
+    bad = {
+      id: null,
+      reason: 'forged_checkpoint',
+      detail: `${f.count} checkpoint row(s) in the database do not verify with this Sandpay's signing key (the first: ${f.first.id}, at seq ${f.first.seq}): not written by Sandpay, or altered`,
+    };
+  }
+  if (!bad && boundaryRow === 'forged') {
+    bad = { id: null, reason: 'forged_boundary', detail: "the chain's legacy boundary does not verify with this Sandpay's key: not written by Sandpay, or moved" };
+  }
+
+  // The newest of each source, and every failure: the response stays small however many there are.
+  const newest = new Map(cps.map((c, i) => [c.source, i]));
   const out: ChainVerification = {
     ok: bad === null,
     chain,
@@ -225,11 +268,12 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
     unsealed_rows: unsealed,
     legacy_rows: legacy,
     head: last ? { seq: Number(last.seq), hash: last.hash } : null,
-    checkpoints: results,
+    checkpoints_checked: cps.length,
+    checkpoints: results.filter((r, i) => r.ok === false || newest.get(cps[i]!.source) === i),
   };
   if (bad) {
     const b = bad as Bad;
-    out.first_bad_seq = b.seq === null ? null : Number(b.seq);
+    if (b.seq !== undefined) out.first_bad_seq = b.seq === null ? null : Number(b.seq);
     if (b.id !== null) out.first_bad_row_id = Number(b.id);
     out.reason = b.reason;
     out.detail = b.detail;

@@ -58,7 +58,11 @@ payments
   .description('newest payments first')
   .option('--limit <n>', '1 to 100', '10')
   .option('--status <status>', 'only payments in this status')
-  .action((opts: { limit: string; status?: string }, cmd: Command) => listPayments(api(cmd), opts, process.stdout));
+  .option('--starting-after <pay_id>', 'the page after this payment (the command printed after a page says which)')
+  .action((opts: { limit: string; status?: string; startingAfter?: string }, cmd: Command) => {
+    const url = cmd.getOptionValueSourceWithGlobals('url') === 'cli' ? cmd.optsWithGlobals<{ url: string }>().url : undefined;
+    return listPayments(api(cmd), { ...opts, url }, process.stdout);
+  });
 payments
   .command('get')
   .argument('<payment-id>')

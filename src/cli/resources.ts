@@ -16,13 +16,32 @@ export async function resendEvent(api: SandpayApi, eventId: string, endpointId: 
   for (const d of res.deliveries) out.write(`  ${d.id}  -> ${d.url}\n`);
 }
 
-export async function listPayments(api: SandpayApi, opts: { limit: string; status?: string }, out: NodeJS.WritableStream): Promise<void> {
-  const page = await api.get('/payments', { limit: opts.limit, status: opts.status });
+export interface ListPaymentsOptions {
+  limit: string;
+  status?: string | undefined;
+  startingAfter?: string | undefined;
+  /** --url when it was given on the command line (not from SANDPAY_URL), to repeat it. Never the key. */
+  url?: string | undefined;
+}
+
+/**
+ * The command that shows the next page: the same filters, and the cursor after this page's last
+ * payment. Values are shell-quoted when they need it, so the line can be pasted as it is.
+ */
+export function nextPageCommand(opts: ListPaymentsOptions, lastId: string): string {
+  const quote = (v: string) => (/^[\w.@%+=:,/-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const args = [...(opts.status !== undefined ? ['--status', opts.status] : []), '--limit', opts.limit, '--starting-after', lastId];
+  return `sandpay ${opts.url !== undefined ? `--url ${quote(opts.url)} ` : ''}payments list ${args.map(quote).join(' ')}`;
+}
+
+export async function listPayments(api: SandpayApi, opts: ListPaymentsOptions, out: NodeJS.WritableStream): Promise<void> {
+  if (opts.startingAfter !== undefined) checkId(opts.startingAfter, 'pay', 'payment');
+  const page = await api.get('/payments', { limit: opts.limit, status: opts.status, starting_after: opts.startingAfter });
   for (const p of page.data) {
     out.write(`${p.id}  ${String(p.status).padEnd(18)} ${String(p.amount).padStart(10)} ${p.currency}  ${String(p.method).padEnd(10)} ${p.created_at}\n`);
   }
   if (page.data.length === 0) out.write('No payments.\n');
-  else if (page.has_more) out.write(`… more: sandpay payments list --limit ${Math.min(100, Number(opts.limit) * 2)}\n`);
+  else if (page.has_more) out.write(`… more: ${nextPageCommand(opts, page.data[page.data.length - 1].id)}\n`);
 }
 
 export async function getPayment(api: SandpayApi, id: string, out: NodeJS.WritableStream): Promise<void> {

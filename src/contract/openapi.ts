@@ -135,17 +135,22 @@ function operation(route: AnyRoute, schemas: SchemaSet): Json {
   };
 }
 
-/** The reference's opening page: the README's walk-through, as curl. */
-const INTRODUCTION = `A payment gateway simulator: orders, payments, refunds, signed webhooks, fraud rules and an audit
+/**
+ * The reference's opening page: the README's walk-through, as curl, against `serverUrl` (the
+ * origin the document is served from, so the commands work as pasted). Port 4000 is the
+ * reader's own webhook receiver, and the text says so.
+ */
+export const introduction = (serverUrl: string) => `A payment gateway simulator: orders, payments, refunds, signed webhooks, fraud rules and an audit
 trail. Authenticate with \`Authorization: Bearer sk_test_…\`. Lists page with \`limit\`, \`starting_after\` and
 \`ending_before\`, newest first. Every error is \`{"error": {"type", "code", "message", "param"?, "request_id"}}\`.
 
 \`\`\`sh
-B=http://127.0.0.1:3000/api/v1
+B=${serverUrl}/api/v1
 # Register: the answer holds sk_test_ (secret), pk_test_ (publishable) and whsec_ (webhook secret), shown once.
 curl -s -X POST $B/auth/register -H 'Content-Type: application/json' -d '{"name":"My Shop","email":"dev@example.com"}'
 SK=sk_test_...
-# Subscribe an endpoint (its own whsec_ comes back once).
+# Subscribe your webhook receiver's URL (its own whsec_ comes back once); to run one on port 4000:
+# npm run webhook-receiver -- --port 4000 --secret whsec_...
 curl -s -X POST $B/webhook-endpoints -H "Authorization: Bearer $SK" -H 'Content-Type: application/json' \\
   -d '{"url":"http://127.0.0.1:4000/hooks","events":["*"]}'
 # Create a payment: Idempotency-Key is required, so a retry never charges twice.
@@ -188,7 +193,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], serverUrl = 'http://12
     info: {
       title: 'Sandpay API',
       version: API_VERSION,
-      description: INTRODUCTION,
+      description: introduction(serverUrl),
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: serverUrl }],

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { badRequest, type DomainError } from './errors.ts';
+import { MAX_JSON_DEPTH } from './json-guard.ts';
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let cur = input;
@@ -89,20 +90,26 @@ const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /**
  * What schemas cannot see or Postgres cannot store, refused with a 400 naming the field before
  * any schema runs: JSON.parse keeps a `"__proto__"` key as an own property that validation then
- * drops without a word (`{"notes": {"__proto__": {...}}}` became `notes: {}`), and a NUL
- * character in a string would only fail in the database, without a `param`.
+ * drops without a word (`{"notes": {"__proto__": {...}}}` became `notes: {}`), a NUL character
+ * in a string would only fail in the database, without a `param`, and a lone surrogate (`"\ud800"`,
+ * valid JSON but not Unicode) would be stored as U+FFFD.
  */
 export function refuseHostileInput(input: unknown, path: string[] = []): void {
+  const param = () => path.join('.') || undefined;
   if (typeof input === 'string') {
-    if (input.includes('\u0000')) throw badRequest('parameter_invalid', `Invalid ${path.join('.') || 'body'}: text may not contain NUL characters`, path.join('.') || undefined);
+    if (input.includes('\u0000')) throw badRequest('parameter_invalid', `Invalid ${param() ?? 'body'}: text may not contain NUL characters`, param());
+    if (!input.isWellFormed()) throw badRequest('parameter_invalid', `Invalid ${param() ?? 'body'}: text may not contain unpaired surrogates (\\ud800-\\udfff)`, param());
     return;
   }
   if (input === null || typeof input !== 'object') return;
+  // The body parser refuses this first (src/core/json-guard.ts); here it bounds the walk for any other caller.
+  if (path.length >= MAX_JSON_DEPTH) throw badRequest('json_too_deep', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
   for (const key of Object.keys(input)) {
     const here = [...path, key];
     if (PROTO_KEYS.has(key)) {
       throw badRequest('parameter_invalid', `Invalid ${here.join('.')}: the keys __proto__, constructor and prototype are not allowed`, here.join('.'));
     }
+    if (!key.isWellFormed()) throw badRequest('parameter_invalid', `Invalid ${here.join('.')}: a key may not contain unpaired surrogates (\\ud800-\\udfff)`, here.join('.'));
     refuseHostileInput((input as Record<string, unknown>)[key], here);
   }
 }

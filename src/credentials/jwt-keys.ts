@@ -32,6 +32,10 @@ export const jwtKeyView = (k: DbJwtKey) => ({
 export async function registerJwtKey(t: Tx, ctx: Ctx, input: { kid: string; public_key?: string | undefined; jwks?: { keys: Array<Record<string, unknown>> } | undefined }) {
   const key = input.public_key !== undefined ? keyFromPem(input.public_key) : keyFromJwks(input.jwks!, input.kid);
   const thumbprint = await calculateJwkThumbprint(key.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
+  // Registrations of one tenant run one after another (the tenant row lock key creation and
+  // rotation take): without it, concurrent ones all count the same keys and all insert, past
+  // the limit. The count is a new statement, so after the wait it sees what the others committed.
+  await t.rows('SELECT 1 FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [ctx.tenant.id]);
   const active = await t.one<{ n: number }>('SELECT count(*)::int AS n FROM jwt_keys WHERE tenant_id = $1::text AND revoked_at IS NULL', [ctx.tenant.id]);
   if (active.n >= MAX_ACTIVE_KEYS) throw conflict('too_many_keys', `A tenant may have ${MAX_ACTIVE_KEYS} JWT keys at once; delete one first`, 'kid');
   let row: DbJwtKey;

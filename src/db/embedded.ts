@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { lockDataDir, stopOrphanedPostmaster } from './embedded-owner.ts';
+import { binariesDir, ensurePostgresCanReach } from './embedded-access.ts';
+import { isAlive, lockDataDir, stopOrphanedPostmaster } from './embedded-owner.ts';
 
 export interface EmbeddedPostgres {
   /** Connection string for the application database. */
@@ -27,6 +28,12 @@ export interface EmbeddedOptions {
   /** false deletes the data folder on stop (test servers). */
   persistent?: boolean;
   postgresFlags?: string[];
+  /**
+   * Run Postgres in a process group of its own, so that a signal to ours (Ctrl-C at a terminal
+   * reaches the whole foreground group) does not stop it under our open connections. Only for a
+   * caller that stops it itself on those signals, as app.ts does; otherwise it would outlive us.
+   */
+  detached?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -69,7 +76,9 @@ async function readOrCreateSecret(file: string): Promise<string> {
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const root = path.resolve(opts.dataDir);
   const clusterDir = path.join(root, 'pg');
+  binariesDir(); // throws, saying what to do, where they are not installed
   await mkdir(root, { recursive: true });
+  if (process.getuid?.() === 0) ensurePostgresCanReach(root, opts.log);
   const lock = lockDataDir(root);
   try {
     await stopOrphanedPostmaster(clusterDir, opts.log);
@@ -99,6 +108,12 @@ async function startLocked(opts: EmbeddedOptions, root: string, clusterDir: stri
     onLog: (msg: string) => opts.log.debug({ component: 'postgres' }, msg.trim()),
     onError: (err: unknown) => opts.log.warn({ component: 'postgres', err: String(err) }, 'embedded postgres error'),
   });
+  if (opts.detached) {
+    // The package spreads what getUidAndGid() answers into the options of every process it
+    // spawns (initdb, postgres), so that is where `detached` can be added.
+    const ids = server['getUidAndGid'].bind(server);
+    server['getUidAndGid'] = async (name?: string) => ({ ...(await ids(name)), detached: true });
+  }
 
   // initialise() fails on a folder that already holds a cluster, so only a new folder gets one.
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
@@ -118,7 +133,10 @@ async function startLocked(opts: EmbeddedOptions, root: string, clusterDir: stri
   const adminUrl = `${base}/postgres`;
   const stop = async () => {
     process.removeListener('exit', onExit);
-    await server.stop();
+    // The package waits for the postmaster's 'exit' event, which never comes again for one that
+    // has already gone (stopped or killed by someone else): then there is nothing to stop.
+    if (postmasterRunning(clusterDir)) await server.stop();
+    else if (opts.persistent === false) await rm(clusterDir, { recursive: true, force: true });
     releaseLock();
   };
   try {
@@ -149,6 +167,15 @@ function stopOnExit(clusterDir: string, releaseLock: () => void): () => void {
       // nothing to release
     }
   };
+}
+
+function postmasterRunning(clusterDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return pid > 0 && isAlive(pid);
+  } catch {
+    return false; // a postmaster removes its pid file as it exits
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

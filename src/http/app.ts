@@ -7,6 +7,7 @@ import { ROUTES } from '../contract/table.ts';
 import { DomainError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { redactUrl } from '../logger.ts';
+import { looksSecret } from '../core/secret-text.ts';
 import type { Services } from '../services.ts';
 import { createMetrics } from '../metrics/prometheus.ts';
 import { methodNotAllowed, mountRoute, type Guards } from './adapter.ts';
@@ -19,6 +20,7 @@ import { docsRouter } from './docs.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { requestLog } from './request-log.ts';
 import { sessionGuards } from './middleware/session.ts';
+import { jsonBody } from './middleware/json-body.ts';
 import { RandomFaults } from './faults.ts';
 import { checkoutRouter } from './checkout.ts';
 
@@ -62,7 +64,8 @@ export function createApp(services: AppDeps): express.Express {
       logger: log,
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('request');
+        // One that holds a secret (a key pasted in the wrong header) is replaced, not echoed, logged or stored.
+        const id = typeof given === 'string' && REQUEST_ID.test(given) && !looksSecret(given) ? given : newId('request');
         res.setHeader('X-Request-Id', id);
         return id;
       },
@@ -96,7 +99,7 @@ export function createApp(services: AppDeps): express.Express {
   );
   app.use(inflightLimit(config.maxInflightRequests));
   app.use(requireJsonBody);
-  app.use(express.json({ limit: '100kb' }));
+  app.use(jsonBody());
 
   const { windowMs, tenantMax, registerMax, publishableMax } = config.rateLimit;
   // Per tenant: a blocked key is refused before auth (no query); the in-flight bound keeps one tenant to a fair share of the pool.

@@ -1,7 +1,7 @@
 import { randomBase62 } from '../ids.ts';
 import type { Db } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
-import { redactedRequestBody, redactedResponseBody } from './redact.ts';
+import { redactedField, redactedRequestBody, redactedResponseBody } from './redact.ts';
 
 /**
  * The request log's writer. Requests are queued in memory when their response has gone out and
@@ -75,7 +75,8 @@ function errorOf(status: number, text: string | null): ErrorFields {
   try {
     const e = (JSON.parse(text) as { error?: Record<string, unknown> }).error;
     if (!e || typeof e !== 'object') return none;
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1000) : null);
+    // An error message may quote what the client sent (a Sandpay-Fault value, a parameter).
+    const str = (v: unknown) => redactedField(typeof v === 'string' ? v : null, 1000);
     return { type: str(e.type), code: str(e.code), message: str(e.message), param: str(e.param) };
   } catch {
     return none;
@@ -102,11 +103,11 @@ export function createRequestLogWriter(db: Db, log: Logger, options: Partial<Req
                             $10::boolean[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                             $18::text[], $19::timestamptz[], $20::text[], $21::text[])`,
       [
-        col(() => `rl_${randomBase62(20)}`), col((e) => e.tenantId), col((e) => e.requestId), col((e) => e.method), col((e) => e.path),
-        col((e) => e.query), col((e) => e.status), col((e) => Math.round(e.latencyMs * 100) / 100), col((e) => e.idempotencyKey),
+        col(() => `rl_${randomBase62(20)}`), col((e) => e.tenantId), col((e) => redactedField(e.requestId, 200)), col((e) => e.method), col((e) => e.path),
+        col((e) => e.query), col((e) => e.status), col((e) => Math.round(e.latencyMs * 100) / 100), col((e) => redactedField(e.idempotencyKey, 255)),
         col((e) => e.replayed), col((e) => e.source), col((_e, i) => errors[i]!.type), col((_e, i) => errors[i]!.code),
         col((_e, i) => errors[i]!.message), col((_e, i) => errors[i]!.param), col((e) => redactedRequestBody(e.requestBody)),
-        col((e) => redactedResponseBody(e.responseText)), col((e) => e.fault), col((e) => e.at.toISOString()),
+        col((e) => redactedResponseBody(e.responseText)), col((e) => redactedField(e.fault, 1000)), col((e) => e.at.toISOString()),
         col((e) => e.credential?.type ?? null), col((e) => e.credential?.id ?? null),
       ],
     );

@@ -164,8 +164,16 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
 }
 
 
+/**
+ * The caller's tenant came from the auth cache, so its settings may be stale: merging a patch
+ * into them would silently undo a concurrent PATCH (a reverted checkout.allowed_origins lets any
+ * origin frame checkout). The merge starts from the row read under its lock, so concurrent patches
+ * apply one after another, each to what the previous one committed. NO KEY UPDATE, as in
+ * rotateKey: inserts that reference the tenant do not wait.
+ */
 export async function updateSettings(t: Tx, tenant: DbTenant, patch: SettingsPatch, actor: Actor, requestId: string) {
-  const before = settingsOf(tenant);
+  const current = await t.one<Pick<DbTenant, 'settings'>>('SELECT settings FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenant.id]);
+  const before = settingsOf(current);
   const after: TenantSettings = {
     auto_process: { ...before.auto_process, ...patch.auto_process },
     checkout: { ...before.checkout, ...patch.checkout },

@@ -33,9 +33,12 @@ export const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
 ];
 
 describe('admin auth', () => {
-  it.each(ADMIN_ROUTES)('%s %s: 401 without the token, 403 with a tenant key', async (method, path, body) => {
+  it.each(ADMIN_ROUTES)('%s %s: 401 without the token (saying the admin token is needed), 403 with a tenant key', async (method, path, body) => {
     const root = new Client(sys.url);
-    expectError(await root.request(method, path, { body, key: null }), 401, { type: 'authentication_error' });
+    const missing = await root.request(method, path, { body, key: null });
+    expectError(missing, 401, { type: 'authentication_error', code: 'missing_admin_token' });
+    expect(missing.body.error.message).toMatch(/admin token/);
+    expect(missing.body.error.message).not.toMatch(/sk_test_/);
     expectError(await root.request(method, path, { body, key: t.sk }), 403, { type: 'permission_error' });
     const before = (await admin.get('/admin/fraud-rules')).body.data.find((r: { id: string }) => r.id === 'fr_seedHighAmount000001');
     expect(before.enabled).toBe(false); // nothing the tenant sent changed anything

@@ -7,7 +7,7 @@ import { migrationNames } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/logger.ts';
 import { MIGRATIONS_DIR } from '../../src/paths.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { Client } from '../support/client.ts';
+import { Client, expectError, registerTenant } from '../support/client.ts';
 import { adminQuery, withDatabase } from '../support/postgres.ts';
 import { ADMIN_TOKEN, testEnv } from '../support/system.ts';
 
@@ -55,5 +55,41 @@ describe('rows from before the keyed chain', () => {
   it('are still caught when edited', async () => {
     await sql(`ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET action = 'x' WHERE chain = '${TENANT}' AND seq = 1; ALTER TABLE audit_log ENABLE TRIGGER USER`);
     expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'edited' });
+  });
+
+  it('end where they ended when the keyed chain began, recorded once: a chain rewritten without MACs since is not one of them', async () => {
+    expect(await sql('SELECT chain, seq FROM audit_legacy_boundaries')).toEqual([{ chain: TENANT, seq: '2' }]);
+    const fresh = await registerTenant(runtime.url!);
+    await expect.poll(async () => (await fresh.api.get('/audit/verify')).body, { timeout: 10_000 }).toMatchObject({ ok: true, unsealed_rows: 0 });
+    // The whole chain passed off as legacy: mac = NULL and every hash recomputed with audit_row_hash().
+    await sql(`ALTER TABLE audit_log DISABLE TRIGGER USER;
+               DO $$ DECLARE r record; p text := repeat('0', 64); BEGIN
+                 FOR r IN SELECT id FROM audit_log WHERE chain = '${fresh.id}' ORDER BY seq LOOP
+                   UPDATE audit_log SET mac = NULL, prev_hash = p,
+                          hash = audit_row_hash(p, chain, seq, tenant_id, object_type, object_id, action, old_status, new_status,
+                                                actor_type, actor_id, request_id, metadata, created_at)
+                    WHERE id = r.id RETURNING hash INTO p;
+                 END LOOP;
+               END $$;
+               ALTER TABLE audit_log ENABLE TRIGGER USER`);
+    // Another start, migrations already applied: no boundary is added.
+    const again = await startRuntime(loadConfig(testEnv(url, { SANDPAY_ROLE: 'api' })), createLogger('silent'));
+    await again.stop();
+    expect(await sql('SELECT chain FROM audit_legacy_boundaries')).toEqual([{ chain: TENANT }]);
+    expect((await fresh.api.get('/audit/verify')).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'inserted', legacy_rows: 0 });
+    expectError(await fresh.api.post('/audit/checkpoints'), 409, { code: 'audit_chain_invalid' });
+
+    // A boundary written by a database user does not verify.
+    await sql(`INSERT INTO audit_legacy_boundaries (chain, seq, head_hash, mac)
+               SELECT chain, seq, hash, repeat('0', 64) FROM audit_log WHERE chain = $1 AND seq = 1`, [fresh.id]);
+    expect((await fresh.api.get('/audit/verify')).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'forged_boundary' });
+    expectError(await fresh.api.post('/audit/checkpoints'), 409, { code: 'audit_chain_invalid' });
+  });
+
+  it('cannot have their boundary moved', async () => {
+    await sql(`ALTER TABLE audit_legacy_boundaries DISABLE TRIGGER USER;
+               UPDATE audit_legacy_boundaries SET seq = 1 WHERE chain = '${TENANT}';
+               ALTER TABLE audit_legacy_boundaries ENABLE TRIGGER USER`);
+    expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'forged_boundary' });
   });
 });

@@ -1,12 +1,13 @@
 import { verify } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditContextOf } from '../../src/audit/context.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startRuntime } from '../../src/runtime.ts';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { ADMIN_TOKEN, startTestSystem, testEnv, type TestSystem } from '../support/system.ts';
 import { Client, expectError, registerTenant, type TestTenant } from '../support/client.ts';
 import { createPayment } from '../support/payments.ts';
@@ -15,11 +16,14 @@ let sys: TestSystem;
 let t: TestTenant;
 let admin: Client;
 
+/** A victim tenant per tampering test: more registrations than the per-IP limit allows (every process on the database counts them). */
+const MANY_TENANTS = { RATE_LIMIT_REGISTER_MAX: '1000' };
+
 /** Seals what is committed, as the sealer does moments after each commit. */
 const sealAll = () => auditContextOf(sys.runtime.db).sealer.sealAll();
 
 beforeAll(async () => {
-  sys = await startTestSystem();
+  sys = await startTestSystem(MANY_TENANTS);
   admin = new Client(sys.url + '/api/v1', ADMIN_TOKEN);
   t = await registerTenant(sys.url);
   await Promise.all(Array.from({ length: 10 }, () => createPayment(t.api)));
@@ -293,7 +297,7 @@ describe('sealing', () => {
     (await sys.sql<{ n: number }>('SELECT count(*)::int AS n FROM audit_log WHERE chain = $1 AND seq IS NULL', [chain]))[0]!.n;
 
   it('gathers the commits of AUDIT_SEAL_DELAY_MS into one seal transaction, and seals what still waits at stop', async () => {
-    const rt = await startRuntime(loadConfig(testEnv(sys.databaseUrl, { SANDPAY_ROLE: 'api', AUDIT_SEAL_DELAY_MS: '1000' })), createLogger('silent'));
+    const rt = await startRuntime(loadConfig(testEnv(sys.databaseUrl, { ...MANY_TENANTS, SANDPAY_ROLE: 'api', AUDIT_SEAL_DELAY_MS: '1000' })), createLogger('silent'));
     let stopped = false;
     try {
       const fresh = await registerTenant(rt.url!);
@@ -320,5 +324,91 @@ describe('the master key', () => {
   it('is refused when another process on the database has another key', async () => {
     const config = loadConfig(testEnv(sys.databaseUrl, { SANDPAY_ROLE: 'api', SANDPAY_MASTER_KEY: 'ab'.repeat(32) }));
     await expect(startRuntime(config, createLogger('silent'))).rejects.toThrow(/another master key/);
+  });
+});
+
+describe('a whole chain rewritten without MACs before its first checkpoint (issue 21)', () => {
+  it('is not taken for rows from before the keyed chain, and is never checkpointed', async () => {
+    const v = await victim(2, false);
+    // Edit a row, then pass the whole chain off as legacy: mac = NULL and every hash recomputed.
+    await superuser(async (c) => {
+      await c.query(`UPDATE audit_log SET new_status = 'failed' WHERE chain = $1 AND seq = 3`, [v.id]);
+      await c.query('UPDATE audit_log SET mac = NULL WHERE chain = $1', [v.id]);
+      await rehashFrom(c, v.id, 1);
+    });
+    const r = await v.api.get('/audit/verify');
+    expect(r.body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'inserted', legacy_rows: 0 });
+    expect(r.body.detail).toMatch(/row 1 has no MAC and it has no rows from before the keyed chain/);
+
+    expectError(await v.api.post('/audit/checkpoints'), 409, { type: 'state_error', code: 'audit_chain_invalid' });
+    expectError(await admin.post('/admin/audit/checkpoints', { chain: v.id }), 409, { code: 'audit_chain_invalid' });
+    expect(await sys.sql('SELECT id FROM audit_checkpoints WHERE chain = $1', [v.id])).toEqual([]);
+  });
+});
+
+describe('checkpoint rows that do not verify (issue 21)', () => {
+  let other: Runtime;
+  let otherDataDir: string;
+  beforeAll(async () => {
+    // A second API process with a DATA_DIR of its own: no file copy of any checkpoint, only the database.
+    otherDataDir = await mkdtemp(path.join(tmpdir(), 'sandpay-audit-'));
+    other = await startRuntime(loadConfig(testEnv(sys.databaseUrl, { SANDPAY_ROLE: 'api', DATA_DIR: otherDataDir })), createLogger('silent'));
+  });
+  afterAll(async () => {
+    await other?.stop();
+    await rm(otherDataDir, { recursive: true, force: true });
+  });
+  const elsewhere = (v: TestTenant) => new Client(other.url + '/api/v1', v.sk);
+
+  /** What the attacker adds: 11 checkpoint rows above the genuine one, each with a signature that is not Sandpay's. */
+  async function junk(chain: string, aboveSeq: number): Promise<void> {
+    const [genuine] = await sys.sql<{ payload: string; key_id: string }>('SELECT payload, key_id FROM audit_checkpoints WHERE chain = $1', [chain]);
+    for (let i = 1; i <= 11; i++) {
+      const seq = aboveSeq + 100 + i;
+      await sys.sql(
+        `INSERT INTO audit_checkpoints (id, chain, seq, head_hash, row_count, key_id, payload, signature, created_at)
+         VALUES ('acp_junk' || $1::text || $2::text, $2, $3, repeat('f', 64), $3, $4, $5, $6, now())`,
+        [i, chain, seq, genuine!.key_id, genuine!.payload.replace(/"seq":\d+/, `"seq":${seq}`), Buffer.from(`junk ${i}`).toString('base64url')],
+      );
+    }
+  }
+
+  it('do not hide the genuine checkpoint: the rows deleted since are caught by a process without the file', async () => {
+    const v = await victim();
+    await superuser((c) => c.query('DELETE FROM audit_log WHERE chain = $1 AND seq > $2', [v.id, v.rows - 2]));
+    await junk(v.id, v.rows);
+
+    const r = await elsewhere(v).get('/audit/verify');
+    expect(r.body).toMatchObject({ ok: false, rows_checked: v.rows - 2, first_bad_seq: v.rows - 1, reason: 'truncated' });
+    expect(r.body.checkpoints).toEqual([expect.objectContaining({ source: 'database', seq: v.rows, ok: false })]);
+    expectError(await elsewhere(v).post('/audit/checkpoints'), 409, { code: 'audit_chain_invalid' });
+    expect((await v.api.get('/audit/verify')).body).toMatchObject({ ok: false, first_bad_seq: v.rows - 1, reason: 'truncated' });
+  });
+
+  it('are reported as forged, over a log that is otherwise whole, and no checkpoint is signed past them', async () => {
+    const v = await victim();
+    await junk(v.id, v.rows);
+
+    for (const api of [elsewhere(v), v.api]) {
+      const r = await api.get('/audit/verify');
+      expect(r.body).toMatchObject({ ok: false, reason: 'forged_checkpoint', rows_checked: v.rows, checkpoints_checked: 1 });
+      expect(r.body.detail).toMatch(/^11 checkpoint row\(s\) in the database do not verify/);
+      expect(r.body).not.toHaveProperty('first_bad_seq');
+      expect(r.body.checkpoints).toEqual([expect.objectContaining({ seq: v.rows, ok: true })]);
+      expectError(await api.post('/audit/checkpoints'), 409, { code: 'audit_chain_invalid' });
+    }
+    const listed = (await v.api.get('/audit/checkpoints?limit=20')).body.data;
+    expect(listed.filter((c: { valid?: boolean }) => c.valid === false)).toHaveLength(11);
+  });
+
+  it("count another chain's genuine checkpoint copied into this one as forged", async () => {
+    const [donor, v] = [await victim(1), await victim(1, false)];
+    await sys.sql(
+      `INSERT INTO audit_checkpoints (id, chain, seq, head_hash, row_count, key_id, payload, signature, created_at)
+       SELECT 'acp_copy' || $2::text, $2, seq, head_hash, row_count, key_id, payload, signature, created_at FROM audit_checkpoints WHERE chain = $1`,
+      [donor.id, v.id],
+    );
+    expect((await elsewhere(v).get('/audit/verify')).body).toMatchObject({ ok: false, reason: 'forged_checkpoint', checkpoints_checked: 0 });
+    expectError(await elsewhere(v).post('/audit/checkpoints'), 409, { code: 'audit_chain_invalid' });
   });
 });

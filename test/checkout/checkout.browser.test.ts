@@ -7,6 +7,7 @@ import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoMerchant, type DemoMerchant } from '../../examples/merchant/server.ts';
 import { POLL_MS } from '../../src/checkout/page.ts';
+import { TEST_CARDS } from '../../src/payments/instruments.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
 import { Client } from '../support/client.ts';
 import { useBrowser, WAIT_MS } from '../support/browser.ts';
@@ -161,6 +162,22 @@ describe('checkout in a browser', () => {
     await frame.getByRole('button', { name: 'Complete' }).click();
     const result = await verifiedResult(page);
     expect((await paymentsOf(result.order_id)).map((p) => p.status).sort()).toEqual(['failed', 'success']);
+  });
+
+  it('lists every test card, none hidden in an inner scroll box, and the 3-D Secure card the demo suggests fills the form', async () => {
+    const page = await openShop();
+    const frame = await openCheckout(page);
+    const list = frame.locator('details.instruments[data-method="card"] ul');
+    const cards = list.getByRole('button');
+    expect(await cards.count()).toBe(TEST_CARDS.length);
+    expect(await list.evaluate((ul: any) => ul.scrollHeight - ul.clientHeight)).toBeLessThanOrEqual(1);
+    const box = (await list.boundingBox())!;
+    for (const card of await cards.all()) {
+      const b = (await card.boundingBox())!;
+      expect(b.y >= box.y - 1 && b.y + b.height <= box.y + box.height + 1, `${await card.innerText()} lies outside the list's box`).toBe(true);
+    }
+    await list.getByRole('button', { name: /4000 0000 0000 3220/ }).click();
+    expect(await frame.getByLabel('Card number').inputValue()).toBe('4000 0000 0000 3220');
   });
 
   it('UPI collect: the waiting screen shows success by itself when the payment is simulated', async () => {

@@ -178,4 +178,38 @@ describe('sandpay events resend, payments', () => {
     const get = await runCli(['payments', 'get', p.id], tenv);
     expect(JSON.parse(get.stdout)).toMatchObject({ id: p.id, status: 'success' });
   });
+
+  it('payments list suggests the next page with the same filters, and that command shows the rest', async () => {
+    const tenant = await registerTenant(sys.url);
+    const tenv = { SANDPAY_URL: sys.url, SANDPAY_API_KEY: tenant.sk };
+    const ok: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ok.push((await createPayment(tenant.api)).id);
+      await createPayment(tenant.api, cardBody(CARDS.declined)); // between them, and filtered out
+    }
+    const newestFirst = [...ok].reverse();
+    const listed = (out: string) => [...out.matchAll(/^(pay_\w+)  (\w+)/gm)].map((m) => [m[1], m[2]]);
+
+    const first = await runCli(['payments', 'list', '--status', 'success', '--limit', '2'], tenv);
+    expect(first.code, first.stderr).toBe(0);
+    expect(listed(first.stdout)).toEqual(newestFirst.slice(0, 2).map((id) => [id, 'success']));
+    const more = /^… more: sandpay (.+)$/m.exec(first.stdout);
+    expect(more, first.stdout).not.toBeNull();
+    const args = more![1]!.split(' ');
+    expect(args).toEqual(['payments', 'list', '--status', 'success', '--limit', '2', '--starting-after', newestFirst[1]]);
+
+    const second = await runCli(args, tenv);
+    expect(second.code, second.stderr).toBe(0);
+    expect(listed(second.stdout)).toEqual([[newestFirst[2], 'success']]);
+    expect(second.stdout).not.toMatch(/more:/);
+
+    // --url given on the command line is repeated (SANDPAY_URL is not; the key never is).
+    const withUrl = await runCli(['--url', sys.url, 'payments', 'list', '--status', 'success', '--limit', '1'], { SANDPAY_API_KEY: tenant.sk });
+    expect(withUrl.stdout).toContain(`… more: sandpay --url ${sys.url} payments list --status success --limit 1 --starting-after ${newestFirst[0]}\n`);
+    expect(withUrl.stdout).not.toContain(tenant.sk);
+
+    const bad = await runCli(['payments', 'list', '--starting-after', 'nope'], tenv);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"nope" is not a payment id/);
+  });
 });

@@ -32,4 +32,18 @@ describe('/docs', () => {
     expect(foreign).toEqual([]);
     expect(errors).toEqual([]);
   });
+
+  it('shows the commands with the origin it is served from, and each sidebar section once', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sys.url}/docs`);
+    await page.getByText(`B=${sys.url}/api/v1`).first().waitFor({ timeout: WAIT_MS });
+    expect(await page.getByText('127.0.0.1:3000').count()).toBe(0);
+    const sidebar = page.locator('aside').first();
+    await sidebar.getByText('Payments', { exact: true }).first().waitFor({ timeout: WAIT_MS });
+    const labels = (await sidebar.locator('ul').first().locator(':scope > li > div > a').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    expect(labels).toContain('Webhooks');
+    expect(labels.filter((l, i) => labels.indexOf(l) !== i)).toEqual([]);
+    // Scalar's toolbar would offer to share or deploy the document through its own servers.
+    expect(await page.getByText('Deploy', { exact: true }).count()).toBe(0);
+  });
 });

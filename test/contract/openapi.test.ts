@@ -33,6 +33,11 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
   });
 
+  it('names no tag "Webhooks", the title the reference gives the event bodies (else it lists "Webhooks" twice)', () => {
+    const doc = buildOpenApi(ROUTES) as { tags: Array<{ name: string }> };
+    expect(doc.tags.map((t) => t.name.toLowerCase())).not.toContain('webhooks');
+  });
+
   it('is committed up to date in openapi.json (npm run openapi rewrites it)', () => {
     expect(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8'), 'openapi.json is stale: run npm run openapi').toBe(openApiText(ROUTES));
   });
@@ -42,9 +47,26 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(res.body.servers).toEqual([{ url: sys.url }]);
+    // The introduction's commands use that origin too, not a port Sandpay may not be on.
+    expect(res.body.info.description).toContain(`B=${sys.url}/api/v1\n`);
+    expect(res.body.info.description).not.toContain('127.0.0.1:3000');
     expect(res.body.paths['/api/v1/payments'].post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
     expect(res.body.components.securitySchemes.secretKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(res.body.components.schemas.Error).toBeDefined();
+  });
+});
+
+describe("the README's API table", () => {
+  it('names only routes that exist under /api/v1, its base path (the root ones, such as /health, are listed apart)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('| Resource | Routes |');
+    expect(start).toBeGreaterThan(0);
+    const table = readme.slice(start, readme.indexOf('\n\n', start));
+    const known = new Set(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`));
+    const named = [...table.matchAll(/`((?:GET|POST|PATCH|DELETE)(?:\/(?:GET|POST|PATCH|DELETE))*) (\/[^`\s?]*)/g)]
+      .flatMap((m) => m[1]!.split('/').map((method) => `${method} /api/v1${m[2]}`));
+    expect(named.length).toBeGreaterThan(50);
+    expect(named.filter((r) => !known.has(r))).toEqual([]);
   });
 });
 

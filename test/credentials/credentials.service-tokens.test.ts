@@ -70,6 +70,17 @@ describe('registering public keys', () => {
     expectError(await t.api.post('/auth/jwt-keys', { kid: 'n', public_key: rsaPem.public, jwks: { keys: [{}] } }), 400, { param: 'public_key' });
   });
 
+  it('keeps to 20 active keys however many registrations race', async () => {
+    // Each trial a fresh tenant and 30 registrations at once; several trials, as one race may happen to run in turn.
+    for (let trial = 0; trial < 5; trial++) {
+      const fresh = await registerTenant(sys.url, `Racing ${trial}`);
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => fresh.api.post('/auth/jwt-keys', { kid: `race-${i}`, public_key: rsaPem.public })));
+      expect(answers.filter((r) => r.status === 201), `trial ${trial}`).toHaveLength(20);
+      for (const res of answers.filter((r) => r.status !== 201)) expectError(res, 409, { code: 'too_many_keys' });
+      expect((await fresh.api.get('/auth/jwt-keys')).body.data).toHaveLength(20);
+    }
+  });
+
   it('a private key sent by mistake is not kept in the request log either', async () => {
     const res = await t.api.post('/auth/jwt-keys', { kid: 'p2', public_key: rsaPem.private, jwks: undefined });
     expectError(res, 400, { code: 'private_key_sent' });

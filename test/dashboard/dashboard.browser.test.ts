@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.ts';
-import { registerTenant, type TestTenant } from '../support/client.ts';
-import { useBrowser } from '../support/browser.ts';
+import { Client, registerTenant, type TestTenant } from '../support/client.ts';
+import { useBrowser, WAIT_MS } from '../support/browser.ts';
 import { CARDS, cardBody, createPayment, eventually } from '../support/payments.ts';
 import { Receiver } from '../support/receiver.ts';
 import { ADMIN_TOKEN, startTestSystem, type TestSystem } from '../support/system.ts';
@@ -225,6 +225,126 @@ describe('tenant dashboard', () => {
     await page.getByRole('link', { name: 'Developers' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    expect(scriptErrors(page)).toEqual([]);
+  });
+});
+
+describe('what a newcomer tripped on', () => {
+  it('lists restricted keys made with the API with their permissions, and revokes one from the keyboard', async () => {
+    const made = await shop.api.post('/auth/keys', { type: 'restricted', name: 'refund bot', permissions: { payments: 'read', refunds: 'write' } });
+    expect(made.status, made.text).toBe(201);
+    const kept = await shop.api.post('/auth/keys', { type: 'restricted', name: 'reporting', permissions: { payments: 'read' } });
+    expect(kept.status, kept.text).toBe(201);
+    const page = await open();
+    await signIn(page, shop.sk, '/dashboard/developers');
+    await page.getByRole('heading', { name: 'Restricted keys' }).waitFor();
+    const row = page.locator(`tr[data-key-id="${made.body.id}"]`);
+    await row.getByRole('cell', { name: 'payments: read, refunds: write' }).waitFor();
+    await row.getByRole('cell', { name: made.body.hint, exact: true }).waitFor();
+    await page.locator(`tr[data-key-id="${kept.body.id}"]`).getByRole('cell', { name: 'payments: read', exact: true }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    const revoke = row.getByRole('button', { name: `Revoke refund bot (${made.body.hint})` });
+
+    // A revoke that cannot get through says so in words, next to its button.
+    await page.route('**/api/v1/auth/keys/*', (r) => r.abort());
+    page.once('dialog', (d) => void d.accept());
+    await revoke.click();
+    await row.getByRole('alert').filter({ hasText: 'Not revoked: Sandpay could not be reached' }).waitFor();
+    await page.unroute('**/api/v1/auth/keys/*');
+
+    // Keyboard only: focus, Enter, then accept the confirmation.
+    page.once('dialog', (d) => void d.accept());
+    await revoke.focus();
+    await page.keyboard.press('Enter');
+    await row.getByText('revoked', { exact: true }).waitFor();
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect((await new Client(`${sys.url}/api/v1`, made.body.secret).get('/payments')).status).toBe(401);
+    expect((await new Client(`${sys.url}/api/v1`, kept.body.secret).get('/payments')).status).toBe(200);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(scriptErrors(page)).toEqual([]);
+  });
+
+  it('the settings form saves only what was changed on it: a tab left open does not undo a later API change', async () => {
+    const other = await registerTenant(sys.url, 'Settings Shop');
+    const page = await open();
+    await signIn(page, other.sk, '/dashboard/developers');
+    const delay = page.getByLabel('Delay before settling (ms)');
+    await delay.waitFor();
+    // Meanwhile, through the API: the page still shows the old origins.
+    expect((await other.api.patch('/auth/settings', { checkout: { allowed_origins: ['https://shop.example'] } })).status).toBe(200);
+    await delay.fill('4321');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await eventually(() => other.api.get('/auth/me'), (r) => r.body.settings.auto_process.delay_ms === 4321);
+    expect((await other.api.get('/auth/me')).body.settings.checkout.allowed_origins).toEqual(['https://shop.example']);
+    expect(scriptErrors(page)).toEqual([]);
+  });
+
+  it('offers "Simulate an outcome" only while a payment can still change, with the outcomes its status allows', async () => {
+    const done = await createPayment(shop.api);
+    expect(done.status).toBe('success');
+    const waiting = await createPayment(shop.api, cardBody(CARDS.stayPending));
+    expect(waiting.status).toBe('pending');
+    const simulateHeading = (page: Page) => page.getByRole('heading', { name: 'Simulate an outcome' });
+
+    const page = await open();
+    await signIn(page, shop.sk, `/dashboard/payments/${done.id}`);
+    await heading(page).filter({ hasText: done.id }).waitFor();
+    await page.getByRole('heading', { name: 'Refund', exact: true }).waitFor();
+    expect(await simulateHeading(page).count()).toBe(0);
+
+    await page.goto(`${sys.url}/dashboard/payments/${waiting.id}`);
+    await simulateHeading(page).waitFor();
+    const outcome = page.getByLabel('Outcome');
+    expect(await outcome.locator('option').allInnerTexts()).toEqual(['Success', 'Failed', 'Authorized', 'Expired']);
+    await outcome.selectOption('authorized');
+    await page.getByRole('button', { name: 'Simulate', exact: true }).click();
+    await heading(page).locator('.badge', { hasText: 'authorized' }).waitFor();
+    expect(await outcome.locator('option').allInnerTexts()).toEqual(['Success', 'Failed', 'Expired']);
+    await outcome.selectOption('expired');
+    await page.getByRole('button', { name: 'Simulate', exact: true }).click();
+    await page.getByText('This payment is expired, which is final').waitFor();
+    expect(await simulateHeading(page).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(scriptErrors(page)).toEqual([]);
+  });
+
+  it("the charts' time labels keep apart", async () => {
+    const page = await open();
+    // Records the labels uPlot draws on each canvas since that canvas was last cleared.
+    await page.addInitScript(`(() => {
+      const drawn = (window.__drawn = new Map());
+      const P = CanvasRenderingContext2D.prototype, fillText = P.fillText, clearRect = P.clearRect;
+      P.clearRect = function (x, y, w, h) {
+        if (x <= 0 && y <= 0 && w >= this.canvas.width && h >= this.canvas.height) drawn.set(this.canvas, []);
+        return clearRect.call(this, x, y, w, h);
+      };
+      P.fillText = function (text, x, y, ...rest) {
+        const m = this.getTransform();
+        if (this.textAlign === 'center' && m.b === 0 && m.c === 0) {
+          const list = drawn.get(this.canvas) ?? [];
+          list.push({ text: String(text), x, y, width: this.measureText(String(text)).width });
+          drawn.set(this.canvas, list);
+        }
+        return fillText.call(this, text, x, y, ...rest);
+      };
+    })()`);
+    await signIn(page, shop.sk);
+    await heading(page).filter({ hasText: 'Home' }).waitFor();
+    await page.locator('.chart-box canvas').nth(1).waitFor();
+    // Each chart's x-axis labels, line by line (a label may have a second line), left to right:
+    // the free space between neighbours. Polled from outside: the page's CSP refuses the eval
+    // that waitForFunction needs.
+    const gaps = await eventually(() => page.evaluate(`(() => {
+      const charts = [...document.querySelectorAll('.chart-box canvas')].map((c) => (window.__drawn.get(c) ?? []).filter((l) => /[0-9]/.test(l.text)));
+      if (charts.length < 2 || charts.some((labels) => labels.length < 2)) return false;
+      return charts.flatMap((labels) => [...new Set(labels.map((l) => l.y))].flatMap((y) => {
+        const line = labels.filter((l) => l.y === y).sort((a, b) => a.x - b.x);
+        return line.slice(1).map((l, i) => ({ between: line[i].text + ' | ' + l.text, gap: Math.round((l.x - l.width / 2) - (line[i].x + line[i].width / 2)) }));
+      }));
+    })()`) as Promise<Array<{ between: string; gap: number }> | false>, (v) => v !== false, WAIT_MS);
+    if (!gaps) throw new Error('no chart labels drawn');
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const g of gaps) expect(g.gap, `${g.between}: ${g.gap} px apart`).toBeGreaterThanOrEqual(8);
     expect(scriptErrors(page)).toEqual([]);
   });
 });

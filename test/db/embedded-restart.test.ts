@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { ensureDatabase, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { isAlive } from '../../src/db/embedded-owner.ts';
 import { createLogger } from '../../src/logger.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
@@ -123,11 +123,20 @@ describe('embedded mode after a crash', () => {
     const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore', ...owner });
     children.push(other);
     const pmFile = path.join(dataDir, 'pg', 'postmaster.pid');
+    const lockFile = path.join(dataDir, 'sandpay.pid');
     for (const pid of [done.pid!, other.pid!]) {
       await writeFile(pmFile, `${pid}\n${path.join(dataDir, 'pg')}\n1700000000\n5432\n/tmp\n127.0.0.1\n  1234567   7654321\nready   \n`);
-      await writeFile(path.join(dataDir, 'sandpay.pid'), `${pid}\nnot-its-start-time\n`);
+      await writeFile(lockFile, `${pid}\nnot-its-start-time\n`);
       const server = await open();
+      // Both records now name the live owners: a new postmaster that answers, and this process.
+      expect(postmasterPid(dataDir)).not.toBe(pid);
+      expect(isAlive(postmasterPid(dataDir))).toBe(true);
+      await ensureDatabase(server.adminUrl, 'postgres');
+      expect(readFileSync(lockFile, 'utf8').split('\n')[0]).toBe(String(process.pid));
+      // The process now holding the recorded pid was not taken for an orphaned postmaster.
+      expect(isAlive(other.pid!), 'the unrelated process is still running').toBe(true);
       await server.stop();
+      expect(existsSync(lockFile), 'a clean stop releases the folder').toBe(false);
     }
     other.kill('SIGKILL');
   }, 120_000);

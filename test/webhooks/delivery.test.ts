@@ -34,6 +34,25 @@ async function endpoint(t: TestTenant, url: string, events: string[] = ['*']) {
 
 const deliveries = async (t: TestTenant, qs = '') => (await t.api.get(`/webhook-deliveries?limit=100${qs}`)).body.data;
 
+/**
+ * Waits until no job for the delivery is left to run (queued, retrying or running). A job ends
+ * only after its POST was answered, so from then on the receiver has seen every request the
+ * delivery will ever make, unless someone requeues it.
+ */
+async function quiescent(deliveryId: string): Promise<void> {
+  const [jobs] = await eventually(
+    () => sys.sql<{ all: number; open: number }>(
+      `SELECT count(*)::int AS all, count(*) FILTER (WHERE state IN ('created', 'retry', 'active'))::int AS open
+         FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'deliveryId' = $1`,
+      [deliveryId],
+    ),
+    (rows) => rows[0]!.open === 0,
+  );
+  expect(jobs!.all, 'the query finds the delivery\'s jobs at all').toBeGreaterThan(0);
+}
+
+const sentFor = (rx: Receiver, deliveryId: string) => rx.received.filter((r) => r.headers['x-sandpay-delivery'] === deliveryId);
+
 describe('signed delivery', () => {
   it('delivers payment.success with both signature schemes, verifiable by Sandpay and standardwebhooks', async () => {
     const t = await registerTenant(sys.url);
@@ -158,13 +177,16 @@ describe('dead letters and replay', () => {
     await createPayment(t.api);
     const [d] = await eventually(() => deliveries(t, '&status=dead'), (ds) => ds.length === 1);
     rx.respond = () => ({ status: 200 });
-    const n = rx.received.length;
+    expect(sentFor(rx, d.id)).toHaveLength(3);
     const races = await Promise.all([admin.post(`/admin/dlq/${d.id}/replay`), admin.post(`/admin/dlq/${d.id}/replay`), t.api.post('/webhook-deliveries/replay', {})]);
     const queued = races.filter((r) => r.status === 200 && (r.body.requeued ?? 1) === 1);
     expect(queued).toHaveLength(1);
     await eventually(() => t.api.get(`/webhook-deliveries/${d.id}`), (r) => r.body.status === 'delivered');
-    await new Promise((r) => setTimeout(r, 500));
-    expect(rx.received.length - n).toBe(1);
+    await quiescent(d.id);
+    // Sent once more, and the attempt log says the same: three failures, then one delivery.
+    const final = (await t.api.get(`/webhook-deliveries/${d.id}`)).body;
+    expect(final.attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 500, 500, 200]);
+    expect(sentFor(rx, d.id)).toHaveLength(4);
   });
 
   it('410 Gone disables the endpoint and says so in the delivery log', async () => {
@@ -173,15 +195,25 @@ describe('dead letters and replay', () => {
     rx.respond = () => ({ status: 410 });
     const ep = await endpoint(t, rx.url);
     await createPayment(t.api);
+    // Deliveries are written with the events, in the payment's transaction: these are all of its.
+    const first = new Set((await deliveries(t)).map((d: { id: string }) => d.id));
+    expect(first.size).toBeGreaterThanOrEqual(1);
     const ds = await eventually(() => deliveries(t, '&status=dead'), (xs) => xs.length >= 1);
     expect(ds[0].last_error).toMatch(/410 Gone/);
     const after = (await t.api.get(`/webhook-endpoints/${ep.id}`)).body;
     expect(after).toMatchObject({ enabled: false, disabled_reason: expect.stringContaining('410') });
-    // Disabled endpoints get no new deliveries until re-enabled.
-    await createPayment(t.api);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(rx.received.length).toBeLessThanOrEqual(2);
+
+    // Disabled endpoints get no new deliveries until re-enabled: once the payment is answered its
+    // events are fanned out, so a delivery for it would already be listed, and none is.
+    const ignored = await createPayment(t.api);
+    expect((await t.api.get(`/events?limit=100`)).body.data.some((e: any) => e.data.object.id === ignored.id)).toBe(true);
+    expect((await deliveries(t)).filter((d: { id: string }) => !first.has(d.id))).toEqual([]);
+
     expect((await t.api.patch(`/webhook-endpoints/${ep.id}`, { enabled: true })).body).toMatchObject({ enabled: true, disabled_reason: null });
+    rx.respond = () => ({ status: 200 });
+    const heard = await createPayment(t.api);
+    await eventually(async () => rx.received, (xs) => xs.some((r) => r.body?.data?.object?.id === heard.id));
+    expect(rx.received.filter((r) => r.body?.data?.object?.id === ignored.id)).toEqual([]);
   });
 
   it('manual retry re-sends a delivered event with the same webhook-id; a queued one is 409', async () => {

@@ -86,7 +86,7 @@ export const dashboardRoutes = [
     handler: ({ db, ctx, params: p }) => paymentTimeline(db, ctx.tenant.id, p.id),
   }),
   route({
-    method: 'post', path: '/api/v1/webhook-endpoints/:id/test', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag: 'Webhooks', idempotency: 'none',
+    method: 'post', path: '/api/v1/webhook-endpoints/:id/test', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag: 'Webhook endpoints', idempotency: 'none',
     summary: 'Send a signed test event to an endpoint now and see its answer',
     description: 'A `payment.success` event with an `evt_test_` id and `X-Sandpay-Test: true`, about your latest successful payment (or a sample). Not stored, not retried.',
     params: byId('webhookEndpoint', 'webhook endpoint'), body: z.strictObject({}), response: webhookTestObject, example: {},

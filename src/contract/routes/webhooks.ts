@@ -13,7 +13,8 @@ import {
 } from '../../webhooks/schemas.ts';
 import { byId, pageArgs, route } from '../route.ts';
 
-const tag = 'Webhooks';
+// Not "Webhooks": the reference lists the event bodies (the document's `webhooks`) under that title.
+const tag = 'Webhook endpoints';
 const endpoint = byId('webhookEndpoint', 'webhook endpoint');
 const delivery = byId('webhookDelivery', 'webhook delivery');
 

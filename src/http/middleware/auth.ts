@@ -13,10 +13,20 @@ import { findRestrictedKey, isRestrictedKey } from '../../credentials/restricted
 import type { Permission } from '../../credentials/permissions.ts';
 import { ADMIN_ISSUER, claimedIssuer, looksLikeJwt, verifyAdminToken, verifyTenantToken } from '../../credentials/service-tokens.ts';
 
-function bearer(header: string | undefined): string {
-  if (!header) throw unauthenticated('missing_api_key', 'Provide your API key as "Authorization: Bearer sk_test_..."');
+/** What a missing or malformed Authorization header is told to send: operator routes name the admin token, which no API key stands in for. */
+const EXPECTED = {
+  key: { code: 'missing_api_key', missing: 'Provide your API key as "Authorization: Bearer sk_test_..."', form: '"Bearer <key>"' },
+  admin: {
+    code: 'missing_admin_token',
+    missing: 'This route is for operators: send the admin token as "Authorization: Bearer <ADMIN_TOKEN>" (an API key does not work here)',
+    form: '"Bearer <ADMIN_TOKEN>"',
+  },
+} as const;
+
+function bearer(header: string | undefined, want: keyof typeof EXPECTED = 'key'): string {
+  if (!header) throw unauthenticated(EXPECTED[want].code, EXPECTED[want].missing);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthenticated('invalid_authorization_header', 'The Authorization header must be "Bearer <key>"');
+  if (!match) throw unauthenticated('invalid_authorization_header', `The Authorization header must be ${EXPECTED[want].form}`);
   return match[1]!;
 }
 
@@ -69,7 +79,7 @@ export function tenantAuth(db: Db, opts: { allowPublishable?: boolean; permissio
 /** Operator auth with ADMIN_TOKEN. A valid tenant key here is a 403: authenticated, not allowed. */
 export function adminAuth(db: Db, adminToken: string | undefined, tokens?: TokenAuth): RequestHandler {
   return async (req, _res, next) => {
-    const token = bearer(req.headers.authorization);
+    const token = bearer(req.headers.authorization, 'admin');
     if (adminToken && tokensEqual(token, adminToken)) {
       req.principal = { kind: 'admin' };
       return next();
@@ -91,7 +101,9 @@ export function adminAuth(db: Db, adminToken: string | undefined, tokens?: Token
     if (tenantKey) {
       throw forbidden('admin_only', 'This route is for operators; tenant keys cannot use it');
     }
-    throw unauthenticated('invalid_admin_token', 'Invalid admin token');
+    // With DATABASE_URL and no ADMIN_TOKEN the admin API is off: say so rather than blame the token.
+    const off = !adminToken && !tokens?.adminKeys.length;
+    throw unauthenticated('invalid_admin_token', off ? 'Invalid admin token: this Sandpay has none configured (set ADMIN_TOKEN to turn the admin API on)' : 'Invalid admin token');
   };
 }
 

@@ -6,4 +6,6 @@ Scalar.createApiReference('#app', {
   telemetry: false,
   agent: { disabled: true },
   mcp: { disabled: true },
+  // Its toolbar (shown on localhost) offers to share or deploy the document through Scalar's servers.
+  showDeveloperTools: 'never',
 });

@@ -2,11 +2,32 @@
 // with a caption and a text summary for screen readers; the canvas itself is decorative.
 import uPlot from '/dashboard/vendor/uplot.js';
 import { html, useEffect, useRef } from './html.js';
+import { LOCALE } from './format.js';
 
 export const COLORS = {
   success: '#1a7f37', failed: '#cf222e', pending: '#9a6700', authorized: '#0969da', flagged: '#8250df',
   expired: '#6e7781', refunded: '#57606a', partially_refunded: '#8c959f', attempts: '#0969da', failures: '#cf222e', p95: '#8250df',
 };
+
+/** uPlot's own axis font, to measure its labels with. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+// 24-hour "14:05": an axis of the last hour needs no AM/PM, and a short label leaves room for more ticks.
+const tickTime = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * The room a time label needs, in CSS pixels: the widest this locale writes a time of day, plus a
+ * gap. uPlot's default (50 px between ticks) is about as narrow as "11:45am", so labels ran together.
+ */
+let tickSpace = 0;
+function timeTickSpace() {
+  if (!tickSpace) {
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = AXIS_FONT;
+    const widest = Math.max(...[0, 10, 12, 22].map((h) => ctx.measureText(tickTime.format(new Date(2000, 0, 1, h, 58))).width));
+    tickSpace = Math.ceil(widest) + 20;
+  }
+  return tickSpace;
+}
 
 /**
  * x: Date[] (one per bucket); series: [{ label, values, color, axis?: 'right' }]. `summary` is the
@@ -30,7 +51,7 @@ export function Chart({ title, summary, x, series, height = 220, bars = false, y
       legend: { show: true },
       cursor: { points: { show: !bars } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] }, ...(y2Label ? { y2: { range: (_u, _min, max) => [0, Math.max(1, max)] } } : {}) },
-      axes: [{}, { label: yLabel, size: 50 }, ...(y2Label ? [{ scale: 'y2', side: 1, label: y2Label, grid: { show: false }, size: 60 }] : [])],
+      axes: [{ space: timeTickSpace, values: (_u, splits) => splits.map((t) => tickTime.format(new Date(t * 1000))) }, { label: yLabel, size: 50 }, ...(y2Label ? [{ scale: 'y2', side: 1, label: y2Label, grid: { show: false }, size: 60 }] : [])],
       series: [
         {},
         ...order.map((i) => series[i]).map((s) => ({

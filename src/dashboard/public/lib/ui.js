@@ -168,7 +168,8 @@ export function Toasts() {
 }
 
 /** A button that runs an async action, shows it is busy, and reports errors next to it. */
-export function ActionButton({ label, busyLabel, onClick, className = '', confirm: question, disabled }) {
+/** `ariaLabel` names the button for assistive technology where its text alone is ambiguous (a "Revoke" in each row). */
+export function ActionButton({ label, busyLabel, onClick, className = '', confirm: question, disabled, ariaLabel, errorTitle }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const click = async () => {
@@ -184,8 +185,8 @@ export function ActionButton({ label, busyLabel, onClick, className = '', confir
     }
   };
   return html`<span class="action">
-    <button type="button" class=${className} disabled=${busy || disabled} onClick=${click}>${busy ? (busyLabel ?? `${label}…`) : label}</button>
-    ${error && html`<span class="field-error" role="alert">${error.message}</span>`}
+    <button type="button" class=${className} disabled=${busy || disabled} onClick=${click} aria-label=${ariaLabel}>${busy ? (busyLabel ?? `${label}…`) : label}</button>
+    ${error && html`<span class="field-error" role="alert">${errorTitle ? `${errorTitle}: ` : ''}${error.message}</span>`}
   </span>`;
 }
 

@@ -1,7 +1,7 @@
 import { html, useEffect, useState } from '../lib/html.js';
-import { api, get, patch, post, setCsrfToken } from '../lib/api.js';
+import { api, del, get, patch, post, qs, setCsrfToken } from '../lib/api.js';
 import { dateTime } from '../lib/format.js';
-import { ActionButton, CheckField, ErrorAlert, Loading, TextArea, TextField, toast, useAsync } from '../lib/ui.js';
+import { ActionButton, CheckField, Empty, ErrorAlert, Loading, Pager, TextArea, TextField, toast, useAsync } from '../lib/ui.js';
 
 function Keys({ me, onChanged }) {
   const [fresh, setFresh] = useState(null);
@@ -42,6 +42,41 @@ function Keys({ me, onChanged }) {
   </section>`;
 }
 
+/** What a restricted key may do, e.g. "payments: read, refunds: write"; resources at none are left out. */
+const grants = (permissions) => Object.entries(permissions).filter(([, level]) => level !== 'none').map(([r, level]) => `${r}: ${level}`).join(', ') || 'nothing';
+
+/**
+ * Restricted keys (rk_test_…) are made with POST /api/v1/auth/keys; here they can be seen, with
+ * what each may do, and revoked. Revoked ones stay listed, as the API lists them.
+ */
+function RestrictedKeys() {
+  const [cursor, setCursor] = useState({});
+  const list = useAsync(() => get(`/auth/keys${qs({ limit: 50, ...cursor })}`), [cursor.starting_after, cursor.ending_before]);
+  const revoke = async (k) => {
+    await del(`/auth/keys/${k.id}`);
+    toast(`Key ${k.name} revoked`);
+    await list.reload();
+  };
+  const keys = list.data?.data ?? [];
+  return html`<section class="card" aria-labelledby="h-restricted">
+    <h2 id="h-restricted">Restricted keys</h2>
+    <p class="muted">Keys that may call only what their permissions allow. Create them with <code>POST /api/v1/auth/keys {"type": "restricted", "name", "permissions"}</code>; revoking one refuses its next request.</p>
+    <${ErrorAlert} error=${list.error} title="Restricted keys not loaded" />
+    ${!list.data ? (list.error ? null : html`<${Loading} />`) : keys.length === 0 ? html`<${Empty}>No restricted keys yet.</${Empty}>` : html`<table>
+      <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Permissions</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Status</th></tr></thead>
+      <tbody>${keys.map((k) => html`<tr key=${k.id} data-key-id=${k.id}>
+        <td>${k.name}</td><td class="mono key-hint">${k.hint}</td><td>${grants(k.permissions)}</td><td>${dateTime(k.created_at)}</td>
+        <td>${k.expires_at ? dateTime(k.expires_at) : 'never'}</td>
+        <td>${k.revoked_at
+          ? html`<span class="badge muted">revoked</span> ${dateTime(k.revoked_at)}`
+          : html`<${ActionButton} label="Revoke" ariaLabel=${`Revoke ${k.name} (${k.hint})`} className="small danger" errorTitle="Not revoked"
+              confirm=${`Revoke the key "${k.name}" (${k.hint})? Its next request is refused, and it cannot be restored.`} onClick=${() => revoke(k)} />`}</td>
+      </tr>`)}</tbody>
+    </table>`}
+    ${(list.data?.has_more || cursor.starting_after || cursor.ending_before) && html`<${Pager} page=${list.data} cursor=${cursor} onPage=${setCursor} />`}
+  </section>`;
+}
+
 function Settings({ me, onChanged }) {
   const s = me.settings;
   const [enabled, setEnabled] = useState(s.auto_process.enabled);
@@ -52,11 +87,19 @@ function Settings({ me, onChanged }) {
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
+    // Only what was changed here: a tab left open must not put back what the API changed since.
+    const allowed = origins.split(/\s+/).filter(Boolean);
+    const auto = {
+      ...(enabled !== s.auto_process.enabled ? { enabled } : {}),
+      ...(Number(delay) !== s.auto_process.delay_ms ? { delay_ms: Number(delay) } : {}),
+      ...(Number(rate) !== s.auto_process.success_rate ? { success_rate: Number(rate) } : {}),
+    };
+    const patchBody = {
+      ...(Object.keys(auto).length ? { auto_process: auto } : {}),
+      ...(allowed.join('\n') !== s.checkout.allowed_origins.join('\n') ? { checkout: { allowed_origins: allowed } } : {}),
+    };
     try {
-      await patch('/auth/settings', {
-        auto_process: { enabled, delay_ms: Number(delay), success_rate: Number(rate) },
-        checkout: { allowed_origins: origins.split(/\s+/).filter(Boolean) },
-      });
+      if (Object.keys(patchBody).length) await patch('/auth/settings', patchBody);
       toast('Settings saved');
       await onChanged();
     } catch (err) {
@@ -87,6 +130,6 @@ export function Developers() {
     <h1>Developers</h1>
     <p>See every request your integration made in the <a href="/dashboard/developers/logs">request log</a>, and the API reference at <a href="/docs">/docs</a>.</p>
     <${ErrorAlert} error=${me.error} />
-    ${!me.data ? html`<${Loading} />` : html`<${Keys} me=${me.data} onChanged=${() => me.reload()} /><${Settings} me=${me.data} onChanged=${() => me.reload()} />`}
+    ${!me.data ? html`<${Loading} />` : html`<${Keys} me=${me.data} onChanged=${() => me.reload()} /><${RestrictedKeys} /><${Settings} me=${me.data} onChanged=${() => me.reload()} />`}
   </section>`;
 }

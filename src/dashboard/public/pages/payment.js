@@ -29,6 +29,16 @@ function Summary({ p }) {
   return html`<dl class="summary">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
 }
 
+/**
+ * The outcomes POST /payments/:id/simulate can still reach from each status, as the state
+ * machine allows them (src/payments/state-machine.ts). Any other status is final for simulate
+ * (it would answer 409), so no simulate form is offered there.
+ */
+const SIMULATE_OUTCOMES = {
+  pending: [['success', 'Success'], ['failed', 'Failed'], ['authorized', 'Authorized'], ['expired', 'Expired']],
+  authorized: [['success', 'Success'], ['failed', 'Failed'], ['expired', 'Expired']],
+};
+
 function Actions({ p, onDone }) {
   const [refundAmount, setRefundAmount] = useState('');
   const [reason, setReason] = useState('');
@@ -49,6 +59,9 @@ function Actions({ p, onDone }) {
     }
   };
   const refundable = p.amount_captured - p.amount_refunded;
+  const outcomes = SIMULATE_OUTCOMES[p.status];
+  // The choice made while pending may not be offered once authorized.
+  const chosen = outcomes?.some(([v]) => v === outcome) ? outcome : outcomes?.[0][0];
   const amountOrAll = (text, fallback) => {
     if (!text.trim()) return undefined;
     const minor = toMinor(text, p.currency);
@@ -58,6 +71,7 @@ function Actions({ p, onDone }) {
   return html`<section class="card" aria-labelledby="h-actions">
     <h2 id="h-actions">Actions</h2>
     <${ErrorAlert} error=${error} title="That did not work" />
+    ${['failed', 'flagged', 'expired', 'refunded'].includes(p.status) && html`<p class="muted">This payment is ${p.status}, which is final: nothing can change it any more.</p>`}
     <div class="actions-grid">
       ${['success', 'partially_refunded'].includes(p.status) && html`<form onSubmit=${run('Refund created', () => post(`/payments/${p.id}/refunds`, { ...(amountOrAll(refundAmount, refundable) ? { amount: amountOrAll(refundAmount, refundable) } : {}), ...(reason ? { reason } : {}) }), () => { setRefundAmount(''); setReason(''); })}>
         <h3>Refund</h3>
@@ -75,12 +89,12 @@ function Actions({ p, onDone }) {
         <p>The payment becomes failed with payment_cancelled.</p>
         <${ActionButton} label="Cancel payment" className="danger" confirm="Cancel this payment?" onClick=${run('Payment cancelled', () => post(`/payments/${p.id}/cancel`, {}))} />
       </div>`}
-      <form onSubmit=${run('Outcome simulated', () => post(`/payments/${p.id}/simulate`, { outcome, ...(outcome === 'failed' && failureCode ? { failure_code: failureCode } : {}) }))}>
+      ${outcomes && html`<form onSubmit=${run('Outcome simulated', () => post(`/payments/${p.id}/simulate`, { outcome: chosen, ...(chosen === 'failed' && failureCode ? { failure_code: failureCode } : {}) }))}>
         <h3>Simulate an outcome</h3>
-        <${SelectField} label="Outcome" value=${outcome} onChange=${setOutcome} options=${[['success', 'Success'], ['failed', 'Failed'], ['authorized', 'Authorized'], ['expired', 'Expired']]} />
-        ${outcome === 'failed' && html`<${TextField} label="Failure code (optional)" value=${failureCode} onInput=${setFailureCode} placeholder="card_declined" />`}
+        <${SelectField} label="Outcome" value=${chosen} onChange=${setOutcome} options=${outcomes} />
+        ${chosen === 'failed' && html`<${TextField} label="Failure code (optional)" value=${failureCode} onInput=${setFailureCode} placeholder="card_declined" />`}
         <button type="submit" class="secondary">Simulate</button>
-      </form>
+      </form>`}
     </div>
   </section>`;
 }

@@ -1,0 +1,51 @@
+import type { Db, Queryable } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import { legacyBoundaryMac } from './mac.ts';
+
+/** The migration whose application fixes the boundaries (migrations/0018_audit_legacy_boundary.sql). */
+export const LEGACY_BOUNDARY_MIGRATION = '0018_audit_legacy_boundary';
+
+/** A chain's rows without a MAC end at `seq`, whose hash is `head_hash` (rows from before the keyed chain). */
+export interface LegacyBoundary {
+  seq: number;
+  head_hash: string;
+}
+
+/**
+ * Records, once, where each chain's rows from before the keyed chain end: the MAC-less rows at the
+ * start of the chain, up to its first keyed row. Called only by the start that applied
+ * LEGACY_BOUNDARY_MIGRATION: no later start adds a boundary, so a chain rewritten without MACs
+ * afterwards has none and fails verification from its first row.
+ */
+export async function fixLegacyBoundaries(db: Db, key: Buffer, log: Logger): Promise<void> {
+  await db.tx(async (t) => {
+    const heads = await t.rows<{ chain: string; seq: string; hash: string }>(
+      `WITH first_keyed AS (SELECT chain, min(seq) AS seq FROM audit_log WHERE seq IS NOT NULL AND mac IS NOT NULL GROUP BY chain),
+            legacy AS (SELECT a.chain, max(a.seq) AS seq FROM audit_log a LEFT JOIN first_keyed k ON k.chain = a.chain
+                        WHERE a.seq IS NOT NULL AND a.mac IS NULL AND (k.seq IS NULL OR a.seq < k.seq) GROUP BY a.chain)
+       SELECT l.chain, l.seq, a.hash FROM legacy l JOIN audit_log a ON a.chain = l.chain AND a.seq = l.seq`,
+    );
+    if (!heads.length) return;
+    await t.rows(
+      `INSERT INTO audit_legacy_boundaries (chain, seq, head_hash, mac)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
+       ON CONFLICT (chain) DO NOTHING`,
+      [heads.map((h) => h.chain), heads.map((h) => h.seq), heads.map((h) => h.hash), heads.map((h) => legacyBoundaryMac(key, h.chain, h.seq, h.hash))],
+    );
+    log.info({ component: 'audit', chains: heads.length }, 'recorded where the audit rows from before the keyed chain end');
+  });
+}
+
+/**
+ * The chain's boundary: null when it has none; 'forged' when a row is there but its MAC does not
+ * verify (Sandpay never wrote it, or it was moved).
+ */
+export async function legacyBoundary(db: Queryable, key: Buffer, chain: string): Promise<LegacyBoundary | 'forged' | null> {
+  const row = await db.maybeOne<{ seq: string; head_hash: string; mac: string }>(
+    'SELECT seq, head_hash, mac FROM audit_legacy_boundaries WHERE chain = $1::text',
+    [chain],
+  );
+  if (!row) return null;
+  if (legacyBoundaryMac(key, chain, row.seq, row.head_hash) !== row.mac) return 'forged';
+  return { seq: Number(row.seq), head_hash: row.head_hash };
+}

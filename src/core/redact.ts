@@ -1,0 +1,122 @@
+import { looksSecret, maskText } from './secret-text.ts';
+
+/**
+ * The one redaction pass. Every string Sandpay keeps about a request (the request log: bodies,
+ * query, headers, error fields, request id) or writes to its own log (each whole stdout line) goes
+ * through these functions, so a secret is masked the same way wherever it would land: a field
+ * named like a secret is replaced whatever its value, and any other key or value has the secrets
+ * and card numbers inside it masked (src/core/secret-text.ts). What is kept shows enough to debug
+ * with: a card's last four digits, a key's prefix and last four.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+/** Field names whose values are never kept (compared lower-case, without separators). */
+const SECRET_FIELDS = new Set([
+  'cvc', 'cvv', 'cvc2', 'password', 'pass', 'pin', 'otp', 'token', 'secret', 'secretkey', 'keysecret', 'webhooksecret', 'apikey', 'admintoken',
+  'authorization', 'signature', 'publishablekey', 'accesstoken', 'refreshtoken', 'clientsecret', 'jwt', 'bearer', 'cookie',
+]);
+
+const CARD_FIELDS = new Set(['number', 'cardnumber', 'pan']);
+
+/** A JWK's private members (RFC 7518 §6): only inside an object that is a JWK (has `kty`). */
+const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
+
+const MAX_DEPTH = 12;
+
+const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
+
+const normal = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+function redactValue(value: unknown, field: string | null, depth: number): unknown {
+  if (depth > MAX_DEPTH) return '[nested too deep]';
+  if (field !== null) {
+    const name = normal(field);
+    if (SECRET_FIELDS.has(name) || name.endsWith('secret') || name.endsWith('password')) return value === null || value === undefined ? value : REDACTED;
+    if (CARD_FIELDS.has(name) && (typeof value === 'string' || typeof value === 'number')) return `••••${last4(String(value))}`;
+  }
+  if (typeof value === 'string') return maskText(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, null, depth + 1));
+  if (value !== null && typeof value === 'object') {
+    const jwk = 'kty' in value;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [maskText(k), jwk && JWK_PRIVATE.has(k) ? REDACTED : redactValue(v, k, depth + 1)]),
+    );
+  }
+  return value;
+}
+
+/** Parsed JSON with secrets redacted in its keys and values, by name and by shape. */
+export function redactJson(value: unknown): unknown {
+  return redactValue(value, null, 0);
+}
+
+/** Free text (a header, an error message) with the secrets and card numbers in it masked. */
+export const redactText = maskText;
+
+/**
+ * One log line (pino's JSON) as it may be written: redacted like a request body, so a secret
+ * that reached any field of it (a URL, a request id, an error message, a key) is masked.
+ */
+export function redactLogLine(line: string): string {
+  try {
+    return JSON.stringify(redactJson(JSON.parse(line))) + (line.endsWith('\n') ? '\n' : '');
+  } catch {
+    return maskText(line);
+  }
+}
+
+/** A word of a query parameter name (api_key, apiKey, card[number]…) that makes its value a secret. */
+const SENSITIVE_WORD = /^(?:\w*key|token\w*|secret\w*|pass(?:word|wd)?|pwd|sig(?:nature)?|auth\w*|card\w*|number|cvc|cvv|pin|otp|session\w*|cookie|credentials?|jwt\w*|bearer)$/;
+
+/**
+ * A bare high-entropy token: mixed-case letters and digits, 20 or more, no prefix. A Razorpay
+ * key_secret looks like this (24 base62 characters); no id or value of Sandpay's does (ids carry
+ * a prefix and an underscore), so in a query it is taken for a secret.
+ */
+const BARE_TOKEN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[0-9A-Za-z]{20,}$/s;
+
+function sensitiveName(name: string): boolean {
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((w) => SENSITIVE_WORD.test(w));
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+const secretInQuery = (text: string) => looksSecret(text) || BARE_TOKEN.test(text);
+
+/**
+ * A request URL fit for the log: the value of a query parameter named like a secret, and any
+ * path segment, parameter name or value that looks like a key, webhook secret, admin token, JWT,
+ * card number (or, in the query, a bare key secret), become [REDACTED].
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  const pathPart = q === -1 ? url : url.slice(0, q);
+  const redactedPath = pathPart
+    .split('/')
+    .map((segment) => (looksSecret(decode(segment)) ? REDACTED : segment))
+    .join('/');
+  if (q === -1) return redactedPath;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq === -1 ? pair : pair.slice(0, eq);
+      const name = decode(rawName);
+      const shownName = secretInQuery(name) ? REDACTED : rawName;
+      if (eq === -1) return shownName;
+      const value = pair.slice(eq + 1);
+      const secret = value !== '' && (sensitiveName(name) || secretInQuery(decode(value)));
+      return `${shownName}=${secret ? REDACTED : value}`;
+    })
+    .join('&');
+  return `${redactedPath}?${query}`;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { redactJson, redactLogLine, redactUrl } from '../../src/core/redact.ts';
+import { maskText } from '../../src/core/secret-text.ts';
+
+const JWT = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl';
+
+describe('maskText', () => {
+  it.each([
+    ['4242.4242.4242.4242', '••••4242'],
+    ['4242  4242  4242  4242', '••••4242'],
+    ['4242 - 4242 - 4242 - 4242', '••••4242'],
+    ['4242_4242_4242_4242', '••••4242'],
+    ['card 4242 4242 4242 4242 123 exp', 'card ••••4242 123 exp'],
+    ['ref 1 4242 4242 4242 4242', 'ref 1 ••••4242'],
+    ['378282246310005', '••••0005'],
+    [`Bearer ${JWT}`, 'Bearer eyJ…dXJl'],
+    [`${JWT.split('.').slice(0, 2).join('.')}.`, 'eyJ…4In0'],
+    ['rzp_test_1DP5mmOlF5G5ag:Ab3dEf6hIj9kLm2nOp5qRs8t', 'rzp_test_…G5ag:…Rs8t'],
+    ['rk_live_abcDEF123456', 'rk_live_…3456'],
+    ['whsec_c2VjcmV0', 'whsec_…cmV0'],
+  ])('%s -> %s', (text, masked) => {
+    expect(maskText(text)).toBe(masked);
+    expect(maskText(masked)).toBe(masked);
+  });
+
+  it.each(['order 123456789012 ok', '2026-01-01T00:00:00.000Z', 'pay_0123456789abcdefghij', 'amount 424242424243', 'eyJhbGciOiJ9'])('leaves %s alone', (text) => {
+    expect(maskText(text)).toBe(text);
+  });
+});
+
+describe('redactJson', () => {
+  it('masks keys as well as values', () => {
+    expect(redactJson({ '4242424242424242': 'x', [`k ${JWT}`]: { ok: 1 } })).toEqual({ '••••4242': 'x', 'k eyJ…dXJl': { ok: 1 } });
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    [`/x?jwt=${JWT}`, '/x?jwt=[REDACTED]'],
+    ['/x?bearer=opaque', '/x?bearer=[REDACTED]'],
+    [`/x?q=${JWT}&limit=2`, '/x?q=[REDACTED]&limit=2'],
+    ['/v1/orders?anything=Ab3dEf6hIj9kLm2nOp5qRs8t', '/v1/orders?anything=[REDACTED]'],
+    ['/v1/orders?Ab3dEf6hIj9kLm2nOp5qRs8t', '/v1/orders?[REDACTED]'],
+    [`/x/${JWT}/y`, '/x/[REDACTED]/y'],
+  ])('%s -> %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
+  it.each(['/v1/orders?count=10&skip=20&from=1767225600', '/x?starting_after=pay_0123456789abcdefghij', '/x?request_id=req_0123456789ABCdefghij', '/x?q=abcdefghijklmnopqrstuvwxyz'])('leaves %s alone', (url) => {
+    expect(redactUrl(url)).toBe(url);
+  });
+});
+
+describe('redactLogLine', () => {
+  it('masks every field of a log line, keys included, and keeps it one JSON line', () => {
+    const line = JSON.stringify({ level: 30, time: 1767225600000, req: { id: 'sk_test_abcdefgh1234', url: '/x' }, [`4242424242424242`]: 1, msg: `token ${JWT}`, password: 'p' }) + '\n';
+    const out = redactLogLine(line);
+    expect(out.endsWith('\n')).toBe(true);
+    expect(JSON.parse(out)).toEqual({ level: 30, time: 1767225600000, req: { id: 'sk_test_…1234', url: '/x' }, '••••4242': 1, msg: 'token eyJ…dXJl', password: '[REDACTED]' });
+  });
+});
