@@ -16,6 +16,8 @@ import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { startAudit } from './audit/context.ts';
 import { openKeyStore, type KeyStore } from './secrets/keys.ts';
+import type { Hooks } from './services.ts';
+import { jobDefinitions, wireHooks } from './wiring.ts';
 import type { Logger } from './logger.ts';
 
 export interface Runtime {
@@ -30,6 +32,7 @@ export interface Runtime {
   url: string | null;
   eventHub: EventHub;
   keys: KeyStore;
+  hooks: Hooks;
   stop(): Promise<void>;
 }
 
@@ -112,10 +115,11 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     // Authentication's key cache, dropped through NOTIFY (src/tenants/caches.ts).
     const caches = startTenantCaches({ db, connectionString: databaseUrl, log });
     cleanups.push(() => caches.close());
-    const deps: AppDeps = { db, boss, config, log, keys, eventHub, jobs: { running: () => jobsRunning } };
+    const hooks = wireHooks();
+    const deps: AppDeps = { db, boss, config, log, keys, eventHub, hooks, jobs: { running: () => jobsRunning } };
     cleanups.push((await startAudit(deps, { migrationsApplied: applied })).stop);
     if (runsWorkers) {
-      const workers = await startWorkers(deps);
+      const workers = await startWorkers(deps, jobDefinitions(deps));
       cleanups.push(workers.stop);
     }
 
@@ -141,6 +145,7 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
       url,
       eventHub,
       keys,
+      hooks,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

@@ -5,6 +5,10 @@ import type { PgBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
 import type { KeyStore } from './secrets/keys.ts';
 import type { DbTenant } from './tenants/types.ts';
+import type { Tx } from './db/pool.ts';
+import type { DbPayment } from './payments/payments.ts';
+import type { PaymentStatus } from './payments/state-machine.ts';
+import type { CheckpointView } from './audit/checkpoint-store.ts';
 
 /** What the domain needs from the process: passed in, never imported as singletons. */
 export interface Services {
@@ -16,6 +20,19 @@ export interface Services {
   keys: KeyStore;
   /** Live event streams of this process (absent where nothing serves them, e.g. the benchmark). */
   eventHub?: EventHub;
+  /** How capabilities react to each other's changes, wired at start-up (src/wiring.ts). */
+  hooks: Hooks;
+}
+
+/**
+ * The points where one capability reacts to a change in another that sits below it, without the
+ * lower one importing it: each runs in the transaction of the change, after its rows.
+ */
+export interface Hooks {
+  /** A payment moved to `to` (checkout completes the order's open sessions). */
+  paymentMoved: Array<(t: Tx, ctx: Ctx, payment: DbPayment, to: PaymentStatus) => Promise<void>>;
+  /** An audit checkpoint was signed and stored (the tenant is sent an audit.checkpoint event). */
+  checkpointSigned: Array<(t: Tx, svc: Services, chain: string, checkpoint: CheckpointView) => Promise<void>>;
 }
 
 export type ActorType = 'api_key' | 'publishable_key' | 'restricted_key' | 'service_token' | 'checkout_session' | 'dashboard' | 'admin' | 'system';

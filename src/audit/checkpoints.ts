@@ -1,7 +1,5 @@
 import { stateError } from '../core/errors.ts';
-import { emitEvents } from '../events/events.ts';
 import type { Services } from '../services.ts';
-import { systemCtx } from '../tenants/tenants.ts';
 import { checkpointFile } from './checkpoint-file.ts';
 import { signCheckpoint } from './checkpoint-sig.ts';
 import { insertCheckpoint, newestCheckpoint, type CheckpointView } from './checkpoint-store.ts';
@@ -37,8 +35,7 @@ export async function createCheckpoint(svc: Services, chain: string): Promise<Ch
   const signed = signCheckpoint(ctx.keys.signer, { chain, seq: head.seq, head_hash: head.hash, row_count: head.seq, created_at: new Date().toISOString() });
   const view = await svc.db.tx(async (t) => {
     const v = await insertCheckpoint(t, signed);
-    const owner = chain === 'global' ? null : await systemCtx(t, svc, chain);
-    if (owner) emitEvents(t, owner, [{ type: 'audit.checkpoint', object: v, paymentId: null }]);
+    for (const hook of svc.hooks.checkpointSigned) await hook(t, svc, chain, v);
     return v;
   });
   try {

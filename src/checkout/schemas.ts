@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { amountSchema, currencySchema, isoTime, metadataSchema, pageQuery } from '../core/schemas.ts';
 import { cardSchema, METHODS, WALLETS } from '../payments/schemas.ts';
-import { parseOrigin } from './origins.ts';
 
 export const SESSION_STATUSES = ['open', 'complete', 'expired'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -132,11 +131,3 @@ export const sessionStateObject = z.strictObject({
 });
 
 export type SessionState = z.output<typeof sessionStateObject>;
-
-/** A tenant's `checkout` settings (PATCH /auth/settings). */
-export const checkoutSettingsSchema = z.strictObject({
-  allowed_origins: z
-    .array(z.string().max(300).refine((o) => parseOrigin(o) !== null, 'must be an origin such as https://shop.example (scheme, host and optional port, nothing else)'))
-    .max(50)
-    .transform((os) => [...new Set(os.map((o) => parseOrigin(o)!))]),
-});

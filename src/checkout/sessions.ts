@@ -6,6 +6,8 @@ import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { createOrder, lockOrder } from '../orders/orders.ts';
+import type { DbPayment } from '../payments/payments.ts';
+import type { PaymentStatus } from '../payments/state-machine.ts';
 import type { Ctx } from '../services.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject, type SessionStatus } from './schemas.ts';
 
@@ -116,8 +118,18 @@ export async function getSession(db: Queryable, tenantId: string, id: string): P
 }
 
 /**
+ * The paymentMoved hook: a payment that pays its order completes the order's open sessions. One
+ * the merchant captures later (manual capture) completes its checkout once authorized, as
+ * Razorpay's checkout hands the result over at authorization; the order is paid at capture (by
+ * then no session is open any more).
+ */
+export async function completeSessionsOnPayment(t: Tx, ctx: Ctx, payment: Pick<DbPayment, 'id' | 'order_id'>, to: PaymentStatus): Promise<void> {
+  if (payment.order_id && (to === 'success' || to === 'authorized')) await completeSessionsForOrder(t, ctx, payment.order_id, payment.id);
+}
+
+/**
  * A paid order completes its open sessions, in the transaction that made its payment succeed
- * (called from transitionPayment, whoever moved the payment: the hosted page, a job, simulate).
+ * (through the paymentMoved hook, whoever moved the payment: the hosted page, a job, simulate).
  */
 export async function completeSessionsForOrder(t: Tx, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
   const done = await t.rows<DbSession>(

@@ -5,6 +5,7 @@ import { ID_PREFIXES, type IdKind } from '../ids.ts';
 import type { Actor, Ctx, Services } from '../services.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import type { DashboardSession } from '../dashboard/sessions.ts';
+import type { EventStreamQuery } from '../events/stream.ts';
 
 /**
  * Who may call a route. `secret`: a tenant's secret key; `publishable`: the secret key or the
@@ -49,6 +50,15 @@ interface CallBase<P extends Fields, Q extends Fields, B extends z.ZodType> {
   header(name: string): string | undefined;
   /** Where this Sandpay is, as the caller reached it (PUBLIC_URL behind a proxy): for links it answers. */
   baseUrl: string;
+  /** What only the HTTP layer can do, supplied by the adapter: the contract knows no cookies or streams. */
+  web: WebHelpers;
+}
+
+export interface WebHelpers {
+  setSessionCookie(res: Response, token: string, expiresAt: Date): void;
+  clearSessionCookie(res: Response): void;
+  /** Serves the tenant's events as server-sent events on this response. */
+  streamEvents(tenantId: string, q: EventStreamQuery, res: Response): Promise<void>;
 }
 
 type TenantPart<A extends Auth> = A extends 'secret' | 'publishable' | 'razorpay' ? { ctx: Ctx } : A extends 'session' ? { ctx: Ctx | undefined } : { ctx?: undefined };

@@ -116,6 +116,11 @@ async function claimJti(db: Queryable, issuer: string, jti: string, exp: number)
   if (!fresh) throw refuse('token_replayed', 'This token (its jti) has been used already: sign a new token, with a new jti, for each request');
 }
 
+/** Used ids past their token's expiry: the token's exp refuses it now (the cleanup job). */
+export async function forgetExpiredJtis(db: Queryable): Promise<number> {
+  return (await db.rows('DELETE FROM jwt_replay WHERE expires_at < now() RETURNING 1')).length;
+}
+
 function knownAudience(audience: string | null): string {
   if (!audience) throw refuse('token_audience_invalid', "This Sandpay does not know its own URL yet (set PUBLIC_URL)");
   return audience;

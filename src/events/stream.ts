@@ -3,6 +3,12 @@ import type { Logger } from '../logger.ts';
 import { EVENT_TYPES, eventBody, type DbEvent } from './events.ts';
 import type { EventHub } from './hub.ts';
 
+/** What a client asks of an event stream: which types, and where to resume. */
+export interface EventStreamQuery {
+  types?: string[] | undefined;
+  last_event_id?: Position | undefined;
+}
+
 /**
  * A tenant's events in commit order, from a resume point on, for any live view (the API's SSE
  * stream, a dashboard). The position of an event is (tx, pos): its transaction's id and a row

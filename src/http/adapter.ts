@@ -1,12 +1,14 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { AnyRoute, Deps, RawReply } from '../contract/route.ts';
+import type { AnyRoute, Deps, RawReply, WebHelpers } from '../contract/route.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import { DomainError, notFound } from '../core/errors.ts';
 import { parseInput, refuseHostileInput } from '../core/validation.ts';
 import { actorOf, requestId, tenantOf } from './context.ts';
 import { checkKey, idempotent, type Answer } from './idempotency.ts';
 import { checkAnswer } from './contract-check.ts';
+import { clearSessionCookie, setSessionCookie } from './middleware/session.ts';
+import { serveEventStream } from './sse.ts';
 import { describeFaults, faultsBefore, injectedError, parseFaultHeader, type Fault, type RandomFaults } from './faults.ts';
 
 declare global {
@@ -54,6 +56,13 @@ function parseBody(route: AnyRoute, body: unknown) {
   return parseInput(route.body, body);
 }
 
+/** The HTTP layer's part of a handler's call (cookies, event streams). */
+const webHelpers = (deps: Deps): WebHelpers => ({
+  setSessionCookie: (res, token, expiresAt) => setSessionCookie(res, token, expiresAt, deps.config.publicUrl),
+  clearSessionCookie: (res) => clearSessionCookie(res, deps.config.publicUrl),
+  streamEvents: (tenantId, q, res) => serveEventStream(deps, tenantId, q, res),
+});
+
 /** Everything a handler gets besides the database. */
 function callOf(route: AnyRoute, req: Request, deps: Deps) {
   const principal = req.principal;
@@ -70,6 +79,7 @@ function callOf(route: AnyRoute, req: Request, deps: Deps) {
     razorpayKeyId: principal?.kind === 'tenant' ? principal.razorpayKeyId ?? null : null,
     header: (name: string) => req.header(name),
     baseUrl: (deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, ''),
+    web: webHelpers(deps),
     ctx: tenantCall ? { svc: deps, tenant: tenantOf(req), actor: actorOf(req), requestId: requestId(req) } : undefined,
   };
 }

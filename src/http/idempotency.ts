@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError, badRequest } from '../core/errors.ts';
 import { classifyDbError } from '../db/errors.ts';
-import type { Tx } from '../db/pool.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
@@ -118,4 +118,10 @@ async function claimKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: num
     }
     throw err;
   }
+}
+
+/** Answers older than IDEMPOTENCY_TTL_HOURS are forgotten (the cleanup job). */
+export async function deleteExpiredIdempotencyKeys(db: Queryable, ttlHours: number): Promise<number> {
+  const rows = await db.rows(`DELETE FROM idempotency_keys WHERE created_at < now() - $1::int * interval '1 hour' RETURNING 1`, [ttlHours]);
+  return rows.length;
 }

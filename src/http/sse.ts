@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { badRequest, unavailable } from '../core/errors.ts';
-import { openEventFeed, parsePosition, type Position } from '../events/stream.ts';
+import { openEventFeed, parsePosition, type EventStreamQuery } from '../events/stream.ts';
 import type { Services } from '../services.ts';
 
 export interface SseMessage {
@@ -73,11 +73,6 @@ export function openSse(req: Request, res: Response, opts: { heartbeatMs: number
       return closed;
     },
   };
-}
-
-export interface EventStreamQuery {
-  types?: string[] | undefined;
-  last_event_id?: Position | undefined;
 }
 
 /**

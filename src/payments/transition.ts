@@ -1,7 +1,6 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents, type NewEvent } from '../events/events.ts';
-import { completeSessionsForOrder } from '../checkout/sessions.ts';
 import { lockOrderForPayment, markOrderPaid } from '../orders/orders.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
@@ -125,12 +124,6 @@ export async function recordTransition(t: Tx, ctx: Ctx, from: PaymentStatus, upd
     });
   }
 
-  if (to === 'success' && updated.order_id) {
-    await markOrderPaid(t, ctx, updated.order_id, Number(updated.amount_captured), updated.id);
-    await completeSessionsForOrder(t, ctx, updated.order_id, updated.id);
-  }
-  // A payment the merchant captures later (manual capture) completes its checkout once
-  // authorized, as Razorpay's checkout hands the result over at authorization; the order is paid
-  // at capture. (At capture no session is open any more, so the call above does nothing then.)
-  if (to === 'authorized' && updated.order_id) await completeSessionsForOrder(t, ctx, updated.order_id, updated.id);
+  if (to === 'success' && updated.order_id) await markOrderPaid(t, ctx, updated.order_id, Number(updated.amount_captured), updated.id);
+  for (const hook of ctx.svc.hooks.paymentMoved) await hook(t, ctx, updated, to);
 }

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { checkoutSettingsSchema } from '../checkout/schemas.ts';
+import { parseOrigin } from '../core/origins.ts';
 import { isoTime } from '../core/schemas.ts';
+
+/** A tenant's `checkout` settings (PATCH /auth/settings). */
+export const checkoutSettingsSchema = z.strictObject({
+  allowed_origins: z
+    .array(z.string().max(300).refine((o) => parseOrigin(o) !== null, 'must be an origin such as https://shop.example (scheme, host and optional port, nothing else)'))
+    .max(50)
+    .transform((os) => [...new Set(os.map((o) => parseOrigin(o)!))]),
+});
 
 export const registerSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),

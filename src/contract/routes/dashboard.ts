@@ -5,7 +5,6 @@ import { listOf } from '../../core/schemas.ts';
 import { overview, overviewObject, overviewQuery } from '../../dashboard/overview.ts';
 import { revokeSession, sessionView, signIn } from '../../dashboard/sessions.ts';
 import { tokensEqual } from '../../ids.ts';
-import { clearSessionCookie, setSessionCookie } from '../../http/middleware/session.ts';
 import { paymentTimeline, timelineEntryObject } from '../../payments/timeline.ts';
 import { sendTestEvent, webhookTestObject } from '../../webhooks/test-event.ts';
 import { byId, route, type RawReply } from '../route.ts';
@@ -43,11 +42,11 @@ export const dashboardRoutes = [
       'With a secret key (a tenant session) or the admin token (an operator session). Sets an HttpOnly, SameSite=Strict session cookie (Secure over HTTPS); ' +
       'the key itself is never stored by the browser. A tenant session ends when its key is rotated.',
     body: signInBody, response: sessionObject, produces: 'application/json', errors: [401, 403], example: { key: 'sk_test_0000' },
-    handler: async ({ deps, body }) => ({
+    handler: async ({ deps, body, web }) => ({
       raw: async (res) => {
         assertSameOrigin(res.req, deps.config.publicUrl);
         const { token, session } = await signIn(deps.db, body.key, { adminToken: deps.config.adminToken, userAgent: res.req.header('user-agent'), tokensEqual });
-        setSessionCookie(res, token, session.expiresAt, deps.config.publicUrl);
+        web.setSessionCookie(res, token, session.expiresAt);
         res.setHeader('Cache-Control', 'no-store');
         res.status(201).json(sessionView(session, session.tenant));
       },
@@ -60,10 +59,10 @@ export const dashboardRoutes = [
   route({
     method: 'delete', path: '/api/v1/dashboard/session', auth: 'session', tag, summary: 'Sign out: the session ends and its cookie is cleared',
     response: z.strictObject({ object: z.literal('dashboard_session'), id: z.string(), deleted: z.literal(true) }), produces: 'application/json',
-    handler: async ({ deps, session }) => ({
+    handler: async ({ deps, session, web }) => ({
       raw: async (res) => {
         await revokeSession(deps.db, session!.id);
-        clearSessionCookie(res, deps.config.publicUrl);
+        web.clearSessionCookie(res);
         res.json({ object: 'dashboard_session', id: session!.id, deleted: true });
       },
     }) satisfies RawReply,

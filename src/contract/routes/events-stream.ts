@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { isTypePattern, parsePosition } from '../../events/stream.ts';
-import { serveEventStream } from '../../http/sse.ts';
 import { resendEvent } from '../../webhooks/resend.ts';
 import { deliveryObject } from '../../webhooks/schemas.ts';
 import { byId, route, type RawReply } from '../route.ts';
@@ -41,7 +40,7 @@ export const eventStreamRoutes = [
       'First a `ready` message whose id is the resume point, then one message per event (`id`: its position, `event`: its type, `data`: the webhook body), ' +
       'and a comment every EVENT_STREAM_HEARTBEAT_MS. Reconnect with `Last-Event-ID` to get exactly the events committed meanwhile, in commit order.',
     query: streamQuery, response: z.string(), produces: 'text/event-stream',
-    handler: async ({ deps, ctx, query }) => ({ raw: (res) => serveEventStream(deps, ctx.tenant.id, query, res) }) satisfies RawReply,
+    handler: async ({ web, ctx, query }) => ({ raw: (res) => web.streamEvents(ctx.tenant.id, query, res) }) satisfies RawReply,
   }),
   route({
     method: 'post', path: '/api/v1/events/:id/resend', auth: 'secret', permission: { resource: 'events', level: 'write' }, tag, write: true, status: 201,

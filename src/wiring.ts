@@ -1,0 +1,24 @@
+import { auditJobs } from './audit/jobs.ts';
+import { checkoutJobs } from './checkout/jobs.ts';
+import { completeSessionsOnPayment } from './checkout/sessions.ts';
+import { announceCheckpoint } from './events/checkpoints.ts';
+import { cleanupJobs } from './http/jobs.ts';
+import type { JobDefinition } from './jobs/workers.ts';
+import { paymentJobs } from './payments/jobs.ts';
+import { reconcileJobs } from './reconcile/jobs.ts';
+import { refundJobs } from './refunds/jobs.ts';
+import type { Hooks, Services } from './services.ts';
+import { webhookJobs } from './webhooks/jobs.ts';
+
+/** Which capability reacts to which change: the one place that knows both sides of each hook. */
+export function wireHooks(): Hooks {
+  return {
+    paymentMoved: [completeSessionsOnPayment],
+    checkpointSigned: [announceCheckpoint],
+  };
+}
+
+/** Every queue's worker, each declared by the capability that owns the queue. */
+export function jobDefinitions(svc: Services): JobDefinition[] {
+  return [...paymentJobs(svc), ...refundJobs(svc), ...checkoutJobs(svc), ...webhookJobs(svc), ...reconcileJobs(svc), ...cleanupJobs(svc), ...auditJobs(svc)];
+}
