@@ -25,7 +25,7 @@ import { startAudit } from '../src/audit/context.ts';
 import { openKeyStore } from '../src/secrets/keys.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { startTenantCaches } from '../src/tenants/caches.ts';
-import { wireHooks } from '../src/wiring.ts';
+import { wiring } from '../src/wiring.ts';
 import { isRequestLogBatch, pgbenchScript, recordingDb, replayThroughPg, roundTrips, type Unit } from './lib/baseline.ts';
 import { flood } from './lib/flood.ts';
 import { load, type LoadResult } from './lib/load.ts';
@@ -109,7 +109,7 @@ async function recordCreate(url: string, sk: string): Promise<Unit[]> {
   const audit = await startAudit({ db: real, keys, log, config });
   const boss = createBoss(url, config, log, { worker: false });
   await boss.start();
-  const server = createServer(createApp({ db, boss, config, log, keys, hooks: wireHooks(), jobs: { running: () => true } }));
+  const server = createServer(createApp({ db, boss, config, log, keys, ...wiring(), jobs: { running: () => true } }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // A first create warms the per-process caches (keys, endpoints, prepared statements); only the

@@ -16,8 +16,8 @@ import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { startAudit } from './audit/context.ts';
 import { openKeyStore, type KeyStore } from './secrets/keys.ts';
-import type { Hooks } from './services.ts';
-import { jobDefinitions, wireHooks } from './wiring.ts';
+import type { Services } from './services.ts';
+import { jobDefinitions, wiring } from './wiring.ts';
 import type { Logger } from './logger.ts';
 
 export interface Runtime {
@@ -32,7 +32,8 @@ export interface Runtime {
   url: string | null;
   eventHub: EventHub;
   keys: KeyStore;
-  hooks: Hooks;
+  hooks: Services['hooks'];
+  webhookFaces: Services['webhookFaces'];
   stop(): Promise<void>;
 }
 
@@ -115,8 +116,8 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     // Authentication's key cache, dropped through NOTIFY (src/tenants/caches.ts).
     const caches = startTenantCaches({ db, connectionString: databaseUrl, log });
     cleanups.push(() => caches.close());
-    const hooks = wireHooks();
-    const deps: AppDeps = { db, boss, config, log, keys, eventHub, hooks, jobs: { running: () => jobsRunning } };
+    const wired = wiring();
+    const deps: AppDeps = { db, boss, config, log, keys, eventHub, ...wired, jobs: { running: () => jobsRunning } };
     cleanups.push((await startAudit(deps, { migrationsApplied: applied })).stop);
     if (runsWorkers) {
       const workers = await startWorkers(deps, jobDefinitions(deps));
@@ -145,7 +146,7 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
       url,
       eventHub,
       keys,
-      hooks,
+      ...wired,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

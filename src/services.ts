@@ -9,6 +9,7 @@ import type { Tx } from './db/pool.ts';
 import type { DbPayment } from './payments/payments.ts';
 import type { PaymentStatus } from './payments/state-machine.ts';
 import type { CheckpointView } from './audit/checkpoint-store.ts';
+import type { WebhookFace } from './webhooks/faces.ts';
 
 /** What the domain needs from the process: passed in, never imported as singletons. */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   eventHub?: EventHub;
   /** How capabilities react to each other's changes, wired at start-up (src/wiring.ts). */
   hooks: Hooks;
+  /** The gateway faces whose webhook endpoints this Sandpay serves, besides its own (src/contract/faces.ts). */
+  webhookFaces: readonly WebhookFace[];
 }
 
 /**

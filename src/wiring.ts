@@ -1,7 +1,8 @@
 import { auditJobs } from './audit/jobs.ts';
 import { checkoutJobs } from './checkout/jobs.ts';
 import { completeSessionsOnPayment } from './checkout/sessions.ts';
-import { announceCheckpoint } from './events/checkpoints.ts';
+import { announceCheckpoint } from './outbox/checkpoints.ts';
+import { WEBHOOK_FACES } from './contract/faces.ts';
 import { cleanupJobs } from './http/jobs.ts';
 import type { JobDefinition } from './jobs/workers.ts';
 import { paymentJobs } from './payments/jobs.ts';
@@ -10,12 +11,16 @@ import { refundJobs } from './refunds/jobs.ts';
 import type { Hooks, Services } from './services.ts';
 import { webhookJobs } from './webhooks/jobs.ts';
 
-/** Which capability reacts to which change: the one place that knows both sides of each hook. */
-export function wireHooks(): Hooks {
-  return {
+/**
+ * Which capability reacts to which change (the one place that knows both sides of each hook),
+ * and the gateway faces webhooks serve.
+ */
+export function wiring(): Pick<Services, 'hooks' | 'webhookFaces'> {
+  const hooks: Hooks = {
     paymentMoved: [completeSessionsOnPayment],
     checkpointSigned: [announceCheckpoint],
   };
+  return { hooks, webhookFaces: WEBHOOK_FACES };
 }
 
 /** Every queue's worker, each declared by the capability that owns the queue. */

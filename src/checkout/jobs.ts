@@ -1,7 +1,7 @@
 import { QUEUES } from '../jobs/boss.ts';
 import type { JobDefinition } from '../jobs/workers.ts';
 import type { Services } from '../services.ts';
-import { systemCtx } from '../tenants/tenants.ts';
+import { asOwner } from '../tenants/tenants.ts';
 import { expireSession } from './sessions.ts';
 
 /** Expires checkout sessions at their expires_at. */
@@ -10,10 +10,6 @@ export function checkoutJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.checkoutExpire,
     concurrency: 2,
     each: ({ sessionId }: { sessionId: string }) =>
-      svc.db.tx(async (t) => {
-        const owner = await t.maybeOne<{ tenant_id: string }>('SELECT tenant_id FROM checkout_sessions WHERE id = $1::text', [sessionId]);
-        const ctx = owner && (await systemCtx(t, svc, owner.tenant_id));
-        if (ctx) await expireSession(t, ctx, sessionId);
-      }),
+      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM checkout_sessions WHERE id = $1::text', [sessionId]), (t, ctx) => expireSession(t, ctx, sessionId)),
   }];
 }

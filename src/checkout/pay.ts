@@ -9,6 +9,8 @@ import { FAILURE_MESSAGES } from '../payments/instruments.ts';
 import { getPayment, lockPayment, type DbPayment } from '../payments/payments.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx, Services } from '../services.ts';
+// The one import up to a face (README, Layout): a session opened by checkout.js with a Razorpay
+// key_id signs its result with that key's secret and shows errors in Razorpay's fields.
 import { razorpayKeySecret } from '../razorpay/keys.ts';
 import { paymentErrorOf } from '../razorpay/status.ts';
 import type { KeyStore } from '../secrets/keys.ts';

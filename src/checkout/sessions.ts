@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { notFound, stateError } from '../core/errors.ts';
-import { emitEvents } from '../events/events.ts';
+import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaymentObject } from '../payments/schemas.ts';
 import type { EventType } from '../events/types.ts';
-import { formatDelivery } from '../webhooks/formats.ts';
+import { WEBHOOK_FACES } from '../contract/faces.ts';
+import { faceOf, NATIVE_FACE, type WebhookFace } from '../webhooks/faces.ts';
 import { apiError, CliError, networkReason, type SandpayApi } from './api.ts';
 import { readSse } from './sse.ts';
 
@@ -15,8 +16,6 @@ export interface ListenOptions {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
 }
-
-const FORMATS = ['sandpay', 'razorpay'] as const;
 
 interface StreamedEvent {
   id: string;
@@ -41,14 +40,14 @@ async function paymentFor(api: SandpayApi, e: StreamedEvent): Promise<PaymentObj
 
 /**
  * The body and signature headers of one forwarded event, made by the same formatter as a real
- * delivery (src/webhooks/formats.ts). Body null: the event has no Razorpay counterpart.
+ * delivery (the endpoint face's, src/webhooks/faces.ts). Body null: the event has no counterpart in that face.
  */
-async function render(api: SandpayApi, format: (typeof FORMATS)[number], secret: string, tenantId: string, raw: string) {
+async function render(api: SandpayApi, face: WebhookFace, secret: string, tenantId: string, raw: string) {
   const event = JSON.parse(raw) as StreamedEvent;
-  const formatted = formatDelivery({
-    format, secret, tenantId,
+  const formatted = face.render({
+    secret, tenantId,
     event: { id: event.id, type: event.type as EventType, created_at: new Date(event.created_at), payload: event.data.object },
-    paymentSnapshot: format === 'razorpay' ? await paymentFor(api, event) : null,
+    paymentSnapshot: face.withPaymentSnapshot ? await paymentFor(api, event) : null,
   });
   return { event, body: formatted?.body ?? null, headers: { ...formatted?.headers, 'x-sandpay-attempt': '1' } };
 }
@@ -89,7 +88,7 @@ function clock(): string {
 export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void> {
   const target = forwardTarget(opts.forwardTo);
   // commander has already refused any other --format.
-  const format = FORMATS.find((f) => f === opts.format) ?? 'sandpay';
+  const face = faceOf(WEBHOOK_FACES, opts.format);
   const secret = opts.secret ?? `whsec_${randomBytes(24).toString('base64')}`;
   if (!secret.startsWith('whsec_')) throw new CliError('--secret must be a whsec_… secret', { exitCode: 2 });
 
@@ -97,13 +96,13 @@ export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void
   let connected = false;
   let failures = 0;
 
-  // A Razorpay body names the merchant account: the tenant of this key.
-  const tenantId = format === 'razorpay' ? (await api.get<{ id: string }>('/auth/me')).id : '';
+  // A face's body may name the merchant account (a Razorpay one does): the tenant of this key.
+  const tenantId = face === NATIVE_FACE ? '' : (await api.get<{ id: string }>('/auth/me')).id;
 
   async function forward(data: string): Promise<void> {
-    const { event, body, headers: signed } = await render(api, format, secret, tenantId, data);
+    const { event, body, headers: signed } = await render(api, face, secret, tenantId, data);
     if (body === null) {
-      opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -- skipped (no Razorpay event)\n`);
+      opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -- skipped (no ${face.label} event)\n`);
       return;
     }
     const headers = { 'content-type': 'application/json', 'user-agent': 'Sandpay-Webhooks/1.0 (sandpay listen)', ...signed };

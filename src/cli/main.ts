@@ -3,6 +3,7 @@ import { CliError, SandpayApi } from './api.ts';
 import { listen } from './listen.ts';
 import { tailLogs } from './logs.ts';
 import { getPayment, listPayments, resendEvent } from './resources.ts';
+import { WEBHOOK_FACES } from '../contract/faces.ts';
 import { listTriggers, trigger } from './trigger.ts';
 
 /** `sandpay`: Sandpay from a terminal, through its public HTTP API only. */
@@ -22,7 +23,7 @@ program
   .description('forward your events to a local URL as they happen, signed like real deliveries')
   .requiredOption('--forward-to <url>', 'local webhook URL, e.g. http://localhost:4000/hooks')
   .option('--events <types>', 'comma-separated event types to forward, e.g. payment.*,refund.* (default: all)')
-  .addOption(new Option('--format <format>', 'body format').choices(['sandpay', 'razorpay']).default('sandpay'))
+  .addOption(new Option('--format <format>', 'body format').choices(['sandpay', ...WEBHOOK_FACES.map((f) => f.format)]).default('sandpay'))
   .option('--secret <whsec>', 'sign with this whsec_ secret instead of a new one per session')
   .action(async (opts: { forwardTo: string; events?: string; format: string; secret?: string }, cmd: Command) => {
     const stop = new AbortController();

@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { emitEvents } from '../events/events.ts';
+import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { auditIn } from '../audit/append.ts';
 import { notFound } from '../core/errors.ts';

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import { emitEvents } from '../events/events.ts';
+import { emitEvents } from '../outbox/outbox.ts';
 import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';

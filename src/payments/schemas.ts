@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { amountSchema, currencySchema, isoTime, MAX_AMOUNT, metadataSchema, pageQuery, timestampQuerySchema } from '../core/schemas.ts';
+import { webhookUrlSchema } from '../webhooks/schemas.ts';
 import { PAYMENT_STATUSES } from './state-machine.ts';
 
 export const METHODS = ['card', 'upi', 'netbanking', 'wallet'] as const;
@@ -13,8 +14,6 @@ export const cardSchema = z.strictObject({
   exp_year: z.number().int().min(2000).max(2100),
   cvc: z.string().min(1).max(4),
 });
-
-export const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 
 export const createPaymentSchema = z
   .strictObject({

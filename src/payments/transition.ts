@@ -1,6 +1,7 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import { emitEvents, type NewEvent } from '../events/events.ts';
+import type { NewEvent } from '../events/events.ts';
+import { emitEvents } from '../outbox/outbox.ts';
 import { lockOrderForPayment, markOrderPaid } from '../orders/orders.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';

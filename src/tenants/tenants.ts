@@ -122,6 +122,18 @@ export async function systemCtx(db: Queryable, svc: Services, tenantId: string):
   return tenant ? { svc, tenant, actor: SYSTEM_ACTOR, requestId: null } : null;
 }
 
+/**
+ * A job's work, in one transaction, as the system acting for the tenant that owns its row
+ * (`ownerOf` reads it from the row's own table); a row that is gone leaves nothing to do.
+ */
+export async function asOwner(svc: Services, ownerOf: (t: Tx) => Promise<{ tenant_id: string } | undefined>, work: (t: Tx, ctx: Ctx) => Promise<unknown>): Promise<void> {
+  await svc.db.tx(async (t) => {
+    const owner = await ownerOf(t);
+    const ctx = owner && (await systemCtx(t, svc, owner.tenant_id));
+    if (ctx) await work(t, ctx);
+  });
+}
+
 export async function activeKeys(db: Queryable, tenantId: string) {
   return db.rows<KeyRow>(
     'SELECT id, type, last4, created_at, revoked_at FROM api_keys WHERE tenant_id = $1::text AND (revoked_at IS NULL OR revoked_at > now()) ORDER BY type, created_at',

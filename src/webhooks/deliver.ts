@@ -7,7 +7,7 @@ import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Services } from '../services.ts';
 import type { Poster, PostResult } from './http.ts';
-import { formatDelivery, type WebhookFormat } from './formats.ts';
+import { faceOf } from './faces.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
 
@@ -35,9 +35,9 @@ interface Claimed {
   endpoint_deleted: boolean | null;
   payment_url: string | null;
   tenant_secret: string;
-  /** The endpoint's body format (a payment's webhook_url always gets Sandpay's). */
-  endpoint_format: WebhookFormat | null;
-  /** Razorpay format only: the payment as of a refund or order event (formats.ts). */
+  /** The endpoint's face (a payment's webhook_url always gets Sandpay's). */
+  endpoint_format: string | null;
+  /** For a face that wants it: the payment as of a refund or order event (faces.ts). */
   payment_snapshot: ApiObject | null;
 }
 
@@ -93,15 +93,15 @@ function claim(svc: Services, jobs: DeliveryJob[]): Promise<Claimed[]> {
        JOIN tenants t ON t.id = c.tenant_id
        LEFT JOIN webhook_endpoints w ON w.id = c.endpoint_id
        LEFT JOIN payments p ON c.target = 'payment_url' AND p.id = e.payment_id
-       -- A Razorpay body of a refund or order event also carries the payment as it was then: its
-       -- latest event at or before this one (events_object_idx).
+       -- Some faces' bodies of a refund or order event also carry the payment as it was then (a
+       -- Razorpay one does): its latest event at or before this one (events_object_idx).
        LEFT JOIN LATERAL (
          SELECT s.payload FROM events s
-          WHERE w.format = 'razorpay' AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
+          WHERE w.format = ANY ($4::text[]) AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
             AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
           ORDER BY s.created_at DESC, s.id DESC LIMIT 1
        ) ps ON true`,
-    [jobs.map((j) => j.deliveryId), jobs.map((j) => j.jobId), svc.config.webhooks.timeoutMs + 5000],
+    [jobs.map((j) => j.deliveryId), jobs.map((j) => j.jobId), svc.config.webhooks.timeoutMs + 5000, svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format)],
   );
 }
 
@@ -112,15 +112,15 @@ async function attempt(svc: Services, post: Poster, d: Claimed): Promise<Attempt
     return { d, url: d.endpoint_url ?? d.url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const url = (d.target === 'endpoint' ? d.endpoint_url : d.payment_url) ?? d.url;
-  const content = formatDelivery({
-    format: (d.target === 'endpoint' && d.endpoint_format) || 'sandpay',
+  const face = faceOf(svc.webhookFaces, d.target === 'endpoint' ? d.endpoint_format : null);
+  const content = face.render({
     secret: (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!,
     tenantId: d.tenant_id,
     event: { id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload },
     paymentSnapshot: d.payment_snapshot,
   });
   if (!content) {
-    const error = `${d.event_type} has no ${d.endpoint_format} body`;
+    const error = `${d.event_type} has no ${face.format} body`;
     return { d, url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const { body } = content;

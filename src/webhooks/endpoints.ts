@@ -4,7 +4,6 @@ import { badRequest, notFound } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
 import { generateWebhookSecret } from '../tenants/keys.ts';
-import type { WebhookFormat } from './formats.ts';
 import { eventNotInFormat, type EndpointInput, type EndpointObject, type EndpointPatch } from './schemas.ts';
 import { assertUrlAllowed, BlockedUrlError } from './ssrf.ts';
 
@@ -13,7 +12,7 @@ export interface DbEndpoint {
   tenant_id: string;
   url: string;
   events: string[];
-  format: WebhookFormat;
+  format: string;
   description: string | null;
   enabled: boolean;
   secret: string;
@@ -73,7 +72,7 @@ export async function getEndpoint(db: Queryable, tenantId: string, id: string, l
 
 export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
   const before = await getEndpoint(t, ctx.tenant.id, id, true);
-  const bad = patch.events && eventNotInFormat(before.format, patch.events);
+  const bad = patch.events && eventNotInFormat(ctx.svc.webhookFaces, before.format, patch.events);
   if (bad) throw badRequest('parameter_invalid', `Invalid events.${bad.index}: ${bad.message}`, `events.${bad.index}`);
   const e = await t.one<DbEndpoint>(
     `UPDATE webhook_endpoints SET

@@ -3,9 +3,9 @@ import { badRequest, conflict, notFound, stateError } from '../core/errors.ts';
 import type { Tx } from '../db/pool.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import { razorpayEventOf } from '../razorpay/events.ts';
 import type { Ctx } from '../services.ts';
 import { deliveryView, type DbDelivery, type DeliveryView } from './deliveries.ts';
+import { faceNames, faceOf } from './faces.ts';
 
 /**
  * Delivers an existing event again (`sandpay events resend`): fresh deliveries through the
@@ -29,8 +29,9 @@ export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: 
     if (!endpoint.enabled) {
       throw stateError('endpoint_disabled', 'This webhook endpoint is disabled; enable it (PATCH /webhook-endpoints/:id {"enabled":true}) and resend', 'endpoint_id');
     }
-    if (endpoint.format === 'razorpay' && !razorpayEventOf(event.type)) {
-      throw badRequest('no_razorpay_event', `${event.type} has no Razorpay counterpart, so a Razorpay-format endpoint never receives it`, 'endpoint_id');
+    const face = faceOf(ctx.svc.webhookFaces, endpoint.format);
+    if (face.eventName(event.type) === null) {
+      throw badRequest(`no_${face.format}_event`, `${event.type} has no ${face.label} counterpart, so a ${face.label}-format endpoint never receives it`, 'endpoint_id');
     }
   }
 
@@ -38,7 +39,7 @@ export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: 
     `WITH targets AS (
        SELECT w.id AS endpoint_id, w.url FROM webhook_endpoints w
         WHERE w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
-          AND CASE WHEN $4::text IS NULL THEN webhook_wants(w.format, w.events, $3::text, $6::text) ELSE w.id = $4::text END
+          AND CASE WHEN $4::text IS NULL THEN webhook_wants(w.format, w.events, $3::text, $6::json ->> w.format) ELSE w.id = $4::text END
        UNION ALL
        SELECT NULL, p.webhook_url FROM payments p
         WHERE $4::text IS NULL AND p.id = $5::text AND p.tenant_id = $1::text AND p.webhook_url IS NOT NULL
@@ -48,7 +49,7 @@ export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: 
             CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
        FROM targets
      RETURNING *`,
-    [ctx.tenant.id, event.id, event.type, endpointId ?? null, event.payment_id, razorpayEventOf(event.type)],
+    [ctx.tenant.id, event.id, event.type, endpointId ?? null, event.payment_id, faceNames(ctx.svc.webhookFaces, event.type)],
   );
   if (deliveries.length === 0) {
     throw conflict('no_webhook_targets', `No enabled webhook endpoint subscribes to ${event.type} and the payment has no webhook_url; name one with endpoint_id`);

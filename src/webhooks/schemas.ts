@@ -1,79 +1,86 @@
 import { z } from 'zod';
 import { isoTime, pageQuery, timestampQuerySchema } from '../core/schemas.ts';
-import { EVENT_TYPES } from '../events/events.ts';
-import { webhookUrlSchema } from '../payments/schemas.ts';
-import { RAZORPAY_EVENTS } from '../razorpay/events.ts';
 import { DELIVERY_STATUSES } from './deliveries.ts';
-import { WEBHOOK_FORMATS, type WebhookFormat } from './formats.ts';
+import { faceOf, NATIVE_FACE, type WebhookFace } from './faces.ts';
 
-/** Event names an endpoint may list: Sandpay's, and Razorpay's for a razorpay-format endpoint. */
-const SANDPAY_NAMES: readonly string[] = ['*', ...EVENT_TYPES];
-const RAZORPAY_NAMES: readonly string[] = ['*', ...RAZORPAY_EVENTS];
-const ANY_NAME = [...new Set([...SANDPAY_NAMES, ...RAZORPAY_NAMES])] as [string, ...string[]];
+export const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 
-const eventsSchema = z
-  .array(z.enum(ANY_NAME))
-  .min(1, 'must list at least one event type, or "*"')
-  .max(ANY_NAME.length)
-  .transform((xs) => [...new Set(xs)]);
+/**
+ * The endpoint schemas, for the faces this Sandpay serves (src/contract/faces.ts): which formats
+ * an endpoint may take and which event names it may list (Sandpay's, or its face's own).
+ */
+export function endpointSchemas(faces: readonly WebhookFace[]) {
+  const formats = [NATIVE_FACE, ...faces];
+  const anyName = [...new Set(formats.flatMap((f) => ['*', ...f.events]))] as [string, ...string[]];
+  const eventsSchema = z
+    .array(z.enum(anyName))
+    .min(1, 'must list at least one event type, or "*"')
+    .max(anyName.length)
+    .transform((xs) => [...new Set(xs)]);
+  const formatEnum = z.enum(formats.map((f) => f.format) as [string, ...string[]]);
+  const ownSecret = faces.filter((f) => f.ownSecret).map((f) => f.format);
 
-/** The first listed event the format does not know, with what to say about it. */
-export function eventNotInFormat(format: WebhookFormat, events: readonly string[]): { index: number; message: string } | null {
-  const known = format === 'razorpay' ? RAZORPAY_NAMES : SANDPAY_NAMES;
-  const index = events.findIndex((e) => !known.includes(e));
-  if (index < 0) return null;
-  const message = format === 'razorpay'
-    ? `is not a Razorpay webhook event (${RAZORPAY_EVENTS.join(', ')})`
-    : 'is a Razorpay event name: use it with "format": "razorpay" (Sandpay calls a captured payment payment.success)';
-  return { index, message };
+  const fields = {
+    url: webhookUrlSchema,
+    events: eventsSchema,
+    description: z.string().max(500).optional(),
+    enabled: z.boolean().optional(),
+  };
+  const create = z
+    .strictObject({
+      ...fields,
+      format: formatEnum.default(NATIVE_FACE.format).meta({ description: formats.map((f) => f.describe).join(' or ') }),
+      secret: z
+        .string()
+        .regex(/^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters without spaces')
+        .optional()
+        .meta({ description: `${ownSecret.join(' or ')} format only: the webhook secret your integration already verifies with (default: a generated whsec_…)` }),
+    })
+    .superRefine((v, ctx) => {
+      const bad = eventNotInFormat(faces, v.format, v.events);
+      if (bad) ctx.addIssue({ code: 'custom', path: ['events', bad.index], message: bad.message });
+      if (v.secret !== undefined && !ownSecret.includes(v.format)) {
+        ctx.addIssue({ code: 'custom', path: ['secret'], message: `can only be chosen for a ${ownSecret.join(' or ')}-format endpoint (a Sandpay endpoint signs with a generated whsec_ secret)` });
+      }
+    });
+  const object = z
+    .strictObject({
+      id: z.string(),
+      object: z.literal('webhook_endpoint'),
+      url: z.string(),
+      events: z.array(z.string()),
+      format: formatEnum,
+      description: z.string().nullable(),
+      enabled: z.boolean(),
+      disabled_reason: z.string().nullable(),
+      created_at: isoTime,
+      updated_at: isoTime,
+    })
+    .meta({ id: 'WebhookEndpoint' });
+  return {
+    create,
+    /** The format (and so which event names mean what) is fixed at creation. */
+    patch: z.strictObject(fields).partial(),
+    object,
+    /** On creation and rotation only; an idempotent replay omits it (it may have been rotated since). */
+    withSecret: object.extend({ secret: z.string().optional().meta({ description: 'whsec_…: shown once' }) }),
+  };
 }
 
-const endpointFields = {
-  url: webhookUrlSchema,
-  events: eventsSchema,
-  description: z.string().max(500).optional(),
-  enabled: z.boolean().optional(),
-};
+type EndpointSchemas = ReturnType<typeof endpointSchemas>;
+export type EndpointInput = z.output<EndpointSchemas['create']>;
+export type EndpointPatch = z.output<EndpointSchemas['patch']>;
+export type EndpointObject = z.output<EndpointSchemas['object']>;
 
-export const createEndpointSchema = z
-  .strictObject({
-    ...endpointFields,
-    format: z.enum(WEBHOOK_FORMATS).default('sandpay').meta({ description: 'sandpay (default) or razorpay: Razorpay\'s event names, body and X-Razorpay-Signature' }),
-    secret: z
-      .string()
-      .regex(/^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters without spaces')
-      .optional()
-      .meta({ description: 'razorpay format only: the webhook secret your integration already verifies with (default: a generated whsec_…)' }),
-  })
-  .superRefine((v, ctx) => {
-    const bad = eventNotInFormat(v.format, v.events);
-    if (bad) ctx.addIssue({ code: 'custom', path: ['events', bad.index], message: bad.message });
-    if (v.secret !== undefined && v.format !== 'razorpay') {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'can only be chosen for a razorpay-format endpoint (a Sandpay endpoint signs with a generated whsec_ secret)' });
-    }
-  });
-export type EndpointInput = z.output<typeof createEndpointSchema>;
-/** The format (and so which event names mean what) is fixed at creation. */
-export const patchEndpointSchema = z.strictObject(endpointFields).partial();
-export type EndpointPatch = z.output<typeof patchEndpointSchema>;
-
-export const endpointObject = z
-  .strictObject({
-    id: z.string(),
-    object: z.literal('webhook_endpoint'),
-    url: z.string(),
-    events: z.array(z.string()),
-    format: z.enum(WEBHOOK_FORMATS),
-    description: z.string().nullable(),
-    enabled: z.boolean(),
-    disabled_reason: z.string().nullable(),
-    created_at: isoTime,
-    updated_at: isoTime,
-  })
-  .meta({ id: 'WebhookEndpoint' });
-
-/** On creation and rotation only; an idempotent replay omits it (it may have been rotated since). */
-export const endpointWithSecret = endpointObject.extend({ secret: z.string().optional().meta({ description: 'whsec_…: shown once' }) });
+/** The first listed event the endpoint's face does not know, with what to say about it. */
+export function eventNotInFormat(faces: readonly WebhookFace[], format: string, events: readonly string[]): { index: number; message: string } | null {
+  const face = faceOf(faces, format);
+  const index = events.findIndex((e) => e !== '*' && !face.events.includes(e));
+  if (index < 0) return null;
+  if (face !== NATIVE_FACE) return { index, message: `is not a ${face.label} webhook event (${face.events.join(', ')})` };
+  const owner = faces.find((f) => f.events.includes(events[index]!));
+  return { index, message: owner?.foreignNameHint ?? 'is not a Sandpay event type' };
+}
 
 export const attemptObject = z.strictObject({
   attempt: z.number().int(),
@@ -140,4 +147,3 @@ export const adminReplaySchema = z.strictObject({
 });
 
 export const deadLetterObject = deliveryObject.extend({ tenant_id: z.string() }).meta({ id: 'DeadLetter' });
-export type EndpointObject = z.output<typeof endpointObject>;

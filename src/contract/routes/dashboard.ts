@@ -6,7 +6,7 @@ import { overview, overviewObject, overviewQuery } from '../../dashboard/overvie
 import { revokeSession, sessionView, signIn } from '../../dashboard/sessions.ts';
 import { tokensEqual } from '../../ids.ts';
 import { paymentTimeline, timelineEntryObject } from '../../payments/timeline.ts';
-import { sendTestEvent, webhookTestObject } from '../../webhooks/test-event.ts';
+import { sendTestEvent, webhookTestObject } from '../../dashboard/test-event.ts';
 import { byId, route, type RawReply } from '../route.ts';
 
 const tag = 'Dashboard';

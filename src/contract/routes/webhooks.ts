@@ -8,10 +8,11 @@ import {
 import {
   checkTargetUrl, createEndpoint, deleteEndpoint, endpointView, getEndpoint, rotateEndpointSecret, updateEndpoint, type DbEndpoint,
 } from '../../webhooks/endpoints.ts';
-import {
-  createEndpointSchema, deliveryObject, endpointObject, endpointWithSecret, listDeliveriesQuery, patchEndpointSchema, replayObject, replaySchema,
-} from '../../webhooks/schemas.ts';
+import { deliveryObject, listDeliveriesQuery, replayObject, replaySchema } from '../../webhooks/schemas.ts';
+import { ENDPOINT_SCHEMAS } from '../faces.ts';
 import { byId, pageArgs, route } from '../route.ts';
+
+const { create: createEndpointSchema, patch: patchEndpointSchema, object: endpointObject, withSecret: endpointWithSecret } = ENDPOINT_SCHEMAS;
 
 // Not "Webhooks": the reference lists the event bodies (the document's `webhooks`) under that title.
 const tag = 'Webhook endpoints';

@@ -4,10 +4,10 @@ import type { Queryable } from '../db/pool.ts';
 import { randomBase62 } from '../ids.ts';
 import { paymentView, type DbPayment } from '../payments/payments.ts';
 import type { Services } from '../services.ts';
-import { formatDelivery } from './formats.ts';
-import { USER_AGENT } from './deliver.ts';
-import { getEndpoint } from './endpoints.ts';
-import { createPoster } from './http.ts';
+import { USER_AGENT } from '../webhooks/deliver.ts';
+import { getEndpoint } from '../webhooks/endpoints.ts';
+import { faceOf } from '../webhooks/faces.ts';
+import { createPoster } from '../webhooks/http.ts';
 
 /**
  * "Send a test event": one signed POST to an endpoint now, answered with what was sent and what
@@ -52,8 +52,8 @@ export async function sendTestEvent(svc: Services, tenantId: string, endpointId:
   const now = new Date();
   const id = `evt_test_${randomBase62(20)}`;
   // In the endpoint's own format (a Razorpay endpoint gets payment.captured, signed its way).
-  const content = formatDelivery({
-    format: endpoint.format, secret: endpoint.secret, tenantId, paymentSnapshot: null,
+  const content = faceOf(svc.webhookFaces, endpoint.format).render({
+    secret: endpoint.secret, tenantId, paymentSnapshot: null,
     event: { id, type: 'payment.success', created_at: now, payload: (await latestSuccess(svc.db, tenantId)) ?? samplePayment(now) },
   })!;
   const body = content.body;

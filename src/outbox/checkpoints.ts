@@ -2,7 +2,7 @@ import type { Tx } from '../db/pool.ts';
 import type { CheckpointView } from '../audit/checkpoint-store.ts';
 import type { Services } from '../services.ts';
 import { systemCtx } from '../tenants/tenants.ts';
-import { emitEvents } from './events.ts';
+import { emitEvents } from './outbox.ts';
 
 /** The checkpointSigned hook: a tenant gets its own copy of its chain's checkpoint (webhook, GET /events). */
 export async function announceCheckpoint(t: Tx, svc: Services, chain: string, checkpoint: CheckpointView): Promise<void> {

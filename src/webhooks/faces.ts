@@ -1,0 +1,74 @@
+import { EVENT_TYPES, eventBody, type ApiObject, type EventType } from '../events/events.ts';
+import { signatureHeaders } from './signature.ts';
+
+/** Everything one attempt's body and signature are made from. */
+export interface DeliveryContent {
+  secret: string;
+  tenantId: string;
+  event: { id: string; type: EventType; created_at: Date; payload: ApiObject };
+  /** For a face that wants it (withPaymentSnapshot): the payment as of the event, for refund and order events. */
+  paymentSnapshot: ApiObject | null;
+}
+
+export interface Rendered {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * What a gateway face gives webhooks: the event names its endpoints subscribe to, its body and
+ * its signature. An endpoint's `format` names its face; every face goes through the same outbox,
+ * retries, dead-letter queue and replay, and only the bytes and the signature differ. The faces
+ * are wired at start-up (Services.webhookFaces); the native one is built in.
+ */
+export interface WebhookFace {
+  format: string;
+  /** Who the face speaks for, in messages ("Razorpay"). */
+  label: string;
+  /** The event names its endpoints may list ("*" aside). */
+  events: readonly string[];
+  /** What an endpoint's `format` means, for the API reference. */
+  describe: string;
+  /** Its name for a native event type; null when it has none (its endpoints never get that event). */
+  eventName(type: string): string | null;
+  /** Whether its refund and order bodies carry the payment as of the event. */
+  withPaymentSnapshot: boolean;
+  /** Whether a merchant may bring the secret its integration already verifies with. */
+  ownSecret: boolean;
+  /** Said of one of its event names listed on an endpoint of another format. */
+  foreignNameHint: string;
+  /** The raw body and signature headers of one attempt; null when the event has no body here. */
+  render(c: DeliveryContent): Rendered | null;
+}
+
+/** Sandpay's own: the native event body with Standard Webhooks and X-Sandpay-Signature headers. */
+export const NATIVE_FACE: WebhookFace = {
+  format: 'sandpay',
+  label: 'Sandpay',
+  events: EVENT_TYPES,
+  describe: 'sandpay (default)',
+  eventName: (type) => type,
+  withPaymentSnapshot: false,
+  ownSecret: false,
+  foreignNameHint: 'is a Sandpay event name',
+  render(c) {
+    const body = JSON.stringify(eventBody(c.event));
+    // A fresh timestamp and signature on every attempt; webhook-id stays the event id.
+    return { body, headers: { ...signatureHeaders(c.secret, c.event.id, body), 'x-sandpay-event': c.event.type } };
+  },
+};
+
+/** The face an endpoint's format names (a payment's webhook_url, and an unknown format, get the native one). */
+export function faceOf(faces: readonly WebhookFace[], format: string | null): WebhookFace {
+  return faces.find((f) => f.format === format) ?? NATIVE_FACE;
+}
+
+/** An event type's names in the faces that have it, as the JSON the fan-out reads (`{"razorpay": "payment.captured"}`). */
+export function faceNames(faces: readonly WebhookFace[], type: string): string {
+  const names: Record<string, string> = {};
+  for (const f of faces) {
+    const name = f.eventName(type);
+    if (name !== null) names[f.format] = name;
+  }
+  return JSON.stringify(names);
+}
