@@ -50,12 +50,14 @@ interface Running {
 }
 
 /**
- * `node app.ts` as a terminal runs it: the leader of its own process group, so that
- * process.kill(-pid) reaches the group as Ctrl-C does (Sandpay and any child it did not detach).
+ * `node app.ts` (or the README's `npm start`) as a terminal runs it: the leader of its own process
+ * group, so that process.kill(-pid) reaches the group as Ctrl-C does (npm, Sandpay and any child
+ * Sandpay did not detach).
  */
-function start(dataDir: string, logLevel = 'warn', nodeArgs: string[] = []): Running {
+function start(dataDir: string, logLevel = 'warn', nodeArgs: string[] = [], via: 'node' | 'npm start' = 'node'): Running {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: logLevel };
-  const child = spawn(process.execPath, [...nodeArgs, 'app.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const [command, args] = via === 'node' ? [process.execPath, [...nodeArgs, 'app.ts']] : ['npm', ['start']];
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   let out = '';
   const waiters: Array<() => void> = [];
@@ -97,9 +99,9 @@ function expectQuiet(output: string): void {
 }
 
 describe('Ctrl-C (SIGINT to the whole process group) with the embedded Postgres', () => {
-  it('shuts down in order and exits 0, with no stack, Postgres stopped and the data kept', async () => {
+  it('shuts down in order and exits 0 (npm start too), with no stack, Postgres stopped and the data kept', async () => {
     const dataDir = await tempDir();
-    const first = start(dataDir);
+    const first = start(dataDir, 'warn', [], 'npm start');
     const url = (await first.waitFor(/Sandpay is running at (http:\/\/\S+)[\s\S]*curl -s http/))[1]!;
     const reg = await new Client(url).post('/api/v1/auth/register', { name: 'Ctrl-C Shop', email: 'ctrl-c@example.com' });
     expect(reg.status).toBe(201);

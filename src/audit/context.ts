@@ -38,9 +38,10 @@ export async function startAudit(
   opts: { migrationsApplied?: readonly string[] } = {},
 ): Promise<{ sealer: Sealer; stop(): Promise<void> }> {
   await assertKeyMatchesDatabase(svc.db, svc.keys);
-  if (opts.migrationsApplied?.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(svc.db, svc.keys.auditMacKey, svc.log);
   const sealer = createSealer(svc.db, svc.keys, svc.log, { delayMs: svc.config.audit.sealDelayMs });
   attach(svc.db, { keys: svc.keys, sealer, log: svc.log, dataDir: svc.config.dataDir });
+  // After attach: fixing them leaves its mark in the global chain.
+  if (opts.migrationsApplied?.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(svc.db, svc.keys.auditMacKey, svc.log, svc.config.dataDir);
   sealer.start();
   return { sealer, stop: () => sealer.stop() };
 }

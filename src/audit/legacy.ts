@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Db, Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
+import { audit, SYSTEM_ACTOR } from './append.ts';
 import { legacyBoundaryMac } from './mac.ts';
 
 /** The migration whose application fixes the boundaries (migrations/0018_audit_legacy_boundary.sql). */
@@ -11,29 +15,49 @@ export interface LegacyBoundary {
   head_hash: string;
 }
 
+const FIXED_ACTION = 'audit.legacy_boundaries_fixed';
+const FIXED_FILE = 'audit-legacy-boundaries-fixed';
+
 /**
  * Records, once, where each chain's rows from before the keyed chain end: the MAC-less rows at the
  * start of the chain, up to its first keyed row. Called only by the start that applied
  * LEGACY_BOUNDARY_MIGRATION: no later start adds a boundary, so a chain rewritten without MACs
- * afterwards has none and fails verification from its first row.
+ * afterwards has none and fails verification from its first row. Once means once: the fixing
+ * leaves a keyed row in the global chain and a file in DATA_DIR, and a migration undone by hand
+ * and applied again (to pass a rewritten chain off as legacy) finds either and records nothing.
  */
-export async function fixLegacyBoundaries(db: Db, key: Buffer, log: Logger): Promise<void> {
-  await db.tx(async (t) => {
+export async function fixLegacyBoundaries(db: Db, key: Buffer, log: Logger, dataDir: string): Promise<void> {
+  const marker = path.join(dataDir, FIXED_FILE);
+  const chains = await db.tx(async (t) => {
+    const fixedBefore = existsSync(marker) || (await t.maybeOne(`SELECT 1 FROM audit_log WHERE chain = 'global' AND action = $1::text LIMIT 1`, [FIXED_ACTION]));
     const heads = await t.rows<{ chain: string; seq: string; hash: string }>(
       `WITH first_keyed AS (SELECT chain, min(seq) AS seq FROM audit_log WHERE seq IS NOT NULL AND mac IS NOT NULL GROUP BY chain),
             legacy AS (SELECT a.chain, max(a.seq) AS seq FROM audit_log a LEFT JOIN first_keyed k ON k.chain = a.chain
                         WHERE a.seq IS NOT NULL AND a.mac IS NULL AND (k.seq IS NULL OR a.seq < k.seq) GROUP BY a.chain)
        SELECT l.chain, l.seq, a.hash FROM legacy l JOIN audit_log a ON a.chain = l.chain AND a.seq = l.seq`,
     );
-    if (!heads.length) return;
-    await t.rows(
-      `INSERT INTO audit_legacy_boundaries (chain, seq, head_hash, mac)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
-       ON CONFLICT (chain) DO NOTHING`,
-      [heads.map((h) => h.chain), heads.map((h) => h.seq), heads.map((h) => h.hash), heads.map((h) => legacyBoundaryMac(key, h.chain, h.seq, h.hash))],
-    );
-    log.info({ component: 'audit', chains: heads.length }, 'recorded where the audit rows from before the keyed chain end');
+    if (fixedBefore) {
+      if (heads.length) log.error({ component: 'audit', chains: heads.length }, 'the audit legacy boundaries were fixed before (migration 0018 was undone and applied again): none are recorded now');
+      return null;
+    }
+    if (heads.length) {
+      await t.rows(
+        `INSERT INTO audit_legacy_boundaries (chain, seq, head_hash, mac)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
+         ON CONFLICT (chain) DO NOTHING`,
+        [heads.map((h) => h.chain), heads.map((h) => h.seq), heads.map((h) => h.hash), heads.map((h) => legacyBoundaryMac(key, h.chain, h.seq, h.hash))],
+      );
+    }
+    audit(t, {
+      tenantId: null, objectType: 'audit_log', objectId: 'legacy_boundaries', action: FIXED_ACTION, actor: SYSTEM_ACTOR,
+      metadata: { chains: heads.map((h) => ({ chain: h.chain, seq: Number(h.seq) })) },
+    });
+    return heads.length;
   });
+  if (chains === null) return;
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(marker, `${new Date().toISOString()} ${chains} chain(s)\n`, { mode: 0o600 });
+  if (chains) log.info({ component: 'audit', chains }, 'recorded where the audit rows from before the keyed chain end');
 }
 
 /**

@@ -36,6 +36,8 @@ function redactValue(value: unknown, field: string | null, depth: number): unkno
     if (CARD_FIELDS.has(name) && (typeof value === 'string' || typeof value === 'number')) return `••••${last4(String(value))}`;
   }
   if (typeof value === 'string') return maskText(value);
+  // A card number sent as a JSON number ({"a": 4242424242424242}) is masked like one in a string.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1e11 && looksSecret(String(value))) return `••••${last4(String(value))}`;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, null, depth + 1));
   if (value !== null && typeof value === 'object') {
     const jwk = 'kty' in value;

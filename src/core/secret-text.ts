@@ -3,7 +3,8 @@
  * (sk_/rk_/pk_ test and live: a publishable key is public by design, but masking it costs nothing
  * and a masked one is still recognisable), webhook secrets, admin tokens, Razorpay key ids and
  * `key_id:key_secret` pairs, JWTs (service tokens, dashboard sessions), private keys, and card
- * numbers (12–19 digits passing Luhn, grouped by any run of spaces, dots, dashes or underscores).
+ * numbers (12–19 digits passing Luhn, grouped by up to three of spaces, dots, dashes, underscores,
+ * slashes, commas, plus signs or URL-encoded spaces between digits).
  * One definition for the logger and the request log (src/core/redact.ts applies it).
  */
 
@@ -12,7 +13,7 @@ const SECRET_VALUE = /\b(?:sk|pk|rk)_(?:test|live)_[0-9A-Za-z]+|\bwhsec_[0-9A-Za
 const RAZORPAY_PAIR = /\b(rzp_(?:test|live)_[0-9A-Za-z]+):([0-9A-Za-z]{8,})/gi;
 /** header.payload.signature, each base64url; a JSON header always starts `{"`, base64url `eyJ`. The signature may be empty (alg none). */
 const JWT = /\beyJ[0-9A-Za-z_-]{2,}\.[0-9A-Za-z_-]{2,}\.[0-9A-Za-z_-]*/g;
-const DIGIT_RUN = /(?<!\d)\d(?:[\s._-]{0,3}\d){11,18}(?!\d)/g;
+const DIGIT_RUN = /(?<!\d)\d(?:[\s._,/+-]{0,3}\d){11,18}(?!\d)/g;
 const DIGIT_GROUP = /\d+/g;
 /** A private key pasted where a public one belongs. */
 const PRIVATE_PEM = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
@@ -38,9 +39,9 @@ const maskKey = (m: string) => `${/^[a-z]+_(?:(?:test|live)_)?/i.exec(m)![0]}…
  * of whole digit groups that passes Luhn ("order 1 4242 4242 4242 4242", "4242 4242 4242 4242 123"
  * with the cvc after it).
  */
-function maskDigitRun(run: string): string {
-  if (luhnValid(run.replace(/\D/g, ''))) return `••••${last4(run)}`;
-  const groups = [...run.matchAll(DIGIT_GROUP)].map((g) => ({ start: g.index, end: g.index + g[0].length, digits: g[0] }));
+function maskDigitRun(run: string, plain: string): string {
+  if (luhnValid(plain.replace(/\D/g, ''))) return `••••${last4(plain)}`;
+  const groups = [...plain.matchAll(DIGIT_GROUP)].map((g) => ({ start: g.index, end: g.index + g[0].length, digits: g[0] }));
   let best: { start: number; end: number; length: number } | null = null;
   for (let i = 0; i < groups.length; i++) {
     let digits = '';
@@ -53,17 +54,33 @@ function maskDigitRun(run: string): string {
     }
   }
   if (best === null) return run;
-  return `${run.slice(0, best.start)}••••${last4(run.slice(best.start, best.end))}${run.slice(best.end)}`;
+  return `${run.slice(0, best.start)}••••${last4(plain.slice(best.start, best.end))}${run.slice(best.end)}`;
+}
+
+/**
+ * Every card number in the text masked. Runs are found where a URL-encoded space (%20) reads as
+ * the space it is (three spaces keep every index, so what is masked is cut from the text itself).
+ */
+function maskCards(text: string): string {
+  const plain = text.replaceAll('%20', '   ');
+  let out = '';
+  let done = 0;
+  for (const m of plain.matchAll(DIGIT_RUN)) {
+    const end = m.index + m[0].length;
+    out += text.slice(done, m.index) + maskDigitRun(text.slice(m.index, end), m[0]);
+    done = end;
+  }
+  return done === 0 ? text : out + text.slice(done);
 }
 
 /** The text with every secret and card number masked, keeping a prefix and the last four characters to debug with. */
 export function maskText(text: string): string {
-  return text
+  const masked = text
     .replace(PRIVATE_PEM, '[REDACTED PRIVATE KEY]')
     .replace(RAZORPAY_PAIR, (_m, id: string, secret: string) => `${maskKey(id)}:…${last4(secret)}`)
     .replace(JWT, (m) => `eyJ…${last4(m)}`)
-    .replace(SECRET_VALUE, maskKey)
-    .replace(DIGIT_RUN, maskDigitRun);
+    .replace(SECRET_VALUE, maskKey);
+  return maskCards(masked);
 }
 
 /** Whether the text holds a secret or a card number at all. */

@@ -95,6 +95,7 @@ const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * valid JSON but not Unicode) would be stored as U+FFFD.
  */
 export function refuseHostileInput(input: unknown, path: string[] = []): void {
+  // One path, pushed and popped as the walk goes (not copied at each node: a wide body is cheap).
   const param = () => path.join('.') || undefined;
   if (typeof input === 'string') {
     if (input.includes('\u0000')) throw badRequest('parameter_invalid', `Invalid ${param() ?? 'body'}: text may not contain NUL characters`, param());
@@ -104,12 +105,21 @@ export function refuseHostileInput(input: unknown, path: string[] = []): void {
   if (input === null || typeof input !== 'object') return;
   // The body parser refuses this first (src/core/json-guard.ts); here it bounds the walk for any other caller.
   if (path.length >= MAX_JSON_DEPTH) throw badRequest('json_too_deep', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
-  for (const key of Object.keys(input)) {
-    const here = [...path, key];
-    if (PROTO_KEYS.has(key)) {
-      throw badRequest('parameter_invalid', `Invalid ${here.join('.')}: the keys __proto__, constructor and prototype are not allowed`, here.join('.'));
+  if (Array.isArray(input)) {
+    for (let i = 0; i < input.length; i++) {
+      path.push(String(i));
+      refuseHostileInput(input[i], path);
+      path.pop();
     }
-    if (!key.isWellFormed()) throw badRequest('parameter_invalid', `Invalid ${here.join('.')}: a key may not contain unpaired surrogates (\\ud800-\\udfff)`, here.join('.'));
-    refuseHostileInput((input as Record<string, unknown>)[key], here);
+    return;
+  }
+  for (const key of Object.keys(input)) {
+    path.push(key);
+    if (PROTO_KEYS.has(key)) {
+      throw badRequest('parameter_invalid', `Invalid ${param()}: the keys __proto__, constructor and prototype are not allowed`, param());
+    }
+    if (!key.isWellFormed()) throw badRequest('parameter_invalid', `Invalid ${param()}: a key may not contain unpaired surrogates (\\ud800-\\udfff)`, param());
+    refuseHostileInput((input as Record<string, unknown>)[key], path);
+    path.pop();
   }
 }

@@ -42,7 +42,8 @@ export function requestLog(svc: Services, options: Partial<RequestLogOptions> = 
         query: query || null,
         status: res.statusCode,
         latencyMs: performance.now() - started,
-        idempotencyKey: req.header('idempotency-key')?.slice(0, 255) ?? null,
+        // Cut to size only once masked (src/request-log/store.ts): a cut first could split a card number.
+        idempotencyKey: req.header('idempotency-key') ?? null,
         replayed: res.getHeader('idempotent-replayed') === 'true',
         source: p.session ? 'dashboard' : p.restriction ? p.restriction.type : p.keyType === 'secret' ? 'secret_key' : 'publishable_key',
         requestBody: req.body,

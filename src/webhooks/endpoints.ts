@@ -5,6 +5,7 @@ import { newId } from '../ids.ts';
 import type { Ctx } from '../services.ts';
 import { generateWebhookSecret } from '../tenants/keys.ts';
 import { eventNotInFormat, type EndpointInput, type EndpointObject, type EndpointPatch } from './schemas.ts';
+import { redactUrl } from '../core/redact.ts';
 import { assertUrlAllowed, BlockedUrlError } from './ssrf.ts';
 
 export interface DbEndpoint {
@@ -57,7 +58,7 @@ export async function createEndpoint(t: Tx, ctx: Ctx, input: EndpointInput): Pro
      VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text, $8::text) RETURNING *`,
     [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, input.secret ?? generateWebhookSecret(), input.format],
   );
-  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: e.url, events: e.events, format: e.format } });
+  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: redactUrl(e.url), events: e.events, format: e.format } });
   return e;
 }
 
@@ -91,8 +92,9 @@ export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: Endpoin
     objectId: id,
     action: 'webhook_endpoint.updated',
     metadata: {
-      before: { url: before.url, events: before.events, enabled: before.enabled },
-      after: { url: e.url, events: e.events, enabled: e.enabled },
+      // The audit log is kept for ever and cannot be edited: a token in a URL's query is not kept in it.
+      before: { url: redactUrl(before.url), events: before.events, enabled: before.enabled },
+      after: { url: redactUrl(e.url), events: e.events, enabled: e.enabled },
     },
   });
   return e;

@@ -43,6 +43,25 @@ afterAll(async () => {
   await adminQuery(inject('pgAdminUrl'), `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
 });
 
+/** The whole chain passed off as legacy: mac = NULL and every hash recomputed with audit_row_hash(). */
+const passOffAsLegacy = (chain: string) =>
+  sql(`ALTER TABLE audit_log DISABLE TRIGGER USER;
+       DO $$ DECLARE r record; p text := repeat('0', 64); BEGIN
+         FOR r IN SELECT id FROM audit_log WHERE chain = '${chain}' ORDER BY seq LOOP
+           UPDATE audit_log SET mac = NULL, prev_hash = p,
+                  hash = audit_row_hash(p, chain, seq, tenant_id, object_type, object_id, action, old_status, new_status,
+                                        actor_type, actor_id, request_id, metadata, created_at)
+            WHERE id = r.id RETURNING hash INTO p;
+         END LOOP;
+       END $$;
+       ALTER TABLE audit_log ENABLE TRIGGER USER`);
+
+/** Migration 0018 undone by hand (and those after it, which node-pg-migrate would otherwise find out of order). */
+const undo0018 = async () => {
+  await sql('DROP TABLE audit_legacy_boundaries');
+  await sql('DELETE FROM pgmigrations WHERE name = ANY ($1)', [migrationNames().slice(migrationNames().indexOf('0018_audit_legacy_boundary'))]);
+};
+
 describe('rows from before the keyed chain', () => {
   it('verify as the start of the chain, and keyed rows follow them', async () => {
     expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: true, rows_checked: 2, legacy_rows: 2 });
@@ -61,17 +80,7 @@ describe('rows from before the keyed chain', () => {
     expect(await sql('SELECT chain, seq FROM audit_legacy_boundaries')).toEqual([{ chain: TENANT, seq: '2' }]);
     const fresh = await registerTenant(runtime.url!);
     await expect.poll(async () => (await fresh.api.get('/audit/verify')).body, { timeout: 10_000 }).toMatchObject({ ok: true, unsealed_rows: 0 });
-    // The whole chain passed off as legacy: mac = NULL and every hash recomputed with audit_row_hash().
-    await sql(`ALTER TABLE audit_log DISABLE TRIGGER USER;
-               DO $$ DECLARE r record; p text := repeat('0', 64); BEGIN
-                 FOR r IN SELECT id FROM audit_log WHERE chain = '${fresh.id}' ORDER BY seq LOOP
-                   UPDATE audit_log SET mac = NULL, prev_hash = p,
-                          hash = audit_row_hash(p, chain, seq, tenant_id, object_type, object_id, action, old_status, new_status,
-                                                actor_type, actor_id, request_id, metadata, created_at)
-                    WHERE id = r.id RETURNING hash INTO p;
-                 END LOOP;
-               END $$;
-               ALTER TABLE audit_log ENABLE TRIGGER USER`);
+    await passOffAsLegacy(fresh.id);
     // Another start, migrations already applied: no boundary is added.
     const again = await startRuntime(loadConfig(testEnv(url, { SANDPAY_ROLE: 'api' })), createLogger('silent'));
     await again.stop();
@@ -91,5 +100,28 @@ describe('rows from before the keyed chain', () => {
                UPDATE audit_legacy_boundaries SET seq = 1 WHERE chain = '${TENANT}';
                ALTER TABLE audit_legacy_boundaries ENABLE TRIGGER USER`);
     expect((await admin.get(`/admin/audit/verify/${TENANT}`)).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'forged_boundary' });
+  });
+
+  it('are fixed once: migration 0018 undone by hand and applied again records no boundary', async () => {
+    const fresh = await registerTenant(runtime.url!);
+    await expect.poll(async () => (await fresh.api.get('/audit/verify')).body, { timeout: 10_000 }).toMatchObject({ ok: true, unsealed_rows: 0 });
+    await passOffAsLegacy(fresh.id);
+    await undo0018();
+    // The next start applies it again; the first fixing's row in the global chain refuses a second one
+    // (and so does its file in DATA_DIR: each alone is checked below).
+    const again = await startRuntime(loadConfig(testEnv(url, { SANDPAY_ROLE: 'api' })), createLogger('silent'));
+    await again.stop();
+    expect(await sql('SELECT chain FROM audit_legacy_boundaries')).toEqual([]);
+    expect((await fresh.api.get('/audit/verify')).body).toMatchObject({ ok: false, first_bad_seq: 1, reason: 'inserted', legacy_rows: 0 });
+    expectError(await fresh.api.post('/audit/checkpoints'), 409, { code: 'audit_chain_invalid' });
+
+    // The file alone: the global chain's row deleted too (which verify reports on its own).
+    await sql(`ALTER TABLE audit_log DISABLE TRIGGER USER; DELETE FROM audit_log WHERE chain = 'global' AND action = 'audit.legacy_boundaries_fixed';
+               ALTER TABLE audit_log ENABLE TRIGGER USER`);
+    await undo0018();
+    const third = await startRuntime(loadConfig(testEnv(url, { SANDPAY_ROLE: 'api' })), createLogger('silent'));
+    await third.stop();
+    expect(await sql('SELECT chain FROM audit_legacy_boundaries')).toEqual([]);
+    expect((await fresh.api.get('/audit/verify')).body).toMatchObject({ ok: false, first_bad_seq: 1 });
   });
 });

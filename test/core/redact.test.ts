@@ -18,6 +18,9 @@ describe('maskText', () => {
     ['rzp_test_1DP5mmOlF5G5ag:Ab3dEf6hIj9kLm2nOp5qRs8t', 'rzp_test_…G5ag:…Rs8t'],
     ['rk_live_abcDEF123456', 'rk_live_…3456'],
     ['whsec_c2VjcmV0', 'whsec_…cmV0'],
+    ['4242/4242/4242/4242', '••••4242'],
+    ['4242,4242,4242,4242', '••••4242'],
+    ['paid%20with%204242%204242%204242%204242%20ok', 'paid%20with%20••••4242%20ok'],
   ])('%s -> %s', (text, masked) => {
     expect(maskText(text)).toBe(masked);
     expect(maskText(masked)).toBe(masked);
@@ -29,6 +32,10 @@ describe('maskText', () => {
 });
 
 describe('redactJson', () => {
+  it('masks a card number sent as a JSON number, and leaves other numbers alone', () => {
+    expect(redactJson({ a: 4242424242424242, list: [4242424242424242], amount: 3300, big: 424242424243 })).toEqual({ a: '••••4242', list: ['••••4242'], amount: 3300, big: 424242424243 });
+  });
+
   it('masks keys as well as values', () => {
     expect(redactJson({ '4242424242424242': 'x', [`k ${JWT}`]: { ok: 1 } })).toEqual({ '••••4242': 'x', 'k eyJ…dXJl': { ok: 1 } });
   });

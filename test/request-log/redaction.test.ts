@@ -134,14 +134,47 @@ describe('secrets never reach the request log or stdout', () => {
     ['double spaces', '4242  4242  4242  4242'],
     ['mixed separators', '4242 - 4242 - 4242_4242'],
     ['a cvc after it', '4242 4242 4242 4242 123'],
+    ['slashes', '4242/4242/4242/4242'],
+    ['commas', '4242,4242,4242,4242'],
+    ['URL-encoded spaces', '4242%204242%204242%204242'],
   ])('a card number written with %s', async (_name, written) => {
     const res = await tenant.api.post('/orders', { amount: 3300, currency: 'INR', receipt: `paid with ${written}` }, { idem: idemKey() });
     expect(res.status, res.text).toBe(201);
     const { entry, row } = await logged(res);
     // No run of 12 or more digits, however separated, is left of it.
-    for (const text of [JSON.stringify(entry), row]) expect(text).not.toMatch(/\d(?:[\s._-]{0,3}\d){11,}/);
+    for (const text of [JSON.stringify(entry), row]) expect(text).not.toMatch(/\d(?:(?:[\s._,/+-]|%20){0,3}\d){11,}/);
     expect(JSON.parse(entry.request_body).receipt).toMatch(/^paid with ••••4242/);
     expect(JSON.parse(entry.response_body).receipt).toMatch(/^paid with ••••4242/);
+  });
+
+  it('a card number sent as a JSON number', async () => {
+    const res = await tenant.api.post('/orders', { amount: 3300, currency: 'INR', metadata: { a: Number(CARD) } }, { idem: idemKey() });
+    expect(res.status, res.text).toBe(201);
+    const { entry, row } = await logged(res);
+    const { all } = await stdout(res);
+    expectNowhere(CARD, JSON.stringify(entry), row, all);
+    expect(JSON.parse(entry.request_body).metadata).toEqual({ a: '••••4242' });
+    expect(JSON.parse(entry.request_body).amount).toBe(3300);
+  });
+
+  it('a card number at the end of an Idempotency-Key too long to take: masked before it is cut to size', async () => {
+    const key = `${'k'.repeat(245)}${CARD}`;
+    const res = await tenant.api.post('/orders', { amount: 3300, currency: 'INR' }, { idem: key });
+    expect(res.status, res.text).toBe(400);
+    const { entry, row } = await logged(res);
+    for (const text of [JSON.stringify(entry), row]) expect(text).not.toMatch(/42424242/);
+    expect(entry.idempotency_key).toMatch(/••••4242$/);
+  });
+
+  it('a token in a webhook endpoint URL: kept out of the audit log, which nobody can edit', async () => {
+    const res = await tenant.api.post('/webhook-endpoints', { url: `http://127.0.0.1:9/hooks?token=${SK}&card=${CARD}`, events: ['*'] }, { idem: idemKey() });
+    expect(res.status, res.text).toBe(201);
+    await tenant.api.patch(`/webhook-endpoints/${res.body.id}`, { url: `http://127.0.0.1:9/hooks?token=${SK}x` }, { idem: idemKey() });
+    const rows = (await sql.query(`SELECT metadata::text AS m FROM audit_log WHERE object_id = $1`, [res.body.id])).rows.map((r) => r.m as string);
+    expect(rows).toHaveLength(2);
+    expectNowhere(SK, ...rows);
+    expectNowhere(CARD, ...rows);
+    expect(rows[0]).toContain('token=[REDACTED]');
   });
 
   it('a Razorpay key_secret in any query parameter', async () => {
