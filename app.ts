@@ -46,7 +46,7 @@ async function main() {
   const log = createLogger(config.logLevel);
 
   let runtime: Runtime | null = null;
-  let signals = 0;
+  let firstSignalAt: number | null = null;
   const stop = (rt: Runtime) => {
     // From here on the database may close our connections before we do (an external one
     // stopping at the same time: 57P01). pg-boss's LISTEN client drops its error listener before
@@ -65,8 +65,13 @@ async function main() {
     );
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    // A second signal means "now": skip the graceful path.
-    if (++signals > 1) process.exit(130);
+    if (firstSignalAt !== null) {
+      // One Ctrl-C under `npm start` arrives twice: from the terminal to the whole process group,
+      // and forwarded by npm. Only a second press, seconds later, means "now": skip the graceful path.
+      if (Date.now() - firstSignalAt < 3000) return;
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
     log.info({ signal }, runtime ? 'shutting down' : 'shutting down once started');
     if (runtime) stop(runtime);
   };
@@ -75,7 +80,7 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   runtime = await startRuntime(config, log);
-  if (signals > 0) return stop(runtime);
+  if (firstSignalAt !== null) return stop(runtime);
   process.stdout.write(banner(runtime));
 }
 
