@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { z } from 'zod';
-import { parseAdminKeys } from './credentials/public-keys.ts';
+import { parseAdminKeys, type VerifyingKey } from './credentials/public-keys.ts';
 
 /** Comma-separated list; blank entries are dropped. */
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -43,11 +43,12 @@ const envSchema = z.object({
   // A PEM public key (newlines may be written \n) or a JWKS document: operators' service tokens.
   ADMIN_JWT_PUBLIC_KEY: z
     .string()
-    .superRefine((v, ctx) => {
+    .transform((v, ctx) => {
       try {
-        parseAdminKeys(v);
+        return parseAdminKeys(v);
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
       }
     })
     .optional(),
@@ -100,8 +101,8 @@ export interface Config {
   embeddedPgPort: number;
   db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
   adminToken: string | undefined;
-  /** Verifies operators' service tokens (src/credentials/service-tokens.ts); unset: ADMIN_TOKEN only. */
-  adminJwtPublicKey: string | undefined;
+  /** ADMIN_JWT_PUBLIC_KEY, parsed once: verifies operators' service tokens (src/credentials/service-tokens.ts); empty: ADMIN_TOKEN only. */
+  adminJwtKeys: VerifyingKey[];
   corsOrigins: string[];
   maxInflightRequests: number;
   shutdownTimeoutMs: number;
@@ -186,7 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     db: { poolMax: e.DB_POOL_MAX, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
     adminToken: e.ADMIN_TOKEN,
-    adminJwtPublicKey: e.ADMIN_JWT_PUBLIC_KEY,
+    adminJwtKeys: e.ADMIN_JWT_PUBLIC_KEY ?? [],
     corsOrigins: e.CORS_ORIGINS,
     maxInflightRequests: e.MAX_INFLIGHT_REQUESTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -11,8 +11,8 @@ import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx, Services } from '../services.ts';
 // The one import up to a face (README, Layout): a session opened by checkout.js with a Razorpay
 // key_id signs its result with that key's secret and shows errors in Razorpay's fields.
-import { razorpayKeySecret } from '../razorpay/keys.ts';
-import { paymentErrorOf } from '../razorpay/status.ts';
+import { razorpayKeySecret } from '../faces/razorpay/keys.ts';
+import { paymentErrorOf } from '../faces/razorpay/status.ts';
 import type { KeyStore } from '../secrets/keys.ts';
 import { getTenant, type DbTenant } from '../tenants/tenants.ts';
 import type { PayInput, SessionState } from './schemas.ts';

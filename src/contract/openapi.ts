@@ -6,7 +6,7 @@ import { errorSchema, razorpayErrorSchema } from './error-schema.ts';
 import { orderObject } from '../orders/schemas.ts';
 import { paymentObject } from '../payments/schemas.ts';
 import { refundObject } from '../refunds/schemas.ts';
-import type { AnyRoute } from './route.ts';
+import type { AnyRoute } from '../routing/route.ts';
 import { errorStatuses } from './statuses.ts';
 import { permissionName } from '../credentials/permissions.ts';
 

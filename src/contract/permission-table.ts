@@ -1,5 +1,5 @@
 import { RESOURCES } from '../credentials/permissions.ts';
-import type { AnyRoute } from './route.ts';
+import type { AnyRoute } from '../routing/route.ts';
 
 /** README.md holds the table between these markers; `npm run openapi` rewrites it. */
 export const PERMISSION_TABLE_START = '<!-- permission-table:start (generated from the route table by npm run openapi) -->';

@@ -1,4 +1,4 @@
-import type { AnyRoute } from './route.ts';
+import type { AnyRoute } from '../routing/route.ts';
 
 /**
  * Every error status a route can answer: the ones its shape implies (input → 400, a path id →

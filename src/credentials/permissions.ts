@@ -1,6 +1,6 @@
 /**
  * What a narrow credential (a restricted key or a service token) may do: a level per resource.
- * Each route of the table declares the one permission it needs (src/contract/route.ts); the
+ * Each route of the table declares the one permission it needs (src/routing/route.ts); the
  * auth guard compares. The secret key has every permission; the publishable key is limited by
  * its routes' `auth`, not by permissions.
  */

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { AnyRoute, Deps, RawReply, WebHelpers } from '../contract/route.ts';
+import type { AnyRoute, Deps, RawReply, WebHelpers } from '../routing/route.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import { DomainError, notFound } from '../core/errors.ts';
 import { parseInput, refuseHostileInput } from '../core/validation.ts';

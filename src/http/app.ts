@@ -2,7 +2,7 @@ import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Deps } from '../contract/route.ts';
+import type { Deps } from '../routing/route.ts';
 import { ROUTES } from '../contract/table.ts';
 import { DomainError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
@@ -13,7 +13,6 @@ import { createMetrics } from '../metrics/prometheus.ts';
 import { methodNotAllowed, mountRoute, type Guards } from './adapter.ts';
 import { adminAuth, razorpayAuth, tenantAuth } from './middleware/auth.ts';
 import type { TokenAuth } from './middleware/credentials.ts';
-import { parseAdminKeys } from '../credentials/public-keys.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { ipRateLimit, publishableIpLimit, tenantLimits } from './middleware/rate-limit.ts';
 import { docsRouter } from './docs.ts';
@@ -110,7 +109,7 @@ export function createApp(services: AppDeps): express.Express {
   const sessions = sessionGuards(db, config.adminToken);
   const tokens: TokenAuth = {
     audience: () => config.publicUrl ?? services.listenUrl?.() ?? null,
-    adminKeys: config.adminJwtPublicKey ? parseAdminKeys(config.adminJwtPublicKey) : [],
+    adminKeys: config.adminJwtKeys,
   };
   const guards: Guards = {
     faults: new RandomFaults(),

@@ -1,4 +1,4 @@
-import type { AnyRoute } from '../contract/route.ts';
+import type { AnyRoute } from '../routing/route.ts';
 import { errorStatuses } from '../contract/statuses.ts';
 import { DomainError } from '../core/errors.ts';
 import { errorSchema, razorpayErrorSchema } from '../contract/error-schema.ts';

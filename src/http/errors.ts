@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Request } from 'express';
 import type { errorSchema, razorpayErrorSchema } from '../contract/error-schema.ts';
-import type { ErrorFormat } from '../contract/route.ts';
+import type { ErrorFormat } from '../routing/route.ts';
 import { razorpayStatus } from '../contract/statuses.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { badRequest, conflict, DomainError, unavailable, type ErrorKind } from '../core/errors.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { randomBase62, sha256Hex } from '../ids.ts';
 
 export type KeyType = 'secret' | 'publishable';
-/** What an api_keys row holds: the two key roles, or a Razorpay key pair (src/razorpay/keys.ts). */
+/** What an api_keys row holds: the two key roles, or a Razorpay key pair (src/faces/razorpay/keys.ts). */
 export type StoredKeyType = KeyType | 'razorpay';
 
 export const KEY_PREFIX: Record<StoredKeyType, string> = { secret: 'sk_test_', publishable: 'pk_test_', razorpay: 'rzp_test_' };

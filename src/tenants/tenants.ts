@@ -144,7 +144,7 @@ export async function activeKeys(db: Queryable, tenantId: string) {
 /**
  * Revokes every active key of the type and issues a new one, in one transaction. With
  * `expireOldIn` seconds the old keys keep working until then (a key roll), as live gateways allow.
- * `issue` makes the new key: a Razorpay pair (src/razorpay/keys.ts) brings its own.
+ * `issue` makes the new key: a Razorpay pair (src/faces/razorpay/keys.ts) brings its own.
  */
 export async function rotateKey<K extends { id: string } = { id: string; key: string }>(
   t: Tx, tenantId: string, type: StoredKeyType, actor: Actor, requestId: string, expireOldIn = 0,

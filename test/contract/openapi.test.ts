@@ -3,7 +3,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildOpenApi, openApiText } from '../../src/contract/openapi.ts';
-import { route } from '../../src/contract/route.ts';
+import { route } from '../../src/routing/route.ts';
 import { ROUTES } from '../../src/contract/table.ts';
 import { EVENT_TYPES } from '../../src/events/events.ts';
 import { checkAnswer, checkError } from '../../src/http/contract-check.ts';

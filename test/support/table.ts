@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { idKindOf, type AnyRoute } from '../../src/contract/route.ts';
+import { idKindOf, type AnyRoute } from '../../src/routing/route.ts';
 import { ROUTES } from '../../src/contract/table.ts';
 
 /** What the sweeps need of each route-table entry, in test terms. */

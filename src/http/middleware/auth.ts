@@ -4,7 +4,7 @@ import { isId, sha256Hex, tokensEqual } from '../../ids.ts';
 import { KEY_PREFIX, keyTypeOf } from '../../tenants/keys.ts';
 import { findTenantByKey } from '../../tenants/tenants.ts';
 import { forbidden, unauthenticated } from '../../core/errors.ts';
-import { authenticateRazorpayKey } from '../../razorpay/keys.ts';
+import { authenticateRazorpayKey } from '../../faces/razorpay/keys.ts';
 import type { KeyStore } from '../../secrets/keys.ts';
 import { cachesOf, readThrough, type TenantCaches } from '../../tenants/caches.ts';
 import type { Queryable } from '../../db/pool.ts';
@@ -109,7 +109,7 @@ export function adminAuth(db: Db, adminToken: string | undefined, tokens?: Token
 
 /**
  * Razorpay's API auth on /v1: HTTP Basic `key_id:key_secret` of a Razorpay key pair
- * (src/razorpay/keys.ts). The pair acts as the tenant's secret key. Errors carry Razorpay's
+ * (src/faces/razorpay/keys.ts). The pair acts as the tenant's secret key. Errors carry Razorpay's
  * descriptions; the route's error format gives them Razorpay's shape.
  */
 export function razorpayAuth(db: Db, keys: KeyStore): RequestHandler {

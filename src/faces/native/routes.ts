@@ -1,0 +1,41 @@
+import type { AnyRoute } from '../../routing/route.ts';
+import type { WebhookFace } from '../../webhooks/faces.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { checkoutRoutes } from './routes/checkout.ts';
+import { credentialRoutes } from './routes/credentials.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { eventRoutes } from './routes/events.ts';
+import { eventStreamRoutes } from './routes/events-stream.ts';
+import { fraudRoutes } from './routes/fraud.ts';
+import { operatorRoutes } from './routes/operators.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { publicRoutes } from './routes/public.ts';
+import { refundRoutes } from './routes/refunds.ts';
+import { requestLogRoutes } from './routes/request-log.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+/**
+ * Sandpay's own API (/api/v1, the health checks, the hosted checkout's endpoints): one file of
+ * routes per capability. Its webhook endpoints take the formats of `faces` as well as its own.
+ */
+export function nativeRoutes(faces: readonly WebhookFace[]): AnyRoute[] {
+  return [
+    ...publicRoutes,
+    ...tenantRoutes,
+    ...credentialRoutes,
+    ...orderRoutes,
+    ...paymentRoutes,
+    ...refundRoutes,
+    ...eventStreamRoutes, // before eventRoutes: /events/stream is not /events/:id
+    ...eventRoutes,
+    ...webhookRoutes(faces),
+    ...fraudRoutes,
+    ...auditRoutes,
+    ...checkoutRoutes,
+    ...operatorRoutes,
+    ...dashboardRoutes,
+    ...requestLogRoutes,
+  ];
+}

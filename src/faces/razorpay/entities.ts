@@ -1,0 +1,98 @@
+import type { OrderObject } from '../../orders/schemas.ts';
+import type { PaymentObject } from '../../payments/schemas.ts';
+import type { RefundObject } from '../../refunds/schemas.ts';
+import type { RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
+import { paymentErrorOf, RAZORPAY_ORDER_STATUS, RAZORPAY_PAYMENT_STATUS, RAZORPAY_REFUND_STATUS, refundStatusOf } from './status.ts';
+
+/**
+ * Razorpay's entities, made from the native API objects (what /api/v1 answers and what events
+ * carry): one domain, two faces. The /v1 routes and Razorpay-format webhooks both go through
+ * these functions, so a payment reads the same whichever way it is looked at.
+ */
+
+export const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** Razorpay answers empty notes as [] (a PHP empty array). */
+const notesOf = (m: Record<string, unknown>) => (Object.keys(m).length === 0 ? [] : m);
+
+const NETWORKS: Record<string, string> = { visa: 'Visa', mastercard: 'MasterCard', amex: 'American Express', rupay: 'RuPay' };
+
+export function rzpOrder(o: OrderObject): RzpOrder {
+  return {
+    id: o.id,
+    entity: 'order',
+    amount: o.amount,
+    amount_paid: o.amount_paid,
+    amount_due: o.amount_due,
+    currency: o.currency,
+    receipt: o.receipt,
+    offer_id: null,
+    status: RAZORPAY_ORDER_STATUS[o.status],
+    attempts: o.attempts,
+    notes: notesOf(o.metadata),
+    created_at: unixSeconds(o.created_at),
+  };
+}
+
+export function rzpPayment(p: PaymentObject): RzpPayment {
+  const { status, captured } = RAZORPAY_PAYMENT_STATUS[p.status];
+  const error = paymentErrorOf(p);
+  return {
+    id: p.id,
+    entity: 'payment',
+    amount: p.amount,
+    currency: p.currency,
+    status,
+    order_id: p.order_id,
+    invoice_id: null,
+    international: p.billing.country !== null && p.billing.country !== 'IN',
+    method: p.method,
+    amount_refunded: p.amount_refunded,
+    refund_status: refundStatusOf(p.amount_refunded, p.amount_captured),
+    captured,
+    description: p.description,
+    card_id: null,
+    ...(p.card
+      ? {
+          card: {
+            id: null, entity: 'card' as const, name: null, last4: p.card.last4, network: NETWORKS[p.card.brand ?? ''] ?? p.card.brand,
+            type: 'credit', issuer: null, international: false, emi: false,
+          },
+        }
+      : {}),
+    bank: p.bank ?? null,
+    wallet: p.wallet ?? null,
+    vpa: p.vpa ?? null,
+    email: p.customer_email,
+    contact: null,
+    notes: notesOf(p.metadata),
+    // A simulator charges no fees; Razorpay shows them once a payment is captured.
+    fee: captured ? 0 : null,
+    tax: captured ? 0 : null,
+    error_code: error?.error_code ?? null,
+    error_description: error?.error_description ?? null,
+    error_source: error?.error_source ?? null,
+    error_step: error?.error_step ?? null,
+    error_reason: error?.error_reason ?? null,
+    acquirer_data: {},
+    created_at: unixSeconds(p.created_at),
+  };
+}
+
+export function rzpRefund(r: RefundObject, receipt: string | null = null): RzpRefund {
+  return {
+    id: r.id,
+    entity: 'refund',
+    amount: r.amount,
+    currency: r.currency,
+    payment_id: r.payment_id,
+    notes: notesOf(r.metadata),
+    receipt,
+    acquirer_data: { arn: null },
+    created_at: unixSeconds(r.created_at),
+    batch_id: null,
+    status: RAZORPAY_REFUND_STATUS[r.status],
+    speed_processed: 'normal',
+    speed_requested: 'normal',
+  };
+}

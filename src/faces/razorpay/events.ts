@@ -1,0 +1,71 @@
+import type { ApiObject, EventType } from '../../events/types.ts';
+import type { OrderObject } from '../../orders/schemas.ts';
+import type { PaymentObject } from '../../payments/schemas.ts';
+import type { RefundObject } from '../../refunds/schemas.ts';
+import { rzpOrder, rzpPayment, rzpRefund, unixSeconds } from './entities.ts';
+
+/** The webhook events a Razorpay-format endpoint can subscribe to, by Razorpay's names. */
+export const RAZORPAY_EVENTS = [
+  'payment.authorized', 'payment.captured', 'payment.failed', 'order.paid', 'refund.created', 'refund.processed', 'refund.failed',
+] as const;
+export type RazorpayEvent = (typeof RAZORPAY_EVENTS)[number];
+
+/**
+ * Which native event is which Razorpay event. A payment becoming `success` is Razorpay's
+ * payment.captured; `flagged` and `expired` read as `failed` there (src/faces/razorpay/status.ts), so
+ * they are payment.failed. Events with no Razorpay counterpart (payment.created, fraud.detected,
+ * the refunded/partially_refunded payment events, checkout sessions) never go to a Razorpay
+ * endpoint: Razorpay reports refunds through refund.* events.
+ */
+export const RAZORPAY_EVENT_OF: Partial<Record<EventType, RazorpayEvent>> = {
+  'payment.authorized': 'payment.authorized',
+  'payment.success': 'payment.captured',
+  'payment.failed': 'payment.failed',
+  'payment.flagged': 'payment.failed',
+  'payment.expired': 'payment.failed',
+  'order.paid': 'order.paid',
+  'refund.created': 'refund.created',
+  'refund.processed': 'refund.processed',
+  'refund.failed': 'refund.failed',
+};
+
+export const razorpayEventOf = (type: string): RazorpayEvent | null => RAZORPAY_EVENT_OF[type as EventType] ?? null;
+
+/** A tenant as Razorpay names a merchant account. */
+export const accountIdOf = (tenantId: string) => `acc_${tenantId.replace(/^ten_/, '')}`;
+
+export interface NativeEvent {
+  type: string;
+  created_at: Date;
+  /** The object the event carries, as the native API shows it. */
+  payload: ApiObject;
+  tenant_id: string;
+}
+
+/**
+ * Razorpay's webhook body for a native event: `entity: "event"`, the event's Razorpay name,
+ * `contains`, and each entity under `payload.<name>.entity`. Refund and order events also carry
+ * the payment, as Razorpay's do: `payment` is the payment as of the event (its latest snapshot in
+ * the event log), or null where there is none. Null when the event has no Razorpay counterpart.
+ */
+export function razorpayEventBody(e: NativeEvent, payment: PaymentObject | null) {
+  const event = razorpayEventOf(e.type);
+  if (!event) return null;
+  const payload: Record<string, { entity: unknown }> = {};
+  switch (e.payload.object) {
+    case 'payment':
+      payload.payment = { entity: rzpPayment(e.payload as unknown as PaymentObject) };
+      break;
+    case 'refund':
+      payload.refund = { entity: rzpRefund(e.payload as unknown as RefundObject) };
+      if (payment) payload.payment = { entity: rzpPayment(payment) };
+      break;
+    case 'order':
+      if (payment) payload.payment = { entity: rzpPayment(payment) };
+      payload.order = { entity: rzpOrder(e.payload as unknown as OrderObject) };
+      break;
+    default:
+      return null;
+  }
+  return { entity: 'event' as const, account_id: accountIdOf(e.tenant_id), event, contains: Object.keys(payload), payload, created_at: unixSeconds(e.created_at.toISOString()) };
+}

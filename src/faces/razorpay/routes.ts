@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { notFound } from '../../core/errors.ts';
+import { createOrder, getOrder, updateOrderMetadata } from '../../orders/orders.ts';
+import { getPayment, updatePaymentMetadata } from '../../payments/payments.ts';
+import { getRefund, updateRefundMetadata } from '../../refunds/refunds.ts';
+import { captureAsRazorpay, collection, listOrdersAsRazorpay, refundAsRazorpay, rzpOrderRow, rzpPaymentRow, rzpRefundRow } from './api.ts';
+import {
+  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
+} from './schemas.ts';
+import { byId, idParam, route } from '../../routing/route.ts';
+
+/**
+ * Razorpay's API under /v1, as a view of the same orders, payments and refunds as /api/v1: HTTP
+ * Basic with a Razorpay key pair, Razorpay's entities and error shape. An integration written
+ * against the official SDK runs here by changing only its host. Razorpay's server API cannot
+ * create payments (its checkout does): they come from checkout.js or the native API.
+ */
+const base = { auth: 'razorpay', errorFormat: 'razorpay', tag: 'Razorpay' } as const;
+const order = byId('order', 'order');
+const payment = byId('payment', 'payment');
+const refund = byId('refund', 'refund');
+/** Expansions change nothing: the card is always shown on card payments. */
+const expand = z.union([z.string(), z.array(z.string())]).optional();
+/** `expand[]=card` as Razorpay documents it, and `expand[expand]=card` as the SDK's axios sends it. */
+const fetchQuery = z.strictObject({ 'expand[]': expand, 'expand[expand]': expand });
+
+export const razorpayRoutes = [
+  // ----- orders -----
+  route({
+    ...base, method: 'post', path: '/v1/orders', write: true, summary: 'Create an order (Razorpay)',
+    description: 'With `payment_capture: 0` (or `payment: {capture: "manual"}`) the checkout leaves the payment `authorized` and hands over the signed result then; capture it with POST /v1/payments/:id/capture.',
+    body: createOrderBody, response: rzpOrderObject, example: { amount: 50000, currency: 'INR', receipt: 'receipt#1', notes: { cart: '42' } },
+    handler: async ({ t, ctx, body }) =>
+      rzpOrderRow(await createOrder(t, ctx, { amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body) })),
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/orders', summary: 'All orders (Razorpay)', query: listOrdersQuery, response: collectionOf(rzpOrderObject),
+    handler: ({ db, ctx, query: q }) => listOrdersAsRazorpay(db, ctx.tenant.id, q),
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/orders/:id', summary: 'Fetch an order (Razorpay)', params: order, response: rzpOrderObject,
+    handler: async ({ db, ctx, params: p }) => rzpOrderRow(await getOrder(db, ctx.tenant.id, p.id)),
+  }),
+  route({
+    ...base, method: 'patch', path: '/v1/orders/:id', write: true, summary: "Edit an order's notes (Razorpay)", params: order, body: notesBody, response: rzpOrderObject,
+    example: { notes: { gift: 'yes' } },
+    handler: async ({ t, ctx, params: p, body }) => rzpOrderRow(await updateOrderMetadata(t, ctx, p.id, body.notes)),
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/orders/:id/payments', summary: `An order's payments, newest ${COUNT_MAX} (Razorpay)`, params: order, response: collectionOf(rzpPaymentObject),
+    handler: async ({ db, ctx, params: p }) => {
+      const o = await getOrder(db, ctx.tenant.id, p.id);
+      return collection(db, 'payments', ctx.tenant.id, { count: COUNT_MAX, skip: 0 }, rzpPaymentRow, [{ sql: (x) => `order_id = ${x}::text`, value: o.id }]);
+    },
+  }),
+
+  // ----- payments -----
+  route({
+    ...base, method: 'get', path: '/v1/payments', summary: 'All payments (Razorpay)', query: collectionQuery, response: collectionOf(rzpPaymentObject),
+    handler: ({ db, ctx, query: q }) => collection(db, 'payments', ctx.tenant.id, q, rzpPaymentRow),
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/payments/:id', summary: 'Fetch a payment (Razorpay)', params: payment, query: fetchQuery, response: rzpPaymentObject,
+    handler: async ({ db, ctx, params: p }) => rzpPaymentRow(await getPayment(db, ctx.tenant.id, p.id)),
+  }),
+  route({
+    ...base, method: 'post', path: '/v1/payments/:id/capture', write: true, summary: 'Capture an authorized payment (Razorpay: the whole amount)',
+    params: payment, body: captureBody, response: rzpPaymentObject, example: { amount: 50000, currency: 'INR' },
+    handler: async ({ t, ctx, params: p, body }) => rzpPaymentRow(await captureAsRazorpay(t, ctx, p.id, body.amount, body.currency)),
+  }),
+  route({
+    ...base, method: 'patch', path: '/v1/payments/:id', write: true, summary: "Edit a payment's notes (Razorpay)", params: payment, body: notesBody, response: rzpPaymentObject,
+    example: { notes: { shipped: 'yes' } },
+    handler: async ({ t, ctx, params: p, body }) => rzpPaymentRow(await updatePaymentMetadata(t, ctx, p.id, body.notes)),
+  }),
+  route({
+    ...base, method: 'post', path: '/v1/payments/:id/refund', write: true, summary: 'Refund a captured payment, fully or partly (Razorpay)',
+    description: 'A refund is `pending` until Sandpay processes it (REFUND_PROCESS_DELAY_MS later); the payment\'s `amount_refunded` counts processed refunds. `speed` is accepted and processed as normal.',
+    params: payment, body: refundBody, response: rzpRefundObject, example: { amount: 10000, notes: { reason: 'return' } },
+    handler: async ({ t, ctx, params: p, body }) => rzpRefundRow(await refundAsRazorpay(t, ctx, p.id, body)),
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/payments/:id/refunds', summary: "A payment's refunds (Razorpay)", params: payment, query: collectionQuery, response: collectionOf(rzpRefundObject),
+    handler: async ({ db, ctx, params: p, query: q }) => {
+      const pay = await getPayment(db, ctx.tenant.id, p.id);
+      return collection(db, 'refunds', ctx.tenant.id, q, rzpRefundRow, [{ sql: (x) => `payment_id = ${x}::text`, value: pay.id }]);
+    },
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/payments/:id/refunds/:refund_id', summary: 'Fetch one refund of a payment (Razorpay)',
+    params: z.strictObject({ id: idParam('payment', 'payment'), refund_id: idParam('refund', 'refund') }), response: rzpRefundObject,
+    handler: async ({ db, ctx, params: p }) => {
+      const r = await getRefund(db, ctx.tenant.id, p.refund_id);
+      if (r.payment_id !== p.id) throw notFound('refund'); // another payment's refund
+      return rzpRefundRow(r);
+    },
+  }),
+
+  // ----- refunds -----
+  route({
+    ...base, method: 'get', path: '/v1/refunds', summary: 'All refunds (Razorpay)', query: collectionQuery, response: collectionOf(rzpRefundObject),
+    handler: ({ db, ctx, query: q }) => collection(db, 'refunds', ctx.tenant.id, q, rzpRefundRow),
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/refunds/:id', summary: 'Fetch a refund (Razorpay)', params: refund, response: rzpRefundObject,
+    handler: async ({ db, ctx, params: p }) => rzpRefundRow(await getRefund(db, ctx.tenant.id, p.id)),
+  }),
+  route({
+    ...base, method: 'patch', path: '/v1/refunds/:id', write: true, summary: "Edit a refund's notes (Razorpay)", params: refund, body: notesBody, response: rzpRefundObject,
+    example: { notes: { ticket: '77' } },
+    handler: async ({ t, ctx, params: p, body }) => rzpRefundRow(await updateRefundMetadata(t, ctx, p.id, body.notes)),
+  }),
+];

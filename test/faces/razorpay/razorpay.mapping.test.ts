@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { errorStatuses } from '../../../src/contract/statuses.ts';
+import { ROUTES } from '../../../src/contract/table.ts';
+import { DomainError, notFound } from '../../../src/core/errors.ts';
+import { EVENT_TYPES } from '../../../src/events/events.ts';
+import { razorpayErrorBody } from '../../../src/http/errors.ts';
+import type { PaymentObject } from '../../../src/payments/schemas.ts';
+import { PAYMENT_STATUSES, type PaymentStatus } from '../../../src/payments/state-machine.ts';
+import { rzpPayment } from '../../../src/faces/razorpay/entities.ts';
+import { RAZORPAY_EVENT_OF, RAZORPAY_EVENTS, razorpayEventBody } from '../../../src/faces/razorpay/events.ts';
+import { rzpPaymentObject } from '../../../src/faces/razorpay/schemas.ts';
+import { RAZORPAY_PAYMENT_STATUS } from '../../../src/faces/razorpay/status.ts';
+
+const payment = (status: PaymentStatus, extra: Partial<PaymentObject> = {}): PaymentObject => ({
+  id: 'pay_00000000000000000000', object: 'payment', amount: 5000, currency: 'INR', status, method: 'upi', vpa: 'a@b',
+  capture_method: 'automatic', amount_captured: ['success', 'partially_refunded', 'refunded'].includes(status) ? 5000 : 0,
+  amount_refunded: status === 'refunded' ? 5000 : status === 'partially_refunded' ? 1000 : 0, order_id: null,
+  failure_code: status === 'failed' ? 'upi_declined' : null, failure_message: status === 'failed' ? 'The UPI payment was declined by the payer.' : null,
+  fraud: null, description: null, customer_email: null, billing: { country: null }, metadata: {}, webhook_url: null, livemode: false,
+  expires_at: null, authorized_at: null, captured_at: null, created_at: '2026-11-25T10:00:00.500Z', updated_at: '2026-11-25T10:00:00.500Z',
+  ...extra,
+});
+
+describe('the native → Razorpay payment status table', () => {
+  it('maps every native status, as documented', () => {
+    expect(Object.keys(RAZORPAY_PAYMENT_STATUS).sort()).toEqual([...PAYMENT_STATUSES].sort());
+    const read = Object.fromEntries(PAYMENT_STATUSES.map((s) => {
+      const p = rzpPayment(payment(s));
+      return [s, [p.status, p.captured, p.refund_status, p.error_reason]];
+    }));
+    expect(read).toEqual({
+      pending: ['created', false, null, null],
+      authorized: ['authorized', false, null, null],
+      success: ['captured', true, null, null],
+      partially_refunded: ['captured', true, 'partial', null],
+      refunded: ['refunded', true, 'full', null],
+      failed: ['failed', false, null, 'payment_declined'],
+      flagged: ['failed', false, null, 'payment_risk_check_failed'],
+      expired: ['failed', false, null, 'payment_timed_out'],
+    });
+  });
+
+  it('gives entities in Razorpay shape: unix seconds, [] for empty notes, error fields only on failures', () => {
+    for (const s of PAYMENT_STATUSES) expect(rzpPaymentObject.safeParse(rzpPayment(payment(s))).success, s).toBe(true);
+    const failed = rzpPayment(payment('failed'));
+    expect(failed).toMatchObject({ created_at: 1795600800, notes: [], error_code: 'BAD_REQUEST_ERROR', error_source: 'customer', error_description: 'The UPI payment was declined by the payer.' });
+    expect(rzpPayment(payment('success', { metadata: { a: 1 } })).notes).toEqual({ a: 1 });
+  });
+});
+
+describe('Razorpay webhook events', () => {
+  it('every mapped native event has a Razorpay name from the list, and every Razorpay event has a source', () => {
+    for (const [native, rzp] of Object.entries(RAZORPAY_EVENT_OF)) {
+      expect(EVENT_TYPES).toContain(native);
+      expect(RAZORPAY_EVENTS).toContain(rzp);
+    }
+    expect(new Set(Object.values(RAZORPAY_EVENT_OF))).toEqual(new Set(RAZORPAY_EVENTS));
+    expect(RAZORPAY_EVENT_OF['payment.created']).toBeUndefined();
+  });
+
+  it('builds the body with contains and payload entities', () => {
+    const p = payment('success');
+    const body = razorpayEventBody({ type: 'payment.success', created_at: new Date('2026-11-25T10:00:01Z'), payload: p as never, tenant_id: 'ten_abc' }, null);
+    expect(body).toMatchObject({ entity: 'event', account_id: 'acc_abc', event: 'payment.captured', contains: ['payment'], created_at: 1795600801 });
+    expect(razorpayEventBody({ type: 'payment.created', created_at: new Date(), payload: p as never, tenant_id: 'ten_abc' }, null)).toBeNull();
+  });
+});
+
+describe('the Razorpay error face', () => {
+  it("maps statuses and words errors as Razorpay does", () => {
+    const v1 = ROUTES.filter((r) => r.errorFormat === 'razorpay');
+    expect(v1.length).toBeGreaterThanOrEqual(15);
+    for (const r of v1) {
+      expect(r.path.startsWith('/v1/'), r.path).toBe(true);
+      expect(errorStatuses(r)).not.toContain(404);
+      expect(errorStatuses(r)).toContain(401);
+    }
+    expect(razorpayErrorBody(notFound('order'))).toEqual({
+      error: { code: 'BAD_REQUEST_ERROR', description: 'The id provided does not exist', source: 'business', step: 'NA', reason: 'resource_missing', metadata: {} },
+    });
+    expect(razorpayErrorBody(new DomainError('invalid', 'parameter_invalid', 'Invalid amount: The amount must be an integer.', { param: 'amount' })).error)
+      .toMatchObject({ description: 'The amount must be an integer.', field: 'amount' });
+    expect(razorpayErrorBody(new DomainError('internal', 'internal_error', 'x')).error.code).toBe('SERVER_ERROR');
+  });
+});

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idKindOf } from '../../../src/routing/route.ts';
+import { ROUTES } from '../../../src/contract/table.ts';
+import { Client, registerTenant, type ApiResponse, type TestTenant } from '../../support/client.ts';
+import { CARDS, cardBody, createPayment } from '../../support/payments.ts';
+import { basicAuth, razorpayKeys, type RazorpayKeys } from '../../support/razorpay.ts';
+import { startTestSystem, type TestSystem } from '../../support/system.ts';
+
+/** The sweeps of test/resilience, for the /v1 Razorpay face (its errors have Razorpay's shape). */
+let sys: TestSystem;
+let a: TestTenant;
+let bKeys: RazorpayKeys;
+let aKeys: RazorpayKeys;
+const ids: Record<string, string> = {};
+const V1 = ROUTES.filter((r) => r.errorFormat === 'razorpay');
+
+beforeAll(async () => {
+  sys = await startTestSystem({ SANDPAY_ROLE: 'api', RATE_LIMIT_TENANT_MAX: '1000000' });
+  a = await registerTenant(sys.url, 'A');
+  aKeys = await razorpayKeys(a);
+  bKeys = await razorpayKeys(await registerTenant(sys.url, 'B'));
+  ids.order = (await a.api.post('/orders', { amount: 10000, currency: 'INR' })).body.id;
+  ids.payment = (await createPayment(a.api, cardBody(CARDS.visa))).id;
+  ids.refund = (await a.api.post(`/payments/${ids.payment}/refunds`, { amount: 100 })).body.id;
+});
+afterAll(() => sys?.stop());
+
+const fill = (path: string, kind: string) => path.replace(':id', ids[kind]!).replace(':refund_id', ids.refund!);
+const send = (method: string, path: string, keys: RazorpayKeys | null, body?: unknown): Promise<ApiResponse> =>
+  new Client(sys.url).request(method.toUpperCase(), path, { key: null, body, headers: keys ? { authorization: basicAuth(keys) } : {} });
+
+function expectRazorpayShape(res: ApiResponse, status?: number): void {
+  if (status !== undefined) expect(res.status, res.text).toBe(status);
+  expect(res.body?.error, res.text).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/), description: expect.any(String), reason: expect.any(String), metadata: {} });
+  expect(res.body.error.type, 'not the Sandpay shape').toBeUndefined();
+}
+
+const TABLES = ['orders', 'payments', 'refunds', 'events', 'audit_log'];
+const counts = async () => JSON.stringify((await sys.sql(`SELECT ${TABLES.map((x) => `(SELECT count(*) FROM ${x}) AS ${x}`).join(', ')}`))[0]);
+
+describe('the /v1 sweep', () => {
+  it('every /v1 route answers 401 in Razorpay shape without credentials', async () => {
+    expect(V1.length).toBeGreaterThanOrEqual(15);
+    for (const r of V1) {
+      const kind = idKindOf(r);
+      expectRazorpayShape(await send(r.method, kind ? fill(r.path, kind) : r.path, null, r.example), 401);
+    }
+  });
+
+  it("every /v1 route given another tenant's id says the id does not exist, and changes nothing", async () => {
+    const before = await counts();
+    const routes = V1.filter((r) => idKindOf(r));
+    expect(routes.length).toBeGreaterThanOrEqual(10);
+    for (const r of routes) {
+      const path = fill(r.path, idKindOf(r)!);
+      const res = await send(r.method, path, bKeys, r.example);
+      expectRazorpayShape(res, 400);
+      expect(res.body.error.description, path).toBe('The id provided does not exist');
+      if (r.method === 'get') expect((await send('get', path, aKeys)).status, path).toBe(200);
+    }
+    expect(await counts()).toBe(before);
+  });
+
+  it('random bodies, ids and queries never give a 5xx, and a refused request changes nothing', async () => {
+    const writes = V1.filter((r) => r.method !== 'get');
+    const body = fc.oneof(fc.anything({ maxDepth: 3 }), fc.record({
+      amount: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+      currency: fc.oneof(fc.string({ maxLength: 4 }), fc.constant('INR')),
+      notes: fc.anything({ maxDepth: 2 }),
+      receipt: fc.string({ maxLength: 50 }),
+      speed: fc.string({ maxLength: 10 }),
+    }, { requiredKeys: [] }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...writes), body, fc.boolean(), async (r, b, realId) => {
+        const kind = idKindOf(r);
+        const path = kind ? (realId ? fill(r.path, kind) : r.path.replace(':id', 'pay_x')) : r.path;
+        const before = await counts();
+        const res = await send(r.method, path, aKeys, b);
+        expect(res.status, `${r.method} ${path} ${res.text}`).toBeLessThan(500);
+        if (res.status >= 400) {
+          expectRazorpayShape(res);
+          expect(await counts()).toBe(before);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    const query = fc.dictionary(fc.constantFrom('count', 'skip', 'from', 'to', 'receipt', 'authorized', 'x'), fc.oneof(fc.string({ maxLength: 12 }), fc.integer().map(String)), { maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...V1.filter((r) => r.method === 'get' && r.query)), query, async (r, q) => {
+        const kind = idKindOf(r);
+        const res = await send('get', `${kind ? fill(r.path, kind) : r.path}?${new URLSearchParams(q)}`, aKeys);
+        expect(res.status, res.text).toBeLessThan(500);
+        if (res.status >= 400) expectRazorpayShape(res, 400);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
