@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import { notFound, stateError } from '../core/errors.ts';
+import { stateError } from '../core/errors.ts';
 import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
@@ -9,6 +9,7 @@ import { createOrder, lockOrder } from '../orders/orders.ts';
 import type { DbPayment } from '../payments/payments.ts';
 import type { PaymentStatus } from '../payments/state-machine.ts';
 import type { Ctx } from '../services.ts';
+import { ownedRow } from '../db/owned.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject, type SessionStatus } from './schemas.ts';
 
 export const ALL_METHODS = ['card', 'upi', 'netbanking', 'wallet'] as const;
@@ -112,9 +113,7 @@ async function scheduleExpiry(t: Tx, ctx: Ctx, id: string, at: Date): Promise<vo
 }
 
 export async function getSession(db: Queryable, tenantId: string, id: string): Promise<DbSession> {
-  const s = await db.maybeOne<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
-  if (!s) throw notFound('checkout session');
-  return s;
+  return ownedRow<DbSession>(db, 'checkout_sessions', tenantId, id, { what: 'checkout session' });
 }
 
 /**

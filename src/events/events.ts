@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
-import { notFound } from '../core/errors.ts';
 import { API_VERSION } from '../core/schemas.ts';
+import { ownedRow } from '../db/owned.ts';
 import type { DbEvent } from './types.ts';
 
 export { EVENT_TYPES } from './types.ts';
@@ -13,7 +13,5 @@ export function eventBody(e: Pick<DbEvent, 'id' | 'type' | 'created_at' | 'paylo
 
 /** One of the tenant's events; another tenant's is not found. */
 export async function getEvent(db: Queryable, tenantId: string, id: string): Promise<DbEvent> {
-  const e = await db.maybeOne<DbEvent>('SELECT * FROM events WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
-  if (!e) throw notFound('event');
-  return e;
+  return ownedRow<DbEvent>(db, 'events', tenantId, id, { what: 'event' });
 }

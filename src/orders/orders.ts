@@ -2,8 +2,8 @@ import type { Queryable, Tx } from '../db/pool.ts';
 import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { auditIn } from '../audit/append.ts';
-import { notFound } from '../core/errors.ts';
 import type { Ctx } from '../services.ts';
+import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { OrderInput, OrderObject } from './schemas.ts';
 
 export interface DbOrder {
@@ -52,16 +52,12 @@ export async function createOrder(t: Tx, ctx: Ctx, input: OrderInput & { capture
 }
 
 export async function getOrder(db: Queryable, tenantId: string, id: string): Promise<DbOrder> {
-  const order = await db.maybeOne<DbOrder>('SELECT * FROM orders WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
-  if (!order) throw notFound('order');
-  return order;
+  return ownedRow<DbOrder>(db, 'orders', tenantId, id, { what: 'order' });
 }
 
 /** Locks the order for a payment attempt; another tenant's order is simply not found. */
 export async function lockOrder(t: Tx, tenantId: string, id: string): Promise<DbOrder> {
-  const order = await t.maybeOne<DbOrder>('SELECT * FROM orders WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, tenantId]);
-  if (!order) throw notFound('order', 'order_id');
-  return order;
+  return ownedRow<DbOrder>(t, 'orders', tenantId, id, { what: 'order', lock: true, param: 'order_id' });
 }
 
 /** Locks a payment's order before the payment settles, so only one of its payments can pay it. */
@@ -97,12 +93,7 @@ export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: nu
 
 /** Replaces the order's metadata (what Razorpay calls notes); audited like every change. */
 export async function updateOrderMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
-  const before = await t.maybeOne<DbOrder>('SELECT * FROM orders WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, ctx.tenant.id]);
-  if (!before) throw notFound('order');
-  const after = await t.one<DbOrder>(
-    'UPDATE orders SET notes = $2::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $3::text RETURNING *',
-    [id, JSON.stringify(metadata), ctx.tenant.id],
-  );
+  const { before, after } = await replaceOwnedJson<DbOrder>(t, 'orders', 'notes', ctx.tenant.id, id, metadata, 'order');
   auditIn(t, ctx, { objectType: 'order', objectId: id, action: 'order.updated', metadata: { old: { metadata: before.notes }, new: { metadata } } });
   return after;
 }

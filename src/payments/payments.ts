@@ -1,9 +1,9 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import type { Ctx } from '../services.ts';
-import { notFound } from '../core/errors.ts';
 import type { Behaviour } from './instruments.ts';
 import type { PaymentObject } from './schemas.ts';
+import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { PaymentStatus } from './state-machine.ts';
 
 export interface DbPayment {
@@ -93,9 +93,7 @@ export function paymentView(p: DbPayment): PaymentObject {
 }
 
 export async function getPayment(db: Queryable, tenantId: string, id: string): Promise<DbPayment> {
-  const p = await db.maybeOne<DbPayment>('SELECT * FROM payments WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
-  if (!p) throw notFound('payment');
-  return p;
+  return ownedRow<DbPayment>(db, 'payments', tenantId, id, { what: 'payment' });
 }
 
 /**
@@ -103,9 +101,7 @@ export async function getPayment(db: Queryable, tenantId: string, id: string): P
  * and each sees the state the previous one committed.
  */
 export async function lockPayment(t: Tx, tenantId: string, id: string): Promise<DbPayment> {
-  const p = await t.maybeOne<DbPayment>('SELECT * FROM payments WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, tenantId]);
-  if (!p) throw notFound('payment');
-  return p;
+  return ownedRow<DbPayment>(t, 'payments', tenantId, id, { what: 'payment', lock: true });
 }
 
 export async function paymentStats(db: Queryable, tenantId: string) {
@@ -129,11 +125,7 @@ export async function paymentStats(db: Queryable, tenantId: string) {
 
 /** Replaces the payment's metadata; the only field a client may change after creation. */
 export async function updatePaymentMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
-  const before = await lockPayment(t, ctx.tenant.id, id);
-  const after = await t.one<DbPayment>(
-    'UPDATE payments SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $3::text RETURNING *',
-    [id, JSON.stringify(metadata), ctx.tenant.id],
-  );
+  const { before, after } = await replaceOwnedJson<DbPayment>(t, 'payments', 'metadata', ctx.tenant.id, id, metadata, 'payment');
   auditIn(t, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }

@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents } from '../outbox/outbox.ts';
-import { badRequest, notFound, stateError } from '../core/errors.ts';
+import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
@@ -9,6 +9,7 @@ import { lockPayment } from '../payments/payments.ts';
 import { assertRefundTransition, type RefundStatus } from '../payments/state-machine.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx } from '../services.ts';
+import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { RefundInput, RefundObject } from './schemas.ts';
 
 export interface DbRefund {
@@ -46,19 +47,12 @@ export function refundView(r: DbRefund): RefundObject {
 }
 
 export async function getRefund(db: Queryable, tenantId: string, id: string): Promise<DbRefund> {
-  const r = await db.maybeOne<DbRefund>('SELECT * FROM refunds WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
-  if (!r) throw notFound('refund');
-  return r;
+  return ownedRow<DbRefund>(db, 'refunds', tenantId, id, { what: 'refund' });
 }
 
 /** Replaces the refund's metadata (what Razorpay calls notes); audited like every change. */
 export async function updateRefundMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
-  const before = await t.maybeOne<DbRefund>('SELECT * FROM refunds WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [id, ctx.tenant.id]);
-  if (!before) throw notFound('refund');
-  const after = await t.one<DbRefund>(
-    'UPDATE refunds SET metadata = $2::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $3::text RETURNING *',
-    [id, JSON.stringify(metadata), ctx.tenant.id],
-  );
+  const { before, after } = await replaceOwnedJson<DbRefund>(t, 'refunds', 'metadata', ctx.tenant.id, id, metadata, 'refund');
   auditIn(t, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }
