@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { z } from 'zod';
-import { parseAdminKeys, type VerifyingKey } from './credentials/public-keys.ts';
+import { parseAdminKeys, type VerifyingKey } from './core/public-keys.ts';
 
 /** Comma-separated list; blank entries are dropped. */
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));

@@ -15,6 +15,7 @@ import { startTenantCaches } from './tenants/caches.ts';
 import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { startAudit } from './audit/context.ts';
+import { fixLegacyBoundaries, LEGACY_BOUNDARY_MIGRATION } from './audit/legacy.ts';
 import { openKeyStore, type KeyStore } from './secrets/keys.ts';
 import type { Services } from './services.ts';
 import { jobDefinitions, wiring } from './wiring.ts';
@@ -118,7 +119,9 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     cleanups.push(() => caches.close());
     const wired = wiring();
     const deps: AppDeps = { db, boss, config, log, keys, eventHub, ...wired, jobs: { running: () => jobsRunning } };
-    cleanups.push((await startAudit(deps, { migrationsApplied: applied })).stop);
+    cleanups.push((await startAudit(deps)).stop);
+    // The start that applies their migration records where the rows from before the keyed chain end.
+    if (applied.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(db, keys.auditMacKey, log, config.dataDir);
     if (runsWorkers) {
       const workers = await startWorkers(deps, jobDefinitions(deps));
       cleanups.push(workers.stop);

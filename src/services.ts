@@ -6,9 +6,7 @@ import type { Logger } from './logger.ts';
 import type { KeyStore } from './secrets/keys.ts';
 import type { DbTenant } from './tenants/types.ts';
 import type { Tx } from './db/pool.ts';
-import type { DbPayment } from './payments/payments.ts';
-import type { PaymentStatus } from './payments/state-machine.ts';
-import type { CheckpointView } from './audit/checkpoint-store.ts';
+import type { ApiObject } from './events/types.ts';
 import type { WebhookFace } from './webhooks/faces.ts';
 
 /** What the domain needs from the process: passed in, never imported as singletons. */
@@ -29,13 +27,15 @@ export interface Services {
 
 /**
  * The points where one capability reacts to a change in another that sits below it, without the
- * lower one importing it: each runs in the transaction of the change, after its rows.
+ * lower one importing it: each runs in the transaction of the change, after its rows. (What they
+ * pass is typed by its shape: naming the capabilities' own types here would tie every importer of
+ * Services to them.)
  */
 export interface Hooks {
   /** A payment moved to `to` (checkout completes the order's open sessions). */
-  paymentMoved: Array<(t: Tx, ctx: Ctx, payment: DbPayment, to: PaymentStatus) => Promise<void>>;
+  paymentMoved: Array<(t: Tx, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string) => Promise<void>>;
   /** An audit checkpoint was signed and stored (the tenant is sent an audit.checkpoint event). */
-  checkpointSigned: Array<(t: Tx, svc: Services, chain: string, checkpoint: CheckpointView) => Promise<void>>;
+  checkpointSigned: Array<(t: Tx, svc: Services, chain: string, checkpoint: ApiObject) => Promise<void>>;
 }
 
 export type ActorType = 'api_key' | 'publishable_key' | 'restricted_key' | 'service_token' | 'checkout_session' | 'dashboard' | 'admin' | 'system';

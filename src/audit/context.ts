@@ -3,7 +3,6 @@ import type { Logger } from '../logger.ts';
 import { assertKeyMatchesDatabase } from '../secrets/fingerprint.ts';
 import type { KeyStore } from '../secrets/keys.ts';
 import type { Services } from '../services.ts';
-import { fixLegacyBoundaries, LEGACY_BOUNDARY_MIGRATION } from './legacy.ts';
 import { createSealer, type Sealer } from './sealer.ts';
 
 /** What audit code needs wherever it runs: the keys, the sealer and the checkpoint file's folder. */
@@ -29,19 +28,12 @@ export function auditContextOf(source: { attachments: ReadonlyMap<symbol, unknow
 
 /**
  * Sets the audit log up on the process's Db: refuses a master key other than the one the
- * database was first used with, records the legacy boundaries if this start applied their
- * migration (`migrationsApplied`: the names this start applied), attaches keys and sealer, and
- * starts the sealer's backstop.
+ * database was first used with, attaches keys and sealer, and starts the sealer's backstop.
  */
-export async function startAudit(
-  svc: Pick<Services, 'db' | 'keys' | 'log' | 'config'>,
-  opts: { migrationsApplied?: readonly string[] } = {},
-): Promise<{ sealer: Sealer; stop(): Promise<void> }> {
+export async function startAudit(svc: Pick<Services, 'db' | 'keys' | 'log' | 'config'>): Promise<{ sealer: Sealer; stop(): Promise<void> }> {
   await assertKeyMatchesDatabase(svc.db, svc.keys);
   const sealer = createSealer(svc.db, svc.keys, svc.log, { delayMs: svc.config.audit.sealDelayMs });
   attach(svc.db, { keys: svc.keys, sealer, log: svc.log, dataDir: svc.config.dataDir });
-  // After attach: fixing them leaves its mark in the global chain.
-  if (opts.migrationsApplied?.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(svc.db, svc.keys.auditMacKey, svc.log, svc.config.dataDir);
   sealer.start();
   return { sealer, stop: () => sealer.stop() };
 }

@@ -6,8 +6,6 @@ import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { createOrder, lockOrder } from '../orders/orders.ts';
-import type { DbPayment } from '../payments/payments.ts';
-import type { PaymentStatus } from '../payments/state-machine.ts';
 import type { Ctx } from '../services.ts';
 import { ownedRow } from '../db/owned.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject, type SessionStatus } from './schemas.ts';
@@ -122,7 +120,7 @@ export async function getSession(db: Queryable, tenantId: string, id: string): P
  * Razorpay's checkout hands the result over at authorization; the order is paid at capture (by
  * then no session is open any more).
  */
-export async function completeSessionsOnPayment(t: Tx, ctx: Ctx, payment: Pick<DbPayment, 'id' | 'order_id'>, to: PaymentStatus): Promise<void> {
+export async function completeSessionsOnPayment(t: Tx, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string): Promise<void> {
   if (payment.order_id && (to === 'success' || to === 'authorized')) await completeSessionsForOrder(t, ctx, payment.order_id, payment.id);
 }
 

@@ -5,7 +5,7 @@ import { conflict, notFound } from '../core/errors.ts';
 import { classifyDbError } from '../db/errors.ts';
 import type { Queryable, Tx } from '../db/pool.ts';
 import type { Ctx } from '../services.ts';
-import { keyFromJwks, keyFromPem, type SigningAlg } from './public-keys.ts';
+import { keyFromJwks, keyFromPem, type SigningAlg } from '../core/public-keys.ts';
 
 /** Enough for a key roll across several services; the list is answered in one page. */
 const MAX_ACTIVE_KEYS = 20;

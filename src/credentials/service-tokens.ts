@@ -4,7 +4,7 @@ import type { Queryable } from '../db/pool.ts';
 import { isId } from '../ids.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
 import type { DbJwtKey } from './jwt-keys.ts';
-import { SIGNING_ALGS, type VerifyingKey } from './public-keys.ts';
+import { SIGNING_ALGS, type VerifyingKey } from '../core/public-keys.ts';
 import { parseScope, type Permissions } from './permissions.ts';
 import { tenantFromJson } from '../tenants/types.ts';
 

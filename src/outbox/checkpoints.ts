@@ -1,11 +1,11 @@
 import type { Tx } from '../db/pool.ts';
-import type { CheckpointView } from '../audit/checkpoint-store.ts';
+import type { ApiObject } from '../events/types.ts';
 import type { Services } from '../services.ts';
 import { systemCtx } from '../tenants/tenants.ts';
 import { emitEvents } from './outbox.ts';
 
 /** The checkpointSigned hook: a tenant gets its own copy of its chain's checkpoint (webhook, GET /events). */
-export async function announceCheckpoint(t: Tx, svc: Services, chain: string, checkpoint: CheckpointView): Promise<void> {
+export async function announceCheckpoint(t: Tx, svc: Services, chain: string, checkpoint: ApiObject): Promise<void> {
   const owner = chain === 'global' ? null : await systemCtx(t, svc, chain);
   if (owner) emitEvents(t, owner, [{ type: 'audit.checkpoint', object: checkpoint, paymentId: null }]);
 }

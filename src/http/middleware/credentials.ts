@@ -1,7 +1,7 @@
 import { forbidden, unauthenticated } from '../../core/errors.ts';
 import type { Queryable } from '../../db/pool.ts';
 import type { Principal, Restriction } from '../context.ts';
-import type { VerifyingKey } from '../../credentials/public-keys.ts';
+import type { VerifyingKey } from '../../core/public-keys.ts';
 import { allows, permissionName, type Permission } from '../../credentials/permissions.ts';
 import { findRestrictedKey, isRestrictedKey } from '../../credentials/restricted-keys.ts';
 import { looksLikeJwt, verifyTenantToken } from '../../credentials/service-tokens.ts';

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { badRequest } from '../core/errors.ts';
+import { badRequest } from './errors.ts';
 
 /**
  * Public keys that verify service tokens. A tenant registers its own (PEM or JWKS) under a kid;
