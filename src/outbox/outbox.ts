@@ -1,12 +1,22 @@
-import type { Tx } from '../db/pool.ts';
+import { randomUUID } from 'node:crypto';
+import type { JobDb, Tx } from '../db/pool.ts';
 import { EVENTS_CHANNEL } from '../events/hub.ts';
 import type { NewEvent } from '../events/types.ts';
 import { newId } from '../ids.ts';
+import { QUEUES } from '../jobs/boss.ts';
 import type { Ctx } from '../services.ts';
 import { faceNames } from '../webhooks/faces.ts';
-import { deferDeliveryJobs, FAN_OUT_TARGETS } from '../webhooks/fanout.ts';
+import { FAN_OUT_TARGETS } from '../webhooks/fanout.ts';
 
 const PENDING = Symbol('pending events');
+
+/** pg-boss's statements, sent with the COMMIT instead of waited for: their answer is not needed. */
+const deferredJobs = (t: Tx): JobDb => ({
+  executeSql: async (text, values) => {
+    t.defer(text, values);
+    return { rows: [] };
+  },
+});
 
 /**
  * Queues events in the caller's transaction. They are written to the outbox just before COMMIT,
@@ -29,12 +39,13 @@ export function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): void {
 async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const ids = events.map(() => newId('event'));
+  const jobId = randomUUID();
   // One statement writes the events and fans them out to webhook deliveries (FAN_OUT_TARGETS:
   // one per enabled endpoint that wants the type, plus the payment's own webhook_url; ids made
-  // in SQL); a second inserts the deliveries' jobs, reading them back. Neither needs an answer,
-  // so both go with the COMMIT. The NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so
-  // event streams are told of exactly the events that exist (their positions, tx and pos, come
-  // from column defaults).
+  // in SQL), every one of them owned by one delivery job; pg-boss's own insert (its public API,
+  // with an executor that defers) makes that job. Neither needs an answer, so both go with the
+  // COMMIT. The NOTIFY is delivered at COMMIT and dropped on ROLLBACK, so event streams are told
+  // of exactly the events that exist (their positions, tx and pos, come from column defaults).
   t.defer(
     `WITH written AS (
        INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
@@ -47,7 +58,7 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
      deliveries AS (
        INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
        SELECT 'whd_' || random_public_id(), $1::text, event_id, event_type, endpoint_id,
-              CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
+              CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', $9::uuid
          FROM targets
      )
      SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)`,
@@ -60,7 +71,9 @@ async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
       events.map((e) => e.paymentId),
       events.map((e) => JSON.stringify(e.object)),
       events.map((e) => faceNames(ctx.svc.webhookFaces, e.type)),
+      jobId,
     ],
   );
-  await deferDeliveryJobs(t, ctx, ids);
+  // A job whose events found no target finds nothing to deliver and ends at once.
+  await ctx.svc.boss.insert(QUEUES.webhookDelivery, [{ id: jobId, data: { eventIds: ids } }], { db: deferredJobs(t) });
 }

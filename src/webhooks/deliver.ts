@@ -11,11 +11,6 @@ import { faceOf } from './faces.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
 
-export interface DeliveryJob {
-  deliveryId: string;
-  jobId: string;
-}
-
 interface Claimed {
   id: string;
   job_id: string;
@@ -68,17 +63,18 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
 }
 
 /**
- * Takes a lease on each delivery for one attempt (one statement for the batch) and reads what
- * the attempt needs as it is now: the endpoint's current URL and secret, so a replay after a
- * fix uses the new ones. A job is skipped when it is stale (its id is not the delivery's
- * job_id), the delivery is settled, or another worker holds the lease.
+ * Takes a lease, for one attempt, on each delivery the jobs own (one statement for the batch) and
+ * reads what the attempt needs as it is now: the endpoint's current URL and secret, so a replay
+ * after a fix uses the new ones. A delivery belongs to the job its job_id names: the job made
+ * with its events (all the deliveries of that commit), then the job of each retry or replay. A
+ * job owns nothing once stale (the delivery's job_id has moved on), and a delivery is skipped
+ * when settled or leased by another worker.
  */
-function claim(svc: Services, jobs: DeliveryJob[]): Promise<Claimed[]> {
+function claim(svc: Services, jobIds: string[]): Promise<Claimed[]> {
   return svc.db.rows<Claimed>(
     `WITH claimed AS (
-       UPDATE webhook_deliveries d SET lease_until = now() + $3::int * interval '1 millisecond'
-         FROM unnest($1::text[], $2::uuid[]) AS j (delivery_id, job_id)
-        WHERE d.id = j.delivery_id AND d.job_id = j.job_id AND d.status IN ('pending', 'failed')
+       UPDATE webhook_deliveries d SET lease_until = now() + $2::int * interval '1 millisecond'
+        WHERE d.job_id = ANY ($1::uuid[]) AND d.status IN ('pending', 'failed')
           AND (d.lease_until IS NULL OR d.lease_until < now())
        RETURNING d.*
      )
@@ -97,11 +93,11 @@ function claim(svc: Services, jobs: DeliveryJob[]): Promise<Claimed[]> {
        -- Razorpay one does): its latest event at or before this one (events_object_idx).
        LEFT JOIN LATERAL (
          SELECT s.payload FROM events s
-          WHERE w.format = ANY ($4::text[]) AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
+          WHERE w.format = ANY ($3::text[]) AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
             AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
           ORDER BY s.created_at DESC, s.id DESC LIMIT 1
        ) ps ON true`,
-    [jobs.map((j) => j.deliveryId), jobs.map((j) => j.jobId), svc.config.webhooks.timeoutMs + 5000, svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format)],
+    [jobIds, svc.config.webhooks.timeoutMs + 5000, svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format)],
   );
 }
 
@@ -198,11 +194,12 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
 }
 
 /**
- * One attempt for each job of a batch: claim them together, POST concurrently, record together.
- * Safe to run twice for a job: the lease and the job_id guard make the second run a no-op.
+ * One attempt for each delivery the batch's jobs own: claim them together, POST concurrently,
+ * record together. Safe to run twice for a job: the lease and the job_id guard make the second
+ * run a no-op.
  */
-export async function deliver(svc: Services, post: Poster, jobs: DeliveryJob[]): Promise<void> {
-  const claimed = await claim(svc, jobs);
+export async function deliver(svc: Services, post: Poster, jobIds: string[]): Promise<void> {
+  const claimed = await claim(svc, jobIds);
   if (claimed.length === 0) return;
   await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
 }

@@ -5,8 +5,9 @@ import { deliver, USER_AGENT } from './deliver.ts';
 import { createPoster } from './http.ts';
 
 /**
- * Deliveries: a few loops, each fetching a batch, delivering it concurrently and recording it in
- * one statement. Jobs of a failed batch that were already delivered are skipped by the claim.
+ * Deliveries: a few loops, each fetching a batch of jobs, delivering what they own concurrently
+ * and recording it in one statement. Deliveries of a failed batch that were already delivered are
+ * skipped by the claim.
  */
 export function webhookJobs(svc: Services): JobDefinition[] {
   const { config } = svc;
@@ -16,6 +17,6 @@ export function webhookJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.webhookDelivery,
     batchSize,
     loops: Math.ceil(config.webhooks.concurrency / batchSize),
-    batch: (jobs) => deliver(svc, post, jobs.map((j) => ({ deliveryId: (j.data as { deliveryId: string }).deliveryId, jobId: j.id }))),
+    batch: (jobs) => deliver(svc, post, jobs.map((j) => j.id)),
   }];
 }
