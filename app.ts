@@ -77,7 +77,8 @@ async function main() {
   };
   // Listening from the start: a signal during start-up stops what has started, in order, once it
   // has (an embedded Postgres runs in its own process group and would otherwise be left running).
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // Not SIGHUP: a handler would override the SIG_IGN that `nohup` leaves.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
 
   runtime = await startRuntime(config, log);
   if (firstSignalAt !== null) return stop(runtime);

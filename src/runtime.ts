@@ -100,6 +100,10 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     );
     cleanups.push(() => db.close());
     await assertSchemaNotNewer(db);
+    cleanups.push((await startAudit({ db, keys, log, config })).stop);
+    // The start that applies migration 0018 records where the rows from before the keyed chain
+    // end, right after migrating: nothing that could fail stands between the two but the pool.
+    if (applied.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(db, keys.auditMacKey, log, config.dataDir);
 
     const runsWorkers = config.role !== 'api';
     const boss = createBoss(databaseUrl, config, log, { worker: runsWorkers });
@@ -119,9 +123,6 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     cleanups.push(() => caches.close());
     const wired = wiring();
     const deps: AppDeps = { db, boss, config, log, keys, eventHub, ...wired, jobs: { running: () => jobsRunning } };
-    cleanups.push((await startAudit(deps)).stop);
-    // The start that applies their migration records where the rows from before the keyed chain end.
-    if (applied.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(db, keys.auditMacKey, log, config.dataDir);
     if (runsWorkers) {
       const workers = await startWorkers(deps, jobDefinitions(deps));
       cleanups.push(workers.stop);

@@ -1,11 +1,10 @@
 import type { Config } from './config.ts';
-import type { Db } from './db/pool.ts';
+import type { Db, Tx } from './db/pool.ts';
 import type { EventHub } from './events/hub.ts';
 import type { PgBoss } from './jobs/boss.ts';
 import type { Logger } from './logger.ts';
 import type { KeyStore } from './secrets/keys.ts';
 import type { DbTenant } from './tenants/types.ts';
-import type { Tx } from './db/pool.ts';
 import type { ApiObject } from './events/types.ts';
 import type { WebhookFace } from './webhooks/faces.ts';
 

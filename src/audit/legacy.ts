@@ -6,9 +6,6 @@ import type { Logger } from '../logger.ts';
 import { audit, SYSTEM_ACTOR } from './append.ts';
 import { legacyBoundaryMac } from './mac.ts';
 
-/** The migration whose application fixes the boundaries (migrations/0018_audit_legacy_boundary.sql). */
-export const LEGACY_BOUNDARY_MIGRATION = '0018_audit_legacy_boundary';
-
 /** A chain's rows without a MAC end at `seq`, whose hash is `head_hash` (rows from before the keyed chain). */
 export interface LegacyBoundary {
   seq: number;
@@ -18,28 +15,30 @@ export interface LegacyBoundary {
 const FIXED_ACTION = 'audit.legacy_boundaries_fixed';
 const FIXED_FILE = 'audit-legacy-boundaries-fixed';
 
+/** The migration whose application fixes the boundaries (migrations/0018_audit_legacy_boundary.sql). */
+export const LEGACY_BOUNDARY_MIGRATION = '0018_audit_legacy_boundary';
+
 /**
  * Records, once, where each chain's rows from before the keyed chain end: the MAC-less rows at the
  * start of the chain, up to its first keyed row. Called only by the start that applied
  * LEGACY_BOUNDARY_MIGRATION: no later start adds a boundary, so a chain rewritten without MACs
  * afterwards has none and fails verification from its first row. Once means once: the fixing
- * leaves a keyed row in the global chain and a file in DATA_DIR, and a migration undone by hand
- * and applied again (to pass a rewritten chain off as legacy) finds either and records nothing.
+ * leaves a keyed row in the global chain and a file in DATA_DIR, and a migration 0018 undone by
+ * hand and applied again (to pass a rewritten chain off as legacy) finds either and records nothing.
  */
 export async function fixLegacyBoundaries(db: Db, key: Buffer, log: Logger, dataDir: string): Promise<void> {
   const marker = path.join(dataDir, FIXED_FILE);
   const chains = await db.tx(async (t) => {
-    const fixedBefore = existsSync(marker) || (await t.maybeOne(`SELECT 1 FROM audit_log WHERE chain = 'global' AND action = $1::text LIMIT 1`, [FIXED_ACTION]));
+    if (existsSync(marker) || (await t.maybeOne(`SELECT 1 FROM audit_log WHERE chain = 'global' AND action = $1::text LIMIT 1`, [FIXED_ACTION]))) {
+      log.error({ component: 'audit' }, 'the audit legacy boundaries were fixed before (migration 0018 was undone and applied again): none are recorded now');
+      return null;
+    }
     const heads = await t.rows<{ chain: string; seq: string; hash: string }>(
       `WITH first_keyed AS (SELECT chain, min(seq) AS seq FROM audit_log WHERE seq IS NOT NULL AND mac IS NOT NULL GROUP BY chain),
             legacy AS (SELECT a.chain, max(a.seq) AS seq FROM audit_log a LEFT JOIN first_keyed k ON k.chain = a.chain
                         WHERE a.seq IS NOT NULL AND a.mac IS NULL AND (k.seq IS NULL OR a.seq < k.seq) GROUP BY a.chain)
        SELECT l.chain, l.seq, a.hash FROM legacy l JOIN audit_log a ON a.chain = l.chain AND a.seq = l.seq`,
     );
-    if (fixedBefore) {
-      if (heads.length) log.error({ component: 'audit', chains: heads.length }, 'the audit legacy boundaries were fixed before (migration 0018 was undone and applied again): none are recorded now');
-      return null;
-    }
     if (heads.length) {
       await t.rows(
         `INSERT INTO audit_legacy_boundaries (chain, seq, head_hash, mac)

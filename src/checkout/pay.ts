@@ -2,7 +2,7 @@ import type { Queryable, Tx } from '../db/pool.ts';
 import { badRequest, forbidden, notFound, stateError } from '../core/errors.ts';
 import { checkFraud } from '../fraud/evaluate.ts';
 import { isId } from '../ids.ts';
-import { lockOrder } from '../orders/orders.ts';
+import { getOrder, lockOrder } from '../orders/orders.ts';
 import { cancelPayment } from '../payments/actions.ts';
 import { createPayment } from '../payments/create.ts';
 import { FAILURE_MESSAGES } from '../payments/instruments.ts';
@@ -134,9 +134,15 @@ function currentPayment(page: PageSession): string {
 /** The 3-D Secure test challenge: "Complete" makes the payment succeed, "Fail" declines it. */
 export async function answerChallenge(t: Tx, svc: Services, page: PageSession, outcome: 'complete' | 'fail', requestId: string): Promise<PageSession> {
   const ctx = ctxOf(page, svc, requestId);
-  // Another payment paid the order meanwhile (the session completed with it): the payer's
-  // challenge is moot; their payment is never captured and lapses uncompleted.
-  if (page.session.status === 'complete') throw stateError('order_already_paid', 'This order has already been paid');
+  // The session completed with another payment meanwhile (one that paid the order, or for a
+  // manual-capture order one that was authorized): the payer's challenge is moot, and their
+  // payment is never captured; it lapses uncompleted.
+  if (page.session.status === 'complete') {
+    const { status } = await getOrder(t, page.tenant.id, page.session.order_id);
+    throw status === 'paid'
+      ? stateError('order_already_paid', 'This order has already been paid')
+      : stateError('checkout_complete', 'This checkout is already complete with another payment');
+  }
   const p = await lockPayment(t, page.tenant.id, currentPayment(page));
   if (p.status !== 'pending' || p.test_behaviour !== 'three_ds_challenge') {
     throw stateError('no_challenge', 'This payment is not waiting for 3-D Secure authentication');

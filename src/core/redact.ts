@@ -23,6 +23,7 @@ const CARD_FIELDS = new Set(['number', 'cardnumber', 'pan']);
 const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 
 const MAX_DEPTH = 12;
+const MAX_STRING = 20_000;
 
 const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
 
@@ -35,9 +36,12 @@ function redactValue(value: unknown, field: string | null, depth: number): unkno
     if (SECRET_FIELDS.has(name) || name.endsWith('secret') || name.endsWith('password')) return value === null || value === undefined ? value : REDACTED;
     if (CARD_FIELDS.has(name) && (typeof value === 'string' || typeof value === 'number')) return `••••${last4(String(value))}`;
   }
-  if (typeof value === 'string') return maskText(value);
-  // A card number sent as a JSON number ({"a": 4242424242424242}) is masked like one in a string.
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1e11 && looksSecret(String(value))) return `••••${last4(String(value))}`;
+  // Nothing keeps more of one string than this (the request log keeps 16 kB of a body), so a longer
+  // one is cut before it is searched: a hostile body's masking costs a bounded pass.
+  if (typeof value === 'string') return maskText(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[truncated]` : value);
+  // A card number sent as a JSON number ({"a": 4242424242424242}) is masked like one in a string;
+  // 14 digits at least, so epoch milliseconds (pino's own `time`) and other 13-digit counts stay.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1e13 && looksSecret(String(value))) return `••••${last4(String(value))}`;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, null, depth + 1));
   if (value !== null && typeof value === 'object') {
     const jwk = 'kty' in value;

@@ -8,12 +8,14 @@
  * One definition for the logger and the request log (src/core/redact.ts applies it).
  */
 
-const SECRET_VALUE = /\b(?:sk|pk|rk)_(?:test|live)_[0-9A-Za-z]+|\bwhsec_[0-9A-Za-z+/=]+|\badmin_[0-9A-Za-z]{8,}|\brzp_(?:test|live)_[0-9A-Za-z]+/gi;
+// Anchored on "no letter or digit before" rather than \b: `req_sk_test_…` or `tok_eyJ…` still hold a secret.
+const SECRET_VALUE = /(?<![0-9A-Za-z])(?:(?:sk|pk|rk)_(?:test|live)_[0-9A-Za-z]+|whsec_[0-9A-Za-z+/=]+|admin_[0-9A-Za-z]{8,}|rzp_(?:test|live)_[0-9A-Za-z]+)/gi;
 /** A Razorpay pair as HTTP Basic carries it: the key_secret (24 base62 characters, no prefix) follows the key_id. */
-const RAZORPAY_PAIR = /\b(rzp_(?:test|live)_[0-9A-Za-z]+):([0-9A-Za-z]{8,})/gi;
+const RAZORPAY_PAIR = /(?<![0-9A-Za-z])(rzp_(?:test|live)_[0-9A-Za-z]+):([0-9A-Za-z]{8,})/gi;
 /** header.payload.signature, each base64url; a JSON header always starts `{"`, base64url `eyJ`. The signature may be empty (alg none). */
-const JWT = /\beyJ[0-9A-Za-z_-]{2,}\.[0-9A-Za-z_-]{2,}\.[0-9A-Za-z_-]*/g;
-const DIGIT_RUN = /(?<!\d)\d(?:[\s._,/+-]{0,3}\d){11,18}(?!\d)/g;
+const JWT = /(?<![0-9A-Za-z])eyJ[0-9A-Za-z_-]{2,}\.[0-9A-Za-z_-]{2,}\.[0-9A-Za-z_-]*/g;
+/** A run of digit groups (any length) holding at least 12 digits; the cards in it are found by maskDigitRun. */
+const DIGIT_RUN = /(?<!\d)\d(?:[\s._,/+-]{0,3}\d){11,}(?!\d)/g;
 const DIGIT_GROUP = /\d+/g;
 /** A private key pasted where a public one belongs. */
 const PRIVATE_PEM = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
@@ -35,26 +37,76 @@ const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
 const maskKey = (m: string) => `${/^[a-z]+_(?:(?:test|live)_)?/i.exec(m)![0]}…${last4(m)}`;
 
 /**
- * A run of 12–19 digits masked where it holds a card number: the whole run, else the longest span
- * of whole digit groups that passes Luhn ("order 1 4242 4242 4242 4242", "4242 4242 4242 4242 123"
- * with the cvc after it).
+ * The card numbers in a run of digit groups, masked. Any span of whole groups with 12–19 digits
+ * that passes Luhn may be a card, and which one is cannot be told ("ref 1234 5678 4242 4242 4242
+ * 4242" holds two such spans), so every digit of every such span is masked, a card's last four
+ * shown. A single group of more than 19 digits is searched the same way at every offset. `plain`
+ * is the run as read (a URL-encoded space as three spaces); what is masked is cut from `run`.
  */
 function maskDigitRun(run: string, plain: string): string {
-  if (luhnValid(plain.replace(/\D/g, ''))) return `••••${last4(plain)}`;
   const groups = [...plain.matchAll(DIGIT_GROUP)].map((g) => ({ start: g.index, end: g.index + g[0].length, digits: g[0] }));
-  let best: { start: number; end: number; length: number } | null = null;
-  for (let i = 0; i < groups.length; i++) {
-    let digits = '';
-    for (let j = i; j < groups.length; j++) {
-      digits += groups[j]!.digits;
-      if (digits.length > 19) break;
-      if (digits.length >= 12 && (best === null || digits.length > best.length) && luhnValid(digits)) {
-        best = { start: groups[i]!.start, end: groups[j]!.end, length: digits.length };
-      }
+  const luhn = luhnWindows(groups.map((g) => g.digits).join(''));
+  const spans: Array<{ start: number; end: number }> = [];
+  const add = (start: number, end: number) => {
+    const last = spans.at(-1);
+    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    else spans.push({ start, end });
+  };
+  let offset = 0; // where group i's digits start in the joined digits
+  for (let i = 0; i < groups.length; offset += groups[i]!.digits.length, i++) {
+    const first = groups[i]!;
+    if (first.digits.length > 19) {
+      if (first.digits.length <= 64) for (const c of cardsInside(first.digits)) add(first.start + c.start, first.start + c.end);
+      continue;
+    }
+    let length = 0;
+    for (let j = i; j < groups.length && length + groups[j]!.digits.length <= 19; j++) {
+      length += groups[j]!.digits.length;
+      if (length >= 12 && luhn(offset, offset + length)) add(first.start, groups[j]!.end);
     }
   }
-  if (best === null) return run;
-  return `${run.slice(0, best.start)}••••${last4(plain.slice(best.start, best.end))}${run.slice(best.end)}`;
+  let out = '';
+  let done = 0;
+  for (const s of spans) {
+    out += `${run.slice(done, s.start)}••••${last4(plain.slice(s.start, s.end))}`;
+    done = s.end;
+  }
+  return spans.length ? out + run.slice(done) : run;
+}
+
+/**
+ * Luhn of any window of a string of digits in constant time, from prefix sums by position
+ * parity (a digit is doubled when its distance from the window's end is odd): a run of
+ * thousands of short groups costs a linear pass, not a checksum per window.
+ */
+function luhnWindows(digits: string): (start: number, end: number) => boolean {
+  const n = digits.length;
+  const plainSum = [new Int32Array(n + 1), new Int32Array(n + 1)];
+  const doubledSum = [new Int32Array(n + 1), new Int32Array(n + 1)];
+  for (let k = 0; k < n; k++) {
+    const d = digits.charCodeAt(k) - 48;
+    const doubled = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    for (const parity of [0, 1]) {
+      plainSum[parity]![k + 1] = plainSum[parity]![k]! + (k % 2 === parity ? d : 0);
+      doubledSum[parity]![k + 1] = doubledSum[parity]![k]! + (k % 2 === parity ? doubled : 0);
+    }
+  }
+  return (start, end) => {
+    const kept = (end - 1) % 2; // positions with this parity are at an even distance from the end
+    const sum = plainSum[kept]![end]! - plainSum[kept]![start]! + doubledSum[1 - kept]![end]! - doubledSum[1 - kept]![start]!;
+    return sum % 10 === 0;
+  };
+}
+
+/** Every span of 12–19 digits inside one long run of digits that passes Luhn. */
+function cardsInside(digits: string): Array<{ start: number; end: number }> {
+  const found: Array<{ start: number; end: number }> = [];
+  for (let start = 0; start + 12 <= digits.length; start++) {
+    for (let length = 12; length <= 19 && start + length <= digits.length; length++) {
+      if (luhnValid(digits.slice(start, start + length))) found.push({ start, end: start + length });
+    }
+  }
+  return found;
 }
 
 /**

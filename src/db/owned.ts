@@ -1,5 +1,5 @@
 import { notFound } from '../core/errors.ts';
-import type { Queryable } from './pool.ts';
+import type { Queryable, Tx } from './pool.ts';
 
 /** The tables whose rows belong to one tenant and are found by their id. */
 export type OwnedTable = 'orders' | 'payments' | 'refunds' | 'events' | 'checkout_sessions';
@@ -19,7 +19,7 @@ export async function ownedRow<R>(q: Queryable, table: OwnedTable, tenantId: str
  * Replaces a JSON column of one of the tenant's rows (its metadata; an order's is Razorpay's
  * `notes`) under the row's lock: the row before and after, for the owner's audit row.
  */
-export async function replaceOwnedJson<R>(t: Queryable, table: OwnedTable, column: 'metadata' | 'notes', tenantId: string, id: string, value: unknown, what: string): Promise<{ before: R; after: R }> {
+export async function replaceOwnedJson<R>(t: Tx, table: OwnedTable, column: 'metadata' | 'notes', tenantId: string, id: string, value: unknown, what: string): Promise<{ before: R; after: R }> {
   const before = await ownedRow<R>(t, table, tenantId, id, { what, lock: true });
   const after = await t.one<R>(
     `UPDATE ${table} SET ${column} = $3::jsonb, updated_at = now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,

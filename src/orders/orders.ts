@@ -78,7 +78,8 @@ export async function recordAttempt(t: Tx, ctx: Ctx, order: DbOrder): Promise<vo
 
 /**
  * Marks the order paid when one of its payments succeeds. transitionPayment locked the order and
- * let no second payment of a paid order succeed, so the status guard is only a backstop.
+ * let no second payment of a paid order succeed; should one ever get here all the same, the
+ * transaction fails rather than commit a second capture.
  */
 export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: number, paymentId: string): Promise<void> {
   const updated = await t.maybeOne<DbOrder>(
@@ -86,7 +87,7 @@ export async function markOrderPaid(t: Tx, ctx: Ctx, orderId: string, amount: nu
       WHERE id = $1::text AND status <> 'paid' RETURNING *`,
     [orderId, amount],
   );
-  if (!updated) return;
+  if (!updated) throw new Error(`order ${orderId} is already paid: payment ${paymentId} would be its second capture`);
   auditIn(t, ctx, { objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', metadata: { payment_id: paymentId } });
   emitEvents(t, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
 }

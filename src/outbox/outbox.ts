@@ -25,16 +25,17 @@ const deferredJobs = (t: Tx): JobDb => ({
  * many events it raises. Order is kept: created_at follows the order of the calls.
  */
 export function emitEvents(t: Tx, ctx: Ctx, events: NewEvent[]): void {
-  let pending = t.scratch.get(PENDING) as NewEvent[] | undefined;
+  let pending = t.scratch.get(PENDING) as { tenantId: string; events: NewEvent[] } | undefined;
   if (!pending) {
-    pending = [];
+    pending = { tenantId: ctx.tenant.id, events: [] };
     t.scratch.set(PENDING, pending);
-    const queued = pending;
+    const queued = pending.events;
     t.beforeCommit(() => writeEvents(t, ctx, queued));
   }
-  pending.push(...events);
+  // They are written under the first caller's tenant: a transaction's events are one tenant's.
+  if (ctx.tenant.id !== pending.tenantId) throw new Error(`events of tenants ${pending.tenantId} and ${ctx.tenant.id} in one transaction`);
+  pending.events.push(...events);
 }
-
 
 async function writeEvents(t: Tx, ctx: Ctx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;

@@ -70,11 +70,12 @@ async function requeueStuckDeliveries(svc: Services): Promise<number> {
       ORDER BY coalesce(next_attempt_at, created_at) LIMIT $2::int`,
     [svc.config.reconcile.stuckDeliverySeconds, BATCH],
   );
-  const orphaned: string[] = [];
-  for (const d of stuck) {
-    const jobs = d.job_id ? await svc.boss.findJobs(QUEUES.webhookDelivery, { id: d.job_id }) : [];
-    if (!jobs.some((j) => LIVE_JOB_STATES.has(j.state))) orphaned.push(d.id);
+  // One commit's job owns all the deliveries it fanned out: each job is looked up once.
+  const live = new Map<string, boolean>();
+  for (const jobId of new Set(stuck.map((d) => d.job_id).filter((id) => id !== null))) {
+    live.set(jobId, (await svc.boss.findJobs(QUEUES.webhookDelivery, { id: jobId })).some((j) => LIVE_JOB_STATES.has(j.state)));
   }
+  const orphaned = stuck.filter((d) => !(d.job_id && live.get(d.job_id))).map((d) => d.id);
   if (orphaned.length === 0) return 0;
   const requeued = await svc.db.tx((t) =>
     requeueDeliveries(t, svc, { tenantId: null, statuses: ['pending', 'failed'], ids: orphaned, limit: orphaned.length, resetRound: false }, SYSTEM_ACTOR, null, 'webhook_delivery.requeued_by_reconciliation'),

@@ -7,7 +7,7 @@ import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Services } from '../services.ts';
 import type { Poster, PostResult } from './http.ts';
-import { faceOf } from './faces.ts';
+import { findFace } from './faces.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
 
@@ -70,12 +70,14 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
  * job owns nothing once stale (the delivery's job_id has moved on), and a delivery is skipped
  * when settled or leased by another worker.
  */
-function claim(svc: Services, jobIds: string[]): Promise<Claimed[]> {
+function claim(svc: Services, jobIds: string[], limit: number): Promise<Claimed[]> {
   return svc.db.rows<Claimed>(
     `WITH claimed AS (
        UPDATE webhook_deliveries d SET lease_until = now() + $2::int * interval '1 millisecond'
-        WHERE d.job_id = ANY ($1::uuid[]) AND d.status IN ('pending', 'failed')
-          AND (d.lease_until IS NULL OR d.lease_until < now())
+        WHERE d.id IN (SELECT id FROM webhook_deliveries
+                        WHERE job_id = ANY ($1::uuid[]) AND status IN ('pending', 'failed')
+                          AND (lease_until IS NULL OR lease_until < now())
+                        ORDER BY created_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
        RETURNING d.*
      )
      SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
@@ -97,7 +99,7 @@ function claim(svc: Services, jobIds: string[]): Promise<Claimed[]> {
             AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
           ORDER BY s.created_at DESC, s.id DESC LIMIT 1
        ) ps ON true`,
-    [jobIds, svc.config.webhooks.timeoutMs + 5000, svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format)],
+    [jobIds, svc.config.webhooks.timeoutMs + 5000, svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format), limit],
   );
 }
 
@@ -108,15 +110,16 @@ async function attempt(svc: Services, post: Poster, d: Claimed): Promise<Attempt
     return { d, url: d.endpoint_url ?? d.url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const url = (d.target === 'endpoint' ? d.endpoint_url : d.payment_url) ?? d.url;
-  const face = faceOf(svc.webhookFaces, d.target === 'endpoint' ? d.endpoint_format : null);
-  const content = face.render({
+  const face = findFace(svc.webhookFaces, d.target === 'endpoint' ? d.endpoint_format : null);
+  const content = face?.render({
     secret: (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!,
     tenantId: d.tenant_id,
     event: { id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload },
     paymentSnapshot: d.payment_snapshot,
   });
   if (!content) {
-    const error = `${d.event_type} has no ${face.format} body`;
+    // A format no face of this process serves (a worker older than the API that made the endpoint) is not sent at all.
+    const error = face ? `${d.event_type} has no ${face.format} body` : `no gateway face here serves the webhook format ${JSON.stringify(d.endpoint_format)}`;
     return { d, url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const { body } = content;
@@ -194,12 +197,15 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
 }
 
 /**
- * One attempt for each delivery the batch's jobs own: claim them together, POST concurrently,
- * record together. Safe to run twice for a job: the lease and the job_id guard make the second
- * run a no-op.
+ * One attempt for each delivery the batch's jobs own, `perRound` at a time (a commit's job may own
+ * many: its events times the endpoints): claim them together, POST concurrently, record together,
+ * until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
+ * job_id guard make the second run a no-op.
  */
-export async function deliver(svc: Services, post: Poster, jobIds: string[]): Promise<void> {
-  const claimed = await claim(svc, jobIds);
-  if (claimed.length === 0) return;
-  await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+export async function deliver(svc: Services, post: Poster, jobIds: string[], perRound: number): Promise<void> {
+  for (;;) {
+    const claimed = await claim(svc, jobIds, perRound);
+    if (claimed.length === 0) return;
+    await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+  }
 }

@@ -58,9 +58,17 @@ export const NATIVE_FACE: WebhookFace = {
   },
 };
 
-/** The face an endpoint's format names (a payment's webhook_url, and an unknown format, get the native one). */
+/** The face an endpoint's format names (null: a payment's webhook_url, which gets the native one); null for a format no face here serves. */
+export function findFace(faces: readonly WebhookFace[], format: string | null): WebhookFace | null {
+  if (format === null || format === NATIVE_FACE.format) return NATIVE_FACE;
+  return faces.find((f) => f.format === format) ?? null;
+}
+
+/** The face an endpoint's format names; a format no face here serves is an error, not a native body signed with its secret. */
 export function faceOf(faces: readonly WebhookFace[], format: string | null): WebhookFace {
-  return faces.find((f) => f.format === format) ?? NATIVE_FACE;
+  const face = findFace(faces, format);
+  if (!face) throw new Error(`no gateway face here serves the webhook format ${JSON.stringify(format)}`);
+  return face;
 }
 
 /** An event type's names in the faces that have it, as the JSON the fan-out reads (`{"razorpay": "payment.captured"}`). */

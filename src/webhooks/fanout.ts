@@ -1,4 +1,3 @@
-
 /**
  * Where freshly written events go: one delivery per enabled endpoint subscribed to the type (or
  * "*", or for an endpoint of a gateway face, the event's name there), plus one to the payment's

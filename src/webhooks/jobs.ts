@@ -17,6 +17,6 @@ export function webhookJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.webhookDelivery,
     batchSize,
     loops: Math.ceil(config.webhooks.concurrency / batchSize),
-    batch: (jobs) => deliver(svc, post, jobs.map((j) => j.id)),
+    batch: (jobs) => deliver(svc, post, jobs.map((j) => j.id), batchSize),
   }];
 }

@@ -21,6 +21,12 @@ describe('maskText', () => {
     ['4242/4242/4242/4242', '••••4242'],
     ['4242,4242,4242,4242', '••••4242'],
     ['paid%20with%204242%204242%204242%204242%20ok', 'paid%20with%20••••4242%20ok'],
+    ['tel 98765 43210 4242-4242-4242-4242', 'tel 98765 43210 ••••4242'],
+    ['order-2024-01-15-4111-1111-1111-1111', 'order-2024-01-15-••••1111'],
+    ['ref 1234 5678 4242 4242 4242 4242', 'ref 1234 ••••4242'],
+    ['98765432104242424242424242', '9••••4242'],
+    ['req_sk_test_abcdefghij1234', 'req_sk_test_…1234'],
+    ['tok_eyJhbGciOiJ9.eyJzdWIiOiJ4In0.c2ln', 'tok_eyJ…c2ln'],
   ])('%s -> %s', (text, masked) => {
     expect(maskText(text)).toBe(masked);
     expect(maskText(masked)).toBe(masked);
@@ -34,6 +40,12 @@ describe('maskText', () => {
 describe('redactJson', () => {
   it('masks a card number sent as a JSON number, and leaves other numbers alone', () => {
     expect(redactJson({ a: 4242424242424242, list: [4242424242424242], amount: 3300, big: 424242424243 })).toEqual({ a: '••••4242', list: ['••••4242'], amount: 3300, big: 424242424243 });
+  });
+
+  it("leaves a log line's epoch-millisecond time alone, Luhn-valid or not", () => {
+    const lucky = Array.from({ length: 1000 }, (_, i) => 1_764_900_000_000 + i).find((t) => maskText(String(t)) !== String(t))!;
+    expect(lucky).toBeDefined();
+    expect(JSON.parse(redactLogLine(JSON.stringify({ level: 30, time: lucky, msg: 'x' })))).toEqual({ level: 30, time: lucky, msg: 'x' });
   });
 
   it('masks keys as well as values', () => {

@@ -35,7 +35,8 @@ async function endpoint(t: TestTenant, url: string, events: string[] = ['*']) {
 const deliveries = async (t: TestTenant, qs = '') => (await t.api.get(`/webhook-deliveries?limit=100${qs}`)).body.data;
 
 /**
- * Waits until no job for the delivery is left to run (queued, retrying or running). A job ends
+ * Waits until no job for the delivery is left to run (queued, retrying or running): the job of the
+ * commit that made it (which names its event) and those of its retries (which name it). A job ends
  * only after its POST was answered, so from then on the receiver has seen every request the
  * delivery will ever make, unless someone requeues it.
  */
@@ -43,7 +44,8 @@ async function quiescent(deliveryId: string): Promise<void> {
   const [jobs] = await eventually(
     () => sys.sql<{ all: number; open: number }>(
       `SELECT count(*)::int AS all, count(*) FILTER (WHERE state IN ('created', 'retry', 'active'))::int AS open
-         FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'deliveryId' = $1`,
+         FROM pgboss.job WHERE name = 'webhook-delivery'
+          AND (data->>'deliveryId' = $1 OR data->'eventIds' ? (SELECT event_id FROM webhook_deliveries WHERE id = $1))`,
       [deliveryId],
     ),
     (rows) => rows[0]!.open === 0,

@@ -35,6 +35,7 @@ const MESSAGES = {
   invalid_cvc: 'Enter the CVC printed on the card.',
   invalid_expiry_year: 'This card has expired. Check the expiry date.',
   order_already_paid: 'This order has already been paid.',
+  checkout_complete: 'This checkout is already complete with another payment.',
   payment_in_progress: 'A payment for this order is already in progress.',
   session_expired: 'This checkout has expired.',
   payment_method_unavailable: 'This payment method is not available here.',
