@@ -205,7 +205,8 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
 export async function deliver(svc: Services, post: Poster, jobIds: string[], perRound: number): Promise<void> {
   for (;;) {
     const claimed = await claim(svc, jobIds, perRound);
-    if (claimed.length === 0) return;
-    await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+    if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+    // A short round took all there was (what another worker holds is its to finish).
+    if (claimed.length < perRound) return;
   }
 }

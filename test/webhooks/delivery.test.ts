@@ -88,6 +88,18 @@ describe('signed delivery', () => {
     expect(d.attempts[0]).toMatchObject({ attempt: 1, status_code: 200, response_body: 'ok' });
   });
 
+  it('delivers every delivery of a commit, however many more than one round takes (events times endpoints)', async () => {
+    const t = await registerTenant(sys.url);
+    const rx = await receiver();
+    for (let i = 0; i < 6; i++) await endpoint(t, `${rx.url}/hooks/${i}`);
+    const p = await createPayment(t.api, cardBody(CARDS.visa));
+    // payment.created and payment.success to six endpoints: twelve deliveries, one job.
+    await eventually(async () => (await deliveries(t)).filter((d: { status: string }) => d.status === 'delivered'), (ds) => ds.length === 12);
+    const jobs = await sys.sql<{ n: number }>(`SELECT count(DISTINCT job_id)::int AS n FROM webhook_deliveries WHERE tenant_id = $1`, [t.id]);
+    expect(jobs[0]!.n).toBe(1);
+    expect(rx.received.filter((r) => r.body?.data?.object?.id === p.id)).toHaveLength(12);
+  });
+
   it("sends a payment's events to its own webhook_url, signed with the tenant's secret", async () => {
     const t = await registerTenant(sys.url);
     const rx = await receiver();
