@@ -29,8 +29,16 @@ const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
 
 const normal = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-function redactValue(value: unknown, field: string | null, depth: number): unknown {
+/** How much text a redaction still searches; past it, values are left out (`budget` of redactJson). */
+interface Budget {
+  left: number;
+}
+
+const TRUNCATED = '[truncated]';
+
+function redactValue(value: unknown, field: string | null, depth: number, budget: Budget): unknown {
   if (depth > MAX_DEPTH) return '[nested too deep]';
+  if (budget.left <= 0) return TRUNCATED;
   if (field !== null) {
     const name = normal(field);
     if (SECRET_FIELDS.has(name) || name.endsWith('secret') || name.endsWith('password')) return value === null || value === undefined ? value : REDACTED;
@@ -38,23 +46,50 @@ function redactValue(value: unknown, field: string | null, depth: number): unkno
   }
   // Nothing keeps more of one string than this (the request log keeps 16 kB of a body), so a longer
   // one is cut before it is searched: a hostile body's masking costs a bounded pass.
-  if (typeof value === 'string') return maskText(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[truncated]` : value);
+  if (typeof value === 'string') {
+    const cut = value.length > Math.min(MAX_STRING, budget.left) ? `${value.slice(0, Math.min(MAX_STRING, budget.left))}…${TRUNCATED}` : value;
+    budget.left -= cut.length;
+    return maskText(cut);
+  }
   // A card number sent as a JSON number ({"a": 4242424242424242}) is masked like one in a string;
   // 14 digits at least, so epoch milliseconds (pino's own `time`) and other 13-digit counts stay.
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1e13 && looksSecret(String(value))) return `••••${last4(String(value))}`;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, null, depth + 1));
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1e13 && looksSecret(String(value))) {
+    budget.left -= 8;
+    return `••••${last4(String(value))}`;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) {
+      if (budget.left <= 0) return [...out, TRUNCATED];
+      out.push(redactValue(v, null, depth + 1, budget));
+    }
+    return out;
+  }
   if (value !== null && typeof value === 'object') {
     const jwk = 'kty' in value;
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [maskText(k), jwk && JWK_PRIVATE.has(k) ? REDACTED : redactValue(v, k, depth + 1)]),
-    );
+    // Entries, then fromEntries: a "__proto__" key stays an own property, as JSON.parse made it.
+    const out: Array<[string, unknown]> = [];
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (budget.left <= 0) {
+        out.push([TRUNCATED, true]);
+        break;
+      }
+      budget.left -= k.length;
+      out.push([maskText(k), jwk && JWK_PRIVATE.has(k) ? REDACTED : redactValue(v, k, depth + 1, budget)]);
+    }
+    return Object.fromEntries(out);
   }
+  budget.left -= String(value).length;
   return value;
 }
 
-/** Parsed JSON with secrets redacted in its keys and values, by name and by shape. */
-export function redactJson(value: unknown): unknown {
-  return redactValue(value, null, 0);
+/**
+ * Parsed JSON with secrets redacted in its keys and values, by name and by shape. With a
+ * `budget` (characters), what lies past it is left out rather than searched: the request log,
+ * which keeps 16 kB of a body, pays for no more than it keeps, however wide the body.
+ */
+export function redactJson(value: unknown, budget = Infinity): unknown {
+  return redactValue(value, null, 0, { left: budget });
 }
 
 /** Free text (a header, an error message) with the secrets and card numbers in it masked. */

@@ -13,7 +13,7 @@ const clip = (text: string) => (text.length > MAX_BODY_CHARS ? `${text.slice(0, 
 export function redactedRequestBody(body: unknown): string | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return null;
-  return clip(JSON.stringify(redactJson(body)));
+  return clip(JSON.stringify(redactJson(body, MAX_BODY_CHARS)));
 }
 
 /** A response body (the text sent) as stored text: JSON is redacted field by field, anything else masked. */
@@ -21,7 +21,7 @@ export function redactedResponseBody(text: string | null): string | null {
   if (text === null || text === '') return null;
   if (text.length <= 256 * 1024) {
     try {
-      return clip(JSON.stringify(redactJson(JSON.parse(text))));
+      return clip(JSON.stringify(redactJson(JSON.parse(text), MAX_BODY_CHARS)));
     } catch {
       // not JSON: mask it as text
     }

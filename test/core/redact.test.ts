@@ -42,6 +42,12 @@ describe('redactJson', () => {
     expect(redactJson({ a: 4242424242424242, list: [4242424242424242], amount: 3300, big: 424242424243 })).toEqual({ a: '••••4242', list: ['••••4242'], amount: 3300, big: 424242424243 });
   });
 
+  it('searches no more than its budget: what lies past it is left out, not masked', () => {
+    expect(redactJson({ a: 'x'.repeat(10), b: 'y', c: [1, 2] }, 5)).toEqual({ a: 'xxxx…[truncated]', '[truncated]': true });
+    expect(redactJson([1, 2, 3, 4], 2)).toEqual([1, 2, '[truncated]']);
+    expect(redactJson({ a: 'x'.repeat(10) })).toEqual({ a: 'x'.repeat(10) });
+  });
+
   it("leaves a log line's epoch-millisecond time alone, Luhn-valid or not", () => {
     const lucky = Array.from({ length: 1000 }, (_, i) => 1_764_900_000_000 + i).find((t) => maskText(String(t)) !== String(t))!;
     expect(lucky).toBeDefined();
