@@ -1,25 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/db/embedded-owner.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
+import { postmasterPid, until } from './support/embedded.ts';
 import { Client } from './support/client.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
-
-const postmasterPid = (dir: string) => Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-async function until(what: string, cond: () => boolean, polls = 300): Promise<void> {
-  for (let i = 0; i < polls; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { getOrder, lockOrder } from '../orders/orders.ts';
 import { cancelPayment } from '../payments/actions.ts';
 import { createPayment } from '../payments/create.ts';
 import { FAILURE_MESSAGES } from '../payments/instruments.ts';
+import { approved } from '../payments/outcome.ts';
 import { getPayment, lockPayment, type DbPayment } from '../payments/payments.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx, Services } from '../services.ts';
@@ -147,12 +148,10 @@ export async function answerChallenge(t: Tx, svc: Services, page: PageSession, o
   if (p.status !== 'pending' || p.test_behaviour !== 'three_ds_challenge') {
     throw stateError('no_challenge', 'This payment is not waiting for 3-D Secure authentication');
   }
-  // An order created with Razorpay's payment_capture: 0 leaves the payment authorized for the merchant to capture.
+  // A manual-capture payment (Razorpay's payment_capture: 0) is left authorized for the merchant to capture.
+  const approval = approved({ capture: p.capture_method, amount: Number(p.amount) });
   const updated = outcome === 'complete'
-    ? await transitionPayment(t, ctx, p, p.capture_method === 'manual' ? 'authorized' : 'success', {
-        ...(p.capture_method === 'manual' ? {} : { amountCaptured: Number(p.amount) }),
-        action: 'payment.authenticated',
-      })
+    ? await transitionPayment(t, ctx, p, approval.status, { ...approval.changes, action: 'payment.authenticated' })
     : await transitionPayment(t, ctx, p, 'failed', {
         failure: { code: 'authentication_failed', message: FAILURE_MESSAGES.authentication_failed! },
         action: 'payment.authentication_failed',

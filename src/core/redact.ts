@@ -1,4 +1,4 @@
-import { looksSecret, maskText } from './secret-text.ts';
+import { last4, looksSecret, maskText } from './secret-text.ts';
 
 /**
  * The one redaction pass. Every string Sandpay keeps about a request (the request log: bodies,
@@ -25,8 +25,6 @@ const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 const MAX_DEPTH = 12;
 const MAX_STRING = 20_000;
 
-const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
-
 const normal = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** How much text a redaction still searches; past it, values are left out (`budget` of redactJson). */
@@ -47,7 +45,8 @@ function redactValue(value: unknown, field: string | null, depth: number, budget
   // Nothing keeps more of one string than this (the request log keeps 16 kB of a body), so a longer
   // one is cut before it is searched: a hostile body's masking costs a bounded pass.
   if (typeof value === 'string') {
-    const cut = value.length > Math.min(MAX_STRING, budget.left) ? `${value.slice(0, Math.min(MAX_STRING, budget.left))}…${TRUNCATED}` : value;
+    const keep = Math.min(MAX_STRING, budget.left);
+    const cut = value.length > keep ? `${value.slice(0, keep)}…${TRUNCATED}` : value;
     budget.left -= cut.length;
     return maskText(cut);
   }

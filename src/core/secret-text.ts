@@ -31,7 +31,8 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
+/** The last four letters or digits: what a mask keeps to tell two secrets apart. */
+export const last4 = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').slice(-4);
 
 /** `sk_test_…wxyz`, `rzp_test_…wxyz`, `whsec_…wxyz`: the prefix names the kind of secret, the last four tell two apart. */
 const maskKey = (m: string) => `${/^[a-z]+_(?:(?:test|live)_)?/i.exec(m)![0]}…${last4(m)}`;
@@ -56,7 +57,12 @@ function maskDigitRun(run: string, plain: string): string {
   for (let i = 0; i < groups.length; offset += groups[i]!.digits.length, i++) {
     const first = groups[i]!;
     if (first.digits.length > 19) {
-      if (first.digits.length <= 64) for (const c of cardsInside(first.digits)) add(first.start + c.start, first.start + c.end);
+      // Too long for one card: one may sit inside it, at any offset.
+      for (let s = 0; first.digits.length <= 64 && s + 12 <= first.digits.length; s++) {
+        for (let length = 12; length <= 19 && s + length <= first.digits.length; length++) {
+          if (luhn(offset + s, offset + s + length)) add(first.start + s, first.start + s + length);
+        }
+      }
       continue;
     }
     let length = 0;
@@ -96,17 +102,6 @@ function luhnWindows(digits: string): (start: number, end: number) => boolean {
     const sum = plainSum[kept]![end]! - plainSum[kept]![start]! + doubledSum[1 - kept]![end]! - doubledSum[1 - kept]![start]!;
     return sum % 10 === 0;
   };
-}
-
-/** Every span of 12–19 digits inside one long run of digits that passes Luhn. */
-function cardsInside(digits: string): Array<{ start: number; end: number }> {
-  const found: Array<{ start: number; end: number }> = [];
-  for (let start = 0; start + 12 <= digits.length; start++) {
-    for (let length = 12; length <= 19 && start + length <= digits.length; length++) {
-      if (luhnValid(digits.slice(start, start + length))) found.push({ start, end: start + length });
-    }
-  }
-  return found;
 }
 
 /**

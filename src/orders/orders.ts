@@ -55,14 +55,9 @@ export async function getOrder(db: Queryable, tenantId: string, id: string): Pro
   return ownedRow<DbOrder>(db, 'orders', tenantId, id, { what: 'order' });
 }
 
-/** Locks the order for a payment attempt; another tenant's order is simply not found. */
+/** Locks the order for a payment attempt or before one settles; another tenant's order is simply not found. */
 export async function lockOrder(t: Tx, tenantId: string, id: string): Promise<DbOrder> {
   return ownedRow<DbOrder>(t, 'orders', tenantId, id, { what: 'order', lock: true, param: 'order_id' });
-}
-
-/** Locks a payment's order before the payment settles, so only one of its payments can pay it. */
-export async function lockOrderForPayment(t: Tx, orderId: string): Promise<Pick<DbOrder, 'status'>> {
-  return t.one<Pick<DbOrder, 'status'>>('SELECT status FROM orders WHERE id = $1::text FOR UPDATE', [orderId]);
 }
 
 export async function recordAttempt(t: Tx, ctx: Ctx, order: DbOrder): Promise<void> {

@@ -29,6 +29,11 @@ export function settle(
   if (successRate < 1 && random() >= successRate) {
     return { status: 'failed', changes: { failure: { code: 'payment_declined', message: FAILURE_MESSAGES.payment_declined! } } };
   }
+  return approved(p);
+}
+
+/** A payment the bank said yes to: captured at once, or authorized for the merchant to capture (manual). */
+export function approved(p: { capture: 'automatic' | 'manual'; amount: number }): Settlement {
   return p.capture === 'manual'
     ? { status: 'authorized', changes: {} }
     : { status: 'success', changes: { amountCaptured: p.amount } };

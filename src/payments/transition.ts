@@ -2,7 +2,7 @@ import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import type { NewEvent } from '../events/events.ts';
 import { emitEvents } from '../outbox/outbox.ts';
-import { lockOrderForPayment, markOrderPaid } from '../orders/orders.ts';
+import { lockOrder, markOrderPaid } from '../orders/orders.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
 import type { Ctx } from '../services.ts';
@@ -32,7 +32,7 @@ export interface TransitionChanges {
  */
 export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
   assertTransition(p.status, to);
-  if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrderForPayment(t, p.order_id)).status === 'paid') {
+  if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrder(t, ctx.tenant.id, p.order_id)).status === 'paid') {
     return lateOnPaidOrder(t, ctx, p, to, changes);
   }
   const updated = await t.one<DbPayment>(

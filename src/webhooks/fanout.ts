@@ -3,8 +3,8 @@
  * "*", or for an endpoint of a gateway face, the event's name there), plus one to the payment's
  * own webhook_url. A CTE named `targets` for the statement that writes the events
  * (src/outbox/outbox.ts), over its parameters: $1 tenant, $2 event ids, $3 types, $6 payment
- * ids, $8 each event's names in the faces (JSON, from faceNames). The deliveries are written by that same statement, so nothing
- * is held in memory and a crash after commit loses nothing.
+ * ids, $8 each event's names in the faces (JSON, from faceNames). The deliveries are written by
+ * that same statement, so nothing is held in memory and a crash after commit loses nothing.
  */
 export const FAN_OUT_TARGETS = `targets AS (
        SELECT e.id AS event_id, e.type AS event_type, w.id AS endpoint_id, w.url

@@ -8,6 +8,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../../src/db/embedded.ts'
 import { isAlive } from '../../src/db/embedded-owner.ts';
 import { createLogger } from '../../src/logger.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
+import { postmasterPid, until } from '../support/embedded.ts';
 import { Client } from '../support/client.ts';
 
 const dirs: string[] = [];
@@ -19,16 +20,6 @@ async function tempDir(): Promise<string> {
   await chmod(dir, 0o755);
   dirs.push(dir);
   return dir;
-}
-
-const postmasterPid = (dir: string) => Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-async function until(what: string, cond: () => boolean, polls = 300): Promise<void> {
-  for (let i = 0; i < polls; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 afterAll(async () => {
