@@ -102,14 +102,14 @@ async function recordCreate(url: string, sk: string): Promise<Unit[]> {
   const config = loadConfig({ DATABASE_URL: url, SANDPAY_ROLE: 'api', ADMIN_TOKEN: ADMIN, RATE_LIMIT_TENANT_MAX: '1000000000', LOG_LEVEL: 'silent', SANDPAY_MASTER_KEY: MASTER_KEY, DATA_DIR: path.join(WORK, 'data') });
   const real = createDb({ connectionString: url, max: 4, connectTimeoutMs: 3000, statementTimeoutMs: 15000 }, log);
   const { db, units } = recordingDb(real);
-  const caches = startTenantCaches({ db: real, connectionString: url, log });
+  const caches = startTenantCaches({ connectionString: url, log });
   await caches.whenLive();
   const keys = await openKeyStore(config, log);
   // On the real Db: the sealer's own transactions (after the create's COMMIT) are not part of the create.
   const audit = await startAudit({ db: real, keys, log, config });
   const boss = createBoss(url, config, log, { worker: false });
   await boss.start();
-  const server = createServer(createApp({ db, boss, config, log, keys, ...wiring(), jobs: { running: () => true } }));
+  const server = createServer(createApp({ db, boss, config, log, keys, audit: audit.context, caches, ...wiring(), jobs: { running: () => true } }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // A first create warms the per-process caches (keys, endpoints, prepared statements); only the

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { z } from 'zod';
+import { ConfigError } from './core/errors.ts';
 import { parseAdminKeys, type VerifyingKey } from './core/public-keys.ts';
 
 /** Comma-separated list; blank entries are dropped. */
@@ -129,7 +130,7 @@ export interface Config {
   faultMaxMs: number;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /**
  * Variables whose value is never echoed in an error: tokens, keys (a private key pasted as the

@@ -7,24 +7,22 @@ import { randomBase62 } from './ids.ts';
 import type { Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { assertSchemaNotNewer, migrate } from './db/migrate.ts';
-import { createDb, type Db } from './db/pool.ts';
+import { createDb } from './db/pool.ts';
 import { createEventHub, type EventHub } from './events/hub.ts';
-import { createApp, type AppDeps } from './http/app.ts';
+import { createApp } from './http/app.ts';
 import { answerClientError } from './http/client-error.ts';
 import { startTenantCaches } from './tenants/caches.ts';
-import { createBoss, ensureQueues, type PgBoss } from './jobs/boss.ts';
+import { createBoss, ensureQueues } from './jobs/boss.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { startAudit } from './audit/context.ts';
 import { fixLegacyBoundaries, LEGACY_BOUNDARY_MIGRATION } from './audit/legacy.ts';
-import { openKeyStore, type KeyStore } from './secrets/keys.ts';
+import { openKeyStore } from './secrets/keys.ts';
 import type { Services } from './services.ts';
 import { jobDefinitions, wiring } from './wiring.ts';
 import type { Logger } from './logger.ts';
 
-export interface Runtime {
-  config: Config;
-  db: Db;
-  boss: PgBoss;
+/** A started Sandpay: its wired Services, and what only start-up and shutdown need. */
+export interface Runtime extends Services {
   databaseUrl: string;
   /** Where the data lives, for the banner: the embedded folder or the external host. */
   database: { kind: 'embedded'; dataDir: string } | { kind: 'external'; host: string };
@@ -32,9 +30,6 @@ export interface Runtime {
   /** Base URL of the HTTP server (absent for SANDPAY_ROLE=worker). */
   url: string | null;
   eventHub: EventHub;
-  keys: KeyStore;
-  hooks: Services['hooks'];
-  webhookFaces: Services['webhookFaces'];
   stop(): Promise<void>;
 }
 
@@ -100,10 +95,11 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     );
     cleanups.push(() => db.close());
     await assertSchemaNotNewer(db);
-    cleanups.push((await startAudit({ db, keys, log, config })).stop);
+    const audit = await startAudit({ db, keys, log, config });
+    cleanups.push(audit.stop);
     // The start that applies migration 0018 records where the rows from before the keyed chain
     // end, right after migrating: nothing that could fail stands between the two but the pool.
-    if (applied.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(db, keys.auditMacKey, log, config.dataDir);
+    if (applied.includes(LEGACY_BOUNDARY_MIGRATION)) await fixLegacyBoundaries(db, { audit: audit.context }, log, config.dataDir);
 
     const runsWorkers = config.role !== 'api';
     const boss = createBoss(databaseUrl, config, log, { worker: runsWorkers });
@@ -119,18 +115,19 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     // Lazy: its LISTEN connection opens with the first event stream.
     const eventHub = createEventHub({ connectionString: databaseUrl, log });
     // Authentication's key cache, dropped through NOTIFY (src/tenants/caches.ts).
-    const caches = startTenantCaches({ db, connectionString: databaseUrl, log });
+    const caches = startTenantCaches({ connectionString: databaseUrl, log });
     cleanups.push(() => caches.close());
-    const wired = wiring();
-    const deps: AppDeps = { db, boss, config, log, keys, eventHub, ...wired, jobs: { running: () => jobsRunning } };
+    let url: string | null = null;
+    const svc: Services = {
+      db, boss, config, log, keys, audit: audit.context, caches, eventHub, ...wiring(), jobs: { running: () => jobsRunning }, listenUrl: () => url,
+    };
     if (runsWorkers) {
-      const workers = await startWorkers(deps, jobDefinitions(deps));
+      const workers = await startWorkers(svc, jobDefinitions(svc));
       cleanups.push(workers.stop);
     }
 
-    let url: string | null = null;
     if (config.role !== 'worker') {
-      const server = createServer(createApp({ ...deps, listenUrl: () => url }));
+      const server = createServer(createApp(svc));
       server.on('clientError', answerClientError);
       const port = await listen(server, config.port, config.host);
       url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -141,16 +138,12 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
 
     let stopping: Promise<void> | null = null;
     return {
-      config,
-      db,
-      boss,
+      ...svc,
       databaseUrl,
       database: embedded ? { kind: 'embedded', dataDir: embedded.dataDir } : { kind: 'external', host: new URL(databaseUrl).host },
       adminToken,
       url,
       eventHub,
-      keys,
-      ...wired,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { AuditContext } from './audit/context.ts';
 import type { Config } from './config.ts';
 import type { Db, Tx } from './db/pool.ts';
 import type { EventHub } from './events/hub.ts';
@@ -7,8 +8,14 @@ import type { KeyStore } from './secrets/keys.ts';
 import type { DbTenant } from './tenants/types.ts';
 import type { ApiObject } from './events/types.ts';
 import type { WebhookFace } from './webhooks/faces.ts';
+import type { TenantCaches } from './tenants/caches.ts';
+import type { FraudCheck } from './payments/create.ts';
 
-/** What the domain needs from the process: passed in, never imported as singletons. */
+/**
+ * What the process wires once at start-up (src/runtime.ts) and passes explicitly: every domain
+ * write takes it beside the request's Ctx, never imports a singleton. (Functions name the part they
+ * use with Pick<Services, …>.)
+ */
 export interface Services {
   db: Db;
   boss: PgBoss;
@@ -16,6 +23,16 @@ export interface Services {
   log: Logger;
   /** Keys derived from the master key (audit MACs, checkpoint signatures, encrypted secrets). */
   keys: KeyStore;
+  /** The audit log's MAC key, sealer and checkpoint file: every audit row is MACed in its transaction. */
+  audit: AuditContext;
+  /** This process's tenant caches (src/tenants/caches.ts); absent in tools that run without them. */
+  caches?: TenantCaches;
+  /** The fraud rules' verdict on a payment about to be created (src/fraud/evaluate.ts). */
+  checkFraud: FraudCheck;
+  /** Whether the job queue runs (readiness). */
+  jobs: { running(): boolean };
+  /** The URL this server answers on, once it listens: the `aud` of service tokens when PUBLIC_URL is unset. */
+  listenUrl?: () => string | null;
   /** Live event streams of this process (absent where nothing serves them, e.g. the benchmark). */
   eventHub?: EventHub;
   /** How capabilities react to each other's changes, wired at start-up (src/wiring.ts). */
@@ -32,7 +49,7 @@ export interface Services {
  */
 export interface Hooks {
   /** A payment moved to `to` (checkout completes the order's open sessions). */
-  paymentMoved: Array<(t: Tx, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string) => Promise<void>>;
+  paymentMoved: Array<(t: Tx, svc: Services, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string) => Promise<void>>;
   /** An audit checkpoint was signed and stored (the tenant is sent an audit.checkpoint event). */
   checkpointSigned: Array<(t: Tx, svc: Services, chain: string, checkpoint: ApiObject) => Promise<void>>;
 }
@@ -45,9 +62,8 @@ export interface Actor {
   id: string | null;
 }
 
-/** Who is acting, for whom: every domain write takes one, so audit rows can say so. */
+/** Who is acting, for whom, in which request: every domain write takes one, so audit rows can say so. */
 export interface Ctx {
-  svc: Services;
   tenant: DbTenant;
   actor: Actor;
   requestId: string | null;

@@ -3,6 +3,7 @@ import { checkoutJobs } from './checkout/jobs.ts';
 import { completeSessionsOnPayment } from './checkout/sessions.ts';
 import { announceCheckpoint } from './outbox/checkpoints.ts';
 import { WEBHOOK_FACES } from './contract/faces.ts';
+import { checkFraud } from './fraud/evaluate.ts';
 import { cleanupJobs } from './http/jobs.ts';
 import type { JobDefinition } from './jobs/workers.ts';
 import { paymentJobs } from './payments/jobs.ts';
@@ -13,14 +14,14 @@ import { webhookJobs } from './webhooks/jobs.ts';
 
 /**
  * Which capability reacts to which change (the one place that knows both sides of each hook),
- * and the gateway faces webhooks serve.
+ * the fraud check payments ask, and the gateway faces webhooks serve.
  */
-export function wiring(): Pick<Services, 'hooks' | 'webhookFaces'> {
+export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'> {
   const hooks: Hooks = {
     paymentMoved: [completeSessionsOnPayment],
     checkpointSigned: [announceCheckpoint],
   };
-  return { hooks, webhookFaces: WEBHOOK_FACES };
+  return { hooks, webhookFaces: WEBHOOK_FACES, checkFraud };
 }
 
 /** Every queue's worker, each declared by the capability that owns the queue. */

@@ -17,6 +17,7 @@ afterAll(async () => {
 const SERVED: Record<string, string> = {
   'src/dashboard/public': '/dashboard/assets/',
   'src/checkout/public': '/checkout/assets/',
+  'src/faces/razorpay/public': '/v1/', // its checkout.js mode, at Razorpay's own path (/v1/checkout.js)
   'src/http/public': '/docs/',
 };
 

@@ -27,7 +27,6 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
     ...wrap(real, (stmt) => units.push({ kind: 'pool', stmt })),
     pool: real.pool,
     close: () => real.close(),
-    attachments: real.attachments,
     tx: (fn) =>
       real.tx((t) => {
         const unit: Unit = { kind: 'tx', stmts: [], roundTrips: 0 };
@@ -40,13 +39,11 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
           jobs: { executeSql: (text, values) => (sink({ text, values: [...(values ?? [])] }), t.jobs.executeSql(text, values)) },
           defer: (text, values) => (sink({ text, values: [...(values ?? [])] }), t.defer(text, values)),
           beforeCommit: (hook, phase) => t.beforeCommit(hook, phase),
-          scratch: t.scratch,
           afterCommit: (fn) => t.afterCommit(fn),
           cancel: (reason) => t.cancel(reason),
           get roundTrips() {
             return t.roundTrips;
           },
-          attachments: t.attachments,
         };
         return fn(recorded);
       }),

@@ -1,6 +1,5 @@
 import type { Tx } from '../db/pool.ts';
-import type { Actor, Ctx } from '../services.ts';
-import { auditContextOf } from './context.ts';
+import type { Actor, Ctx, Services } from '../services.ts';
 import { microIso, rowMac, type AuditContent } from './mac.ts';
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
@@ -21,11 +20,14 @@ export interface AuditEntry {
 export const chainOf = (tenantId: string | null) => tenantId ?? 'global';
 
 /** An audit row for a change made in `ctx`: tenant, actor and request id come from it. */
-export function auditIn(t: Tx, ctx: Pick<Ctx, 'tenant' | 'actor' | 'requestId'>, entry: Omit<AuditEntry, 'tenantId' | 'actor' | 'requestId'>): void {
-  audit(t, { ...entry, tenantId: ctx.tenant.id, actor: ctx.actor, requestId: ctx.requestId });
+export function auditIn(t: Tx, svc: AuditServices, ctx: Ctx, entry: Omit<AuditEntry, 'tenantId' | 'actor' | 'requestId'>): void {
+  audit(t, svc, { ...entry, tenantId: ctx.tenant.id, actor: ctx.actor, requestId: ctx.requestId });
 }
 
-const PENDING = Symbol('pending audit entries');
+export type AuditServices = Pick<Services, 'audit'>;
+
+/** Each open transaction's queued rows (gone with the transaction object). */
+const pendingOf = new WeakMap<Tx, AuditEntry[]>();
 
 /**
  * Queues an audit row in the caller's transaction, so a change never commits without its row.
@@ -34,19 +36,19 @@ const PENDING = Symbol('pending audit entries');
  * them in order once committed (src/audit/sealer.ts), kicked after this COMMIT (the kicks of
  * AUDIT_SEAL_DELAY_MS are sealed together).
  */
-export function audit(t: Tx, entry: AuditEntry): void {
-  let pending = t.scratch.get(PENDING) as AuditEntry[] | undefined;
+export function audit(t: Tx, svc: AuditServices, entry: AuditEntry): void {
+  let pending = pendingOf.get(t);
   if (!pending) {
     pending = [];
-    t.scratch.set(PENDING, pending);
+    pendingOf.set(t, pending);
     const entries = pending;
-    t.beforeCommit(() => flush(t, entries), 'seal');
+    t.beforeCommit(() => flush(t, svc, entries), 'seal');
   }
   pending.push(entry);
 }
 
-async function flush(t: Tx, entries: AuditEntry[]): Promise<void> {
-  const { keys, sealer } = auditContextOf(t);
+async function flush(t: Tx, svc: AuditServices, entries: AuditEntry[]): Promise<void> {
+  const { keys, sealer } = svc.audit;
   // The process's clock, not now(): the MAC covers created_at, so it must be known before the INSERT.
   const createdAt = microIso(new Date());
   const rows = entries.map((e) => {

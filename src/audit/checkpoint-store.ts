@@ -1,6 +1,5 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { paginate } from '../db/paginate.ts';
-import { checkpointFile } from './checkpoint-file.ts';
 import { checkpointToken, openCheckpoint, type SignedCheckpoint } from './checkpoint-sig.ts';
 import type { AuditContext } from './context.ts';
 
@@ -50,15 +49,15 @@ export async function insertCheckpoint(t: Tx, c: SignedCheckpoint): Promise<Chec
  * what it signed (a genuine checkpoint copied to another chain, or with its seq edited to sort
  * elsewhere, is not one); null otherwise.
  */
-function openRow(ctx: AuditContext, chain: string, r: Pick<DbCheckpoint, 'seq' | 'head_hash' | 'payload' | 'signature'>): SignedCheckpoint | null {
-  const c = openCheckpoint(ctx.keys.signer, r.payload, r.signature);
+function openRow(audit: AuditContext, chain: string, r: Pick<DbCheckpoint, 'seq' | 'head_hash' | 'payload' | 'signature'>): SignedCheckpoint | null {
+  const c = openCheckpoint(audit.keys.signer, r.payload, r.signature);
   return c && c.chain === chain && String(c.seq) === String(r.seq) && c.head_hash === r.head_hash ? c : null;
 }
 
 /** A chain's checkpoints, newest first. A row that does not verify is shown as it is, with `valid: false`. */
-export async function listCheckpoints(db: Queryable, ctx: AuditContext, chain: string, page: { limit: number; startingAfter?: string; endingBefore?: string }) {
+export async function listCheckpoints(db: Queryable, audit: AuditContext, chain: string, page: { limit: number; startingAfter?: string; endingBefore?: string }) {
   return paginate(db, { table: 'audit_checkpoints', where: ['chain = $1::text'], params: [chain], ...page }, (r: DbCheckpoint) => {
-    const opened = openRow(ctx, chain, r);
+    const opened = openRow(audit, chain, r);
     return opened
       ? checkpointView({ ...opened, id: r.id })
       : { ...checkpointView({ ...r, seq: Number(r.seq), row_count: Number(r.row_count), created_at: r.created_at.toISOString(), id: r.id }), valid: false };
@@ -79,8 +78,8 @@ const known = (c: SignedCheckpoint, source: KnownCheckpoint['source']): KnownChe
 });
 
 /** The newest checkpoint of the chain in the DATA_DIR file (which a database user cannot delete), unless `stored` has it. */
-async function fromFile(ctx: AuditContext, chain: string, stored: KnownCheckpoint[]): Promise<KnownCheckpoint[]> {
-  const c = (await checkpointFile(ctx.dataDir, ctx.keys.signer, ctx.log)).latest(chain);
+async function fromFile(audit: AuditContext, chain: string, stored: KnownCheckpoint[]): Promise<KnownCheckpoint[]> {
+  const c = await audit.checkpoints.latest(chain);
   return c && !stored.some((s) => s.seq === c.seq && s.head_hash === c.head_hash) ? [known(c, 'file')] : [];
 }
 
@@ -92,7 +91,7 @@ const PAGE = 1000;
  * the newest few: rows that do not verify (junk with a high seq, say) must neither hide a genuine
  * one nor pass unnoticed, so they are answered as `forged`.
  */
-export async function allCheckpoints(db: Queryable, ctx: AuditContext, chain: string): Promise<{ valid: KnownCheckpoint[]; forged: ForgedCheckpoints | null }> {
+export async function allCheckpoints(db: Queryable, audit: AuditContext, chain: string): Promise<{ valid: KnownCheckpoint[]; forged: ForgedCheckpoints | null }> {
   const valid: KnownCheckpoint[] = [];
   let forged: ForgedCheckpoints | null = null;
   for (let after: { seq: string; id: string } | null = null; ; ) {
@@ -103,7 +102,7 @@ export async function allCheckpoints(db: Queryable, ctx: AuditContext, chain: st
       [chain, after?.seq ?? null, after?.id ?? null, PAGE],
     );
     for (const r of rows) {
-      const c = openRow(ctx, chain, r);
+      const c = openRow(audit, chain, r);
       if (c) valid.push(known(c, 'database'));
       else if (forged) forged.count++;
       else forged = { count: 1, first: { id: r.id, seq: r.seq } };
@@ -111,7 +110,7 @@ export async function allCheckpoints(db: Queryable, ctx: AuditContext, chain: st
     if (rows.length < PAGE) break;
     after = { seq: rows.at(-1)!.seq, id: rows.at(-1)!.id };
   }
-  return { valid: [...valid, ...(await fromFile(ctx, chain, valid))].sort((a, b) => a.seq - b.seq), forged };
+  return { valid: [...valid, ...(await fromFile(audit, chain, valid))].sort((a, b) => a.seq - b.seq), forged };
 }
 
 /**
@@ -120,14 +119,14 @@ export async function allCheckpoints(db: Queryable, ctx: AuditContext, chain: st
  * must not be signed past rows that may hide the genuine one); a bad row further down hides
  * nothing and is left to verification, which reads them all.
  */
-export async function newestCheckpoint(db: Queryable, ctx: AuditContext, chain: string): Promise<{ previous: KnownCheckpoint | null; forged: { id: string; seq: string } | null }> {
+export async function newestCheckpoint(db: Queryable, audit: AuditContext, chain: string): Promise<{ previous: KnownCheckpoint | null; forged: { id: string; seq: string } | null }> {
   const top = await db.maybeOne<Pick<DbCheckpoint, 'id' | 'seq' | 'head_hash' | 'payload' | 'signature'>>(
     'SELECT id, seq, head_hash, payload, signature FROM audit_checkpoints WHERE chain = $1::text ORDER BY seq DESC, id DESC LIMIT 1',
     [chain],
   );
-  const opened = top ? openRow(ctx, chain, top) : null;
+  const opened = top ? openRow(audit, chain, top) : null;
   if (top && !opened) return { previous: null, forged: { id: top.id, seq: top.seq } };
   const stored = opened ? [known(opened, 'database')] : [];
-  const [previous] = [...stored, ...(await fromFile(ctx, chain, stored))].sort((a, b) => b.seq - a.seq);
+  const [previous] = [...stored, ...(await fromFile(audit, chain, stored))].sort((a, b) => b.seq - a.seq);
   return { previous: previous ?? null, forged: null };
 }

@@ -1,9 +1,7 @@
 import { stateError } from '../core/errors.ts';
 import type { Services } from '../services.ts';
-import { checkpointFile } from './checkpoint-file.ts';
 import { signCheckpoint } from './checkpoint-sig.ts';
 import { insertCheckpoint, newestCheckpoint, type CheckpointView } from './checkpoint-store.ts';
-import { auditContextOf } from './context.ts';
 import { verifyChain, type ChainVerification } from './verify.ts';
 
 /** The job checkpoints a chain once its oldest row not yet covered by a checkpoint is this old. */
@@ -17,14 +15,14 @@ export const CHECKPOINT_AFTER_SECONDS = 300;
  * does not verify, nor past a newest checkpoint row that does not (409 audit_chain_invalid).
  */
 export async function createCheckpoint(svc: Services, chain: string): Promise<CheckpointView> {
-  const ctx = auditContextOf(svc.db);
-  await ctx.sealer.sealNow(chain);
-  const { previous, forged } = await newestCheckpoint(svc.db, ctx, chain);
+  const { audit } = svc;
+  await audit.sealer.sealNow(chain);
+  const { previous, forged } = await newestCheckpoint(svc.db, audit, chain);
   if (forged) {
     svc.log.error({ component: 'audit', chain, checkpoint: forged.id }, 'newest audit checkpoint does not verify; not checkpointed');
     throw stateError('audit_chain_invalid', `The newest checkpoint of the audit log (${forged.id}, at seq ${forged.seq}) does not verify with this Sandpay's signing key; it is not checkpointed`);
   }
-  const check = await verifyChain(svc.db, chain, { latest: false, ...(previous ? { from: previous } : {}) });
+  const check = await verifyChain(svc, chain, { latest: false, ...(previous ? { from: previous } : {}) });
   if (!check.ok) {
     svc.log.error({ component: 'audit', chain, reason: check.reason, first_bad_seq: check.first_bad_seq }, 'audit chain failed verification; not checkpointed');
     throw stateError('audit_chain_invalid', `The audit log failed verification (${check.reason}: ${check.detail}); it is not checkpointed`);
@@ -32,14 +30,14 @@ export async function createCheckpoint(svc: Services, chain: string): Promise<Ch
   const head = check.head ?? (previous ? { seq: previous.seq, hash: previous.head_hash } : null);
   if (!head) throw stateError('audit_chain_empty', 'This audit chain has no rows to checkpoint');
 
-  const signed = signCheckpoint(ctx.keys.signer, { chain, seq: head.seq, head_hash: head.hash, row_count: head.seq, created_at: new Date().toISOString() });
+  const signed = signCheckpoint(audit.keys.signer, { chain, seq: head.seq, head_hash: head.hash, row_count: head.seq, created_at: new Date().toISOString() });
   const view = await svc.db.tx(async (t) => {
     const v = await insertCheckpoint(t, signed);
     for (const hook of svc.hooks.checkpointSigned) await hook(t, svc, chain, v);
     return v;
   });
   try {
-    await (await checkpointFile(ctx.dataDir, ctx.keys.signer, ctx.log)).append(view);
+    await audit.checkpoints.append(view);
   } catch (err) {
     svc.log.error({ component: 'audit', chain, err }, 'could not append the checkpoint to the DATA_DIR file');
   }
@@ -51,7 +49,9 @@ export async function createCheckpoint(svc: Services, chain: string): Promise<Ch
  * gets one. Quiet chains are never checkpointed twice; a busy one once per interval.
  */
 export async function checkpointDueChains(svc: Services, olderThanSeconds = CHECKPOINT_AFTER_SECONDS): Promise<{ created: number; failed: number }> {
-  await auditContextOf(svc.db).sealer.sealAll();
+  await svc.audit.sealer.sealAll();
+  // joins tenants (owned by src/tenants): a chain is a tenant's id (or 'global'), and this folder
+  // sits below tenants (which write audit rows), so it reads their ids itself.
   const due = await svc.db.rows<{ chain: string }>(
     `SELECT c.chain
        FROM (SELECT id AS chain FROM tenants UNION ALL SELECT 'global') c
@@ -75,18 +75,19 @@ export async function checkpointDueChains(svc: Services, olderThanSeconds = CHEC
 }
 
 /** The operator's sweep: every tenant's chain and the global one, one after another. */
-export async function verifyAllChains(svc: Pick<Services, 'db'>): Promise<{ ok: boolean; chains_checked: number; rows_checked: number; failures: ChainVerification[] }> {
+export async function verifyAllChains(svc: Pick<Services, 'db' | 'audit'>): Promise<{ ok: boolean; chains_checked: number; rows_checked: number; failures: ChainVerification[] }> {
   const failures: ChainVerification[] = [];
   let chains = 0;
   let rows = 0;
   const visit = async (chain: string) => {
-    const v = await verifyChain(svc.db, chain);
+    const v = await verifyChain(svc, chain);
     chains++;
     rows += v.rows_checked;
     if (!v.ok) failures.push(v);
   };
   await visit('global');
   for (let after = ''; ; ) {
+    // reads tenants (owned by src/tenants): their ids are the chains, as above.
     const page = await svc.db.rows<{ id: string }>('SELECT id FROM tenants WHERE id > $1::text ORDER BY id LIMIT 500', [after]);
     for (const t of page) await visit(t.id);
     if (page.length < 500) break;

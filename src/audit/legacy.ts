@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db, Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
-import { audit, SYSTEM_ACTOR } from './append.ts';
+import { audit, SYSTEM_ACTOR, type AuditServices } from './append.ts';
 import { legacyBoundaryMac } from './mac.ts';
 
 /** A chain's rows without a MAC end at `seq`, whose hash is `head_hash` (rows from before the keyed chain). */
@@ -26,7 +26,8 @@ export const LEGACY_BOUNDARY_MIGRATION = '0018_audit_legacy_boundary';
  * leaves a keyed row in the global chain and a file in DATA_DIR, and a migration 0018 undone by
  * hand and applied again (to pass a rewritten chain off as legacy) finds either and records nothing.
  */
-export async function fixLegacyBoundaries(db: Db, key: Buffer, log: Logger, dataDir: string): Promise<void> {
+export async function fixLegacyBoundaries(db: Db, svc: AuditServices, log: Logger, dataDir: string): Promise<void> {
+  const key = svc.audit.keys.auditMacKey;
   const marker = path.join(dataDir, FIXED_FILE);
   const chains = await db.tx(async (t) => {
     if (existsSync(marker) || (await t.maybeOne(`SELECT 1 FROM audit_log WHERE chain = 'global' AND action = $1::text LIMIT 1`, [FIXED_ACTION]))) {
@@ -47,7 +48,7 @@ export async function fixLegacyBoundaries(db: Db, key: Buffer, log: Logger, data
         [heads.map((h) => h.chain), heads.map((h) => h.seq), heads.map((h) => h.hash), heads.map((h) => legacyBoundaryMac(key, h.chain, h.seq, h.hash))],
       );
     }
-    audit(t, {
+    audit(t, svc, {
       tenantId: null, objectType: 'audit_log', objectId: 'legacy_boundaries', action: FIXED_ACTION, actor: SYSTEM_ACTOR,
       metadata: { chains: heads.map((h) => ({ chain: h.chain, seq: Number(h.seq) })) },
     });

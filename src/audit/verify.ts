@@ -1,6 +1,7 @@
-import type { Db, Queryable } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { allCheckpoints, type ForgedCheckpoints, type KnownCheckpoint } from './checkpoint-store.ts';
-import { auditContextOf, type AuditContext } from './context.ts';
+import type { Services } from '../services.ts';
+import type { AuditContext } from './context.ts';
 import { legacyBoundary } from './legacy.ts';
 import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } from './mac.ts';
 
@@ -76,18 +77,18 @@ type Bad = { seq?: bigint | null; id: string | null; reason: BadReason; detail: 
  * checkpoint (each signature, once), then the MACs of unsealed rows. Stops judging at the first
  * problem but keeps counting.
  */
-export async function verifyChain(db: Db, chain: string, opts: VerifyOptions = {}): Promise<ChainVerification> {
-  const ctx = auditContextOf(db);
+export async function verifyChain(svc: Pick<Services, 'db' | 'audit'>, chain: string, opts: VerifyOptions = {}): Promise<ChainVerification> {
+  const { db, audit } = svc;
   // One snapshot for the whole pass: a row sealed meanwhile is then neither missed nor counted twice.
   return db.tx(async (t) => {
     await t.rows('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    return verifyIn(t, ctx, chain, opts);
+    return verifyIn(t, audit, chain, opts);
   });
 }
 
-async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: VerifyOptions): Promise<ChainVerification> {
-  const key = ctx.keys.auditMacKey;
-  const stored: { valid: KnownCheckpoint[]; forged: ForgedCheckpoints | null } = opts.latest === false ? { valid: [], forged: null } : await allCheckpoints(db, ctx, chain);
+async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts: VerifyOptions): Promise<ChainVerification> {
+  const key = audit.keys.auditMacKey;
+  const stored: { valid: KnownCheckpoint[]; forged: ForgedCheckpoints | null } = opts.latest === false ? { valid: [], forged: null } : await allCheckpoints(db, audit, chain);
   const cps = [...stored.valid, ...(opts.supplied ? [opts.supplied] : [])].sort((a, b) => a.seq - b.seq);
   const results: ChainVerification['checkpoints'] = cps.map((c) => ({ seq: c.seq, head_hash: c.head_hash, created_at: c.created_at, source: c.source, ok: null }));
   // Rows without a MAC pass only up to here, and the chain there must be the one recorded.
@@ -242,6 +243,8 @@ async function verifyIn(db: Queryable, ctx: AuditContext, chain: string, opts: V
   }
 
   if (!bad && checked === 0 && unsealed === 0 && !opts.from && chain !== 'global') {
+    // reads tenants (owned by src/tenants): whether the chain is a tenant's; this folder sits
+    // below tenants (which write audit rows), so it cannot ask their store.
     const tenant = await db.maybeOne('SELECT 1 FROM tenants WHERE id = $1::text', [chain]);
     if (tenant) bad = { seq: 1n, id: null, reason: 'truncated', detail: "the tenant's chain is empty; it always starts with the tenant.created row" };
   }

@@ -10,6 +10,6 @@ export function checkoutJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.checkoutExpire,
     concurrency: 2,
     each: ({ sessionId }: { sessionId: string }) =>
-      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM checkout_sessions WHERE id = $1::text', [sessionId]), (t, ctx) => expireSession(t, ctx, sessionId)),
+      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM checkout_sessions WHERE id = $1::text', [sessionId]), (t, ctx) => expireSession(t, svc, ctx, sessionId)),
   }];
 }

@@ -1,6 +1,5 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { badRequest, forbidden, notFound, stateError } from '../core/errors.ts';
-import { checkFraud } from '../fraud/evaluate.ts';
 import { isId } from '../ids.ts';
 import { getOrder, lockOrder } from '../orders/orders.ts';
 import { cancelPayment } from '../payments/actions.ts';
@@ -8,16 +7,14 @@ import { createPayment } from '../payments/create.ts';
 import { FAILURE_MESSAGES } from '../payments/instruments.ts';
 import { approved } from '../payments/outcome.ts';
 import { getPayment, lockPayment, type DbPayment } from '../payments/payments.ts';
+import { paymentInProgressForOrder } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx, Services } from '../services.ts';
-// The one import up to a face (README, Layout): a session opened by checkout.js with a Razorpay
-// key_id signs its result with that key's secret and shows errors in Razorpay's fields.
-import { razorpayKeySecret } from '../faces/razorpay/keys.ts';
-import { paymentErrorOf } from '../faces/razorpay/status.ts';
 import type { KeyStore } from '../secrets/keys.ts';
 import { getTenant, type DbTenant } from '../tenants/tenants.ts';
+import type { CheckoutFace } from './faces.ts';
 import type { PayInput, SessionState } from './schemas.ts';
-import type { DbSession } from './sessions.ts';
+import { lockSession, type DbSession } from './sessions.ts';
 import { signCheckoutResult } from './signature.ts';
 
 /**
@@ -29,20 +26,32 @@ export interface PageSession {
   tenant: DbTenant;
   payment: DbPayment | null;
   /**
-   * What signs the result: the tenant's webhook secret, or for a session opened with a Razorpay
-   * key_id that pair's key_secret, so the merchant verifies it as Razorpay's checkout result.
+   * What signs the result: the tenant's webhook secret, or for a session opened with a gateway
+   * face's key id (checkout.js in that face's mode) that key's own secret, so the merchant
+   * verifies it as that gateway's checkout result.
    */
   signingSecret: string;
+  /** The face whose key opened the session, if one did. */
+  face: CheckoutFace | null;
 }
 
-export async function loadPageSession(db: Queryable, id: string, keys: KeyStore): Promise<PageSession> {
+export async function loadPageSession(db: Queryable, id: string, keys: KeyStore, faces: readonly CheckoutFace[]): Promise<PageSession> {
   const session = isId('checkoutSession', id) ? await db.maybeOne<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [id]) : undefined;
   const tenant = session && (await getTenant(db, session.tenant_id));
   if (!session || !tenant) throw notFound('checkout session');
   if (tenant.disabled) throw forbidden('tenant_disabled', 'This merchant cannot take payments right now');
   const payment = session.payment_id ? await getPayment(db, tenant.id, session.payment_id) : null;
-  const signingSecret = session.razorpay_key_id ? await razorpayKeySecret(db, keys, tenant.id, session.razorpay_key_id) : tenant.webhook_secret;
-  return { session, tenant, payment, signingSecret };
+  const opened = session.razorpay_key_id ? await openedWith(db, keys, faces, tenant.id, session.razorpay_key_id) : null;
+  return { session, tenant, payment, signingSecret: opened?.secret ?? tenant.webhook_secret, face: opened?.face ?? null };
+}
+
+/** The face whose key (api_keys id) opened a session, and that key's secret. */
+async function openedWith(db: Queryable, keys: KeyStore, faces: readonly CheckoutFace[], tenantId: string, keyRowId: string) {
+  for (const face of faces) {
+    const secret = await face.signingSecret(db, keys, tenantId, keyRowId);
+    if (secret !== null) return { face, secret };
+  }
+  throw new Error(`no gateway face here serves the key ${keyRowId} that opened a checkout session`);
 }
 
 const inProgress = (p: DbPayment | null) => p !== null && (p.status === 'pending' || p.status === 'authorized');
@@ -52,8 +61,7 @@ export function effectiveStatus(s: DbSession, payment: DbPayment | null, now = n
   return s.status === 'open' && s.expires_at <= now && !inProgress(payment) ? 'expired' : s.status;
 }
 
-export function sessionState({ session: s, payment: p, signingSecret }: PageSession): SessionState {
-  const razorpayError = s.razorpay_key_id && p ? paymentErrorOf(p) : null;
+export function sessionState({ session: s, payment: p, signingSecret, face }: PageSession): SessionState {
   return {
     object: 'checkout.session.state',
     id: s.id,
@@ -65,12 +73,7 @@ export function sessionState({ session: s, payment: p, signingSecret }: PageSess
       failure_code: p.failure_code,
       failure_message: p.failure_message,
       next_action: p.status === 'pending' ? (p.test_behaviour === 'three_ds_challenge' ? 'three_ds_challenge' : 'wait') : null,
-      ...(razorpayError ? {
-        razorpay_error: {
-          code: razorpayError.error_code, description: razorpayError.error_description, source: razorpayError.error_source,
-          step: razorpayError.error_step, reason: razorpayError.error_reason,
-        },
-      } : {}),
+      ...face?.paymentFields(p),
     },
     result: s.status === 'complete' && s.payment_id
       ? { payment_id: s.payment_id, order_id: s.order_id, signature: signCheckoutResult(signingSecret, s.order_id, s.payment_id) }
@@ -78,8 +81,8 @@ export function sessionState({ session: s, payment: p, signingSecret }: PageSess
   };
 }
 
-function ctxOf(page: PageSession, svc: Services, requestId: string | null): Ctx {
-  return { svc, tenant: page.tenant, actor: { type: 'checkout_session', id: page.session.id }, requestId };
+function ctxOf(page: PageSession, requestId: string | null): Ctx {
+  return { tenant: page.tenant, actor: { type: 'checkout_session', id: page.session.id }, requestId };
 }
 
 /**
@@ -90,20 +93,17 @@ function ctxOf(page: PageSession, svc: Services, requestId: string | null): Ctx 
  * open, so the payer retries with a new payment, as real checkouts do.
  */
 export async function payFromPage(t: Tx, svc: Services, page: PageSession, input: PayInput, requestId: string): Promise<PageSession> {
-  const ctx = ctxOf(page, svc, requestId);
+  const ctx = ctxOf(page, requestId);
   const order = await lockOrder(t, page.tenant.id, page.session.order_id);
-  const s = await t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text AND tenant_id = $2::text FOR UPDATE', [page.session.id, page.tenant.id]);
+  const s = await lockSession(t, page.tenant.id, page.session.id);
   if (s.status === 'complete' || order.status === 'paid') throw stateError('order_already_paid', 'This order has already been paid');
-  const latest = await t.maybeOne<DbPayment>(
-    `SELECT * FROM payments WHERE tenant_id = $2::text AND order_id = $1::text AND status IN ('pending', 'authorized') ORDER BY created_at DESC LIMIT 1`,
-    [order.id, page.tenant.id],
-  );
-  if (latest) throw stateError('payment_in_progress', 'A payment for this order is still in progress; wait for it or cancel it first');
+  if (await paymentInProgressForOrder(t, page.tenant.id, order.id)) throw stateError('payment_in_progress', 'A payment for this order is still in progress; wait for it or cancel it first');
   if (s.status === 'expired' || s.expires_at <= new Date()) throw stateError('session_expired', 'This checkout has expired');
   if (!s.methods.includes(input.method)) throw badRequest('payment_method_unavailable', `This checkout does not accept ${input.method}`, 'method');
 
   const p = await createPayment(
     t,
+    svc,
     ctx,
     {
       order_id: order.id,
@@ -116,7 +116,6 @@ export async function payFromPage(t: Tx, svc: Services, page: PageSession, input
       metadata: { checkout_session_id: s.id },
       customer_email: input.email ?? s.prefill.email,
     },
-    checkFraud,
     { challenge3ds: true },
   );
   // The session's latest attempt (a payment that succeeded at once has completed it already).
@@ -134,7 +133,7 @@ function currentPayment(page: PageSession): string {
 
 /** The 3-D Secure test challenge: "Complete" makes the payment succeed, "Fail" declines it. */
 export async function answerChallenge(t: Tx, svc: Services, page: PageSession, outcome: 'complete' | 'fail', requestId: string): Promise<PageSession> {
-  const ctx = ctxOf(page, svc, requestId);
+  const ctx = ctxOf(page, requestId);
   // The session completed with another payment meanwhile (one that paid the order, or for a
   // manual-capture order one that was authorized): the payer's challenge is moot, and their
   // payment is never captured; it lapses uncompleted.
@@ -151,8 +150,8 @@ export async function answerChallenge(t: Tx, svc: Services, page: PageSession, o
   // A manual-capture payment (Razorpay's payment_capture: 0) is left authorized for the merchant to capture.
   const approval = approved({ capture: p.capture_method, amount: Number(p.amount) });
   const updated = outcome === 'complete'
-    ? await transitionPayment(t, ctx, p, approval.status, { ...approval.changes, action: 'payment.authenticated' })
-    : await transitionPayment(t, ctx, p, 'failed', {
+    ? await transitionPayment(t, svc, ctx, p, approval.status, { ...approval.changes, action: 'payment.authenticated' })
+    : await transitionPayment(t, svc, ctx, p, 'failed', {
         failure: { code: 'authentication_failed', message: FAILURE_MESSAGES.authentication_failed! },
         action: 'payment.authentication_failed',
       });
@@ -162,6 +161,6 @@ export async function answerChallenge(t: Tx, svc: Services, page: PageSession, o
 
 /** The payer gives up on a payment in progress (a UPI collect, a challenge) to try another way. */
 export async function cancelFromPage(t: Tx, svc: Services, page: PageSession, requestId: string): Promise<PageSession> {
-  const payment = await cancelPayment(t, ctxOf(page, svc, requestId), currentPayment(page));
+  const payment = await cancelPayment(t, svc, ctxOf(page, requestId), currentPayment(page));
   return { ...page, payment };
 }

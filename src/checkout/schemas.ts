@@ -110,8 +110,12 @@ export const authenticateBodySchema = z.strictObject({ outcome: z.enum(['complet
 
 const resultObject = z.strictObject({ payment_id: z.string(), order_id: z.string(), signature: z.string() });
 
-/** What the hosted page polls: the session, its latest payment and, once paid, the signed result. */
-export const sessionStateObject = z.strictObject({
+/**
+ * What the hosted page polls: the session, its latest payment and, once paid, the signed result.
+ * `faceFields`: what the gateway faces add to the payment of a session opened with their key
+ * (CheckoutFace.paymentFieldSchemas, src/checkout/faces.ts).
+ */
+export const sessionStateObject = <F extends Record<string, z.ZodType>>(faceFields: F) => z.strictObject({
   object: z.literal('checkout.session.state'),
   id: z.string(),
   status: z.enum(SESSION_STATUSES),
@@ -123,11 +127,11 @@ export const sessionStateObject = z.strictObject({
       failure_code: z.string().nullable(),
       failure_message: z.string().nullable(),
       next_action: z.enum(['three_ds_challenge', 'wait']).nullable(),
-      /** A failed payment of a session opened with a Razorpay key: Razorpay's error fields, for checkout.js's payment.failed. */
-      razorpay_error: z.strictObject({ code: z.string(), description: z.string(), source: z.string(), step: z.string(), reason: z.string() }).optional(),
+      ...faceFields,
     })
     .nullable(),
   result: resultObject.nullable(),
 });
 
-export type SessionState = z.output<typeof sessionStateObject>;
+/** The state as Sandpay's own fields type it; a face's fields come on top. */
+export type SessionState = z.output<ReturnType<typeof sessionStateObject<{}>>>;

@@ -6,7 +6,7 @@ import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { createOrder, lockOrder } from '../orders/orders.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import { ownedRow } from '../db/owned.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject, type SessionStatus } from './schemas.ts';
 
@@ -30,7 +30,11 @@ export interface DbSession {
   metadata: Record<string, unknown>;
   origin: string | null;
   opened_with: 'secret' | 'publishable';
-  /** The Razorpay key pair whose key_id opened it (checkout.js in Razorpay mode): its key_secret signs the result. */
+  /**
+   * The gateway face's key (api_keys id) that opened it, checkout.js in that face's mode: its
+   * secret signs the result (src/checkout/faces.ts). The column keeps the name of the first face
+   * that had one (migration 0013).
+   */
   razorpay_key_id: string | null;
   expires_at: Date;
   completed_at: Date | null;
@@ -67,18 +71,18 @@ export interface OpenedBy {
   origin: string | null;
   /** Where Sandpay's hosted pages are served, for the session's `url`. */
   baseUrl: string;
-  /** The Razorpay key pair (api_keys id) of a checkout.js opened with a rzp_test_ key. */
-  razorpayKeyId?: string | null;
+  /** The gateway face's key (api_keys id) of a checkout.js opened with one (a rzp_test_ key_id, say). */
+  faceKeyId?: string | null;
 }
 
 /**
  * Opens a session for an existing order of the tenant, or for a new order of `amount` +
  * `currency`. Its expiry is a job scheduled for `expires_at`, in this transaction.
  */
-export async function createSession(t: Tx, ctx: Ctx, input: Partial<CreateSessionInput>, by: OpenedBy): Promise<DbSession> {
+export async function createSession(t: Tx, svc: Services, ctx: Ctx, input: Partial<CreateSessionInput>, by: OpenedBy): Promise<DbSession> {
   const order = input.order_id
     ? await lockOrder(t, ctx.tenant.id, input.order_id)
-    : await createOrder(t, ctx, { amount: input.amount!, currency: input.currency!, metadata: undefined });
+    : await createOrder(t, svc, ctx, { amount: input.amount!, currency: input.currency!, metadata: undefined });
   if (order.status === 'paid') throw stateError('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
 
   const id = newId('checkoutSession');
@@ -92,26 +96,31 @@ export async function createSession(t: Tx, ctx: Ctx, input: Partial<CreateSessio
       id, ctx.tenant.id, order.id, order.amount, order.currency, `${by.baseUrl}/checkout/${id}`, input.success_url ?? null,
       input.cancel_url ?? null, input.methods ?? [...ALL_METHODS], JSON.stringify(input.prefill ?? {}), input.name ?? null,
       input.description ?? null, JSON.stringify(input.metadata ?? {}), by.origin, by.keyType, input.expires_in ?? DEFAULT_EXPIRES_IN,
-      by.razorpayKeyId ?? null,
+      by.faceKeyId ?? null,
     ],
   );
-  auditIn(t, ctx, {
+  auditIn(t, svc, ctx, {
     objectType: 'checkout_session',
     objectId: s.id,
     action: 'checkout_session.created',
     newStatus: 'open',
     metadata: { order_id: order.id, opened_with: by.keyType, origin: by.origin },
   });
-  await scheduleExpiry(t, ctx, s.id, s.expires_at);
+  await scheduleExpiry(t, svc, ctx, s.id, s.expires_at);
   return s;
 }
 
-async function scheduleExpiry(t: Tx, ctx: Ctx, id: string, at: Date): Promise<void> {
-  await enqueue(t, ctx.svc.boss, QUEUES.checkoutExpire, [{ data: { sessionId: id }, startAfter: at }]);
+async function scheduleExpiry(t: Tx, svc: Services, ctx: Ctx, id: string, at: Date): Promise<void> {
+  await enqueue(t, svc.boss, QUEUES.checkoutExpire, [{ data: { sessionId: id }, startAfter: at }]);
 }
 
 export async function getSession(db: Queryable, tenantId: string, id: string): Promise<DbSession> {
   return ownedRow<DbSession>(db, 'checkout_sessions', tenantId, id, { what: 'checkout session' });
+}
+
+/** The session under its row lock, for a payment from the page. */
+export async function lockSession(t: Tx, tenantId: string, id: string): Promise<DbSession> {
+  return ownedRow<DbSession>(t, 'checkout_sessions', tenantId, id, { what: 'checkout session', lock: true });
 }
 
 /**
@@ -120,24 +129,24 @@ export async function getSession(db: Queryable, tenantId: string, id: string): P
  * Razorpay's checkout hands the result over at authorization; the order is paid at capture (by
  * then no session is open any more).
  */
-export async function completeSessionsOnPayment(t: Tx, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string): Promise<void> {
-  if (payment.order_id && (to === 'success' || to === 'authorized')) await completeSessionsForOrder(t, ctx, payment.order_id, payment.id);
+export async function completeSessionsOnPayment(t: Tx, svc: Services, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string): Promise<void> {
+  if (payment.order_id && (to === 'success' || to === 'authorized')) await completeSessionsForOrder(t, svc, ctx, payment.order_id, payment.id);
 }
 
 /**
  * A paid order completes its open sessions, in the transaction that made its payment succeed
  * (through the paymentMoved hook, whoever moved the payment: the hosted page, a job, simulate).
  */
-export async function completeSessionsForOrder(t: Tx, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
+export async function completeSessionsForOrder(t: Tx, svc: Services, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
   const done = await t.rows<DbSession>(
     `UPDATE checkout_sessions SET status = 'complete', payment_id = $2::text, completed_at = now(), updated_at = now()
       WHERE order_id = $1::text AND tenant_id = $3::text AND status = 'open' RETURNING *`,
     [orderId, paymentId, ctx.tenant.id],
   );
   if (done.length === 0) return;
-  emitEvents(t, ctx, done.map((s) => ({ type: 'checkout.session.completed' as const, object: sessionView(s), paymentId })));
+  emitEvents(t, svc, ctx, done.map((s) => ({ type: 'checkout.session.completed' as const, object: sessionView(s), paymentId })));
   for (const s of done) {
-    auditIn(t, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.completed', oldStatus: 'open', newStatus: 'complete', metadata: { payment_id: paymentId } });
+    auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.completed', oldStatus: 'open', newStatus: 'complete', metadata: { payment_id: paymentId } });
   }
 }
 
@@ -146,7 +155,9 @@ export async function completeSessionsForOrder(t: Tx, ctx: Ctx, orderId: string,
  * for the payer, a 3-D Secure challenge) stays open until that payment settles or expires
  * itself, so a payer who approves in time is never told the checkout expired.
  */
-export async function expireSession(t: Tx, ctx: Ctx, id: string): Promise<DbSession | null> {
+export async function expireSession(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbSession | null> {
+  // joins payments (owned by src/payments): the session under its lock and its latest payment's
+  // state in one statement.
   const s = await t.maybeOne<DbSession & { payment_status: string | null; payment_expires_at: Date | null }>(
     `SELECT s.*, p.status AS payment_status, p.expires_at AS payment_expires_at
        FROM checkout_sessions s LEFT JOIN payments p ON p.id = s.payment_id
@@ -155,18 +166,18 @@ export async function expireSession(t: Tx, ctx: Ctx, id: string): Promise<DbSess
   );
   if (!s || s.status !== 'open') return null;
   if (s.expires_at > new Date()) {
-    await scheduleExpiry(t, ctx, s.id, s.expires_at);
+    await scheduleExpiry(t, svc, ctx, s.id, s.expires_at);
     return null;
   }
   if (s.payment_status === 'pending' || s.payment_status === 'authorized') {
-    await scheduleExpiry(t, ctx, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
+    await scheduleExpiry(t, svc, ctx, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
     return null;
   }
   const expired = await t.one<DbSession>(
     `UPDATE checkout_sessions SET status = 'expired', updated_at = now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,
     [s.id, ctx.tenant.id],
   );
-  emitEvents(t, ctx, [{ type: 'checkout.session.expired', object: sessionView(expired), paymentId: null }]);
-  auditIn(t, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
+  emitEvents(t, svc, ctx, [{ type: 'checkout.session.expired', object: sessionView(expired), paymentId: null }]);
+  auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
   return expired;
 }

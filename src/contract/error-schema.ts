@@ -12,18 +12,3 @@ export const errorSchema = z
     }),
   })
   .meta({ id: 'Error' });
-
-/** Razorpay's error shape (the /v1 face): `code` is BAD_REQUEST_ERROR, GATEWAY_ERROR or SERVER_ERROR. */
-export const razorpayErrorSchema = z
-  .strictObject({
-    error: z.strictObject({
-      code: z.enum(['BAD_REQUEST_ERROR', 'GATEWAY_ERROR', 'SERVER_ERROR']),
-      description: z.string().meta({ description: 'A sentence for a person' }),
-      field: z.string().optional().meta({ description: 'The parameter that was wrong' }),
-      source: z.string(),
-      step: z.string(),
-      reason: z.string().meta({ description: "Sandpay's stable code for the error (e.g. amount_too_large), or NA" }),
-      metadata: z.record(z.string(), z.unknown()),
-    }),
-  })
-  .meta({ id: 'RazorpayError' });

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { API_VERSION } from '../core/schemas.ts';
 import { eventObject } from '../events/schemas.ts';
 import { EVENT_TYPES } from '../events/events.ts';
-import { errorSchema, razorpayErrorSchema } from './error-schema.ts';
+import { errorSchema } from './error-schema.ts';
 import { orderObject } from '../orders/schemas.ts';
 import { paymentObject } from '../payments/schemas.ts';
 import { refundObject } from '../refunds/schemas.ts';
+import type { HttpFace } from '../routing/face.ts';
 import type { AnyRoute } from '../routing/route.ts';
 import { errorStatuses } from './statuses.ts';
 import { permissionName } from '../credentials/permissions.ts';
@@ -64,14 +65,22 @@ function rewriteRefs(value: unknown): unknown {
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, '{$1}');
 
-const SECURITY: Record<AnyRoute['auth'], Json[]> = {
+const SECURITY: Record<Exclude<AnyRoute['auth'], 'face'>, Json[]> = {
   secret: [{ secretKey: [] }],
   publishable: [{ secretKey: [] }, { publishableKey: [] }],
   admin: [{ adminToken: [] }],
   session: [{ dashboardSession: [] }],
-  razorpay: [{ razorpayKey: [] }],
   none: [],
 };
+
+/** A route's credentials: Sandpay's kinds, or its face's scheme. */
+const securityOf = (route: AnyRoute): Json[] => (route.auth === 'face' ? [{ [route.face!.security.name]: [] }] : SECURITY[route.auth]);
+
+/** The name of a route's error shape: Sandpay's `Error`, or its face's error schema's id. */
+const errorShape = (route: AnyRoute): string => (route.face ? String(route.face.errorSchema.meta()?.id) : 'Error');
+
+/** The gateway faces the routes belong to, in the order they first appear. */
+const facesOf = (routes: readonly AnyRoute[]): HttpFace[] => [...new Set(routes.flatMap((r) => (r.face ? [r.face] : [])))];
 
 function parameters(route: AnyRoute, schemas: SchemaSet): Json[] {
   const out: Json[] = [];
@@ -82,7 +91,8 @@ function parameters(route: AnyRoute, schemas: SchemaSet): Json[] {
       out.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: prop });
     }
   }
-  const tenantWrite = route.write && route.idempotency !== 'none' && (route.auth === 'secret' || route.auth === 'publishable');
+  const keyed = route.auth === 'secret' || route.auth === 'publishable' || (route.auth === 'face' && route.face!.idempotencyKey);
+  const tenantWrite = route.write && route.idempotency !== 'none' && keyed;
   if (tenantWrite) {
     out.push({
       name: 'Idempotency-Key', in: 'header', required: route.idempotency === 'required',
@@ -116,7 +126,7 @@ function operation(route: AnyRoute, schemas: SchemaSet): Json {
     ? { [route.produces]: { schema: { type: 'string' } } }
     : { 'application/json': { schema: schemas.convert(route.response, 'output') } };
   const responses: Json = { [status]: { description: route.summary, content } };
-  const shape = route.errorFormat === 'razorpay' ? 'RazorpayError' : 'Error';
+  const shape = errorShape(route);
   for (const st of errorStatuses(route)) responses[String(st)] = { $ref: `#/components/responses/${shape}${st}` };
   const access = accessNote(route);
   const description = [route.description, access].filter(Boolean).join('\n\n');
@@ -125,7 +135,7 @@ function operation(route: AnyRoute, schemas: SchemaSet): Json {
     summary: route.summary,
     ...(description ? { description } : {}),
     tags: [route.tag],
-    security: route.permission ? [...SECURITY[route.auth], ...NARROW_SECURITY] : SECURITY[route.auth],
+    security: route.permission ? [...securityOf(route), ...NARROW_SECURITY] : securityOf(route),
     ...(route.permission ? { 'x-permission': permissionName(route.permission) } : {}),
     parameters: parameters(route, schemas),
     ...(route.body
@@ -170,8 +180,9 @@ Every operation below shows its own curl example.`;
 /** The OpenAPI 3.1 document of the route table, with every webhook event body under `webhooks`. */
 export function buildOpenApi(routes: readonly AnyRoute[], serverUrl = 'http://127.0.0.1:3000'): Json {
   const schemas = new SchemaSet();
+  const faces = facesOf(routes);
   schemas.convert(errorSchema, 'output');
-  schemas.convert(razorpayErrorSchema, 'output');
+  for (const face of faces) schemas.convert(face.errorSchema, 'output');
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     (paths[openApiPath(route.path)] ??= {})[route.method] = operation(route, schemas);
@@ -204,7 +215,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], serverUrl = 'http://12
       schemas: schemas.components,
       // One shared answer per error shape and status: every error of a shape looks the same.
       responses: Object.fromEntries(
-        routes.flatMap((r) => errorStatuses(r).map((st) => `${r.errorFormat === 'razorpay' ? 'RazorpayError' : 'Error'}${st}`))
+        routes.flatMap((r) => errorStatuses(r).map((st) => `${errorShape(r)}${st}`))
           .filter((name, i, all) => all.indexOf(name) === i)
           .sort()
           .map((name) => {
@@ -214,7 +225,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], serverUrl = 'http://12
       ),
       securitySchemes: {
         secretKey: { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' },
-        razorpayKey: { type: 'http', scheme: 'basic', description: 'A Razorpay key pair, key_id (rzp_test_…) as the user and key_secret as the password (the /v1 Razorpay face)' },
+        ...Object.fromEntries(faces.map((f) => [f.security.name, f.security.scheme])),
         publishableKey: { type: 'http', scheme: 'bearer', description: 'Your publishable key, pk_test_… (browser checkout: POST /payments only)' },
         restrictedKey: { type: 'http', scheme: 'bearer', description: 'A restricted key, rk_test_… (POST /api/v1/auth/keys): only the routes whose x-permission it holds' },
         serviceToken: {

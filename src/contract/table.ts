@@ -1,8 +1,7 @@
 import { nativeRoutes } from '../faces/native/routes.ts';
-import { razorpayRoutes } from '../faces/razorpay/routes.ts';
 import type { AnyRoute } from '../routing/route.ts';
 import { openApiRoute } from './docs-route.ts';
-import { WEBHOOK_FACES } from './faces.ts';
+import { FACES } from './faces.ts';
 
 /**
  * The API contract: every route Sandpay serves, with its auth, schemas and answers, from each
@@ -11,7 +10,7 @@ import { WEBHOOK_FACES } from './faces.ts';
  * checks) iterate it.
  */
 export const ROUTES: readonly AnyRoute[] = [
-  ...nativeRoutes(WEBHOOK_FACES),
-  ...razorpayRoutes, // the /v1 Razorpay face
+  ...nativeRoutes(FACES),
+  ...FACES.flatMap((f) => f.routes),
   openApiRoute(() => ROUTES),
 ];

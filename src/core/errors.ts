@@ -50,3 +50,6 @@ export const conflict = (code: string, message: string, param?: string) => new D
 
 export const unavailable = (message = 'The database is unavailable; try again shortly', code = 'service_unavailable') =>
   new DomainError('unavailable', code, message, { headers: { 'Retry-After': '1' } });
+
+/** A setting that stops start-up: its message is one line naming the variable, never its secret value. */
+export class ConfigError extends Error {}

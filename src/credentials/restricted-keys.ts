@@ -3,8 +3,9 @@ import { invalidateOnCommit } from '../tenants/caches.ts';
 import { badRequest, conflict, notFound } from '../core/errors.ts';
 import type { Queryable, Tx } from '../db/pool.ts';
 import { newId, randomBase62, sha256Hex } from '../ids.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
+import { isApiKeyOf } from '../tenants/store.ts';
 import { grant, type Permissions } from './permissions.ts';
 import { tenantFromJson } from '../tenants/types.ts';
 
@@ -46,6 +47,7 @@ export function restrictedKeyView(k: DbRestrictedKey) {
 
 export async function createRestrictedKey(
   t: Tx,
+  svc: Services,
   ctx: Ctx,
   input: { name: string; permissions: Partial<Permissions>; expires_at?: Date | undefined },
 ) {
@@ -58,7 +60,7 @@ export async function createRestrictedKey(
      VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::jsonb, $7::timestamptz) RETURNING *`,
     [newId('apiKey'), ctx.tenant.id, input.name, sha256Hex(secret), secret.slice(-4), JSON.stringify(grant(input.permissions)), input.expires_at ?? null],
   );
-  auditIn(t, ctx, {
+  auditIn(t, svc, ctx, {
     objectType: 'api_key', objectId: row.id, action: 'api_key.created',
     metadata: { type: 'restricted', name: row.name, permissions: row.permissions, expires_at: row.expires_at?.toISOString() ?? null },
   });
@@ -66,8 +68,8 @@ export async function createRestrictedKey(
 }
 
 /** Revokes at once: the next request with the key is a 401. Revoking a revoked key answers it as it is. */
-export async function revokeRestrictedKey(t: Tx, ctx: Ctx, id: string) {
-  invalidateOnCommit(t, 'auth', ctx.tenant.id);
+export async function revokeRestrictedKey(t: Tx, svc: Services, ctx: Ctx, id: string) {
+  invalidateOnCommit(t, svc.caches, 'auth', ctx.tenant.id);
   const row = await t.maybeOne<DbRestrictedKey & { was_revoked: boolean }>(
     `UPDATE restricted_keys k SET revoked_at = coalesce(k.revoked_at, now())
        FROM restricted_keys old
@@ -76,11 +78,10 @@ export async function revokeRestrictedKey(t: Tx, ctx: Ctx, id: string) {
     [id, ctx.tenant.id],
   );
   if (!row) {
-    const other = await t.maybeOne('SELECT 1 FROM api_keys WHERE id = $1::text AND tenant_id = $2::text', [id, ctx.tenant.id]);
-    if (other) throw conflict('key_not_revocable', 'Secret, publishable and Razorpay keys are replaced with POST /api/v1/auth/keys/rotate, never only revoked', 'id');
+    if (await isApiKeyOf(t, ctx.tenant.id, id)) throw conflict('key_not_revocable', 'Secret, publishable and Razorpay keys are replaced with POST /api/v1/auth/keys/rotate, never only revoked', 'id');
     throw notFound('API key');
   }
-  if (!row.was_revoked) auditIn(t, ctx, { objectType: 'api_key', objectId: row.id, action: 'api_key.revoked', metadata: { type: 'restricted', name: row.name } });
+  if (!row.was_revoked) auditIn(t, svc, ctx, { objectType: 'api_key', objectId: row.id, action: 'api_key.revoked', metadata: { type: 'restricted', name: row.name } });
   return restrictedKeyView(row);
 }
 
@@ -89,6 +90,7 @@ export async function revokeRestrictedKey(t: Tx, ctx: Ctx, id: string) {
  * expired keys never match.
  */
 export async function findRestrictedKey(db: Queryable, token: string): Promise<{ key: DbRestrictedKey; tenant: DbTenant } | undefined> {
+  // joins tenants (owned by src/tenants): a request's key and its tenant in one statement.
   const row = await db.maybeOne<{ key: DbRestrictedKey; tenant: DbTenant }>(
     `SELECT to_jsonb(k.*) AS key, to_jsonb(t.*) AS tenant
        FROM restricted_keys k JOIN tenants t ON t.id = k.tenant_id

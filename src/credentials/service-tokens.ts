@@ -7,6 +7,7 @@ import type { DbJwtKey } from './jwt-keys.ts';
 import { SIGNING_ALGS, type VerifyingKey } from '../core/public-keys.ts';
 import { parseScope, type Permissions } from './permissions.ts';
 import { tenantFromJson } from '../tenants/types.ts';
+import { readThrough, type TenantCaches } from '../tenants/caches.ts';
 
 /**
  * Service tokens: short-lived JWTs a tenant's backend signs with its own private key, verified
@@ -58,25 +59,24 @@ function tokenError(err: unknown, audience: string): DomainError {
   throw err;
 }
 
-/** Imported keys by thumbprint: importing is the costly part of a verification. Bounded; revocation is checked in SQL. */
 type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
-const imported = new Map<string, ImportedKey>();
 
-async function importKey(key: VerifyingKey): Promise<ImportedKey> {
-  const id = `${key.alg}:${JSON.stringify(key.jwk)}`;
-  let k = imported.get(id);
-  if (!k) {
-    if (imported.size >= 1000) imported.clear();
-    k = await importJWK(key.jwk as Parameters<typeof importJWK>[0], key.alg);
-    imported.set(id, k);
-  }
-  return k;
+/**
+ * The key, imported (the costly part of a verification), through the process's auth cache: keyed
+ * by its own content, so never stale; revocation is checked in SQL.
+ */
+async function importKey(caches: TenantCaches | undefined, issuer: string, key: VerifyingKey): Promise<ImportedKey> {
+  const imported = await readThrough<ImportedKey>(caches, 'auth', `jwk:${key.alg}:${JSON.stringify(key.jwk)}`, async () => ({
+    tenantId: issuer,
+    value: await importJWK(key.jwk as Parameters<typeof importJWK>[0], key.alg),
+  }));
+  return imported!;
 }
 
-async function verify(token: string, key: VerifyingKey, issuer: string, audience: string): Promise<JWTPayload & { exp: number; jti: string }> {
+async function verify(caches: TenantCaches | undefined, token: string, key: VerifyingKey, issuer: string, audience: string): Promise<JWTPayload & { exp: number; jti: string }> {
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(token, await importKey(key), {
+    ({ payload: claims } = await jwtVerify(token, await importKey(caches, issuer, key), {
       algorithms: [key.alg],
       issuer,
       // The URL with or without its trailing slash.
@@ -134,12 +134,13 @@ export interface TenantToken {
 }
 
 /** A tenant's service token: its key found by (iss, kid) in one query, then jose verifies. */
-export async function verifyTenantToken(db: Queryable, token: string, audience: string | null): Promise<TenantToken> {
+export async function verifyTenantToken(db: Queryable, caches: TenantCaches | undefined, token: string, audience: string | null): Promise<TenantToken> {
   const { header, claims } = peek(token);
   checkAlg(header.alg);
   if (typeof header.kid !== 'string') throw refuse('token_kid_missing', 'The token header needs the kid of a key you registered (POST /api/v1/auth/jwt-keys)');
   if (typeof claims.iss !== 'string' || !isId('tenant', claims.iss)) throw refuse('token_issuer_invalid', 'iss must be your tenant id (ten_…)');
   const aud = knownAudience(audience);
+  // joins tenants (owned by src/tenants): a request's tenant and its key in one statement.
   const row = await db.maybeOne<{ tenant: DbTenant; key: DbJwtKey | null }>(
     `SELECT to_jsonb(t.*) AS tenant, to_jsonb(k.*) AS key
        FROM tenants t LEFT JOIN jwt_keys k ON k.tenant_id = t.id AND k.kid = $2::text AND k.revoked_at IS NULL
@@ -149,7 +150,7 @@ export async function verifyTenantToken(db: Queryable, token: string, audience: 
   if (!row) throw refuse('token_issuer_invalid', 'iss names no tenant: it must be your tenant id (ten_…)');
   if (!row.key) throw refuse('token_kid_unknown', `No key with kid ${JSON.stringify(header.kid)} is registered for this tenant (or it was deleted)`);
   if (row.key.alg !== header.alg) throw refuse('token_algorithm_not_allowed', `The key ${JSON.stringify(header.kid)} signs ${row.key.alg}, not ${String(header.alg)}`);
-  const verified = await verify(token, { kid: row.key.kid, alg: row.key.alg, jwk: row.key.jwk }, claims.iss, aud);
+  const verified = await verify(caches, token, { kid: row.key.kid, alg: row.key.alg, jwk: row.key.jwk }, claims.iss, aud);
   const permissions = permissionsOf(verified);
   await claimJti(db, claims.iss, verified.jti, verified.exp);
   const tenant = tenantFromJson(row.tenant);
@@ -166,13 +167,13 @@ export function claimedIssuer(token: string): string | undefined {
  * An operator's service token, verified with ADMIN_JWT_PUBLIC_KEY: `iss` "admin" and "admin" in
  * its scope. Answers `kid:jti` for the audit trail.
  */
-export async function verifyAdminToken(db: Queryable, token: string, keys: readonly VerifyingKey[], audience: string | null): Promise<string> {
+export async function verifyAdminToken(db: Queryable, caches: TenantCaches | undefined, token: string, keys: readonly VerifyingKey[], audience: string | null): Promise<string> {
   const { header } = peek(token);
   checkAlg(header.alg);
   const key = keys.find((k) => k.kid !== null && k.kid === header.kid) ?? (keys.length === 1 && keys[0]!.kid === null ? keys[0] : undefined);
   if (!key) throw refuse('token_kid_unknown', 'No operator key (ADMIN_JWT_PUBLIC_KEY) has this kid');
   if (key.alg !== header.alg) throw refuse('token_algorithm_not_allowed', `The operator key signs ${key.alg}, not ${String(header.alg)}`);
-  const verified = await verify(token, key, ADMIN_ISSUER, knownAudience(audience));
+  const verified = await verify(caches, token, key, ADMIN_ISSUER, knownAudience(audience));
   if (typeof verified.scope !== 'string' || !verified.scope.split(' ').includes('admin')) {
     throw forbidden('admin_scope_required', 'An operator token needs "admin" in its scope');
   }

@@ -92,6 +92,8 @@ export async function signIn(
  */
 export async function findSession(db: Queryable, token: string, adminToken: string | undefined): Promise<FoundSession | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
+  // joins api_keys (owned by src/tenants) and tenants (owned by src/tenants): every dashboard
+  // request checks its session, its key and reads its tenant in this one statement.
   const row = await db.maybeOne<SessionRow>(
     `SELECT s.id, s.kind, s.tenant_id, s.api_key_id, s.admin_token_hash, s.expires_at, to_jsonb(t.*) AS tenant
        FROM dashboard_sessions s

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { isoTime } from '../core/schemas.ts';
 import type { Queryable } from '../db/pool.ts';
 import { randomBase62 } from '../ids.ts';
-import { paymentView, type DbPayment } from '../payments/payments.ts';
+import { paymentView } from '../payments/payments.ts';
+import { latestSuccessfulPayment } from '../payments/store.ts';
 import type { Services } from '../services.ts';
 import { USER_AGENT } from '../webhooks/deliver.ts';
 import { getEndpoint } from '../webhooks/endpoints.ts';
@@ -40,10 +41,7 @@ function samplePayment(now: Date) {
 }
 
 async function latestSuccess(db: Queryable, tenantId: string) {
-  const p = await db.maybeOne<DbPayment>(
-    `SELECT * FROM payments WHERE tenant_id = $1::text AND status = 'success' ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [tenantId],
-  );
+  const p = await latestSuccessfulPayment(db, tenantId);
   return p ? paymentView(p) : null;
 }
 

@@ -2,7 +2,10 @@ import { notFound } from '../core/errors.ts';
 import type { Queryable, Tx } from './pool.ts';
 
 /** The tables whose rows belong to one tenant and are found by their id. */
-export type OwnedTable = 'orders' | 'payments' | 'refunds' | 'events' | 'checkout_sessions';
+export type OwnedTable = 'orders' | 'payments' | 'refunds' | 'events' | 'checkout_sessions' | 'webhook_endpoints';
+
+/** Tables whose rows are deleted softly (deleted_at): a deleted row is not found either. */
+const SOFT_DELETED: ReadonlySet<OwnedTable> = new Set(['webhook_endpoints']);
 
 /**
  * One of the tenant's rows by id, locked FOR UPDATE when `lock` (inside a transaction): another
@@ -10,7 +13,8 @@ export type OwnedTable = 'orders' | 'payments' | 'refunds' | 'events' | 'checkou
  * in a body field). Called by the table's owner only.
  */
 export async function ownedRow<R>(q: Queryable, table: OwnedTable, tenantId: string, id: string, opts: { what: string; lock?: boolean; param?: string }): Promise<R> {
-  const row = await q.maybeOne<R>(`SELECT * FROM ${table} WHERE id = $1::text AND tenant_id = $2::text${opts.lock ? ' FOR UPDATE' : ''}`, [id, tenantId]);
+  const live = SOFT_DELETED.has(table) ? ' AND deleted_at IS NULL' : '';
+  const row = await q.maybeOne<R>(`SELECT * FROM ${table} WHERE id = $1::text AND tenant_id = $2::text${live}${opts.lock ? ' FOR UPDATE' : ''}`, [id, tenantId]);
   if (!row) throw notFound(opts.what, opts.param);
   return row;
 }

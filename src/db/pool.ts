@@ -34,8 +34,6 @@ export interface Tx extends Queryable {
    * statements costs no round trip.
    */
   beforeCommit(fn: () => Promise<void>, phase?: 'write' | 'seal'): void;
-  /** Per-transaction scratch space for modules that batch work until commit. */
-  readonly scratch: Map<symbol, unknown>;
   /**
    * Runs once COMMIT has succeeded (never after a rollback), without delaying the caller: for
    * work that must see the committed rows, such as sealing audit rows. It must not throw.
@@ -49,8 +47,6 @@ export interface Tx extends Queryable {
   cancel(reason: Error): void;
   /** Waits for the database so far: statements sent while others are in flight share one. */
   readonly roundTrips: number;
-  /** The Db's attachments (see Db.attachments). */
-  readonly attachments: ReadonlyMap<symbol, unknown>;
 }
 
 export interface Db extends Queryable {
@@ -58,12 +54,6 @@ export interface Db extends Queryable {
   /** Every multi-statement change goes through here: one client, BEGIN/COMMIT, released in finally. */
   tx<T>(fn: (t: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-  /**
-   * Process-wide helpers that code holding only a Db or a Tx needs, set once at start-up: the
-   * audit log's keys and sealer (src/audit/context.ts), since every audit row is MACed in the
-   * transaction that writes it, whoever the caller is.
-   */
-  readonly attachments: Map<symbol, unknown>;
 }
 
 export interface PoolOptions {
@@ -92,8 +82,6 @@ function queryable(run: (text: string, values?: readonly unknown[]) => Promise<p
 
 const MAX_TX_ATTEMPTS = 3;
 
-/** Statement text → its prepared-statement name (process-wide; each connection prepares on first use). */
-const statementNames = new Map<string, string>();
 /** Beyond this many distinct texts, statements go unprepared (a bound on every connection's memory). */
 const MAX_PREPARED = 1000;
 
@@ -101,15 +89,16 @@ const MAX_PREPARED = 1000;
  * Every parameterised statement is sent as a named prepared statement: a connection parses and
  * plans it once, then only binds and executes it (measured: parsing and planning were over half
  * of Postgres's CPU per create). Statements without parameters stay simple queries, which may
- * hold several commands. Our SQL is fixed text with parameters, so the set of names is small.
+ * hold several commands. Our SQL is fixed text with parameters, so the set of names is small;
+ * `names` (one per pool) remembers each text's name.
  */
-export function preparedQuery(text: string, values: readonly unknown[] | undefined): pg.QueryConfig {
+function preparedQuery(names: Map<string, string>, text: string, values: readonly unknown[] | undefined): pg.QueryConfig {
   if (!values || values.length === 0) return { text };
-  let name = statementNames.get(text);
+  let name = names.get(text);
   if (name === undefined) {
-    if (statementNames.size >= MAX_PREPARED) return { text, values: values as unknown[] };
+    if (names.size >= MAX_PREPARED) return { text, values: values as unknown[] };
     name = `sp_${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
-    statementNames.set(text, name);
+    names.set(text, name);
   }
   return { name, text, values: values as unknown[] };
 }
@@ -142,8 +131,9 @@ export function createDb(options: PoolOptions, log: Logger): Db {
   pool.on('connect', (c) => open.add(c));
   pool.on('remove', (c) => open.delete(c));
 
-  const run = (text: string, values?: readonly unknown[]) => pool.query(preparedQuery(text, values));
-  const attachments = new Map<symbol, unknown>();
+  const names = new Map<string, string>();
+  const prepared = (text: string, values: readonly unknown[] | undefined) => preparedQuery(names, text, values);
+  const run = (text: string, values?: readonly unknown[]) => pool.query(prepared(text, values));
 
   async function attempt<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -174,7 +164,7 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       if (closed) return Promise.reject(new Error('statement sent after COMMIT'));
       return send(config);
     };
-    const clientRun = (text: string, values?: readonly unknown[]) => mine(preparedQuery(text, values));
+    const clientRun = (text: string, values?: readonly unknown[]) => mine(prepared(text, values));
     const t: Tx = {
       ...queryable(clientRun),
       jobs: { executeSql: clientRun },
@@ -183,13 +173,11 @@ export function createDb(options: PoolOptions, log: Logger): Db {
         deferred.push({ text, values });
       },
       beforeCommit: (fn, phase = 'write') => void hooks.push({ fn, phase }),
-      scratch: new Map(),
       afterCommit: (fn) => void committed.push(fn),
       cancel: (reason) => void (cancelled ??= reason),
       get roundTrips() {
         return trips;
       },
-      attachments,
     };
     // BEGIN goes out with the work's first statement (nothing but a dead connection fails it, and
     // then every statement behind it fails too).
@@ -205,7 +193,7 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       // The deferred writes and the COMMIT in one round trip. If one of them fails the
       // transaction is aborted and the server answers the COMMIT with a rollback.
       closed = true;
-      const outcomes = await Promise.allSettled([...deferred.map((d) => send(preparedQuery(d.text, d.values))), send({ text: 'COMMIT' })]);
+      const outcomes = await Promise.allSettled([...deferred.map((d) => send(prepared(d.text, d.values))), send({ text: 'COMMIT' })]);
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw failed.reason;
       // An aborted transaction answers COMMIT with ROLLBACK and no error: a statement failed whose
@@ -256,6 +244,5 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       // Bounded: a connection whose socket never reports its end must not hold up shutdown.
       await Promise.race([closed, delay(5000, undefined, { ref: false })]);
     },
-    attachments,
   };
 }

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { Queryable } from '../db/pool.ts';
 import { cardFingerprint } from '../payments/instruments.ts';
+import type { TenantCaches } from '../tenants/caches.ts';
 import { evaluateRules } from './evaluate.ts';
 import type { dryRunSchema, evaluationObject } from './schemas.ts';
 
 /** Which rules would fire for a payment, and the decision, without creating it or taking locks. */
-export async function dryRun(db: Queryable, tenantId: string, input: z.output<typeof dryRunSchema>): Promise<z.output<typeof evaluationObject>> {
+export async function dryRun(db: Queryable, caches: TenantCaches | undefined, tenantId: string, input: z.output<typeof dryRunSchema>): Promise<z.output<typeof evaluationObject>> {
   const number = input.card?.number;
   const hits = await evaluateRules(
     db,
@@ -19,7 +20,7 @@ export async function dryRun(db: Queryable, tenantId: string, input: z.output<ty
       cardFingerprint: number ? cardFingerprint(tenantId, number) : null,
       cardBin: number ? number.slice(0, 6) : null,
     },
-    { lock: false },
+    { lock: false, caches },
   );
   return {
     object: 'fraud_evaluation',

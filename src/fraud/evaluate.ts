@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import type { FraudCheck, PaymentDraft } from '../payments/create.ts';
 import type { FraudHit } from '../payments/transition.ts';
-import { cachesOf, readThrough } from '../tenants/caches.ts';
+import { readThrough, type TenantCaches } from '../tenants/caches.ts';
 import { staticRuleFires, velocityFires, type DbFraudRule, type RuleParams } from './rules.ts';
 
 export interface RuleHit {
@@ -20,13 +20,12 @@ function readActiveRules(db: Queryable, tenantId: string): Promise<DbFraudRule[]
 }
 
 /**
- * The same through the process's fraud-rule cache, when the caller's connection has one: dropped
+ * The same through the process's fraud-rule cache, when it has one: dropped
  * on commit in the process that changed a rule and through NOTIFY (migration 0016) in every
  * other, within milliseconds; a global rule's change drops every tenant's entry. Entries are
  * shared: never mutated.
  */
-async function activeRules(db: Queryable, tenantId: string): Promise<readonly DbFraudRule[]> {
-  const caches = 'attachments' in db ? cachesOf(db as Queryable & Pick<Tx, 'attachments'>) : undefined;
+async function activeRules(db: Queryable, caches: TenantCaches | undefined, tenantId: string): Promise<readonly DbFraudRule[]> {
   return (await readThrough(caches, 'fraud', tenantId, async () => ({ tenantId, value: await readActiveRules(db, tenantId) })))!;
 }
 
@@ -57,9 +56,9 @@ async function recentCount(db: Queryable, rule: DbFraudRule, d: PaymentDraft, lo
 }
 
 /** Every rule that fires for the draft, in decision order. */
-export async function evaluateRules(db: Queryable, draft: PaymentDraft, opts: { lock: boolean }): Promise<RuleHit[]> {
+export async function evaluateRules(db: Queryable, draft: PaymentDraft, opts: { lock: boolean; caches?: TenantCaches | undefined }): Promise<RuleHit[]> {
   const hits: RuleHit[] = [];
-  for (const rule of await activeRules(db, draft.tenantId)) {
+  for (const rule of await activeRules(db, opts.caches, draft.tenantId)) {
     let reason: string | null;
     if (rule.type === 'velocity') {
       const count = await recentCount(db, rule, draft, opts.lock);
@@ -76,7 +75,7 @@ export async function evaluateRules(db: Queryable, draft: PaymentDraft, opts: { 
  * The check run inside payment creation. All rules are evaluated (so every velocity lock is
  * taken, keeping counts exact), and the first hit in priority order decides.
  */
-export const checkFraud: FraudCheck = async (t: Tx, _ctx, draft): Promise<FraudHit | null> => {
-  const [first] = await evaluateRules(t, draft, { lock: true });
+export const checkFraud: FraudCheck = async (t: Tx, svc, _ctx, draft): Promise<FraudHit | null> => {
+  const [first] = await evaluateRules(t, draft, { lock: true, caches: svc.caches });
   return first ? { action: first.rule.action, ruleId: first.rule.id, reason: first.reason } : null;
 };

@@ -1,7 +1,9 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { audit } from '../audit/append.ts';
 import { invalidateOnCommit } from '../tenants/caches.ts';
-import type { Actor } from '../services.ts';
+import type { Actor, Services } from '../services.ts';
+
+type RuleServices = Pick<Services, 'audit' | 'caches'>;
 import { forbidden, notFound } from '../core/errors.ts';
 import { validationError } from '../core/validation.ts';
 import { newId } from '../ids.ts';
@@ -13,19 +15,19 @@ export type RuleScope = { tenantId: string } | { global: true };
 
 const scopeTenant = (s: RuleScope) => ('tenantId' in s ? s.tenantId : null);
 
-function auditRule(t: Tx, tenantId: string | null, ruleId: string, action: string, actor: Actor, requestId: string | null, metadata: Record<string, unknown>) {
+function auditRule(t: Tx, svc: RuleServices, tenantId: string | null, ruleId: string, action: string, actor: Actor, requestId: string | null, metadata: Record<string, unknown>) {
   // Every rule change passes here: this process's cached rules go at commit (others' by NOTIFY).
-  invalidateOnCommit(t, 'fraud', tenantId ?? '');
-  audit(t, { tenantId, objectType: 'fraud_rule', objectId: ruleId, action, actor, requestId, metadata });
+  invalidateOnCommit(t, svc.caches, 'fraud', tenantId ?? '');
+  audit(t, svc, { tenantId, objectType: 'fraud_rule', objectId: ruleId, action, actor, requestId, metadata });
 }
 
-export async function createRule(t: Tx, scope: RuleScope, input: NewRule, actor: Actor, requestId: string | null): Promise<DbFraudRule> {
+export async function createRule(t: Tx, svc: RuleServices, scope: RuleScope, input: NewRule, actor: Actor, requestId: string | null): Promise<DbFraudRule> {
   const rule = await t.one<DbFraudRule>(
     `INSERT INTO fraud_rules (id, tenant_id, name, description, type, params, action, enabled, priority)
      VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::boolean, $9::int) RETURNING *`,
     [newId('fraudRule'), scopeTenant(scope), input.name, input.description ?? null, input.type, JSON.stringify(input.params), input.action, input.enabled, input.priority],
   );
-  auditRule(t, rule.tenant_id, rule.id, 'fraud_rule.created', actor, requestId, { new: ruleView(rule) });
+  auditRule(t, svc, rule.tenant_id, rule.id, 'fraud_rule.created', actor, requestId, { new: ruleView(rule) });
   return rule;
 }
 
@@ -49,7 +51,7 @@ export async function getRule(db: Queryable, scope: RuleScope, id: string, opts:
   return rule;
 }
 
-export async function updateRule(t: Tx, scope: RuleScope, id: string, patch: RulePatch, actor: Actor, requestId: string | null): Promise<DbFraudRule> {
+export async function updateRule(t: Tx, svc: RuleServices, scope: RuleScope, id: string, patch: RulePatch, actor: Actor, requestId: string | null): Promise<DbFraudRule> {
   const before = await getRule(t, scope, id, { forWrite: true, lock: true });
   let params = before.params;
   if (patch.params !== undefined) {
@@ -65,12 +67,12 @@ export async function updateRule(t: Tx, scope: RuleScope, id: string, patch: Rul
       WHERE id = $1::text RETURNING *`,
     [id, patch.name ?? null, patch.description !== undefined, patch.description ?? null, JSON.stringify(params), patch.action ?? null, patch.enabled ?? null, patch.priority ?? null],
   );
-  auditRule(t, after.tenant_id, id, 'fraud_rule.updated', actor, requestId, { old: ruleView(before), new: ruleView(after) });
+  auditRule(t, svc, after.tenant_id, id, 'fraud_rule.updated', actor, requestId, { old: ruleView(before), new: ruleView(after) });
   return after;
 }
 
-export async function deleteRule(t: Tx, scope: RuleScope, id: string, actor: Actor, requestId: string | null): Promise<void> {
+export async function deleteRule(t: Tx, svc: RuleServices, scope: RuleScope, id: string, actor: Actor, requestId: string | null): Promise<void> {
   const before = await getRule(t, scope, id, { forWrite: true, lock: true });
   await t.rows('UPDATE fraud_rules SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
-  auditRule(t, before.tenant_id, id, 'fraud_rule.deleted', actor, requestId, { old: ruleView(before) });
+  auditRule(t, svc, before.tenant_id, id, 'fraud_rule.deleted', actor, requestId, { old: ruleView(before) });
 }

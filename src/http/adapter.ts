@@ -1,12 +1,15 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { AnyRoute, Deps, RawReply, WebHelpers } from '../routing/route.ts';
+import type { HttpFace } from '../routing/face.ts';
+import type { AnyRoute, RawReply, WebHelpers } from '../routing/route.ts';
+import type { Services } from '../services.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import { DomainError, notFound } from '../core/errors.ts';
 import { parseInput, refuseHostileInput } from '../core/validation.ts';
 import { actorOf, requestId, tenantOf } from './context.ts';
 import { checkKey, idempotent, type Answer } from './idempotency.ts';
 import { checkAnswer } from './contract-check.ts';
+import { faceClaiming } from './errors.ts';
 import { clearSessionCookie, setSessionCookie } from './middleware/session.ts';
 import { serveEventStream } from './sse.ts';
 import { describeFaults, faultsBefore, injectedError, parseFaultHeader, type Fault, type RandomFaults } from './faults.ts';
@@ -24,6 +27,8 @@ declare global {
 export interface Guards {
   /** This app's per-tenant random fault streams (settings.faults). */
   faults: RandomFaults;
+  /** This app's Prometheus registry. */
+  prometheus: WebHelpers['prometheus'];
   /**
    * Authentication for each kind of route, and the per-tenant limit that follows it. `permission`:
    * what a restricted key or service token needs here (null: the secret key only).
@@ -32,8 +37,8 @@ export interface Guards {
   admin: RequestHandler[];
   /** Dashboard-session-only routes (sign-out, the session itself). */
   session: RequestHandler[];
-  /** Razorpay's HTTP Basic key pair (/v1), and the per-tenant limit. */
-  razorpay: RequestHandler[];
+  /** A gateway face's own credential (`auth: 'face'`), and the per-tenant limit. */
+  face: (face: HttpFace) => RequestHandler[];
   register: RequestHandler;
   ip: RequestHandler;
 }
@@ -57,77 +62,78 @@ function parseBody(route: AnyRoute, body: unknown) {
 }
 
 /** The HTTP layer's part of a handler's call (cookies, event streams). */
-const webHelpers = (deps: Deps): WebHelpers => ({
-  setSessionCookie: (res, token, expiresAt) => setSessionCookie(res, token, expiresAt, deps.config.publicUrl),
-  clearSessionCookie: (res) => clearSessionCookie(res, deps.config.publicUrl),
-  streamEvents: (tenantId, q, res) => serveEventStream(deps, tenantId, q, res),
+const webHelpers = (svc: Services, prometheus: WebHelpers['prometheus']): WebHelpers => ({
+  setSessionCookie: (res, token, expiresAt) => setSessionCookie(res, token, expiresAt, svc.config.publicUrl),
+  clearSessionCookie: (res) => clearSessionCookie(res, svc.config.publicUrl),
+  streamEvents: (tenantId, q, res) => serveEventStream(svc, tenantId, q, res),
+  prometheus,
 });
 
 /** Everything a handler gets besides the database. */
-function callOf(route: AnyRoute, req: Request, deps: Deps) {
+function callOf(route: AnyRoute, req: Request, svc: Services, web: WebHelpers) {
   const principal = req.principal;
-  const tenantCall = route.auth === 'secret' || route.auth === 'publishable' || route.auth === 'razorpay' || (route.auth === 'session' && principal?.kind === 'tenant');
+  const tenantCall = route.auth === 'secret' || route.auth === 'publishable' || route.auth === 'face' || (route.auth === 'session' && principal?.kind === 'tenant');
   return {
     params: parseParams(route, req.params),
     query: route.query ? parseInput(route.query, req.query) : {},
     body: parseBody(route, req.body),
-    deps,
+    svc,
     actor: actorOf(req),
     requestId: requestId(req),
     keyType: principal?.kind === 'tenant' ? principal.keyType : null,
     session: principal?.session ?? null,
-    razorpayKeyId: principal?.kind === 'tenant' ? principal.razorpayKeyId ?? null : null,
+    faceKeyId: principal?.kind === 'tenant' ? principal.faceKey?.id ?? null : null,
     header: (name: string) => req.header(name),
-    baseUrl: (deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, ''),
-    web: webHelpers(deps),
-    ctx: tenantCall ? { svc: deps, tenant: tenantOf(req), actor: actorOf(req), requestId: requestId(req) } : undefined,
+    baseUrl: (svc.config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, ''),
+    web,
+    ctx: tenantCall ? { tenant: tenantOf(req), actor: actorOf(req), requestId: requestId(req) } : undefined,
   };
 }
 
-async function answer(route: AnyRoute, req: Request, deps: Deps): Promise<Answer | RawReply> {
-  const call = callOf(route, req, deps);
-  if (route.prepare) await route.prepare({ ...call, db: deps.db } as never);
+async function answer(route: AnyRoute, req: Request, svc: Services, web: WebHelpers): Promise<Answer | RawReply> {
+  const call = callOf(route, req, svc, web);
+  if (route.prepare) await route.prepare({ ...call, db: svc.db } as never);
   const status = route.status ?? 200;
   if (!route.write) {
-    const body = await route.handler({ ...call, db: deps.db } as never);
+    const body = await route.handler({ ...call, db: svc.db } as never);
     if (route.produces) return body as RawReply;
     return { status, text: JSON.stringify(body), replayed: false };
   }
-  const run = async (t: Parameters<Parameters<Deps['db']['tx']>[0]>[0]) => {
+  const run = async (t: Parameters<Parameters<Services['db']['tx']>[0]>[0]) => {
     const body = await route.handler({ ...call, t, db: t } as never);
     return { status, text: JSON.stringify(body), stored: JSON.stringify(omit(body, route.shownOnce)) };
   };
-  // Razorpay's API has no Idempotency-Key (and its SDK sends none): /v1 writes do not take one.
-  const acceptsKey = route.idempotency !== 'none' && route.auth !== 'razorpay' && (call.ctx !== undefined || route.idempotencyScope !== undefined);
+  // A face's dialect may have no Idempotency-Key (Razorpay's API has none, and its SDK sends none).
+  const acceptsKey = route.idempotency !== 'none' && (route.face?.idempotencyKey ?? true) && (call.ctx !== undefined || route.idempotencyScope !== undefined);
   const key = acceptsKey ? checkKey(req.header('idempotency-key'), route.idempotency === 'required', `${route.method.toUpperCase()} ${route.path}`) : undefined;
-  if (key === undefined) return { ...(await deps.db.tx(run)), replayed: false };
+  if (key === undefined) return { ...(await svc.db.tx(run)), replayed: false };
   const scope = call.ctx
     ? { tenantId: call.ctx.tenant.id, space: call.keyType === 'publishable' ? 'publishable' : undefined }
-    : await route.idempotencyScope!({ ...call, db: deps.db } as never);
-  return deps.db.tx((t) =>
-    idempotent(t, { ...scope, key, method: req.method, path: req.originalUrl.split('?')[0]!, body: req.body }, deps.config.idempotency.lockTimeoutMs, () => run(t)),
+    : await route.idempotencyScope!({ ...call, db: svc.db } as never);
+  return svc.db.tx((t) =>
+    idempotent(t, { ...scope, key, method: req.method, path: req.originalUrl.split('?')[0]!, body: req.body }, svc.config.idempotency.lockTimeoutMs, () => run(t)),
   );
 }
 
 /** A tenant call's faults: the Sandpay-Fault header, else the tenant's random ones. */
-function faultsOf(route: AnyRoute, req: Request, deps: Deps, random: RandomFaults): Fault[] {
+function faultsOf(route: AnyRoute, req: Request, svc: Services, random: RandomFaults): Fault[] {
   const p = req.principal;
   // Faults are for integrations' API calls: not the dashboard's own, nor streams and pages.
   if (p?.kind !== 'tenant' || p.session || route.produces) return [];
   const header = req.header('sandpay-fault');
-  return header !== undefined ? parseFaultHeader(header, deps.config.faultMaxMs) : random.draw(p.tenant, deps.config.faultMaxMs);
+  return header !== undefined ? parseFaultHeader(header, svc.config.faultMaxMs) : random.draw(p.tenant, svc.config.faultMaxMs);
 }
 
-function handle(route: AnyRoute, deps: Deps, random: RandomFaults): RequestHandler {
-  const checking = deps.config.env === 'test';
+function handle(route: AnyRoute, svc: Services, random: RandomFaults, web: WebHelpers): RequestHandler {
+  const checking = svc.config.env === 'test';
   return async (req, res: Response) => {
-    const faults = faultsOf(route, req, deps, random);
+    const faults = faultsOf(route, req, svc, random);
     if (faults.length > 0) {
       res.locals.fault = describeFaults(faults);
       req.log.warn({ fault: res.locals.fault }, 'fault injected');
-      if (!(await faultsBefore(req, res, faults, deps.config.faultMaxMs))) return;
+      if (!(await faultsBefore(req, res, faults, svc.config.faultMaxMs))) return;
     }
-    const reply = await answer(route, req, deps);
+    const reply = await answer(route, req, svc, web);
     const lost = faults.find((f) => f.kind === 'after_commit');
     if (lost) return injectedError(res, lost.value!, faults);
     if ('raw' in reply) return reply.raw(res);
@@ -137,9 +143,18 @@ function handle(route: AnyRoute, deps: Deps, random: RandomFaults): RequestHandl
   };
 }
 
+/**
+ * Whether a request passes a face's route by: it is another face's (the first listed that claims
+ * it has it), so where faces share a path (Stripe and Razorpay under /v1) it goes on to the next
+ * route of that path. Sandpay's own routes take what reaches them.
+ */
+const passesBy = (face: HttpFace | undefined, req: Request) => face !== undefined && faceClaiming(req) !== face;
+
 /** Mounts one route-table entry: its guards, then validation, idempotency, the handler and the answer. */
-export function mountRoute(router: Router, route: AnyRoute, deps: Deps, guards: Guards): void {
+export function mountRoute(router: Router, route: AnyRoute, svc: Services, guards: Guards): void {
+  const { face } = route;
   const tag: RequestHandler = (req, _res, next) => {
+    if (passesBy(face, req)) return next('route');
     req.contract = route;
     next();
   };
@@ -147,16 +162,20 @@ export function mountRoute(router: Router, route: AnyRoute, deps: Deps, guards: 
   if (route.auth === 'secret' || route.auth === 'publishable') chain.push(...guards.tenant(route.auth === 'publishable', route.permission ?? null));
   if (route.auth === 'admin') chain.push(...guards.admin);
   if (route.auth === 'session') chain.push(...guards.session);
-  if (route.auth === 'razorpay') chain.push(...guards.razorpay);
+  if (route.auth === 'face') {
+    if (!face) throw new Error(`${route.method.toUpperCase()} ${route.path}: auth 'face' needs the route's face`);
+    chain.push(...guards.face(face));
+  }
   if (route.rateLimit === 'register') chain.push(guards.register);
   if (route.rateLimit === 'ip') chain.push(guards.ip);
-  router[route.method](route.path, ...chain, handle(route, deps, guards.faults));
+  router[route.method](route.path, ...chain, handle(route, svc, guards.faults, webHelpers(svc, guards.prometheus)));
 }
 
-/** A known path with another method: 405 and the methods it has, not "no route". */
-export function methodNotAllowed(allowed: string[]): RequestHandler {
+/** A known path with another method: 405 and the methods it has (in the path's face), not "no route". */
+export function methodNotAllowed(allowed: string[], face?: HttpFace): RequestHandler {
   const allow = [...new Set(allowed.map((m) => m.toUpperCase()))].join(', ');
-  return (req) => {
+  return (req, _res, next) => {
+    if (passesBy(face, req)) return next('route');
     throw new DomainError('method_not_allowed', 'method_not_allowed', `${req.method} is not allowed on ${req.originalUrl.split('?')[0]}; use ${allow}`, {
       headers: { Allow: allow },
     });

@@ -2,7 +2,8 @@ import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Deps } from '../routing/route.ts';
+import { FACES } from '../contract/faces.ts';
+import type { HttpFace } from '../routing/face.ts';
 import { ROUTES } from '../contract/table.ts';
 import { DomainError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
@@ -11,7 +12,7 @@ import { looksSecret } from '../core/secret-text.ts';
 import type { Services } from '../services.ts';
 import { createMetrics } from '../metrics/prometheus.ts';
 import { methodNotAllowed, mountRoute, type Guards } from './adapter.ts';
-import { adminAuth, razorpayAuth, tenantAuth } from './middleware/auth.ts';
+import { adminAuth, faceAuth, tenantAuth } from './middleware/auth.ts';
 import type { TokenAuth } from './middleware/credentials.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { ipRateLimit, publishableIpLimit, tenantLimits } from './middleware/rate-limit.ts';
@@ -22,11 +23,6 @@ import { sessionGuards } from './middleware/session.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { RandomFaults } from './faults.ts';
 import { checkoutRouter } from './checkout.ts';
-
-export type AppDeps = Services & Pick<Deps, 'jobs'> & {
-  /** The URL this server answers on, once it listens: the `aud` of service tokens when PUBLIC_URL is unset. */
-  listenUrl?: () => string | null;
-};
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -52,7 +48,7 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function createApp(services: AppDeps): express.Express {
+export function createApp(services: Services): express.Express {
   const { config, log, db } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -81,12 +77,11 @@ export function createApp(services: AppDeps): express.Express {
     }),
   );
   const metrics = createMetrics(services);
-  const deps: Deps = { ...services, prometheus: metrics.registry };
   app.use(metrics.httpMiddleware);
   app.use(requestLog(services));
   app.use(docsRouter(config));
   app.use(dashboardRouter());
-  app.use(checkoutRouter());
+  app.use(checkoutRouter(FACES.flatMap((f) => (f.checkout ? [f.checkout.script] : []))));
   app.use(helmet());
   app.use(
     cors({
@@ -102,7 +97,7 @@ export function createApp(services: AppDeps): express.Express {
 
   const { windowMs, tenantMax, registerMax, publishableMax } = config.rateLimit;
   // Per tenant: a blocked key is refused before auth (no query); the in-flight bound keeps one tenant to a fair share of the pool.
-  const limits = tenantLimits(db, {
+  const limits = tenantLimits(db, services.caches, {
     windowMs, defaultMax: tenantMax, maxInflight: config.tenantMaxInflight, maxWaitMs: config.db.connectTimeoutMs, maxHeld: Math.floor(config.maxInflightRequests / 2),
   });
   const publishableLimit = publishableIpLimit(db, windowMs, publishableMax);
@@ -111,24 +106,31 @@ export function createApp(services: AppDeps): express.Express {
     audience: () => config.publicUrl ?? services.listenUrl?.() ?? null,
     adminKeys: config.adminJwtKeys,
   };
+  // A face's key ids act as publishable keys (checkout.js in the face's mode).
+  const faceKeyPrefixes = FACES.flatMap((f) => (f.keyPair ? [f.keyPair.prefix] : []));
   const guards: Guards = {
     faults: new RandomFaults(),
+    prometheus: metrics.registry,
     tenant: (allowPublishable, permission) => [
-      limits.beforeAuth, sessions.or('tenant', tenantAuth(db, { allowPublishable, permission, tokens })), limits.afterAuth, ...(allowPublishable ? [publishableLimit] : []),
+      limits.beforeAuth, sessions.or('tenant', tenantAuth(db, services.caches, { allowPublishable, permission, tokens, faceKeyPrefixes })), limits.afterAuth,
+      ...(allowPublishable ? [publishableLimit] : []),
     ],
-    admin: [sessions.or('operator', adminAuth(db, config.adminToken, tokens))],
+    admin: [sessions.or('operator', adminAuth(db, services.caches, config.adminToken, tokens))],
     session: [sessions.only],
-    razorpay: [razorpayAuth(db, services.keys), limits.afterAuth],
+    face: (face) => [faceAuth(services, face), limits.afterAuth],
     register: ipRateLimit(db, windowMs, registerMax, 'register:'),
     ip: ipRateLimit(db, windowMs, tenantMax, 'public:'),
   };
   const router = Router();
-  const methods = new Map<string, string[]>();
+  // Each face's paths (Sandpay's own: no face) with the methods it serves there, for the 405s.
+  const methods = new Map<string, { path: string; face: HttpFace | undefined; allowed: string[] }>();
   for (const route of ROUTES) {
-    mountRoute(router, route, deps, guards);
-    methods.set(route.path, [...(methods.get(route.path) ?? []), route.method]);
+    mountRoute(router, route, services, guards);
+    const key = `${route.face?.name ?? ''} ${route.path}`;
+    const known = methods.get(key) ?? { path: route.path, face: route.face, allowed: [] };
+    methods.set(key, { ...known, allowed: [...known.allowed, route.method] });
   }
-  for (const [path, allowed] of methods) router.all(path, methodNotAllowed(allowed));
+  for (const { path, face, allowed } of methods.values()) router.all(path, methodNotAllowed(allowed, face));
   app.use(router);
 
   app.use(notFoundHandler);

@@ -2,7 +2,8 @@ import { maxHeaderSize } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { badRequest, type DomainError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
-import { errorBody, razorpayErrorBody } from './errors.ts';
+import type { FaceRequest } from '../routing/face.ts';
+import { errorBody, faceClaiming } from './errors.ts';
 
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
 
@@ -18,8 +19,24 @@ const ANSWERS: Record<string, { status: number; reason: string; error: () => Dom
 };
 const MALFORMED = { status: 400, reason: 'Bad Request', error: () => badRequest('malformed_request', 'The request is not valid HTTP/1.1') };
 
-/** The Razorpay face (/v1) when the refused bytes still hold the request line. */
-const isRazorpay = (raw: Buffer | undefined) => raw !== undefined && /^\s*[A-Z]+ \/v1(?:[/?]| )/.test(raw.subarray(0, 512).toString('latin1'));
+/**
+ * What the refused bytes still tell of the request, for the gateway face that claims it: the path
+ * of its request line, and the headers that arrived whole (within the first 16 kB). Undefined when
+ * not even a request line is there.
+ */
+function requestIn(raw: Buffer | undefined): FaceRequest | undefined {
+  const [line, ...rest] = (raw?.subarray(0, 16 * 1024).toString('latin1') ?? '').split(/\r?\n/);
+  const path = /^\s*[A-Z]+ (\/[^ ?]*)/.exec(line ?? '')?.[1];
+  if (path === undefined) return undefined;
+  const headers = new Map<string, string>();
+  for (const h of rest.slice(0, -1)) {
+    if (h === '') break;
+    const colon = h.indexOf(':');
+    const name = h.slice(0, colon).trim().toLowerCase();
+    if (colon > 0 && !headers.has(name)) headers.set(name, h.slice(colon + 1).trim());
+  }
+  return { path, header: (name) => headers.get(name.toLowerCase()) };
+}
 
 /**
  * What Node's HTTP parser refuses before Express sees a request (headers past its limit, bytes that
@@ -31,7 +48,10 @@ export function answerClientError(err: ClientError, socket: Duplex): void {
   if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
     const { status, reason, error } = ANSWERS[err.code ?? ''] ?? MALFORMED;
     const requestId = newId('request');
-    const body = JSON.stringify(isRazorpay(err.rawPacket) ? razorpayErrorBody(error()) : errorBody(error(), requestId));
+    const req = requestIn(err.rawPacket);
+    const face = req && faceClaiming(req);
+    // The face's body; the status stays the one that names what the parser refused.
+    const body = JSON.stringify(face ? face.errorReply(error(), requestId).body : errorBody(error(), requestId));
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,

@@ -8,8 +8,11 @@ import type { Permissions } from '../credentials/permissions.ts';
 export type Principal =
   | {
       kind: 'tenant'; tenant: DbTenant; keyId: string; keyType: KeyType; session?: DashboardSession;
-      /** Set when a Razorpay key pair authenticated the call (its api_keys id): Basic auth on /v1, or its key_id from checkout.js. */
-      razorpayKeyId?: string;
+      /**
+       * Set when a gateway face's key authenticated the call: the face (its name) and the key's
+       * api_keys id. The face's own auth on its routes, or its key id from checkout.js.
+       */
+      faceKey?: { face: string; id: string };
       /**
        * Set for a narrow credential: a restricted key or a service token, which may call only the
        * routes its permissions cover (checked by the auth guard against the route table). Absent:
@@ -68,6 +71,6 @@ export function credentialOf(p: Principal): { type: string; id: string | null } 
   if (p.session) return { type: 'dashboard', id: p.session.id };
   if (p.kind === 'admin') return p.tokenId ? { type: 'admin_service_token', id: p.tokenId } : { type: 'admin_token', id: null };
   if (p.restriction) return { type: p.restriction.type, id: p.restriction.id };
-  if (p.razorpayKeyId) return { type: 'razorpay_key', id: p.razorpayKeyId };
+  if (p.faceKey) return { type: `${p.faceKey.face}_key`, id: p.faceKey.id };
   return { type: p.keyType === 'secret' ? 'secret_key' : 'publishable_key', id: p.keyId };
 }

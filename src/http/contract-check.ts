@@ -1,7 +1,7 @@
 import type { AnyRoute } from '../routing/route.ts';
 import { errorStatuses } from '../contract/statuses.ts';
 import { DomainError } from '../core/errors.ts';
-import { errorSchema, razorpayErrorSchema } from '../contract/error-schema.ts';
+import { errorSchema } from '../contract/error-schema.ts';
 
 /**
  * In tests (NODE_ENV=test) every answer is checked against the route table before it is sent, so
@@ -25,6 +25,6 @@ export function checkAnswer(route: AnyRoute, status: number, text: string): void
 export function checkError(route: AnyRoute, status: number, body: unknown): DomainError | null {
   if (status === 500) return null; // already a failure the suite sees
   if (!errorStatuses(route).includes(status)) return violation(route, `answered ${status}, which its contract does not declare`);
-  const result = (route.errorFormat === 'razorpay' ? razorpayErrorSchema : errorSchema).safeParse(body);
+  const result = (route.face?.errorSchema ?? errorSchema).safeParse(body);
   return result.success ? null : violation(route, 'error body is not in the error shape');
 }

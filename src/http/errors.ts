@@ -1,90 +1,26 @@
 import type { z } from 'zod';
 import type { Request } from 'express';
-import type { errorSchema, razorpayErrorSchema } from '../contract/error-schema.ts';
-import type { ErrorFormat } from '../routing/route.ts';
-import { razorpayStatus } from '../contract/statuses.ts';
+import type { errorSchema } from '../contract/error-schema.ts';
+import { HTTP_FACES } from '../contract/faces.ts';
+import type { FaceRequest, HttpFace } from '../routing/face.ts';
+import { KIND_TO_HTTP } from '../routing/errors.ts';
 import { classifyDbError } from '../db/errors.ts';
-import { badRequest, conflict, DomainError, unavailable, type ErrorKind } from '../core/errors.ts';
+import { badRequest, conflict, DomainError, unavailable } from '../core/errors.ts';
 
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'idempotency_error'
-  | 'state_error'
-  | 'rate_limit_error'
-  | 'api_error';
+/** The gateway face a request without a route is for: the first listed that claims it; null for Sandpay's own. */
+export const faceClaiming = (req: FaceRequest): HttpFace | null => HTTP_FACES.find((f) => f.claims(req)) ?? null;
 
-/** The one place a domain error's kind becomes an HTTP status and a CONVENTIONS error type. */
-export const KIND_TO_HTTP: Record<ErrorKind, { status: number; type: ErrorType }> = {
-  invalid: { status: 400, type: 'invalid_request_error' },
-  not_found: { status: 404, type: 'invalid_request_error' },
-  unauthenticated: { status: 401, type: 'authentication_error' },
-  forbidden: { status: 403, type: 'permission_error' },
-  state: { status: 409, type: 'state_error' },
-  conflict: { status: 409, type: 'invalid_request_error' },
-  idempotency_in_use: { status: 409, type: 'idempotency_error' },
-  idempotency_reused: { status: 422, type: 'idempotency_error' },
-  rate_limited: { status: 429, type: 'rate_limit_error' },
-  method_not_allowed: { status: 405, type: 'invalid_request_error' },
-  too_large: { status: 413, type: 'invalid_request_error' },
-  unsupported_media: { status: 415, type: 'invalid_request_error' },
-  unavailable: { status: 503, type: 'api_error' },
-  internal: { status: 500, type: 'api_error' },
-};
-
-
-/** Which error shape a request gets: its route's, or before routing (a body that is not JSON, no such path) by its path. */
-export function errorFormatOf(req: Request): ErrorFormat {
-  if (req.contract) return req.contract.errorFormat ?? 'sandpay';
-  return /^\/v1(\/|$)/.test(req.path) ? 'razorpay' : 'sandpay';
+/** Which face a request speaks to: its route's, or before routing (a body that is not JSON, no such path) the one that claims it. */
+function faceOfRequest(req: Request): HttpFace | null {
+  if (req.contract) return req.contract.face ?? null;
+  return faceClaiming(req);
 }
 
-/** The status and body of an error in the request's format. */
+/** The status and body of an error in the request's face (Sandpay's own shape by default). */
 export function errorAnswer(err: DomainError, req: Request): { status: number; body: unknown } {
-  const { status } = KIND_TO_HTTP[err.kind];
-  if (errorFormatOf(req) === 'razorpay') return { status: razorpayStatus(status), body: razorpayErrorBody(err) };
-  return { status, body: errorBody(err, String(req.id)) };
-}
-
-/** Razorpay's own wording where a Razorpay integration may look for it. */
-const RAZORPAY_DESCRIPTION: Record<string, (e: DomainError) => string> = {
-  parameter_unknown: (e) => `${e.param} is/are not required and should not be sent`,
-  parameter_missing: (e) => `The ${e.param} field is required.`,
-  resource_missing: () => 'The id provided does not exist',
-  route_not_found: () => 'The requested URL was not found on the server.',
-};
-
-function razorpayDescription(e: DomainError): string {
-  const known = RAZORPAY_DESCRIPTION[e.code];
-  if (known) return known(e);
-  // Validation messages name their field first ("Invalid amount: …", "amount must …"); a Razorpay
-  // message written into a schema reads better without that prefix.
-  const m = e.message;
-  if (e.param === undefined) return m;
-  if (m.startsWith(`Invalid ${e.param}: `)) return m.slice(`Invalid ${e.param}: `.length);
-  if (m.startsWith(`${e.param} `) && /^[A-Z]/.test(m.slice(e.param.length + 1))) return m.slice(e.param.length + 1);
-  return m;
-}
-
-/**
- * Razorpay's error shape: code BAD_REQUEST_ERROR (SERVER_ERROR for a 5xx), its description, the
- * field, and Sandpay's own error code as `reason` so a test can still tell errors apart.
- */
-export function razorpayErrorBody(err: DomainError): z.output<typeof razorpayErrorSchema> {
-  const status = razorpayStatus(KIND_TO_HTTP[err.kind].status);
-  const client = status < 500 && status !== 401 && status !== 429;
-  return {
-    error: {
-      code: status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST_ERROR',
-      description: razorpayDescription(err),
-      ...(err.param !== undefined && err.kind !== 'not_found' ? { field: err.param } : {}),
-      source: client ? 'business' : 'NA',
-      step: 'NA',
-      reason: err.code,
-      metadata: {},
-    },
-  };
+  const face = faceOfRequest(req);
+  if (face) return face.errorReply(err, String(req.id));
+  return { status: KIND_TO_HTTP[err.kind].status, body: errorBody(err, String(req.id)) };
 }
 
 export function errorBody(err: DomainError, requestId: string): z.output<typeof errorSchema> {

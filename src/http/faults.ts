@@ -3,7 +3,7 @@ import type { DbTenant } from '../tenants/tenants.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { FAULT_KINDS, type FaultKind } from '../tenants/schemas.ts';
 import { badRequest, DomainError } from '../core/errors.ts';
-import { errorBody, errorFormatOf, razorpayErrorBody } from './errors.ts';
+import { errorAnswer } from './errors.ts';
 
 /**
  * Faults on purpose, so a client's retries and idempotency can be tested: per request with the
@@ -81,8 +81,8 @@ export const describeFaults = (faults: Fault[]) => faults.map((f) => (f.value ==
 
 export function injectedError(res: Response, status: number, faults: Fault[]): void {
   const err = new DomainError('internal', 'injected_fault', `Sandpay injected this ${status} on purpose (${describeFaults(faults)})`);
-  // In the shape of the API called: Razorpay's SERVER_ERROR on /v1, Sandpay's api_error elsewhere.
-  res.status(status).json(errorFormatOf(res.req) === 'razorpay' ? razorpayErrorBody(err) : errorBody(err, String(res.req.id)));
+  // In the shape of the API called (a face's own, e.g. Razorpay's SERVER_ERROR; Sandpay's api_error), with the status asked for.
+  res.status(status).json(errorAnswer(err, res.req).body);
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { Services } from '../services.ts';
 import { jobStats } from '../jobs/stats.ts';
+import { paymentCountsByStatus, recentPaymentCounts } from '../payments/store.ts';
+import { tenantCounts } from '../tenants/store.ts';
+import { attemptStatsLastHour, deliveryCountsByStatus } from '../webhooks/store.ts';
 
 /**
  * The operator's view of the whole sandbox: payments by status and recent volume, webhook
@@ -7,19 +10,11 @@ import { jobStats } from '../jobs/stats.ts';
  */
 export async function metricsSnapshot(svc: Services) {
   const [byStatus, recent, webhooks, deliveries, tenants, jobs] = await Promise.all([
-    svc.db.rows<{ status: string; n: string }>('SELECT status, count(*) AS n FROM payments GROUP BY status ORDER BY status'),
-    svc.db.one<{ hour: string; day: string }>(
-      `SELECT count(*) FILTER (WHERE created_at > now() - interval '1 hour') AS hour, count(*) AS day
-         FROM payments WHERE created_at > now() - interval '1 day'`,
-    ),
-    svc.db.one<{ attempts: string; ok: string; p50: number | null; p95: number | null }>(
-      `SELECT count(*) AS attempts, count(*) FILTER (WHERE status_code BETWEEN 200 AND 299) AS ok,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
-         FROM webhook_attempts WHERE created_at > now() - interval '1 hour'`,
-    ),
-    svc.db.rows<{ status: string; n: string }>('SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status'),
-    svc.db.one<{ total: string; disabled: string }>('SELECT count(*) AS total, count(*) FILTER (WHERE disabled) AS disabled FROM tenants'),
+    paymentCountsByStatus(svc.db),
+    recentPaymentCounts(svc.db),
+    attemptStatsLastHour(svc.db),
+    deliveryCountsByStatus(svc.db),
+    tenantCounts(svc.db),
     jobStats(svc.boss),
   ]);
   const count = (rows: Array<{ status: string; n: string }>) => Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));

@@ -6,6 +6,6 @@ import { emitEvents } from './outbox.ts';
 
 /** The checkpointSigned hook: a tenant gets its own copy of its chain's checkpoint (webhook, GET /events). */
 export async function announceCheckpoint(t: Tx, svc: Services, chain: string, checkpoint: ApiObject): Promise<void> {
-  const owner = chain === 'global' ? null : await systemCtx(t, svc, chain);
-  if (owner) emitEvents(t, owner, [{ type: 'audit.checkpoint', object: checkpoint, paymentId: null }]);
+  const owner = chain === 'global' ? null : await systemCtx(t, chain);
+  if (owner) emitEvents(t, svc, owner, [{ type: 'audit.checkpoint', object: checkpoint, paymentId: null }]);
 }

@@ -6,7 +6,7 @@ import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { lockOrder, recordAttempt } from '../orders/orders.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour } from './instruments.ts';
 import type { CreatePaymentInput } from './schemas.ts';
@@ -27,7 +27,7 @@ export interface PaymentDraft {
   cardBin: string | null;
 }
 
-export type FraudCheck = (t: Tx, ctx: Ctx, draft: PaymentDraft) => Promise<FraudHit | null>;
+export type FraudCheck = (t: Tx, svc: Services, ctx: Ctx, draft: PaymentDraft) => Promise<FraudHit | null>;
 
 interface Instrument {
   behaviour: Behaviour;
@@ -58,7 +58,7 @@ function resolveInstrument(tenantId: string, input: CreatePaymentInput, opts: Cr
 
 type Capture = NonNullable<CreatePaymentInput['capture']>;
 
-async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null; capture: Capture }> {
+async function resolveAmount(t: Tx, svc: Services, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null; capture: Capture }> {
   if (!input.order_id) {
     if (input.amount === undefined) throw badRequest('parameter_missing', 'Missing required parameter: amount (or pass an order_id)', 'amount');
     if (input.currency === undefined) throw badRequest('parameter_missing', 'Missing required parameter: currency (or pass an order_id)', 'currency');
@@ -75,7 +75,7 @@ async function resolveAmount(t: Tx, ctx: Ctx, input: CreatePaymentInput): Promis
   if (input.capture !== undefined && order.capture_method && input.capture !== order.capture_method) {
     throw badRequest('capture_mismatch', `capture must equal the order's capture setting (${order.capture_method}) or be omitted`, 'capture');
   }
-  await recordAttempt(t, ctx, order);
+  await recordAttempt(t, svc, ctx, order);
   return { amount: Number(order.amount), currency: order.currency, orderId: order.id, capture: input.capture ?? order.capture_method ?? 'automatic' };
 }
 
@@ -95,10 +95,10 @@ export interface CreateOptions {
   challenge3ds?: boolean;
 }
 
-export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, checkFraud: FraudCheck, opts: CreateOptions = {}): Promise<DbPayment> {
+export async function createPayment(t: Tx, svc: Services, ctx: Ctx, input: CreatePaymentInput, opts: CreateOptions = {}): Promise<DbPayment> {
   const instrument = resolveInstrument(ctx.tenant.id, input, opts);
-  const { amount, currency, orderId, capture } = await resolveAmount(t, ctx, input);
-  const fraud = await checkFraud(t, ctx, {
+  const { amount, currency, orderId, capture } = await resolveAmount(t, svc, ctx, input);
+  const fraud = await svc.checkFraud(t, svc, ctx, {
     tenantId: ctx.tenant.id,
     amount,
     currency,
@@ -134,17 +134,17 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
       newId('payment'), ctx.tenant.id, orderId, amount, currency, input.method, c.card_brand, c.card_last4, c.card_bin,
       c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, instrument.behaviour,
       capture, input.description ?? null, JSON.stringify(input.metadata ?? {}), input.customer_email ?? null,
-      input.billing?.country ?? null, input.webhook_url ?? null, ctx.svc.config.payments.pendingTtlSeconds,
+      input.billing?.country ?? null, input.webhook_url ?? null, svc.config.payments.pendingTtlSeconds,
       settledNow?.status ?? 'pending', settledNow?.changes.failure?.code ?? null, settledNow?.changes.failure?.message ?? null,
-      settledNow?.changes.amountCaptured ?? null, ctx.svc.config.payments.authorizedTtlSeconds,
+      settledNow?.changes.amountCaptured ?? null, svc.config.payments.authorizedTtlSeconds,
     ],
   );
   // The payment as it was born (pending), for payment.created: what the INSERT would have returned.
   const created: DbPayment = settledNow
     ? { ...row, status: 'pending', amount_captured: '0', failure_code: null, failure_message: null, authorized_at: null, captured_at: null, expires_at: pendingExpiresAt }
     : row;
-  emitEvents(t, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
-  auditIn(t, ctx, {
+  emitEvents(t, svc, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
+  auditIn(t, svc, ctx, {
     objectType: 'payment',
     objectId: created.id,
     action: 'payment.created',
@@ -153,14 +153,14 @@ export async function createPayment(t: Tx, ctx: Ctx, input: CreatePaymentInput, 
   });
 
   if (settledNow) {
-    await recordTransition(t, ctx, 'pending', row, settledNow.status, settledNow.changes);
+    await recordTransition(t, svc, ctx, 'pending', row, settledNow.status, settledNow.changes);
     return row;
   }
   if (plan.kind === 'settle') {
-    return transitionPayment(t, ctx, created, plan.settlement.status, plan.settlement.changes);
+    return transitionPayment(t, svc, ctx, created, plan.settlement.status, plan.settlement.changes);
   }
   if (plan.processAfterMs !== null) {
-    await enqueue(t, ctx.svc.boss, QUEUES.paymentProcess, [
+    await enqueue(t, svc.boss, QUEUES.paymentProcess, [
       { data: { paymentId: created.id }, startAfter: new Date(Date.now() + plan.processAfterMs) },
     ]);
   }

@@ -10,6 +10,6 @@ export function paymentJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.paymentProcess,
     concurrency: 4,
     each: ({ paymentId }: { paymentId: string }) =>
-      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM payments WHERE id = $1::text', [paymentId]), (t, ctx) => processPendingPayment(t, ctx, paymentId)),
+      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM payments WHERE id = $1::text', [paymentId]), (t, ctx) => processPendingPayment(t, svc, ctx, paymentId)),
   }];
 }

@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import type { Behaviour } from './instruments.ts';
 import type { PaymentObject } from './schemas.ts';
 import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
@@ -124,8 +124,8 @@ export async function paymentStats(db: Queryable, tenantId: string) {
 }
 
 /** Replaces the payment's metadata; the only field a client may change after creation. */
-export async function updatePaymentMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
+export async function updatePaymentMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
   const { before, after } = await replaceOwnedJson<DbPayment>(t, 'payments', 'metadata', ctx.tenant.id, id, metadata, 'payment');
-  auditIn(t, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
+  auditIn(t, svc, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/pool.ts';
-import { eventBody, type DbEvent } from '../events/events.ts';
+import { eventBody, eventsOfPayment } from '../events/events.ts';
 import { anyEventObject } from '../events/schemas.ts';
-import { deliveryView, withAttempts, type DbDelivery } from '../webhooks/deliveries.ts';
+import { deliveryView, withAttempts } from '../webhooks/deliveries.ts';
 import { deliveryObject } from '../webhooks/schemas.ts';
+import { deliveriesOfEvents } from '../webhooks/store.ts';
 import { getPayment } from './payments.ts';
 
 /** Events shown on one payment's timeline. */
@@ -21,22 +22,10 @@ export const timelineEntryObject = z
 
 export async function paymentTimeline(db: Queryable, tenantId: string, paymentId: string) {
   const payment = await getPayment(db, tenantId, paymentId);
-  const events = await db.rows<DbEvent>(
-    `SELECT * FROM events
-      WHERE tenant_id = $1::text
-        AND object_id IN (SELECT $2::text UNION ALL SELECT id FROM refunds WHERE tenant_id = $1::text AND payment_id = $2::text)
-      ORDER BY created_at, id
-      LIMIT ${TIMELINE_MAX + 1}`,
-    [payment.tenant_id, payment.id],
-  );
+  const events = await eventsOfPayment(db, payment.tenant_id, payment.id, TIMELINE_MAX + 1);
   const hasMore = events.length > TIMELINE_MAX;
   if (hasMore) events.pop();
-  const deliveries = events.length
-    ? await db.rows<DbDelivery>(
-      'SELECT * FROM webhook_deliveries WHERE tenant_id = $2::text AND event_id = ANY ($1::text[]) ORDER BY created_at, id',
-      [events.map((e) => e.id), payment.tenant_id],
-    )
-    : [];
+  const deliveries = events.length ? await deliveriesOfEvents(db, payment.tenant_id, events.map((e) => e.id)) : [];
   const views = await withAttempts(db, deliveries.map((d) => deliveryView(d)));
   const byEvent = Map.groupBy(views, (d) => d.event_id);
   return {

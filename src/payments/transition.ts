@@ -5,7 +5,7 @@ import { emitEvents } from '../outbox/outbox.ts';
 import { lockOrder, markOrderPaid } from '../orders/orders.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { assertTransition, STATUS_EVENT, type PaymentStatus } from './state-machine.ts';
 
@@ -30,10 +30,10 @@ export interface TransitionChanges {
  * (already locked) row, and in the same transaction writes the event, the audit row and the
  * order's side effects.
  */
-export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
+export async function transitionPayment(t: Tx, svc: Services, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
   assertTransition(p.status, to);
   if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrder(t, ctx.tenant.id, p.order_id)).status === 'paid') {
-    return lateOnPaidOrder(t, ctx, p, to, changes);
+    return lateOnPaidOrder(t, svc, ctx, p, to, changes);
   }
   const updated = await t.one<DbPayment>(
     `UPDATE payments SET
@@ -61,10 +61,10 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
       changes.fraud?.action ?? null,
       changes.fraud?.ruleId ?? null,
       changes.fraud?.reason ?? null,
-      ctx.svc.config.payments.authorizedTtlSeconds,
+      svc.config.payments.authorizedTtlSeconds,
     ],
   );
-  await recordTransition(t, ctx, p.status, updated, to, changes);
+  await recordTransition(t, svc, ctx, p.status, updated, to, changes);
   return updated;
 }
 
@@ -78,11 +78,11 @@ export async function transitionPayment(t: Tx, ctx: Ctx, p: DbPayment, to: Payme
  * an authorization on an order another payment paid is refused (409); the authorization stays
  * until it is cancelled or expires.
  */
-async function lateOnPaidOrder(t: Tx, ctx: Ctx, p: DbPayment, to: 'authorized' | 'success', changes: TransitionChanges): Promise<DbPayment> {
+async function lateOnPaidOrder(t: Tx, svc: Services, ctx: Ctx, p: DbPayment, to: 'authorized' | 'success', changes: TransitionChanges): Promise<DbPayment> {
   if (p.status === 'authorized') {
     throw stateError('order_already_paid', `Order ${p.order_id} is already paid by another payment; this authorization cannot be captured (cancel it, or it expires uncaptured)`);
   }
-  return transitionPayment(t, ctx, p, 'failed', {
+  return transitionPayment(t, svc, ctx, p, 'failed', {
     failure: { code: 'order_already_paid', message: FAILURE_MESSAGES.order_already_paid! },
     action: 'payment.late_on_paid_order',
     metadata: { ...changes.metadata, would_have_become: to, ...(changes.action ? { via: changes.action } : {}) },
@@ -94,15 +94,15 @@ async function lateOnPaidOrder(t: Tx, ctx: Ctx, p: DbPayment, to: 'authorized' |
  * session's side effects. Shared by transitionPayment and by a create that inserts the payment
  * already settled (src/payments/create.ts), so both read exactly alike.
  */
-export async function recordTransition(t: Tx, ctx: Ctx, from: PaymentStatus, updated: DbPayment, to: PaymentStatus, changes: TransitionChanges): Promise<void> {
+export async function recordTransition(t: Tx, svc: Services, ctx: Ctx, from: PaymentStatus, updated: DbPayment, to: PaymentStatus, changes: TransitionChanges): Promise<void> {
   const p = { id: updated.id, status: from };
   const view = paymentView(updated);
   const events: NewEvent[] = [];
   if (changes.fraud) events.push({ type: 'fraud.detected', object: view, paymentId: p.id });
   events.push({ type: STATUS_EVENT[to] as NewEvent['type'], object: view, paymentId: p.id });
-  emitEvents(t, ctx, events);
+  emitEvents(t, svc, ctx, events);
 
-  auditIn(t, ctx, {
+  auditIn(t, svc, ctx, {
     objectType: 'payment',
     objectId: p.id,
     action: changes.action ?? STATUS_EVENT[to],
@@ -117,7 +117,7 @@ export async function recordTransition(t: Tx, ctx: Ctx, from: PaymentStatus, upd
     },
   });
   if (changes.fraud) {
-    auditIn(t, ctx, {
+    auditIn(t, svc, ctx, {
       objectType: 'payment',
       objectId: p.id,
       action: 'fraud.detected',
@@ -125,6 +125,6 @@ export async function recordTransition(t: Tx, ctx: Ctx, from: PaymentStatus, upd
     });
   }
 
-  if (to === 'success' && updated.order_id) await markOrderPaid(t, ctx, updated.order_id, Number(updated.amount_captured), updated.id);
-  for (const hook of ctx.svc.hooks.paymentMoved) await hook(t, ctx, updated, to);
+  if (to === 'success' && updated.order_id) await markOrderPaid(t, svc, ctx, updated.order_id, Number(updated.amount_captured), updated.id);
+  for (const hook of svc.hooks.paymentMoved) await hook(t, svc, ctx, updated, to);
 }

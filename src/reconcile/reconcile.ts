@@ -2,10 +2,12 @@ import type { Queryable } from '../db/pool.ts';
 import { SYSTEM_ACTOR } from '../audit/append.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { lockPayment } from '../payments/payments.ts';
+import { overduePayments } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Services } from '../services.ts';
 import { systemCtx } from '../tenants/tenants.ts';
 import { requeueDeliveries } from '../webhooks/deliveries.ts';
+import { overdueDeliveries } from '../webhooks/store.ts';
 
 const BATCH = 500;
 const LIVE_JOB_STATES = new Set(['created', 'retry', 'active']);
@@ -37,20 +39,15 @@ export function runView(r: ReconciliationRun) {
 
 /** Pending and authorized payments past their TTL become expired (payment.expired), one transaction each. */
 async function expireStalePayments(svc: Services): Promise<number> {
-  const due = await svc.db.rows<{ id: string; tenant_id: string }>(
-    `SELECT id, tenant_id FROM payments
-      WHERE status IN ('pending', 'authorized') AND expires_at < now()
-      ORDER BY expires_at LIMIT $1::int`,
-    [BATCH],
-  );
+  const due = await overduePayments(svc.db, BATCH);
   let expired = 0;
   for (const { id, tenant_id } of due) {
     await svc.db.tx(async (t) => {
-      const ctx = (await systemCtx(t, svc, tenant_id))!;
+      const ctx = (await systemCtx(t, tenant_id))!;
       const p = await lockPayment(t, tenant_id, id);
       // Re-checked under the lock: it may have settled since the scan.
       if ((p.status !== 'pending' && p.status !== 'authorized') || !p.expires_at || p.expires_at > new Date()) return;
-      await transitionPayment(t, ctx, p, 'expired', { action: 'payment.expired_by_reconciliation' });
+      await transitionPayment(t, svc, ctx, p, 'expired', { action: 'payment.expired_by_reconciliation' });
       expired++;
     });
   }
@@ -62,14 +59,7 @@ async function expireStalePayments(svc: Services): Promise<number> {
  * worker that died past its retries, or removed by hand) are queued again.
  */
 async function requeueStuckDeliveries(svc: Services): Promise<number> {
-  const stuck = await svc.db.rows<{ id: string; job_id: string | null }>(
-    `SELECT id, job_id FROM webhook_deliveries
-      WHERE status IN ('pending', 'failed')
-        AND coalesce(next_attempt_at, created_at) < now() - $1::int * interval '1 second'
-        AND (lease_until IS NULL OR lease_until < now())
-      ORDER BY coalesce(next_attempt_at, created_at) LIMIT $2::int`,
-    [svc.config.reconcile.stuckDeliverySeconds, BATCH],
-  );
+  const stuck = await overdueDeliveries(svc.db, svc.config.reconcile.stuckDeliverySeconds, BATCH);
   // One commit's job owns all the deliveries it fanned out: each job is looked up once.
   const live = new Map<string, boolean>();
   for (const jobId of new Set(stuck.map((d) => d.job_id).filter((id) => id !== null))) {

@@ -10,6 +10,6 @@ export function refundJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.refundProcess,
     concurrency: 4,
     each: ({ refundId }: { refundId: string }) =>
-      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM refunds WHERE id = $1::text', [refundId]), (t, ctx) => settleRefund(t, ctx, refundId, 'processed', { strict: false })),
+      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM refunds WHERE id = $1::text', [refundId]), (t, ctx) => settleRefund(t, svc, ctx, refundId, 'processed', { strict: false })),
   }];
 }

@@ -8,7 +8,7 @@ import { enqueue } from '../jobs/enqueue.ts';
 import { lockPayment } from '../payments/payments.ts';
 import { assertRefundTransition, type RefundStatus } from '../payments/state-machine.ts';
 import { transitionPayment } from '../payments/transition.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { RefundInput, RefundObject } from './schemas.ts';
 
@@ -51,9 +51,9 @@ export async function getRefund(db: Queryable, tenantId: string, id: string): Pr
 }
 
 /** Replaces the refund's metadata (what Razorpay calls notes); audited like every change. */
-export async function updateRefundMetadata(t: Tx, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
+export async function updateRefundMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
   const { before, after } = await replaceOwnedJson<DbRefund>(t, 'refunds', 'metadata', ctx.tenant.id, id, metadata, 'refund');
-  auditIn(t, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
+  auditIn(t, svc, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }
 
@@ -62,7 +62,7 @@ export async function updateRefundMetadata(t: Tx, ctx: Ctx, id: string, metadata
  * amount still refundable counts pending refunds too, so however many requests race, the
  * refunds never add up to more than was captured.
  */
-export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string }): Promise<DbRefund> {
+export async function createRefund(t: Tx, svc: Services, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string }): Promise<DbRefund> {
   const p = await lockPayment(t, ctx.tenant.id, paymentId);
   if (p.status !== 'success' && p.status !== 'partially_refunded') {
     throw stateError('payment_not_refundable', `Payment is ${p.status}; only successful payments can be refunded`);
@@ -82,16 +82,16 @@ export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: Re
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb, $8::text) RETURNING *`,
     [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {}), input.receipt ?? null],
   );
-  emitEvents(t, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
-  auditIn(t, ctx, {
+  emitEvents(t, svc, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
+  auditIn(t, svc, ctx, {
     objectType: 'refund',
     objectId: refund.id,
     action: 'refund.created',
     newStatus: 'pending',
     metadata: { payment_id: p.id, amount, remaining_after: remaining - amount },
   });
-  await enqueue(t, ctx.svc.boss, QUEUES.refundProcess, [
-    { data: { refundId: refund.id }, startAfter: new Date(Date.now() + ctx.svc.config.payments.refundDelayMs) },
+  await enqueue(t, svc.boss, QUEUES.refundProcess, [
+    { data: { refundId: refund.id }, startAfter: new Date(Date.now() + svc.config.payments.refundDelayMs) },
   ]);
   return refund;
 }
@@ -101,7 +101,7 @@ export async function createRefund(t: Tx, ctx: Ctx, paymentId: string, input: Re
  * then moves the payment to partially_refunded or refunded when the money goes back.
  * From a job (`strict` false) a refund that is no longer pending is skipped; from the API it is a 409.
  */
-export async function settleRefund(t: Tx, ctx: Ctx, refundId: string, to: 'processed' | 'failed', opts: { strict: boolean; failureCode?: string }): Promise<DbRefund | null> {
+export async function settleRefund(t: Tx, svc: Services, ctx: Ctx, refundId: string, to: 'processed' | 'failed', opts: { strict: boolean; failureCode?: string }): Promise<DbRefund | null> {
   const { payment_id } = await getRefund(t, ctx.tenant.id, refundId);
   const p = await lockPayment(t, ctx.tenant.id, payment_id);
   const r = await t.one<DbRefund>('SELECT * FROM refunds WHERE id = $1::text FOR UPDATE', [refundId]);
@@ -113,8 +113,8 @@ export async function settleRefund(t: Tx, ctx: Ctx, refundId: string, to: 'proce
             updated_at = now() WHERE id = $1::text RETURNING *`,
     [r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null],
   );
-  emitEvents(t, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
-  auditIn(t, ctx, {
+  emitEvents(t, svc, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
+  auditIn(t, svc, ctx, {
     objectType: 'refund',
     objectId: r.id,
     action: `refund.${to}`,
@@ -126,7 +126,7 @@ export async function settleRefund(t: Tx, ctx: Ctx, refundId: string, to: 'proce
   if (to === 'processed') {
     const refunded = Number(p.amount_refunded) + Number(r.amount);
     const status = refunded >= Number(p.amount_captured) ? 'refunded' : 'partially_refunded';
-    await transitionPayment(t, ctx, p, status, { amountRefunded: refunded, metadata: { refund_id: r.id } });
+    await transitionPayment(t, svc, ctx, p, status, { amountRefunded: refunded, metadata: { refund_id: r.id } });
   }
   return updated;
 }

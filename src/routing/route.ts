@@ -6,6 +6,7 @@ import type { Actor, Ctx, Services } from '../services.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import type { DashboardSession } from '../dashboard/sessions.ts';
 import type { EventStreamQuery } from '../events/stream.ts';
+import type { HttpFace } from './face.ts';
 
 /**
  * Who may call a route. `secret`: a tenant's secret key; `publishable`: the secret key or the
@@ -13,39 +14,30 @@ import type { EventStreamQuery } from '../events/stream.ts';
  * session only (either kind); `none`: anyone. Routes that take the secret key also take a
  * tenant's dashboard session cookie, and admin routes an operator's, so the dashboard calls the
  * same API; a session request on any method but GET must carry the session's X-CSRF-Token.
- * `razorpay`: HTTP Basic with a Razorpay key pair (key_id:key_secret), which acts as the secret
- * key (the /v1 face, src/faces/razorpay/).
+ * `face`: the credential of the route's gateway face (`face.authenticate`, e.g. Razorpay's HTTP
+ * Basic key pair), which acts as the tenant's secret key.
  */
-export type Auth = 'secret' | 'publishable' | 'admin' | 'session' | 'razorpay' | 'none';
+export type Auth = 'secret' | 'publishable' | 'admin' | 'session' | 'face' | 'none';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
-
-export type ErrorFormat = 'sandpay' | 'razorpay';
 
 /** A schema for a route's path or query parameters: an object of fields. */
 type Fields = z.ZodObject;
 type NoFields = z.ZodObject<{}>;
 
-/** What the process gives every handler; the jobs flag is for readiness. */
-export interface Deps extends Services {
-  jobs: { running(): boolean };
-  /** The Prometheus registry of this process (text exposition). */
-  prometheus: { contentType: string; metrics(): Promise<string> };
-}
-
 interface CallBase<P extends Fields, Q extends Fields, B extends z.ZodType> {
   params: z.output<P>;
   query: z.output<Q>;
   body: z.output<B>;
-  deps: Deps;
+  svc: Services;
   actor: Actor;
   requestId: string;
   /** The key type of a tenant call (secret or publishable), null otherwise. A tenant session acts as the secret key. */
   keyType: 'secret' | 'publishable' | null;
   /** The dashboard session that authenticated the call, if a session did. */
   session: DashboardSession | null;
-  /** The Razorpay key pair (api_keys id) that authenticated the call, if one did: Basic auth, or its key_id from checkout.js. */
-  razorpayKeyId: string | null;
+  /** A gateway face's key (api_keys id) that authenticated the call, if one did: its own auth, or its key id from checkout.js. */
+  faceKeyId: string | null;
   /** A request header (Origin, for the checkout's opener check). */
   header(name: string): string | undefined;
   /** Where this Sandpay is, as the caller reached it (PUBLIC_URL behind a proxy): for links it answers. */
@@ -59,9 +51,11 @@ export interface WebHelpers {
   clearSessionCookie(res: Response): void;
   /** Serves the tenant's events as server-sent events on this response. */
   streamEvents(tenantId: string, q: EventStreamQuery, res: Response): Promise<void>;
+  /** This server's Prometheus registry (text exposition). */
+  prometheus: { contentType: string; metrics(): Promise<string> };
 }
 
-type TenantPart<A extends Auth> = A extends 'secret' | 'publishable' | 'razorpay' ? { ctx: Ctx } : A extends 'session' ? { ctx: Ctx | undefined } : { ctx?: undefined };
+type TenantPart<A extends Auth> = A extends 'secret' | 'publishable' | 'face' ? { ctx: Ctx } : A extends 'session' ? { ctx: Ctx | undefined } : { ctx?: undefined };
 
 /** A read runs on the pool; a write gets the transaction the adapter opened (and claimed the Idempotency-Key in). */
 type DbPart<W extends boolean> = W extends true ? { t: Tx; db: Queryable } : { db: Db };
@@ -88,8 +82,11 @@ export interface RouteDef<A extends Auth, P extends Fields, Q extends Fields, B 
   summary: string;
   description?: string;
   tag: string;
-  /** The shape and statuses of this route's errors: Sandpay's (the default) or Razorpay's (the /v1 face). */
-  errorFormat?: ErrorFormat;
+  /**
+   * The gateway face this route belongs to (absent: Sandpay's own API): its credential (with
+   * `auth: 'face'`), the statuses and shape of its errors, its Idempotency-Key dialect.
+   */
+  face?: HttpFace;
   params?: P;
   query?: Q;
   body?: B;

@@ -13,7 +13,7 @@ import {
 import { constants } from 'node:fs';
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../logger.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { invalidateOnCommit } from './caches.ts';
 import { audit } from '../audit/append.ts';
-import type { Actor } from '../services.ts';
+import type { Actor, Services } from '../services.ts';
 import { notFound } from '../core/errors.ts';
 import { listWhere, paginate, type Page } from '../db/paginate.ts';
 import type { Queryable, Tx } from '../db/pool.ts';
@@ -19,6 +19,9 @@ function adminTenantView(t: TenantRow): AdminTenant {
   };
 }
 
+// joins payments (owned by src/payments), webhook_endpoints (owned by src/webhooks) and
+// webhook_deliveries (owned by src/webhooks): the operator's list counts each tenant's rows in its
+// one paged statement; those folders sit above this one.
 const WITH_COUNTS = `(SELECT t.*,
     (SELECT count(*) FROM payments p WHERE p.tenant_id = t.id) AS payments,
     (SELECT count(*) FROM webhook_endpoints w WHERE w.tenant_id = t.id AND w.deleted_at IS NULL) AS webhook_endpoints,
@@ -41,17 +44,17 @@ export function listTenants(
 }
 
 /** The operator disables a tenant (its keys then get 403) or sets its own rate limit; audited in its chain. */
-export async function updateTenantByOperator(t: Tx, id: string, patch: z.output<typeof adminTenantPatch>, actor: Actor, requestId: string): Promise<AdminTenant> {
+export async function updateTenantByOperator(t: Tx, svc: Pick<Services, 'audit' | 'caches'>, id: string, patch: z.output<typeof adminTenantPatch>, actor: Actor, requestId: string): Promise<AdminTenant> {
   const before = await t.maybeOne<DbTenant>('SELECT * FROM tenants WHERE id = $1::text FOR UPDATE', [id]);
   if (!before) throw notFound('tenant');
-  invalidateOnCommit(t, 'auth', id);
+  invalidateOnCommit(t, svc.caches, 'auth', id);
   const after = await t.one<DbTenant>(
     `UPDATE tenants SET disabled = coalesce($2::boolean, disabled),
             rate_limit = CASE WHEN $3::boolean THEN $4::int ELSE rate_limit END, updated_at = now()
       WHERE id = $1::text RETURNING *`,
     [id, patch.disabled ?? null, patch.rate_limit !== undefined, patch.rate_limit ?? null],
   );
-  audit(t, {
+  audit(t, svc, {
     tenantId: id, objectType: 'tenant', objectId: id, action: 'tenant.updated_by_operator', actor, requestId,
     metadata: { old: { disabled: before.disabled, rate_limit: before.rate_limit }, new: { disabled: after.disabled, rate_limit: after.rate_limit } },
   });

@@ -1,5 +1,5 @@
 import { listen, type Listener } from '../db/listener.ts';
-import type { Db, Tx } from '../db/pool.ts';
+import type { Tx } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 
 /** The channel of migrations 0015's and 0016's triggers; payload '<cache>:<tenant id>' ('' for global rows). */
@@ -77,7 +77,7 @@ export interface TenantCaches {
  * invalidation must not refill the cache with what it read: each cache write is checked against
  * a generation counter bumped by every notification (see readThrough).
  */
-export function startTenantCaches(opts: { db: Db; connectionString: string; log: Logger; ttlMs?: number }): TenantCaches {
+export function startTenantCaches(opts: { connectionString: string; log: Logger; ttlMs?: number }): TenantCaches {
   let live = false;
   let generation = 0;
   let becameLive!: () => void;
@@ -126,27 +126,19 @@ export function startTenantCaches(opts: { db: Db; connectionString: string; log:
     generation: () => generation,
     async close() {
       live = false;
-      opts.db.attachments.delete(CACHES);
       await listener.close();
     },
   };
-  opts.db.attachments.set(CACHES, caches);
   return caches;
 }
-
-const CACHES = Symbol('tenant caches');
-
-/** This process's caches, when started (src/runtime.ts); none in tools that run without them. */
-export const cachesOf = (db: { readonly attachments: ReadonlyMap<symbol, unknown> }): TenantCaches | undefined => db.attachments.get(CACHES) as TenantCaches | undefined;
 
 /**
  * Drops the tenant's cached entries in this process as soon as `t` commits, before its answer
  * is sent, so the caller's very next request sees the change. Other processes learn it from
  * the trigger's NOTIFY (migration 0015) a few milliseconds later.
  */
-export function invalidateOnCommit(t: Tx, name: CacheName, tenantId: string): void {
+export function invalidateOnCommit(t: Tx, caches: TenantCaches | undefined, name: CacheName, tenantId: string): void {
   // (tenantId '' for rows of no tenant: every tenant's entries of that cache)
-  const caches = t.attachments.get(CACHES) as TenantCaches | undefined;
   if (caches) t.afterCommit(() => caches.invalidate(name, tenantId));
 }
 

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { randomBase62, sha256Hex } from '../ids.ts';
 
 export type KeyType = 'secret' | 'publishable';
-/** What an api_keys row holds: the two key roles, or a Razorpay key pair (src/faces/razorpay/keys.ts). */
-export type StoredKeyType = KeyType | 'razorpay';
+/**
+ * What an api_keys row's type holds: one of the two key roles, or the name of the gateway face
+ * whose key pair it is (src/faces/<face>/keys.ts), checked at the edge against the faces listed.
+ */
+export type StoredKeyType = string;
 
-export const KEY_PREFIX: Record<StoredKeyType, string> = { secret: 'sk_test_', publishable: 'pk_test_', razorpay: 'rzp_test_' };
+export const KEY_PREFIX: Readonly<Record<KeyType, string>> = { secret: 'sk_test_', publishable: 'pk_test_' };
 
 export function generateApiKey(type: KeyType): { key: string; hash: string; last4: string } {
   const key = KEY_PREFIX[type] + randomBase62(32);

@@ -15,8 +15,12 @@ export const registerSchema = z.strictObject({
   email: z.email().max(254).transform((e) => e.toLowerCase()),
 });
 
-export const rotateKeySchema = z.strictObject({
-  type: z.enum(['secret', 'publishable', 'razorpay']).default('secret'),
+/** The key roles every tenant has; a gateway face's key pairs add their own types (src/faces/<face>/keys.ts). */
+const KEY_ROLES = ['secret', 'publishable'] as const;
+
+/** POST /auth/keys/rotate: one of the key roles, or the type of a face's key pair (`pairTypes`). */
+export const rotateKeySchema = (pairTypes: readonly string[]) => z.strictObject({
+  type: z.enum([...KEY_ROLES, ...pairTypes]).default('secret'),
   expire_old_in: z
     .number()
     .int()
@@ -80,28 +84,15 @@ export const registeredObject = tenantObject.extend({
   webhook_secret: z.string().meta({ description: 'whsec_…: signs payment webhook_url deliveries and checkout results' }),
 });
 
-export const rotatedKeyObject = z.strictObject({
+/** A rotation's answer: the new key of a role, or the fields a face's new key pair answers (`pairFields`). */
+export const rotatedKeyObject = (pairTypes: readonly string[], pairFields: Record<string, z.ZodType>) => z.strictObject({
   object: z.literal('api_key'),
   id: z.string(),
-  type: z.enum(['secret', 'publishable', 'razorpay']),
+  type: z.enum([...KEY_ROLES, ...pairTypes]),
   secret_key: z.string().optional(),
   publishable_key: z.string().optional(),
-  key_id: z.string().optional().meta({ description: 'rzp_test_…: the new Razorpay key pair (type razorpay)' }),
-  key_secret: z.string().optional().meta({ description: 'Its key_secret: shown once' }),
+  ...pairFields,
   old_keys_expire_at: isoTime.meta({ description: 'When the keys this one replaces stop working' }),
-});
-
-export const createKeySchema = z.strictObject({
-  type: z.literal('razorpay', { error: 'only "razorpay" key pairs are created here; rotate the others with POST /auth/keys/rotate' }),
-});
-
-/** A new Razorpay key pair, answered once: the key_secret is never shown again. */
-export const createdKeyObject = z.strictObject({
-  object: z.literal('api_key'),
-  id: z.string(),
-  type: z.literal('razorpay'),
-  key_id: z.string().meta({ description: 'rzp_test_…: the Razorpay key_id (public: checkout.js uses it as its key)' }),
-  key_secret: z.string().meta({ description: 'Shown once: HTTP Basic password on /v1, and what checkout results are signed with' }),
 });
 
 export const adminTenantsQuery = z.strictObject({

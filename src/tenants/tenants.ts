@@ -1,4 +1,4 @@
-import type { Db, Queryable, Tx } from '../db/pool.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
 import { invalidateOnCommit } from './caches.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { newId } from '../ids.ts';
@@ -11,6 +11,7 @@ import type { DbTenant, TenantSettings } from './types.ts';
 export type { DbTenant, TenantSettings };
 import { generateApiKey, generateWebhookSecret, hashApiKey, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
 import { tenantFromJson } from './types.ts';
+import { lockTenantKeys } from './store.ts';
 
 export const DEFAULT_SETTINGS: TenantSettings = {
   auto_process: { enabled: false, delay_ms: 3000, success_rate: 1 },
@@ -29,7 +30,8 @@ export function settingsOf(t: Pick<DbTenant, 'settings'>): TenantSettings {
 
 type KeyRow = { id: string; type: string; last4: string; created_at: Date; revoked_at: Date | null };
 
-export function tenantView(t: DbTenant, keys: KeyRow[] = []) {
+/** `prefixes`: the prefix each key type's keys start with (Sandpay's own, and a face's key pairs). */
+export function tenantView(t: DbTenant, keys: KeyRow[] = [], prefixes: Readonly<Record<string, string>> = KEY_PREFIX) {
   return {
     id: t.id,
     object: 'tenant' as const,
@@ -41,7 +43,7 @@ export function tenantView(t: DbTenant, keys: KeyRow[] = []) {
       id: k.id,
       type: k.type,
       // Enough to recognise a key, never enough to use it.
-      hint: `${KEY_PREFIX[k.type as StoredKeyType] ?? ''}...${k.last4}`,
+      hint: `${prefixes[k.type] ?? ''}...${k.last4}`,
       created_at: k.created_at.toISOString(),
       // Set while a rolled key still works (rotation with expire_old_in).
       expires_at: k.revoked_at ? k.revoked_at.toISOString() : null,
@@ -61,9 +63,9 @@ async function insertKey(t: Tx, tenantId: string, type: KeyType) {
   return { id, key: key.key };
 }
 
-export async function registerTenant(db: Db, input: { name: string; email: string }, requestId: string) {
+export async function registerTenant(svc: Pick<Services, 'db' | 'audit'>, input: { name: string; email: string }, requestId: string) {
   try {
-    return await db.tx(async (t) => {
+    return await svc.db.tx(async (t) => {
       const webhookSecret = generateWebhookSecret();
       const tenant = await t.one<DbTenant>(
         `INSERT INTO tenants (id, name, email, webhook_secret) VALUES ($1::text, $2::text, $3::text, $4::text) RETURNING *`,
@@ -71,7 +73,7 @@ export async function registerTenant(db: Db, input: { name: string; email: strin
       );
       const secret = await insertKey(t, tenant.id, 'secret');
       const publishable = await insertKey(t, tenant.id, 'publishable');
-      audit(t, {
+      audit(t, svc, {
         tenantId: tenant.id,
         objectType: 'tenant',
         objectId: tenant.id,
@@ -117,9 +119,9 @@ export async function getTenant(db: Queryable, id: string): Promise<DbTenant | u
 }
 
 /** The context of work Sandpay does on its own (jobs, reconciliation) for a tenant. */
-export async function systemCtx(db: Queryable, svc: Services, tenantId: string): Promise<Ctx | null> {
+export async function systemCtx(db: Queryable, tenantId: string): Promise<Ctx | null> {
   const tenant = await getTenant(db, tenantId);
-  return tenant ? { svc, tenant, actor: SYSTEM_ACTOR, requestId: null } : null;
+  return tenant ? { tenant, actor: SYSTEM_ACTOR, requestId: null } : null;
 }
 
 /**
@@ -129,7 +131,7 @@ export async function systemCtx(db: Queryable, svc: Services, tenantId: string):
 export async function asOwner(svc: Services, ownerOf: (t: Tx) => Promise<{ tenant_id: string } | undefined>, work: (t: Tx, ctx: Ctx) => Promise<unknown>): Promise<void> {
   await svc.db.tx(async (t) => {
     const owner = await ownerOf(t);
-    const ctx = owner && (await systemCtx(t, svc, owner.tenant_id));
+    const ctx = owner && (await systemCtx(t, owner.tenant_id));
     if (ctx) await work(t, ctx);
   });
 }
@@ -144,18 +146,17 @@ export async function activeKeys(db: Queryable, tenantId: string) {
 /**
  * Revokes every active key of the type and issues a new one, in one transaction. With
  * `expireOldIn` seconds the old keys keep working until then (a key roll), as live gateways allow.
- * `issue` makes the new key: a Razorpay pair (src/faces/razorpay/keys.ts) brings its own.
+ * `issue` makes the new key: a gateway face's key pair (src/faces/<face>/keys.ts) brings its own.
  */
 export async function rotateKey<K extends { id: string } = { id: string; key: string }>(
-  t: Tx, tenantId: string, type: StoredKeyType, actor: Actor, requestId: string, expireOldIn = 0,
+  t: Tx, svc: Pick<Services, 'audit' | 'caches'>, tenantId: string, type: StoredKeyType, actor: Actor, requestId: string, expireOldIn = 0,
   issue: () => Promise<K> = () => insertKey(t, tenantId, type as KeyType) as unknown as Promise<K>,
 ) {
   // Rotations of one tenant run one after another: without this, two concurrent ones each revoke
   // the keys their snapshot sees and both insert, leaving several active keys. The UPDATE below
   // is a new statement, so after the wait it sees the key the previous rotation committed.
-  // NO KEY UPDATE, so inserts that reference the tenant (foreign keys take KEY SHARE) do not wait.
-  await t.rows('SELECT 1 FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenantId]);
-  invalidateOnCommit(t, 'auth', tenantId);
+  await lockTenantKeys(t, tenantId);
+  invalidateOnCommit(t, svc.caches, 'auth', tenantId);
   const revoked = await t.rows<{ id: string; revoked_at: Date }>(
     `UPDATE api_keys SET revoked_at = now() + $3::int * interval '1 second'
       WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > now() + $3::int * interval '1 second')
@@ -163,7 +164,7 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
     [tenantId, type, expireOldIn],
   );
   const fresh = await issue();
-  audit(t, {
+  audit(t, svc, {
     tenantId,
     objectType: 'api_key',
     objectId: fresh.id,
@@ -183,7 +184,7 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
  * apply one after another, each to what the previous one committed. NO KEY UPDATE, as in
  * rotateKey: inserts that reference the tenant do not wait.
  */
-export async function updateSettings(t: Tx, tenant: DbTenant, patch: SettingsPatch, actor: Actor, requestId: string) {
+export async function updateSettings(t: Tx, svc: Pick<Services, 'audit' | 'caches'>, tenant: DbTenant, patch: SettingsPatch, actor: Actor, requestId: string) {
   const current = await t.one<Pick<DbTenant, 'settings'>>('SELECT settings FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenant.id]);
   const before = settingsOf(current);
   const after: TenantSettings = {
@@ -195,8 +196,8 @@ export async function updateSettings(t: Tx, tenant: DbTenant, patch: SettingsPat
     'UPDATE tenants SET settings = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *',
     [tenant.id, JSON.stringify(after)],
   );
-  invalidateOnCommit(t, 'auth', tenant.id);
-  audit(t, {
+  invalidateOnCommit(t, svc.caches, 'auth', tenant.id);
+  audit(t, svc, {
     tenantId: tenant.id,
     objectType: 'tenant',
     objectId: tenant.id,

@@ -71,6 +71,9 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
  * when settled or leased by another worker.
  */
 function claim(svc: Services, jobIds: string[], limit: number): Promise<Claimed[]> {
+  // joins events (owned by src/events), tenants (owned by src/tenants) and
+  // payments (owned by src/payments): the lease and all an attempt needs, for a batch, in one
+  // statement of the hot path.
   return svc.db.rows<Claimed>(
     `WITH claimed AS (
        UPDATE webhook_deliveries d SET lease_until = now() + $2::int * interval '1 millisecond'
@@ -188,7 +191,7 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
     })));
     for (const x of mine.filter((y) => y.outcome.status === 'dead' && y.outcome.disableEndpoint)) {
       await t.rows(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`, [x.d.endpoint_id]);
-      audit(t, {
+      audit(t, svc, {
         tenantId: x.d.tenant_id, objectType: 'webhook_endpoint', objectId: x.d.endpoint_id!, action: 'webhook_endpoint.disabled',
         actor: SYSTEM_ACTOR, metadata: { reason: '410 Gone', delivery_id: x.d.id },
       });

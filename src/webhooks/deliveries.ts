@@ -143,7 +143,7 @@ export async function requeueDeliveries(t: Tx, svc: Services, filter: RequeueFil
   const dlqIds = rows.map((r) => r.old_dlq_job_id).filter((x): x is string => x !== null);
   if (dlqIds.length) await svc.boss.deleteJob(QUEUES.webhookDlq, dlqIds, { db: t.jobs });
   for (const r of rows) {
-    audit(t, { tenantId: r.tenant_id, objectType: 'webhook_delivery', objectId: r.id, action, oldStatus: r.old_status, newStatus: 'pending', actor, requestId });
+    audit(t, svc, { tenantId: r.tenant_id, objectType: 'webhook_delivery', objectId: r.id, action, oldStatus: r.old_status, newStatus: 'pending', actor, requestId });
   }
   return rows;
 }

@@ -1,8 +1,9 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import { badRequest, notFound } from '../core/errors.ts';
+import { badRequest } from '../core/errors.ts';
+import { ownedRow } from '../db/owned.ts';
 import { newId } from '../ids.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import { generateWebhookSecret } from '../tenants/keys.ts';
 import { eventNotInFormat, type EndpointInput, type EndpointObject, type EndpointPatch } from './schemas.ts';
 import { redactUrl } from '../core/redact.ts';
@@ -52,28 +53,24 @@ export async function checkTargetUrl(url: string, allowPrivate: boolean, param =
   }
 }
 
-export async function createEndpoint(t: Tx, ctx: Ctx, input: EndpointInput): Promise<DbEndpoint> {
+export async function createEndpoint(t: Tx, svc: Services, ctx: Ctx, input: EndpointInput): Promise<DbEndpoint> {
   const e = await t.one<DbEndpoint>(
     `INSERT INTO webhook_endpoints (id, tenant_id, url, events, description, enabled, secret, format)
      VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text, $8::text) RETURNING *`,
     [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, input.secret ?? generateWebhookSecret(), input.format],
   );
-  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: redactUrl(e.url), events: e.events, format: e.format } });
+  auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: redactUrl(e.url), events: e.events, format: e.format } });
   return e;
 }
 
-export async function getEndpoint(db: Queryable, tenantId: string, id: string, lock = false): Promise<DbEndpoint> {
-  const e = await db.maybeOne<DbEndpoint>(
-    `SELECT * FROM webhook_endpoints WHERE id = $1::text AND tenant_id = $2::text AND deleted_at IS NULL${lock ? ' FOR UPDATE' : ''}`,
-    [id, tenantId],
-  );
-  if (!e) throw notFound('webhook endpoint');
-  return e;
+/** One of the tenant's endpoints, not deleted (locked when `lock`); 404 naming `param` when the id came in a body field. */
+export async function getEndpoint(db: Queryable, tenantId: string, id: string, lock = false, param?: string): Promise<DbEndpoint> {
+  return ownedRow<DbEndpoint>(db, 'webhook_endpoints', tenantId, id, { what: 'webhook endpoint', lock, param });
 }
 
-export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
+export async function updateEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
   const before = await getEndpoint(t, ctx.tenant.id, id, true);
-  const bad = patch.events && eventNotInFormat(ctx.svc.webhookFaces, before.format, patch.events);
+  const bad = patch.events && eventNotInFormat(svc.webhookFaces, before.format, patch.events);
   if (bad) throw badRequest('parameter_invalid', `Invalid events.${bad.index}: ${bad.message}`, `events.${bad.index}`);
   const e = await t.one<DbEndpoint>(
     `UPDATE webhook_endpoints SET
@@ -87,7 +84,7 @@ export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: Endpoin
       WHERE id = $1::text RETURNING *`,
     [id, patch.url ?? null, patch.events ?? null, patch.description !== undefined, patch.description ?? null, patch.enabled ?? null],
   );
-  auditIn(t, ctx, {
+  auditIn(t, svc, ctx, {
     objectType: 'webhook_endpoint',
     objectId: id,
     action: 'webhook_endpoint.updated',
@@ -100,16 +97,16 @@ export async function updateEndpoint(t: Tx, ctx: Ctx, id: string, patch: Endpoin
   return e;
 }
 
-export async function deleteEndpoint(t: Tx, ctx: Ctx, id: string): Promise<void> {
+export async function deleteEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<void> {
   await getEndpoint(t, ctx.tenant.id, id, true);
   // Soft delete: past deliveries keep their endpoint; new events no longer fan out to it.
   await t.rows('UPDATE webhook_endpoints SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
-  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.deleted' });
+  auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.deleted' });
 }
 
-export async function rotateEndpointSecret(t: Tx, ctx: Ctx, id: string): Promise<DbEndpoint> {
+export async function rotateEndpointSecret(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbEndpoint> {
   await getEndpoint(t, ctx.tenant.id, id, true);
   const e = await t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, generateWebhookSecret()]);
-  auditIn(t, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.secret_rotated' });
+  auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.secret_rotated' });
   return e;
 }

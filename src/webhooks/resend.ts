@@ -1,10 +1,12 @@
 import { auditIn } from '../audit/append.ts';
-import { badRequest, conflict, notFound, stateError } from '../core/errors.ts';
+import { badRequest, conflict, stateError } from '../core/errors.ts';
 import type { Tx } from '../db/pool.ts';
+import { getEvent } from '../events/events.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import type { Ctx } from '../services.ts';
+import type { Ctx, Services } from '../services.ts';
 import { deliveryView, type DbDelivery, type DeliveryView } from './deliveries.ts';
+import { getEndpoint } from './endpoints.ts';
 import { faceNames, faceOf } from './faces.ts';
 
 /**
@@ -14,27 +16,20 @@ import { faceNames, faceOf } from './faces.ts';
  * for), else to the targets the event would have now: the enabled endpoints subscribed to its
  * type, and the payment's webhook_url.
  */
-export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: string | undefined): Promise<DeliveryView[]> {
-  const event = await t.maybeOne<{ id: string; type: string; payment_id: string | null }>(
-    'SELECT id, type, payment_id FROM events WHERE id = $1::text AND tenant_id = $2::text',
-    [eventId, ctx.tenant.id],
-  );
-  if (!event) throw notFound('event');
+export async function resendEvent(t: Tx, svc: Services, ctx: Ctx, eventId: string, endpointId: string | undefined): Promise<DeliveryView[]> {
+  const event = await getEvent(t, ctx.tenant.id, eventId);
   if (endpointId !== undefined) {
-    const endpoint = await t.maybeOne<{ enabled: boolean; format: string }>(
-      'SELECT enabled, format FROM webhook_endpoints WHERE id = $1::text AND tenant_id = $2::text AND deleted_at IS NULL',
-      [endpointId, ctx.tenant.id],
-    );
-    if (!endpoint) throw notFound('webhook endpoint', 'endpoint_id');
+    const endpoint = await getEndpoint(t, ctx.tenant.id, endpointId, false, 'endpoint_id');
     if (!endpoint.enabled) {
       throw stateError('endpoint_disabled', 'This webhook endpoint is disabled; enable it (PATCH /webhook-endpoints/:id {"enabled":true}) and resend', 'endpoint_id');
     }
-    const face = faceOf(ctx.svc.webhookFaces, endpoint.format);
+    const face = faceOf(svc.webhookFaces, endpoint.format);
     if (face.eventName(event.type) === null) {
       throw badRequest(`no_${face.format}_event`, `${event.type} has no ${face.label} counterpart, so a ${face.label}-format endpoint never receives it`, 'endpoint_id');
     }
   }
 
+  // joins payments (owned by src/payments): the payment's webhook_url is a target, as in the fan-out (fanout.ts).
   const deliveries = await t.rows<DbDelivery>(
     `WITH targets AS (
        SELECT w.id AS endpoint_id, w.url FROM webhook_endpoints w
@@ -49,14 +44,14 @@ export async function resendEvent(t: Tx, ctx: Ctx, eventId: string, endpointId: 
             CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
        FROM targets
      RETURNING *`,
-    [ctx.tenant.id, event.id, event.type, endpointId ?? null, event.payment_id, faceNames(ctx.svc.webhookFaces, event.type)],
+    [ctx.tenant.id, event.id, event.type, endpointId ?? null, event.payment_id, faceNames(svc.webhookFaces, event.type)],
   );
   if (deliveries.length === 0) {
     throw conflict('no_webhook_targets', `No enabled webhook endpoint subscribes to ${event.type} and the payment has no webhook_url; name one with endpoint_id`);
   }
-  await enqueue(t, ctx.svc.boss, QUEUES.webhookDelivery, deliveries.map((d) => ({ id: d.job_id!, data: { deliveryId: d.id } })));
+  await enqueue(t, svc.boss, QUEUES.webhookDelivery, deliveries.map((d) => ({ id: d.job_id!, data: { deliveryId: d.id } })));
   for (const d of deliveries) {
-    auditIn(t, ctx, { objectType: 'webhook_delivery', objectId: d.id, action: 'webhook_delivery.resent', newStatus: 'pending', metadata: { event_id: event.id } });
+    auditIn(t, svc, ctx, { objectType: 'webhook_delivery', objectId: d.id, action: 'webhook_delivery.resent', newStatus: 'pending', metadata: { event_id: event.id } });
   }
   return deliveries.map((d) => deliveryView(d));
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditContextOf } from '../../src/audit/context.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
@@ -20,7 +19,7 @@ let admin: Client;
 const MANY_TENANTS = { RATE_LIMIT_REGISTER_MAX: '1000' };
 
 /** Seals what is committed, as the sealer does moments after each commit. */
-const sealAll = () => auditContextOf(sys.runtime.db).sealer.sealAll();
+const sealAll = () => sys.runtime.audit.sealer.sealAll();
 
 beforeAll(async () => {
   sys = await startTestSystem(MANY_TENANTS);

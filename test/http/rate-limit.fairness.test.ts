@@ -65,7 +65,7 @@ describe('one tenant over its limit does not starve the others', () => {
     const x = await registerTenant(sys.url, 'X4');
     const tenant = (await getTenant(sys.runtime.db, x.id))!;
     // A wait long enough never to matter: who is served is decided by the bound and the queue alone.
-    const limits = tenantLimits(sys.runtime.db, { windowMs: 60_000, defaultMax: 1000, maxInflight: 2, maxWaitMs: 600_000, holdMs: 50 });
+    const limits = tenantLimits(sys.runtime.db, sys.runtime.caches, { windowMs: 60_000, defaultMax: 1000, maxInflight: 2, maxWaitMs: 600_000, holdMs: 50 });
     let running = 0;
     let peak = 0;
     // The handler finishes only when the test says so, so no slot frees up while requests arrive,
@@ -107,7 +107,7 @@ describe('one tenant over its limit does not starve the others', () => {
   it('with the guard mounted before auth, a blocked key costs no query at all (not even auth)', async () => {
     const x = await registerTenant(sys.url, 'X3');
     const tenant = (await getTenant(sys.runtime.db, x.id))!;
-    const limits = tenantLimits(sys.runtime.db, { windowMs: 60_000, defaultMax: 3, maxInflight: 2, maxWaitMs: 1000, holdMs: 100 });
+    const limits = tenantLimits(sys.runtime.db, sys.runtime.caches, { windowMs: 60_000, defaultMax: 3, maxInflight: 2, maxWaitMs: 1000, holdMs: 100 });
     let authCalls = 0;
     const { client: c, close } = await tinyApp(limits, tenant, x.sk, async () => {}, () => authCalls++);
     try {

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRequestLogBatch, recordingDb, roundTrips } from '../../bench/lib/baseline.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
-import { cachesOf } from '../../src/tenants/caches.ts';
 import { Client, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
 import { cardBody } from '../support/payments.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
@@ -32,7 +31,7 @@ let bareApi: Client;
 beforeAll(async () => {
   sys = await startTestSystem();
   // Keys are cached only once the cache's LISTEN connection is in place.
-  await cachesOf(sys.runtime.db)?.whenLive();
+  await sys.runtime.caches?.whenLive();
   shop = await registerTenant(sys.url);
   bare = await registerTenant(sys.url);
   // The bench's create: one endpoint subscribed to everything, a velocity and an amount rule.

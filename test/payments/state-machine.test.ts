@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.ts';
-import { KIND_TO_HTTP } from '../../src/http/errors.ts';
+import { KIND_TO_HTTP } from '../../src/routing/errors.ts';
 import { assertRefundTransition, assertTransition, canTransition, PAYMENT_STATUSES, TERMINAL_STATUSES } from '../../src/payments/state-machine.ts';
 
 const LEGAL = new Set([

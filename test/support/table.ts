@@ -6,7 +6,7 @@ import { ROUTES } from '../../src/contract/table.ts';
 export interface SweepRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
-  auth: 'none' | 'tenant' | 'admin' | 'session' | 'razorpay';
+  auth: 'none' | 'tenant' | 'admin' | 'session' | 'face';
   /** The fixture its `:id` takes (an operator's rule or dead letter differs from a tenant's). */
   id?: string;
   body?: unknown;
@@ -25,9 +25,9 @@ function fixtureOf(route: AnyRoute): string | undefined {
 
 /**
  * Every route of the table, as the sweeps send it. Streams and pages are left to their own tests,
- * and so is the Razorpay face (/v1), whose errors have Razorpay's shape (test/razorpay/).
+ * and so are the gateway faces' routes (Razorpay's /v1), whose errors have their face's shape (test/faces/).
  */
-export const SWEEP: SweepRoute[] = ROUTES.filter((r) => (!r.produces || r.produces === 'application/json') && r.errorFormat !== 'razorpay').map((r) => ({
+export const SWEEP: SweepRoute[] = ROUTES.filter((r) => (!r.produces || r.produces === 'application/json') && !r.face).map((r) => ({
   method: r.method.toUpperCase() as SweepRoute['method'],
   path: r.path,
   auth: r.auth === 'secret' || r.auth === 'publishable' ? 'tenant' : r.auth,

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { cachesOf } from '../../src/tenants/caches.ts';
 import { Client, idemKey, registerTenant } from '../support/client.ts';
 import { cardBody, createPayment, eventually } from '../support/payments.ts';
 import { ADMIN_TOKEN, startTestSystem, testEnv, type TestSystem } from '../support/system.ts';
@@ -18,8 +17,8 @@ let second: Runtime;
 beforeAll(async () => {
   sys = await startTestSystem();
   second = await startRuntime(loadConfig(testEnv(sys.databaseUrl, { SANDPAY_ROLE: 'api' })), createLogger('silent'));
-  await cachesOf(sys.runtime.db)?.whenLive();
-  await cachesOf(second.db)?.whenLive();
+  await sys.runtime.caches?.whenLive();
+  await second.caches?.whenLive();
 });
 afterAll(async () => {
   await second?.stop();

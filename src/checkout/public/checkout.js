@@ -8,25 +8,20 @@
   var NARROW = '(max-width: 600px)';
 
   function css(el, styles) {
-    // Styles set one by one through the CSSOM: allowed even where the page's CSP forbids inline styles.
+    // Through the CSSOM: allowed even where the page's CSP forbids inline styles.
     Object.keys(styles).forEach(function (k) { el.style.setProperty(k, styles[k]); });
     return el;
-  }
-
-  // Razorpay's payment.failed argument.
-  function rzpFailure(e, orderId) {
-    var r = e.razorpay || {};
-    return { error: { code: r.code || 'BAD_REQUEST_ERROR', description: r.description || e.description, source: r.source || 'NA',
-      step: r.step || 'NA', reason: r.reason || e.code, metadata: { order_id: orderId, payment_id: e.payment_id } } };
   }
 
   function Sandpay(options) {
     if (!(this instanceof Sandpay)) return new Sandpay(options);
     options = options || {};
-    // A Razorpay key_id: Razorpay mode (its option names, razorpay_* results, its error object).
-    this._razorpay = /^rzp_test_/.test(options.key || '');
-    if (!/^pk_test_/.test(options.key || '') && !this._razorpay) {
-      throw new Error('Sandpay: options.key must be your publishable key (it starts with pk_test_) or a Razorpay key_id');
+    var key = options.key || '';
+    // A gateway face's key: the mode its script added (options, results, errors).
+    this._mode = Sandpay.modes.filter(function (m) { return m.key.test(key); })[0];
+    if (!/^pk_test_/.test(key) && !this._mode) {
+      throw new Error('Sandpay: options.key must be your publishable key (it starts with pk_test_)' +
+        Sandpay.modes.map(function (m) { return ' or ' + m.keyName; }).join(''));
     }
     if (!options.order_id) throw new Error('Sandpay: options.order_id is required');
     this.options = options;
@@ -40,6 +35,7 @@
   }
 
   Sandpay.version = VERSION;
+  Sandpay.modes = [];
 
   /** checkout.on('payment.failed', fn) → {code, description, payment_id}; 'error' for set-up problems. */
   Sandpay.prototype.on = function (event, fn) {
@@ -59,11 +55,7 @@
     var o = this.options;
     var body = { order_id: o.order_id };
     ['prefill', 'methods', 'name', 'description'].forEach(function (k) { if (o[k] !== undefined) body[k] = o[k]; });
-    // Razorpay pages may send empty or extra prefill fields.
-    if (this._razorpay && o.prefill) {
-      body.prefill = {};
-      ['name', 'email', 'contact'].forEach(function (k) { if (o.prefill[k]) body.prefill[k] = String(o.prefill[k]); });
-    }
+    if (this._mode && o.prefill) body.prefill = this._mode.prefill(o.prefill);
     var res = await fetch(this.origin + '/api/v1/checkout/sessions', {
       method: 'POST',
       headers: { Authorization: 'Bearer ' + o.key, 'Content-Type': 'application/json' },
@@ -117,20 +109,15 @@
     var frame = css(document.createElement('iframe'), { border: '0', width: '100%', height: '100%', display: 'block' });
     frame.title = 'Sandpay checkout';
     frame.setAttribute('allow', 'payment');
-    // Focus sentinels keep Tab inside the modal: past the frame's last field back to the close
-    // button, and before the close button into the frame's last field.
+    // Focus sentinels keep Tab inside the modal.
     var start = document.createElement('span');
     var end = document.createElement('span');
-    start.tabIndex = 0;
-    end.tabIndex = 0;
+    start.tabIndex = end.tabIndex = 0;
     var self = this;
     start.addEventListener('focus', function () { self._focusFrame('last'); });
     end.addEventListener('focus', function () { close.focus(); });
     close.addEventListener('click', function () { self._dismiss(); });
-    dialog.appendChild(start);
-    dialog.appendChild(close);
-    dialog.appendChild(frame);
-    dialog.appendChild(end);
+    [start, close, frame, end].forEach(function (el) { dialog.appendChild(el); });
     overlay.appendChild(dialog);
     this._ui = { overlay: overlay, dialog: dialog, frame: frame, close: close, mq: window.matchMedia(NARROW) };
     this._ui.onResize = function () { self._layout(); };
@@ -184,11 +171,10 @@
     if (!msg || msg.source !== 'sandpay-checkout') return;
     if (msg.type === 'ready') this._focusFrame('first');
     else if (msg.type === 'dismiss') this._dismiss();
-    else if (msg.type === 'payment.failed' && msg.error) this._emit('payment.failed', this._razorpay ? rzpFailure(msg.error, this.options.order_id) : msg.error);
-    else if (msg.type === 'payment.success' && msg.result) {
-      var r = msg.result, result = this._razorpay
-        ? { razorpay_payment_id: r.payment_id, razorpay_order_id: r.order_id, razorpay_signature: r.signature }
-        : { payment_id: r.payment_id, order_id: r.order_id, signature: r.signature };
+    else if (msg.type === 'payment.failed' && msg.error) {
+      this._emit('payment.failed', this._mode ? this._mode.failure(msg.error, msg.payment, this.options.order_id) : msg.error);
+    } else if (msg.type === 'payment.success' && msg.result) {
+      var r = msg.result, result = this._mode ? this._mode.result(r) : { payment_id: r.payment_id, order_id: r.order_id, signature: r.signature };
       this._teardown();
       if (typeof this.options.handler === 'function') this.options.handler(result);
       this._emit('payment.success', result);
@@ -216,6 +202,4 @@
   };
 
   window.Sandpay = Sandpay;
-  // Razorpay's name too: a page written for Razorpay only swaps the script URL.
-  if (!window.Razorpay) window.Razorpay = Sandpay;
 })(window, document);

@@ -126,8 +126,9 @@ function fail(p) {
   setStatus(`Payment failed. ${text}`);
   if (!reported.has(p.id)) {
     reported.add(p.id);
-    // A session opened with a Razorpay key also gets Razorpay's error fields (checkout.js hands them on).
-    post('payment.failed', { error: { code, description: text, payment_id: p.id, ...(p.razorpay_error ? { razorpay: p.razorpay_error } : {}) } });
+    // The payment goes along for checkout.js in a gateway face's mode: a session opened with that
+    // face's key has its error fields (src/checkout/faces.ts), which the mode turns into its error.
+    post('payment.failed', { error: { code, description: text, payment_id: p.id }, payment: p });
   }
   show('failed');
 }

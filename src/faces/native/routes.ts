@@ -1,5 +1,5 @@
 import type { AnyRoute } from '../../routing/route.ts';
-import type { WebhookFace } from '../../webhooks/faces.ts';
+import type { GatewayFace } from '../../routing/face.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { credentialRoutes } from './routes/credentials.ts';
@@ -18,22 +18,26 @@ import { webhookRoutes } from './routes/webhooks.ts';
 
 /**
  * Sandpay's own API (/api/v1, the health checks, the hosted checkout's endpoints): one file of
- * routes per capability. Its webhook endpoints take the formats of `faces` as well as its own.
+ * routes per capability. What the other gateway `faces` add to it comes from their own folders:
+ * their webhook formats, the key pairs the key routes make, their checkout.js modes.
  */
-export function nativeRoutes(faces: readonly WebhookFace[]): AnyRoute[] {
+export function nativeRoutes(faces: readonly GatewayFace[]): AnyRoute[] {
+  const webhookFaces = faces.flatMap((f) => (f.webhook ? [f.webhook] : []));
+  const keyPairs = faces.flatMap((f) => (f.keyPair ? [f.keyPair] : []));
+  const checkoutFaces = faces.flatMap((f) => (f.checkout ? [f.checkout] : []));
   return [
     ...publicRoutes,
-    ...tenantRoutes,
+    ...tenantRoutes(keyPairs),
     ...credentialRoutes,
     ...orderRoutes,
     ...paymentRoutes,
     ...refundRoutes,
     ...eventStreamRoutes, // before eventRoutes: /events/stream is not /events/:id
     ...eventRoutes,
-    ...webhookRoutes(faces),
+    ...webhookRoutes(webhookFaces),
     ...fraudRoutes,
     ...auditRoutes,
-    ...checkoutRoutes,
+    ...checkoutRoutes(checkoutFaces),
     ...operatorRoutes,
     ...dashboardRoutes,
     ...requestLogRoutes,

@@ -2,9 +2,10 @@ import { badRequest, DomainError } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { capturePayment } from '../../payments/actions.ts';
 import { lockPayment, paymentView, type DbPayment } from '../../payments/payments.ts';
+import { orderAuthorizedIs } from '../../payments/store.ts';
 import { createRefund, refundView, type DbRefund } from '../../refunds/refunds.ts';
 import type { RefundInput } from '../../refunds/schemas.ts';
-import type { Ctx } from '../../services.ts';
+import type { Ctx, Services } from '../../services.ts';
 import { orderView, type DbOrder } from '../../orders/orders.ts';
 import { rzpOrder, rzpPayment, rzpRefund } from './entities.ts';
 import type { CollectionQuery, ListOrdersQuery, RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
@@ -58,10 +59,7 @@ export function listOrdersAsRazorpay(db: Queryable, tenantId: string, q: ListOrd
   const authorized = q.authorized === undefined ? undefined : q.authorized === '1' || q.authorized === 'true';
   return collection(db, 'orders', tenantId, q, rzpOrderRow, [
     { sql: (x) => `receipt = ${x}::text`, value: q.receipt },
-    {
-      sql: (x) => `${x}::boolean = EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.status IN ('authorized', 'success', 'partially_refunded', 'refunded'))`,
-      value: authorized,
-    },
+    { sql: orderAuthorizedIs, value: authorized },
   ]);
 }
 
@@ -71,21 +69,21 @@ const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
  * Razorpay captures the whole authorized amount, in the payment's currency: anything else is a
  * 400 there, so here too (the native capture also takes part of it).
  */
-export async function captureAsRazorpay(t: Tx, ctx: Ctx, id: string, amount: number, currency: string | undefined): Promise<DbPayment> {
+export async function captureAsRazorpay(t: Tx, svc: Services, ctx: Ctx, id: string, amount: number, currency: string | undefined): Promise<DbPayment> {
   const p = await lockPayment(t, ctx.tenant.id, id);
   if (CAPTURED.has(p.status)) throw badRequest('payment_already_captured', 'This payment has already been captured');
   if (p.status !== 'authorized') throw badRequest('payment_not_authorized', 'Only payments which have been authorized and not yet captured can be captured');
   if (currency !== undefined && currency !== p.currency) throw badRequest('currency_mismatch', `The currency should be the payment's currency (${p.currency})`, 'currency');
   if (amount !== Number(p.amount)) throw badRequest('capture_amount_mismatch', 'Capture amount must be equal to the amount authorized', 'amount');
-  return capturePayment(t, ctx, id, amount);
+  return capturePayment(t, svc, ctx, id, amount);
 }
 
 /** A native refund, with Razorpay's wording for the refusals a Razorpay integration checks for. */
 export async function refundAsRazorpay(
-  t: Tx, ctx: Ctx, paymentId: string, input: { amount?: number | undefined; notes?: RefundInput['metadata']; receipt?: string | undefined },
+  t: Tx, svc: Services, ctx: Ctx, paymentId: string, input: { amount?: number | undefined; notes?: RefundInput['metadata']; receipt?: string | undefined },
 ): Promise<DbRefund> {
   try {
-    return await createRefund(t, ctx, paymentId, { amount: input.amount, metadata: input.notes, ...(input.receipt !== undefined ? { receipt: input.receipt } : {}) });
+    return await createRefund(t, svc, ctx, paymentId, { amount: input.amount, metadata: input.notes, ...(input.receipt !== undefined ? { receipt: input.receipt } : {}) });
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     switch (err.code) {

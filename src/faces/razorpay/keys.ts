@@ -4,10 +4,10 @@ import { conflict } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { newId, randomBase62, sha256Hex } from '../../ids.ts';
 import type { KeyStore } from '../../secrets/keys.ts';
-import type { Ctx } from '../../services.ts';
-import { hashApiKey, KEY_PREFIX } from '../../tenants/keys.ts';
+import type { Ctx, Services } from '../../services.ts';
+import { hashApiKey } from '../../tenants/keys.ts';
 import { rotateKey, type DbTenant } from '../../tenants/tenants.ts';
-import { tenantFromJson } from '../../tenants/types.ts';
+import { findKeyWithSecret, hasActiveKey, insertKeyWithSecret, keySecretCiphertext, lockTenantKeys } from '../../tenants/store.ts';
 
 /**
  * Razorpay-style key pairs. The key_id (`rzp_test_` + 14 base62 characters) names the pair and
@@ -23,8 +23,11 @@ export interface RazorpayKeyPair {
   key_secret: string;
 }
 
+/** What a key_id starts with. */
+export const RAZORPAY_KEY_PREFIX = 'rzp_test_';
+
 export function generateRazorpayKeyPair(): { key_id: string; key_secret: string } {
-  return { key_id: KEY_PREFIX.razorpay + randomBase62(14), key_secret: randomBase62(24) };
+  return { key_id: RAZORPAY_KEY_PREFIX + randomBase62(14), key_secret: randomBase62(24) };
 }
 
 /** The associated data of a key_secret's ciphertext: a ciphertext moved to another row does not decrypt. */
@@ -33,39 +36,27 @@ const aadOf = (rowId: string) => `api_keys:${rowId}:key_secret`;
 export async function insertRazorpayKey(t: Tx, keys: KeyStore, tenantId: string): Promise<RazorpayKeyPair> {
   const pair = generateRazorpayKeyPair();
   const id = newId('apiKey');
-  await t.rows(
-    `INSERT INTO api_keys (id, tenant_id, type, key_hash, last4, secret_ciphertext)
-     VALUES ($1::text, $2::text, 'razorpay', $3::text, $4::text, $5::text)`,
-    [id, tenantId, hashApiKey(pair.key_id), pair.key_id.slice(-4), keys.encrypt(pair.key_secret, aadOf(id))],
-  );
+  await insertKeyWithSecret(t, {
+    id, tenantId, type: 'razorpay', keyHash: hashApiKey(pair.key_id), last4: pair.key_id.slice(-4), secretCiphertext: keys.encrypt(pair.key_secret, aadOf(id)),
+  });
   return { id, ...pair };
 }
 
 /** The first pair of a tenant (POST /auth/keys). With one already active, the answer says to rotate it instead. */
-export async function createRazorpayKey(t: Tx, ctx: Ctx): Promise<RazorpayKeyPair> {
+export async function createRazorpayKey(t: Tx, svc: Services, ctx: Ctx): Promise<RazorpayKeyPair> {
   // The tenant row lock that rotation takes too: two concurrent creations cannot both pass the check.
-  await t.rows('SELECT 1 FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [ctx.tenant.id]);
-  const active = await t.maybeOne(
-    `SELECT 1 FROM api_keys WHERE tenant_id = $1::text AND type = 'razorpay' AND (revoked_at IS NULL OR revoked_at > now())`,
-    [ctx.tenant.id],
-  );
-  if (active) {
+  await lockTenantKeys(t, ctx.tenant.id);
+  if (await hasActiveKey(t, ctx.tenant.id, 'razorpay')) {
     throw conflict('key_exists', 'This tenant already has a Razorpay key pair; rotate it with POST /api/v1/auth/keys/rotate {"type":"razorpay"}', 'type');
   }
-  const pair = await insertRazorpayKey(t, ctx.svc.keys, ctx.tenant.id);
-  auditIn(t, ctx, { objectType: 'api_key', objectId: pair.id, action: 'api_key.created', metadata: { type: 'razorpay' } });
+  const pair = await insertRazorpayKey(t, svc.keys, ctx.tenant.id);
+  auditIn(t, svc, ctx, { objectType: 'api_key', objectId: pair.id, action: 'api_key.created', metadata: { type: 'razorpay' } });
   return pair;
 }
 
 /** Rotation as for every key type (src/tenants/tenants.ts): the old pair may keep working `expireOldIn` seconds. */
-export function rotateRazorpayKey(t: Tx, ctx: Ctx, expireOldIn: number) {
-  return rotateKey(t, ctx.tenant.id, 'razorpay', ctx.actor, ctx.requestId!, expireOldIn, () => insertRazorpayKey(t, ctx.svc.keys, ctx.tenant.id));
-}
-
-interface KeyRow {
-  id: string;
-  secret_ciphertext: string;
-  tenant: DbTenant;
+export function rotateRazorpayKey(t: Tx, svc: Services, ctx: Ctx, expireOldIn: number) {
+  return rotateKey(t, svc, ctx.tenant.id, 'razorpay', ctx.actor, ctx.requestId!, expireOldIn, () => insertRazorpayKey(t, svc.keys, ctx.tenant.id));
 }
 
 export type RazorpayAuth =
@@ -77,26 +68,20 @@ export type RazorpayAuth =
  * pairs never match), then the secret compared in constant time with the decrypted one.
  */
 export async function authenticateRazorpayKey(db: Queryable, keys: KeyStore, keyId: string, secret: string): Promise<RazorpayAuth> {
-  if (!keyId.startsWith(KEY_PREFIX.razorpay)) return { ok: false, reason: 'unknown_key' };
-  const row = await db.maybeOne<KeyRow>(
-    `SELECT k.id, k.secret_ciphertext, to_jsonb(t.*) AS tenant
-       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1::text AND k.type = 'razorpay' AND (k.revoked_at IS NULL OR k.revoked_at > now())`,
-    [hashApiKey(keyId)],
-  );
+  if (!keyId.startsWith(RAZORPAY_KEY_PREFIX)) return { ok: false, reason: 'unknown_key' };
+  const row = await findKeyWithSecret(db, hashApiKey(keyId), 'razorpay');
   if (!row) return { ok: false, reason: 'unknown_key' };
   const expected = Buffer.from(sha256Hex(keys.decrypt(row.secret_ciphertext, aadOf(row.id))), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(sha256Hex(secret), 'hex'))) return { ok: false, reason: 'wrong_secret' };
-  // to_jsonb turns timestamps into strings; restore the row type.
-  const tenant = tenantFromJson(row.tenant);
-  return { ok: true, keyRowId: row.id, tenant };
+  return { ok: true, keyRowId: row.id, tenant: row.tenant };
 }
 
 /**
- * The key_secret of a pair by its row id, to sign a checkout result. A pair rotated away since
- * the checkout opened still signs it: the merchant's server verifies with the secret it had.
+ * The key_secret of a pair by its row id, to sign a checkout result (null: no pair of the tenant's
+ * has that id). A pair rotated away since the checkout opened still signs it: the merchant's
+ * server verifies with the secret it had.
  */
-export async function razorpayKeySecret(db: Queryable, keys: KeyStore, tenantId: string, keyRowId: string): Promise<string> {
-  const row = await db.one<{ secret_ciphertext: string }>(`SELECT secret_ciphertext FROM api_keys WHERE id = $1::text AND tenant_id = $2::text AND type = 'razorpay'`, [keyRowId, tenantId]);
-  return keys.decrypt(row.secret_ciphertext, aadOf(keyRowId));
+export async function razorpayKeySecret(db: Queryable, keys: KeyStore, tenantId: string, keyRowId: string): Promise<string | null> {
+  const ciphertext = await keySecretCiphertext(db, tenantId, keyRowId, 'razorpay');
+  return ciphertext ? keys.decrypt(ciphertext, aadOf(keyRowId)) : null;
 }

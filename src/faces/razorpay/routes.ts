@@ -8,14 +8,15 @@ import {
   captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
 } from './schemas.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
+import { razorpayHttpFace } from './http-face.ts';
 
 /**
  * Razorpay's API under /v1, as a view of the same orders, payments and refunds as /api/v1: HTTP
- * Basic with a Razorpay key pair, Razorpay's entities and error shape. An integration written
- * against the official SDK runs here by changing only its host. Razorpay's server API cannot
- * create payments (its checkout does): they come from checkout.js or the native API.
+ * Basic with a Razorpay key pair, Razorpay's entities and error shape (http-face.ts). An
+ * integration written against the official SDK runs here by changing only its host. Razorpay's
+ * server API cannot create payments (its checkout does): they come from checkout.js or the native API.
  */
-const base = { auth: 'razorpay', errorFormat: 'razorpay', tag: 'Razorpay' } as const;
+const base = { auth: 'face', face: razorpayHttpFace, tag: 'Razorpay' } as const;
 const order = byId('order', 'order');
 const payment = byId('payment', 'payment');
 const refund = byId('refund', 'refund');
@@ -30,8 +31,8 @@ export const razorpayRoutes = [
     ...base, method: 'post', path: '/v1/orders', write: true, summary: 'Create an order (Razorpay)',
     description: 'With `payment_capture: 0` (or `payment: {capture: "manual"}`) the checkout leaves the payment `authorized` and hands over the signed result then; capture it with POST /v1/payments/:id/capture.',
     body: createOrderBody, response: rzpOrderObject, example: { amount: 50000, currency: 'INR', receipt: 'receipt#1', notes: { cart: '42' } },
-    handler: async ({ t, ctx, body }) =>
-      rzpOrderRow(await createOrder(t, ctx, { amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body) })),
+    handler: async ({ svc, t, ctx, body }) =>
+      rzpOrderRow(await createOrder(t, svc, ctx, { amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body) })),
   }),
   route({
     ...base, method: 'get', path: '/v1/orders', summary: 'All orders (Razorpay)', query: listOrdersQuery, response: collectionOf(rzpOrderObject),
@@ -44,7 +45,7 @@ export const razorpayRoutes = [
   route({
     ...base, method: 'patch', path: '/v1/orders/:id', write: true, summary: "Edit an order's notes (Razorpay)", params: order, body: notesBody, response: rzpOrderObject,
     example: { notes: { gift: 'yes' } },
-    handler: async ({ t, ctx, params: p, body }) => rzpOrderRow(await updateOrderMetadata(t, ctx, p.id, body.notes)),
+    handler: async ({ svc, t, ctx, params: p, body }) => rzpOrderRow(await updateOrderMetadata(t, svc, ctx, p.id, body.notes)),
   }),
   route({
     ...base, method: 'get', path: '/v1/orders/:id/payments', summary: `An order's payments, newest ${COUNT_MAX} (Razorpay)`, params: order, response: collectionOf(rzpPaymentObject),
@@ -66,18 +67,18 @@ export const razorpayRoutes = [
   route({
     ...base, method: 'post', path: '/v1/payments/:id/capture', write: true, summary: 'Capture an authorized payment (Razorpay: the whole amount)',
     params: payment, body: captureBody, response: rzpPaymentObject, example: { amount: 50000, currency: 'INR' },
-    handler: async ({ t, ctx, params: p, body }) => rzpPaymentRow(await captureAsRazorpay(t, ctx, p.id, body.amount, body.currency)),
+    handler: async ({ svc, t, ctx, params: p, body }) => rzpPaymentRow(await captureAsRazorpay(t, svc, ctx, p.id, body.amount, body.currency)),
   }),
   route({
     ...base, method: 'patch', path: '/v1/payments/:id', write: true, summary: "Edit a payment's notes (Razorpay)", params: payment, body: notesBody, response: rzpPaymentObject,
     example: { notes: { shipped: 'yes' } },
-    handler: async ({ t, ctx, params: p, body }) => rzpPaymentRow(await updatePaymentMetadata(t, ctx, p.id, body.notes)),
+    handler: async ({ svc, t, ctx, params: p, body }) => rzpPaymentRow(await updatePaymentMetadata(t, svc, ctx, p.id, body.notes)),
   }),
   route({
     ...base, method: 'post', path: '/v1/payments/:id/refund', write: true, summary: 'Refund a captured payment, fully or partly (Razorpay)',
     description: 'A refund is `pending` until Sandpay processes it (REFUND_PROCESS_DELAY_MS later); the payment\'s `amount_refunded` counts processed refunds. `speed` is accepted and processed as normal.',
     params: payment, body: refundBody, response: rzpRefundObject, example: { amount: 10000, notes: { reason: 'return' } },
-    handler: async ({ t, ctx, params: p, body }) => rzpRefundRow(await refundAsRazorpay(t, ctx, p.id, body)),
+    handler: async ({ svc, t, ctx, params: p, body }) => rzpRefundRow(await refundAsRazorpay(t, svc, ctx, p.id, body)),
   }),
   route({
     ...base, method: 'get', path: '/v1/payments/:id/refunds', summary: "A payment's refunds (Razorpay)", params: payment, query: collectionQuery, response: collectionOf(rzpRefundObject),
@@ -108,6 +109,6 @@ export const razorpayRoutes = [
   route({
     ...base, method: 'patch', path: '/v1/refunds/:id', write: true, summary: "Edit a refund's notes (Razorpay)", params: refund, body: notesBody, response: rzpRefundObject,
     example: { notes: { ticket: '77' } },
-    handler: async ({ t, ctx, params: p, body }) => rzpRefundRow(await updateRefundMetadata(t, ctx, p.id, body.notes)),
+    handler: async ({ svc, t, ctx, params: p, body }) => rzpRefundRow(await updateRefundMetadata(t, svc, ctx, p.id, body.notes)),
   }),
 ];

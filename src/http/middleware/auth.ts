@@ -1,17 +1,17 @@
 import type { RequestHandler } from 'express';
 import type { Db } from '../../db/pool.ts';
 import { isId, sha256Hex, tokensEqual } from '../../ids.ts';
-import { KEY_PREFIX, keyTypeOf } from '../../tenants/keys.ts';
+import { keyTypeOf, type KeyType } from '../../tenants/keys.ts';
 import { findTenantByKey } from '../../tenants/tenants.ts';
 import { forbidden, unauthenticated } from '../../core/errors.ts';
-import { authenticateRazorpayKey } from '../../faces/razorpay/keys.ts';
-import type { KeyStore } from '../../secrets/keys.ts';
-import { cachesOf, readThrough, type TenantCaches } from '../../tenants/caches.ts';
+import { readThrough, type TenantCaches } from '../../tenants/caches.ts';
 import type { Queryable } from '../../db/pool.ts';
 import { checkPermission, narrowPrincipal, type TokenAuth } from './credentials.ts';
 import { findRestrictedKey, isRestrictedKey } from '../../credentials/restricted-keys.ts';
 import type { Permission } from '../../credentials/permissions.ts';
 import { ADMIN_ISSUER, claimedIssuer, looksLikeJwt, verifyAdminToken, verifyTenantToken } from '../../credentials/service-tokens.ts';
+import type { HttpFace } from '../../routing/face.ts';
+import type { Services } from '../../services.ts';
 
 /** What a missing or malformed Authorization header is told to send: operator routes name the admin token, which no API key stands in for. */
 const EXPECTED = {
@@ -42,15 +42,21 @@ function cachedKeyLookup(db: Queryable, caches: TenantCaches | undefined, token:
   });
 }
 
+const isKeyType = (type: string): type is KeyType => type === 'secret' || type === 'publishable';
+
 /**
  * Tenant auth. Secret keys work everywhere; publishable keys only where `allowPublishable`
  * (creating payments from a browser checkout); restricted keys and service tokens where they hold
- * the route's `permission` (null: nowhere). The admin token is not a tenant key.
+ * the route's `permission` (null: nowhere). The admin token is not a tenant key. A gateway face's
+ * key id (one of `faceKeyPrefixes`: checkout.js in that face's mode sends it from the page) is
+ * public, and acts as the publishable key.
  */
-export function tenantAuth(db: Db, opts: { allowPublishable?: boolean; permission?: Permission | null; tokens?: TokenAuth } = {}): RequestHandler {
+export function tenantAuth(
+  db: Db, caches: TenantCaches | undefined, opts: { allowPublishable?: boolean; permission?: Permission | null; tokens?: TokenAuth; faceKeyPrefixes?: readonly string[] } = {},
+): RequestHandler {
+  const isFaceKey = (token: string) => (opts.faceKeyPrefixes ?? []).some((prefix) => token.startsWith(prefix));
   return async (req, _res, next) => {
     const token = bearer(req.headers.authorization);
-    const caches = cachesOf(db);
     const narrow = await narrowPrincipal(db, token, opts.tokens, caches);
     if (narrow) {
       if (narrow.tenant.disabled) throw forbidden('tenant_disabled', 'This tenant has been disabled by the operator');
@@ -59,17 +65,17 @@ export function tenantAuth(db: Db, opts: { allowPublishable?: boolean; permissio
       req.log = req.log.child({ tenant_id: narrow.tenant.id });
       return next();
     }
-    if (!keyTypeOf(token) && !token.startsWith(KEY_PREFIX.razorpay)) throw unauthenticated('invalid_api_key', 'Invalid API key: tenant keys start with sk_test_, pk_test_ or rk_test_ (or send a service token, a JWT)');
+    if (!keyTypeOf(token) && !isFaceKey(token)) throw unauthenticated('invalid_api_key', 'Invalid API key: tenant keys start with sk_test_, pk_test_ or rk_test_ (or send a service token, a JWT)');
     const found = await cachedKeyLookup(db, caches, token);
     if (!found) throw unauthenticated('invalid_api_key', 'Invalid API key: unknown or revoked');
-    // A Razorpay key_id is public (checkout.js sends it from the page): it acts as the publishable key.
-    const keyType = found.key_type === 'razorpay' ? 'publishable' : found.key_type;
+    // Any other type is a face's key pair, whose key id is public: it acts as the publishable key.
+    const keyType = isKeyType(found.key_type) ? found.key_type : 'publishable';
     if (keyType === 'publishable' && !opts.allowPublishable) {
       throw forbidden('secret_key_required', 'This request needs your secret key (sk_test_...); publishable keys can only create payments and open checkout sessions');
     }
     if (found.tenant.disabled) throw forbidden('tenant_disabled', 'This tenant has been disabled by the operator');
     req.principal = {
-      kind: 'tenant', tenant: found.tenant, keyId: found.key_id, keyType, ...(found.key_type === 'razorpay' ? { razorpayKeyId: found.key_id } : {}),
+      kind: 'tenant', tenant: found.tenant, keyId: found.key_id, keyType, ...(isKeyType(found.key_type) ? {} : { faceKey: { face: found.key_type, id: found.key_id } }),
     };
     req.log = req.log.child({ tenant_id: found.tenant.id });
     next();
@@ -77,7 +83,7 @@ export function tenantAuth(db: Db, opts: { allowPublishable?: boolean; permissio
 }
 
 /** Operator auth with ADMIN_TOKEN. A valid tenant key here is a 403: authenticated, not allowed. */
-export function adminAuth(db: Db, adminToken: string | undefined, tokens?: TokenAuth): RequestHandler {
+export function adminAuth(db: Db, caches: TenantCaches | undefined, adminToken: string | undefined, tokens?: TokenAuth): RequestHandler {
   return async (req, _res, next) => {
     const token = bearer(req.headers.authorization, 'admin');
     if (adminToken && tokensEqual(token, adminToken)) {
@@ -88,11 +94,11 @@ export function adminAuth(db: Db, adminToken: string | undefined, tokens?: Token
       // An operator's service token (ADMIN_JWT_PUBLIC_KEY), or a tenant's: verified, then refused.
       const iss = claimedIssuer(token);
       if (iss !== undefined && isId('tenant', iss)) {
-        await verifyTenantToken(db, token, tokens?.audience() ?? null);
+        await verifyTenantToken(db, caches, token, tokens?.audience() ?? null);
         throw forbidden('admin_only', 'This route is for operators; tenant service tokens cannot use it');
       }
       if (iss === ADMIN_ISSUER && tokens?.adminKeys.length) {
-        req.principal = { kind: 'admin', tokenId: await verifyAdminToken(db, token, tokens.adminKeys, tokens.audience()) };
+        req.principal = { kind: 'admin', tokenId: await verifyAdminToken(db, caches, token, tokens.adminKeys, tokens.audience()) };
         return next();
       }
       throw unauthenticated('invalid_admin_token', `Invalid admin token: operator service tokens need iss "${ADMIN_ISSUER}" and a key configured in ADMIN_JWT_PUBLIC_KEY`);
@@ -108,24 +114,15 @@ export function adminAuth(db: Db, adminToken: string | undefined, tokens?: Token
 }
 
 /**
- * Razorpay's API auth on /v1: HTTP Basic `key_id:key_secret` of a Razorpay key pair
- * (src/faces/razorpay/keys.ts). The pair acts as the tenant's secret key. Errors carry Razorpay's
- * descriptions; the route's error format gives them Razorpay's shape.
+ * A gateway face's own credential on its routes (`auth: 'face'`): its `authenticate` on the
+ * Authorization header, which acts as the tenant's secret key (Razorpay's HTTP Basic key pair).
+ * Its errors carry the face's wording; the route's face gives them its shape.
  */
-export function razorpayAuth(db: Db, keys: KeyStore): RequestHandler {
+export function faceAuth(svc: Services, face: HttpFace): RequestHandler {
   return async (req, _res, next) => {
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-    const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw unauthenticated('missing_api_key', 'Please provide your api key for authentication purposes.');
-    const result = await authenticateRazorpayKey(db, keys, decoded.slice(0, colon), decoded.slice(colon + 1));
-    if (!result.ok) {
-      throw unauthenticated(result.reason === 'unknown_key' ? 'invalid_api_key' : 'invalid_api_secret',
-        result.reason === 'unknown_key' ? 'The api key provided is invalid' : 'Authentication failed');
-    }
-    if (result.tenant.disabled) throw forbidden('tenant_disabled', 'This account has been disabled by the operator');
-    req.principal = { kind: 'tenant', tenant: result.tenant, keyId: result.keyRowId, keyType: 'secret', razorpayKeyId: result.keyRowId };
-    req.log = req.log.child({ tenant_id: result.tenant.id });
+    const { faceKeyId, ...p } = await face.authenticate(svc, req.headers.authorization);
+    req.principal = { kind: 'tenant', ...p, ...(faceKeyId !== undefined ? { faceKey: { face: face.name, id: faceKeyId } } : {}) };
+    req.log = req.log.child({ tenant_id: p.tenant.id });
     next();
   };
 }

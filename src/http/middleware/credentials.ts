@@ -34,7 +34,7 @@ export async function narrowPrincipal(db: Queryable, token: string, tokens: Toke
     return { kind: 'tenant', tenant: found.tenant, keyId: found.key.id, keyType: 'secret', restriction };
   }
   if (looksLikeJwt(token)) {
-    const verified = await verifyTenantToken(db, token, tokens?.audience() ?? null);
+    const verified = await verifyTenantToken(db, caches, token, tokens?.audience() ?? null);
     const restriction: Restriction = { type: 'service_token', id: verified.credentialId, permissions: verified.permissions };
     return { kind: 'tenant', tenant: verified.tenant, keyId: verified.credentialId, keyType: 'secret', restriction };
   }

@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { DomainError } from '../../core/errors.ts';
 import type { Db } from '../../db/pool.ts';
 import { tenantOf } from '../context.ts';
-import { cachesOf } from '../../tenants/caches.ts';
+import type { TenantCaches } from '../../tenants/caches.ts';
 
 /**
  * Rate limits shared by every API process through one Postgres counter per key (UNLOGGED
@@ -223,14 +223,14 @@ export interface TenantLimits {
   afterAuth: RequestHandler;
 }
 
-export function tenantLimits(db: Db, opts: TenantLimitOptions): TenantLimits {
+export function tenantLimits(db: Db, caches: TenantCaches | undefined, opts: TenantLimitOptions): TenantLimits {
   const counter = windowCounter(db, 'tenant:', opts.windowMs);
   // A tenant's rows changed (an operator set its limit, or re-enabled it): its block, computed
   // with the old limit, no longer holds, even before auth has read the new one.
   // Its keys may have been rotated or revoked too: forget which tenant they named, so an old key
   // goes through auth (and its 401) instead of taking the tenant's slots.
   const tenantOfKey = new Map<string, string>();
-  cachesOf(db)?.onInvalidate((_name, tenantId) => {
+  caches?.onInvalidate((_name, tenantId) => {
     counter.forget(tenantId);
     for (const [hash, id] of tenantOfKey) if (id === tenantId) tenantOfKey.delete(hash);
   });

@@ -3,10 +3,10 @@ import { errorStatuses } from '../../../src/contract/statuses.ts';
 import { ROUTES } from '../../../src/contract/table.ts';
 import { DomainError, notFound } from '../../../src/core/errors.ts';
 import { EVENT_TYPES } from '../../../src/events/events.ts';
-import { razorpayErrorBody } from '../../../src/http/errors.ts';
 import type { PaymentObject } from '../../../src/payments/schemas.ts';
 import { PAYMENT_STATUSES, type PaymentStatus } from '../../../src/payments/state-machine.ts';
 import { rzpPayment } from '../../../src/faces/razorpay/entities.ts';
+import { razorpayErrorBody } from '../../../src/faces/razorpay/errors.ts';
 import { RAZORPAY_EVENT_OF, RAZORPAY_EVENTS, razorpayEventBody } from '../../../src/faces/razorpay/events.ts';
 import { rzpPaymentObject } from '../../../src/faces/razorpay/schemas.ts';
 import { RAZORPAY_PAYMENT_STATUS } from '../../../src/faces/razorpay/status.ts';
@@ -68,7 +68,7 @@ describe('Razorpay webhook events', () => {
 
 describe('the Razorpay error face', () => {
   it("maps statuses and words errors as Razorpay does", () => {
-    const v1 = ROUTES.filter((r) => r.errorFormat === 'razorpay');
+    const v1 = ROUTES.filter((r) => r.face?.name === 'razorpay');
     expect(v1.length).toBeGreaterThanOrEqual(15);
     for (const r of v1) {
       expect(r.path.startsWith('/v1/'), r.path).toBe(true);

@@ -13,7 +13,7 @@ let a: TestTenant;
 let bKeys: RazorpayKeys;
 let aKeys: RazorpayKeys;
 const ids: Record<string, string> = {};
-const V1 = ROUTES.filter((r) => r.errorFormat === 'razorpay');
+const V1 = ROUTES.filter((r) => r.face?.name === 'razorpay');
 
 beforeAll(async () => {
   sys = await startTestSystem({ SANDPAY_ROLE: 'api', RATE_LIMIT_TENANT_MAX: '1000000' });

@@ -25,7 +25,7 @@ export const credentialRoutes = [
     method: 'delete', path: '/api/v1/auth/keys/:id', auth: 'secret', tag, write: true, summary: 'Revoke a restricted key (at once)',
     description: 'The next request with the key is a 401. Secret and publishable keys are rotated instead (409 `key_not_revocable`).',
     params: byId('apiKey', 'API key'), response: restrictedKeyObject, errors: [409],
-    handler: ({ t, ctx, params: p }) => revokeRestrictedKey(t, ctx, p.id),
+    handler: ({ svc, t, ctx, params: p }) => revokeRestrictedKey(t, svc, ctx, p.id),
   }),
   route({
     method: 'post', path: '/api/v1/auth/jwt-keys', auth: 'secret', tag, write: true, status: 201, errors: [409],
@@ -36,7 +36,7 @@ export const credentialRoutes = [
       'RSA (2048+ bits), EC P-256/P-384 or Ed25519; the algorithm is fixed by the key, never by the token.',
     body: jwtKeyCreate, response: jwtKeyObject,
     example: { kid: 'backend-1', jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'backend-1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } },
-    handler: ({ t, ctx, body }) => registerJwtKey(t, ctx, body),
+    handler: ({ svc, t, ctx, body }) => registerJwtKey(t, svc, ctx, body),
   }),
   route({
     method: 'get', path: '/api/v1/auth/jwt-keys', auth: 'secret', tag, summary: 'The public keys registered for service tokens',
@@ -46,6 +46,6 @@ export const credentialRoutes = [
   route({
     method: 'delete', path: '/api/v1/auth/jwt-keys/:kid', auth: 'secret', tag, write: true, summary: 'Delete a public key: tokens it signed stop working at once',
     params: kidParams, response: z.strictObject({ object: z.literal('jwt_key'), kid: z.string(), deleted: z.literal(true) }),
-    handler: ({ t, ctx, params: p }) => revokeJwtKey(t, ctx, p.kid),
+    handler: ({ svc, t, ctx, params: p }) => revokeJwtKey(t, svc, ctx, p.kid),
   }),
 ];

@@ -42,10 +42,10 @@ export const dashboardRoutes = [
       'With a secret key (a tenant session) or the admin token (an operator session). Sets an HttpOnly, SameSite=Strict session cookie (Secure over HTTPS); ' +
       'the key itself is never stored by the browser. A tenant session ends when its key is rotated.',
     body: signInBody, response: sessionObject, produces: 'application/json', errors: [401, 403], example: { key: 'sk_test_0000' },
-    handler: async ({ deps, body, web }) => ({
+    handler: async ({ svc, body, web }) => ({
       raw: async (res) => {
-        assertSameOrigin(res.req, deps.config.publicUrl);
-        const { token, session } = await signIn(deps.db, body.key, { adminToken: deps.config.adminToken, userAgent: res.req.header('user-agent'), tokensEqual });
+        assertSameOrigin(res.req, svc.config.publicUrl);
+        const { token, session } = await signIn(svc.db, body.key, { adminToken: svc.config.adminToken, userAgent: res.req.header('user-agent'), tokensEqual });
         web.setSessionCookie(res, token, session.expiresAt);
         res.setHeader('Cache-Control', 'no-store');
         res.status(201).json(sessionView(session, session.tenant));
@@ -59,9 +59,9 @@ export const dashboardRoutes = [
   route({
     method: 'delete', path: '/api/v1/dashboard/session', auth: 'session', tag, summary: 'Sign out: the session ends and its cookie is cleared',
     response: z.strictObject({ object: z.literal('dashboard_session'), id: z.string(), deleted: z.literal(true) }), produces: 'application/json',
-    handler: async ({ deps, session, web }) => ({
+    handler: async ({ svc, session, web }) => ({
       raw: async (res) => {
-        await revokeSession(deps.db, session!.id);
+        await revokeSession(svc.db, session!.id);
         web.clearSessionCookie(res);
         res.json({ object: 'dashboard_session', id: session!.id, deleted: true });
       },
@@ -89,6 +89,6 @@ export const dashboardRoutes = [
     summary: 'Send a signed test event to an endpoint now and see its answer',
     description: 'A `payment.success` event with an `evt_test_` id and `X-Sandpay-Test: true`, about your latest successful payment (or a sample). Not stored, not retried.',
     params: byId('webhookEndpoint', 'webhook endpoint'), body: z.strictObject({}), response: webhookTestObject, example: {},
-    handler: ({ deps, ctx, params: p }) => sendTestEvent(deps, ctx.tenant.id, p.id),
+    handler: ({ svc, ctx, params: p }) => sendTestEvent(svc, ctx.tenant.id, p.id),
   }),
 ];

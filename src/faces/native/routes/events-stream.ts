@@ -46,6 +46,6 @@ export const eventStreamRoutes = [
     method: 'post', path: '/api/v1/events/:id/resend', auth: 'secret', permission: { resource: 'events', level: 'write' }, tag, write: true, status: 201,
     summary: 'Deliver an event again (same event id, so the same webhook-id), through the normal outbox',
     params: byId('event', 'event'), body: resendBody, response: resendObject, errors: [409],
-    handler: async ({ t, ctx, params: p, body }) => ({ object: 'event_resend' as const, event_id: p.id, deliveries: await resendEvent(t, ctx, p.id, body.endpoint_id) }),
+    handler: async ({ svc, t, ctx, params: p, body }) => ({ object: 'event_resend' as const, event_id: p.id, deliveries: await resendEvent(t, svc, ctx, p.id, body.endpoint_id) }),
   }),
 ];

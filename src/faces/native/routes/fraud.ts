@@ -22,12 +22,12 @@ export const fraudRoutes = [
   }),
   route({
     method: 'post', path: '/api/v1/fraud-rules', auth: 'secret', permission: { resource: 'fraud_rules', level: 'write' }, tag, write: true, status: 201, summary: 'Create a rule', body: createRuleSchema, response: ruleObject, example: { name: 'High amount', type: 'amount_limit', params: { max_amount: 100000 }, action: 'flag', enabled: false },
-    handler: async ({ t, ctx, body }) => ruleView(await createRule(t, { tenantId: ctx.tenant.id }, body, ctx.actor, ctx.requestId)),
+    handler: async ({ t, svc, ctx, body }) => ruleView(await createRule(t, svc, { tenantId: ctx.tenant.id }, body, ctx.actor, ctx.requestId)),
   }),
   route({
     method: 'post', path: '/api/v1/fraud-rules/test', auth: 'secret', permission: { resource: 'fraud_rules', level: 'read' }, tag, summary: 'Which rules would fire for a payment (dry run)', idempotency: 'none',
     body: dryRunSchema, response: evaluationObject, example: { amount: 5000, currency: 'INR', card: { number: '4242424242424242' } },
-    handler: ({ db, ctx, body }) => dryRun(db, ctx.tenant.id, body),
+    handler: ({ db, svc, ctx, body }) => dryRun(db, svc.caches, ctx.tenant.id, body),
   }),
   route({
     method: 'get', path: '/api/v1/fraud-rules/:id', auth: 'secret', permission: { resource: 'fraud_rules', level: 'read' }, tag, summary: 'Retrieve a rule', params, response: ruleObject,
@@ -35,12 +35,12 @@ export const fraudRoutes = [
   }),
   route({
     method: 'patch', path: '/api/v1/fraud-rules/:id', auth: 'secret', permission: { resource: 'fraud_rules', level: 'write' }, tag, write: true, summary: 'Update or toggle a rule', params, body: patchRuleSchema, response: ruleObject, example: { enabled: false },
-    handler: async ({ t, ctx, params: p, body }) => ruleView(await updateRule(t, { tenantId: ctx.tenant.id }, p.id, body, ctx.actor, ctx.requestId)),
+    handler: async ({ t, svc, ctx, params: p, body }) => ruleView(await updateRule(t, svc, { tenantId: ctx.tenant.id }, p.id, body, ctx.actor, ctx.requestId)),
   }),
   route({
     method: 'delete', path: '/api/v1/fraud-rules/:id', auth: 'secret', permission: { resource: 'fraud_rules', level: 'write' }, tag, write: true, summary: 'Delete a rule', params, response: deletedObject('fraud_rule'),
-    handler: async ({ t, ctx, params: p }) => {
-      await deleteRule(t, { tenantId: ctx.tenant.id }, p.id, ctx.actor, ctx.requestId);
+    handler: async ({ t, svc, ctx, params: p }) => {
+      await deleteRule(t, svc, { tenantId: ctx.tenant.id }, p.id, ctx.actor, ctx.requestId);
       return { id: p.id, object: 'fraud_rule' as const, deleted: true as const };
     },
   }),
@@ -52,10 +52,10 @@ export const fraudRoutes = [
   }),
   route({
     method: 'post', path: '/api/v1/admin/fraud-rules', auth: 'admin', tag: 'Operators', write: true, status: 201, summary: 'Create a global rule', body: createRuleSchema, response: ruleObject, example: { name: 'High amount', type: 'amount_limit', params: { max_amount: 100000 }, action: 'flag', enabled: false },
-    handler: async ({ t, actor, requestId, body }) => ruleView(await createRule(t, GLOBAL, body, actor, requestId)),
+    handler: async ({ t, svc, actor, requestId, body }) => ruleView(await createRule(t, svc, GLOBAL, body, actor, requestId)),
   }),
   route({
     method: 'patch', path: '/api/v1/admin/fraud-rules/:id', auth: 'admin', tag: 'Operators', write: true, summary: 'Update or toggle a global rule', params, body: patchRuleSchema, response: ruleObject, example: { enabled: false },
-    handler: async ({ t, actor, requestId, params: p, body }) => ruleView(await updateRule(t, GLOBAL, p.id, body, actor, requestId)),
+    handler: async ({ t, svc, actor, requestId, params: p, body }) => ruleView(await updateRule(t, svc, GLOBAL, p.id, body, actor, requestId)),
   }),
 ];

@@ -41,9 +41,9 @@ export const operatorRoutes = [
   route({
     method: 'post', path: '/api/v1/admin/dlq/replay', auth: 'admin', tag, write: true, summary: 'Replay dead deliveries in bulk (batches of at most 1000)',
     body: adminReplaySchema, response: replayObject, example: { limit: 100 },
-    handler: async ({ t, deps, actor, requestId, body }) => {
+    handler: async ({ t, svc, actor, requestId, body }) => {
       const rows = await requeueDeliveries(
-        t, deps, { tenantId: body.tenant_id ?? null, statuses: ['dead'], endpointId: body.endpoint_id, since: body.since, limit: body.limit, resetRound: true },
+        t, svc, { tenantId: body.tenant_id ?? null, statuses: ['dead'], endpointId: body.endpoint_id, since: body.since, limit: body.limit, resetRound: true },
         actor, requestId, 'webhook_delivery.replayed',
       );
       return { object: 'replay' as const, requeued: rows.length, delivery_ids: rows.map((r) => r.id) };
@@ -52,24 +52,24 @@ export const operatorRoutes = [
   route({
     method: 'post', path: '/api/v1/admin/dlq/:id/replay', auth: 'admin', tag, write: true, summary: 'Replay one dead delivery',
     params: byId('webhookDelivery', 'webhook delivery'), response: deliveryObject, errors: [409],
-    handler: ({ t, deps, actor, requestId, params: p }) =>
-      requeueOne(t, deps, {
+    handler: ({ t, svc, actor, requestId, params: p }) =>
+      requeueOne(t, svc, {
         id: p.id, tenantId: null, statuses: ['dead'], action: 'webhook_delivery.replayed',
         refuse: (status) => stateError('delivery_not_dead', `Delivery is ${status}; only dead deliveries are in the dead-letter queue`),
       }, actor, requestId),
   }),
   route({
     method: 'get', path: '/api/v1/admin/jobs', auth: 'admin', tag, summary: 'Job queue counts from pg-boss', response: jobStatsObject,
-    handler: ({ deps }) => jobStats(deps.boss),
+    handler: ({ svc }) => jobStats(svc.boss),
   }),
   route({
     method: 'get', path: '/api/v1/test/jobs/status', auth: 'admin', tag, summary: 'Job queue counts (where earlier gateways\' test suites look)', response: jobStatsObject,
-    handler: ({ deps }) => jobStats(deps.boss),
+    handler: ({ svc }) => jobStats(svc.boss),
   }),
   route({
     method: 'get', path: '/api/v1/admin/metrics', auth: 'admin', tag, summary: 'Payments, webhook health, DLQ depth, queues and pool, as JSON',
     response: z.looseObject({ object: z.literal('metrics'), generated_at: z.string() }),
-    handler: ({ deps }) => metricsSnapshot(deps),
+    handler: ({ svc }) => metricsSnapshot(svc),
   }),
   route({
     method: 'get', path: '/api/v1/admin/reconciliation-runs', auth: 'admin', tag, summary: 'Reconciliation history', query: runsQuery, response: listOf(runObject),
@@ -77,16 +77,16 @@ export const operatorRoutes = [
   }),
   route({
     method: 'post', path: '/api/v1/admin/reconciliation-runs', auth: 'admin', tag, status: 201, summary: 'Run reconciliation now', response: runObject,
-    handler: async ({ deps }) => runView(await reconcile(deps, 'admin')),
+    handler: async ({ svc }) => runView(await reconcile(svc, 'admin')),
   }),
   route({
     method: 'get', path: '/api/v1/admin/audit/verify/:chain', auth: 'admin', tag, summary: "Verify any tenant's audit chain, or `global`",
     params: z.strictObject({ chain: z.string().min(1).max(100).meta({ description: 'A tenant id, or global' }) }), response: chainVerificationObject,
-    handler: ({ db, params: p }) => verifyChain(db, p.chain),
+    handler: ({ svc, params: p }) => verifyChain(svc, p.chain),
   }),
   route({
     method: 'get', path: '/api/v1/health/db', auth: 'admin', tag, summary: 'Database version, latency, migrations and pool',
     response: z.looseObject({ status: z.enum(['ok', 'unavailable']) }),
-    handler: async ({ deps }) => databaseHealth(deps.db),
+    handler: async ({ svc }) => databaseHealth(svc.db),
   }),
 ];

@@ -15,7 +15,7 @@ export const orderRoutes = [
     method: 'post', path: '/api/v1/orders', auth: 'secret', permission: { resource: 'orders', level: 'write' }, tag, write: true, status: 201, summary: 'Create an order',
     description: 'Status goes `created → attempted → paid`. `notes` is accepted as an alias of `metadata`.',
     body: createOrderSchema, response: orderObject, example: { amount: 5000, currency: 'INR', receipt: 'order-1042', metadata: { cart: '42' } },
-    handler: async ({ t, ctx, body }) => orderView(await createOrder(t, ctx, body)),
+    handler: async ({ svc, t, ctx, body }) => orderView(await createOrder(t, svc, ctx, body)),
   }),
   route({
     method: 'get', path: '/api/v1/orders', auth: 'secret', permission: { resource: 'orders', level: 'read' }, tag, summary: 'List orders', query: listOrdersQuery, response: listOf(orderObject),
@@ -28,7 +28,7 @@ export const orderRoutes = [
   }),
   route({
     method: 'patch', path: '/api/v1/orders/:id', auth: 'secret', permission: { resource: 'orders', level: 'write' }, tag, write: true, summary: "Update an order's metadata (notes)", params, body: updateOrderSchema, response: orderObject, example: { metadata: { gift: true } },
-    handler: async ({ t, ctx, params: p, body }) => orderView(await updateOrderMetadata(t, ctx, p.id, body.metadata)),
+    handler: async ({ svc, t, ctx, params: p, body }) => orderView(await updateOrderMetadata(t, svc, ctx, p.id, body.metadata)),
   }),
   route({
     method: 'get', path: '/api/v1/orders/:id/payments', auth: 'secret', permission: { resource: 'payments', level: 'read' }, tag, summary: "An order's payments (attempts)",

@@ -3,7 +3,6 @@ import { auditForObject } from '../../../audit/read.ts';
 import { forbidden } from '../../../core/errors.ts';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
 import { listWhere, paginate } from '../../../db/paginate.ts';
-import { checkFraud } from '../../../fraud/evaluate.ts';
 import { cancelPayment, capturePayment, simulatePayment } from '../../../payments/actions.ts';
 import { createPayment } from '../../../payments/create.ts';
 import { getPayment, paymentStats, paymentView, updatePaymentMetadata, type DbPayment } from '../../../payments/payments.ts';
@@ -26,13 +25,13 @@ export const paymentRoutes = [
     description: 'With `order_id` (amount and currency come from the order) or `amount` + `currency`. The test instrument decides the outcome. The publishable key may call this from a browser, but may not set `webhook_url`.',
     body: createPaymentSchema, response: paymentObject, errors: [404, 409],
     example: { amount: 5000, currency: 'INR', method: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' } },
-    async prepare({ body, keyType, deps }) {
+    async prepare({ body, keyType, svc }) {
       if (body.webhook_url === undefined) return;
       // A browser must not choose where the tenant's signed events go.
       if (keyType === 'publishable') throw forbidden('secret_key_required', 'webhook_url can only be set with your secret key', 'webhook_url');
-      await checkTargetUrl(body.webhook_url, deps.config.webhooks.allowPrivate, 'webhook_url');
+      await checkTargetUrl(body.webhook_url, svc.config.webhooks.allowPrivate, 'webhook_url');
     },
-    handler: async ({ t, ctx, body }) => paymentView(await createPayment(t, ctx, body, checkFraud)),
+    handler: async ({ svc, t, ctx, body }) => paymentView(await createPayment(t, svc, ctx, body)),
   }),
   route({
     method: 'get', path: '/api/v1/payments', auth: 'secret', permission: { resource: 'payments', level: 'read' }, tag, summary: 'List payments', query: listPaymentsQuery, response: listOf(paymentObject),
@@ -56,27 +55,27 @@ export const paymentRoutes = [
   }),
   route({
     method: 'patch', path: '/api/v1/payments/:id', auth: 'secret', permission: { resource: 'payments', level: 'write' }, tag, write: true, summary: "Update a payment's metadata", params, body: updatePaymentSchema, response: paymentObject, example: { metadata: { shipped: true } },
-    handler: async ({ t, ctx, params: p, body }) => paymentView(await updatePaymentMetadata(t, ctx, p.id, body.metadata)),
+    handler: async ({ svc, t, ctx, params: p, body }) => paymentView(await updatePaymentMetadata(t, svc, ctx, p.id, body.metadata)),
   }),
   route({
     method: 'post', path: '/api/v1/payments/:id/simulate', auth: 'secret', permission: { resource: 'payments', level: 'write' }, tag, write: true, summary: 'Move a payment to an outcome (test mode)',
     params, body: simulatePaymentSchema, response: paymentObject, errors: [409], example: { outcome: 'success' },
-    handler: async ({ t, ctx, params: p, body }) => paymentView(await simulatePayment(t, ctx, p.id, body.outcome, body.failure_code)),
+    handler: async ({ svc, t, ctx, params: p, body }) => paymentView(await simulatePayment(t, svc, ctx, p.id, body.outcome, body.failure_code)),
   }),
   route({
     method: 'post', path: '/api/v1/payments/:id/capture', auth: 'secret', permission: { resource: 'payments', level: 'write' }, tag, write: true, summary: 'Capture an authorized payment, fully or partly',
     params, body: capturePaymentSchema, response: paymentObject, errors: [409], example: {},
-    handler: async ({ t, ctx, params: p, body }) => paymentView(await capturePayment(t, ctx, p.id, body.amount)),
+    handler: async ({ svc, t, ctx, params: p, body }) => paymentView(await capturePayment(t, svc, ctx, p.id, body.amount)),
   }),
   route({
     method: 'post', path: '/api/v1/payments/:id/cancel', auth: 'secret', permission: { resource: 'payments', level: 'write' }, tag, write: true, summary: 'Cancel a pending or authorized payment',
     params, body: z.strictObject({}), response: paymentObject, errors: [409], example: {},
-    handler: async ({ t, ctx, params: p }) => paymentView(await cancelPayment(t, ctx, p.id)),
+    handler: async ({ svc, t, ctx, params: p }) => paymentView(await cancelPayment(t, svc, ctx, p.id)),
   }),
   route({
     method: 'post', path: '/api/v1/payments/:id/refunds', auth: 'secret', permission: { resource: 'refunds', level: 'write' }, tag: 'Refunds', write: true, status: 201, summary: 'Refund a payment, fully or partly',
     params, body: createRefundSchema, response: refundObject, errors: [409], example: { amount: 1, reason: 'customer request' },
-    handler: async ({ t, ctx, params: p, body }) => refundView(await createRefund(t, ctx, p.id, body)),
+    handler: async ({ svc, t, ctx, params: p, body }) => refundView(await createRefund(t, svc, ctx, p.id, body)),
   }),
   route({
     method: 'get', path: '/api/v1/payments/:id/refunds', auth: 'secret', permission: { resource: 'refunds', level: 'read' }, tag: 'Refunds', summary: "A payment's refunds",

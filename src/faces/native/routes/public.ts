@@ -19,8 +19,8 @@ export const publicRoutes = [
   route({
     method: 'get', path: '/health/ready', auth: 'none', tag: 'Health', summary: 'Readiness: database, migrations and job queue', response: readyObject,
     errors: [503],
-    handler: async ({ deps }) => {
-      const checks = { ...(await databaseReady(deps.db)), jobs: deps.jobs.running() };
+    handler: async ({ svc }) => {
+      const checks = { ...(await databaseReady(svc.db)), jobs: svc.jobs.running() };
       const ready = checks.database && checks.migrations && checks.jobs;
       const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks };
       return { raw: (res) => void res.status(ready ? 200 : 503).json(body) } satisfies RawReply;
@@ -30,9 +30,9 @@ export const publicRoutes = [
   route({
     method: 'get', path: '/metrics', auth: 'admin', tag: 'Operators', summary: 'Prometheus metrics (scrape with the admin token as bearer token)',
     response: z.string(), produces: 'text/plain',
-    handler: async ({ deps }) => {
-      const text = await deps.prometheus.metrics();
-      return { raw: (res) => void res.type(deps.prometheus.contentType).send(text) } satisfies RawReply;
+    handler: async ({ web }) => {
+      const text = await web.prometheus.metrics();
+      return { raw: (res) => void res.type(web.prometheus.contentType).send(text) } satisfies RawReply;
     },
   }),
 ];

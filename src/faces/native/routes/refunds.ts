@@ -21,6 +21,6 @@ export const refundRoutes = [
   route({
     method: 'post', path: '/api/v1/refunds/:id/simulate', auth: 'secret', permission: { resource: 'refunds', level: 'write' }, tag, write: true, summary: 'Settle a pending refund now (test mode)',
     params, body: simulateRefundSchema, response: refundObject, errors: [409], example: { outcome: 'processed' },
-    handler: async ({ t, ctx, params: p, body }) => refundView((await settleRefund(t, ctx, p.id, body.outcome, { strict: true, failureCode: body.failure_code }))!),
+    handler: async ({ svc, t, ctx, params: p, body }) => refundView((await settleRefund(t, svc, ctx, p.id, body.outcome, { strict: true, failureCode: body.failure_code }))!),
   }),
 ];

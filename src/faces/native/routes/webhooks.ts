@@ -27,9 +27,9 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
       method: 'post', path: '/api/v1/webhook-endpoints', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, write: true, status: 201, shownOnce: ['secret'],
       summary: 'Subscribe an endpoint', description: 'The answer holds the endpoint\'s `whsec_` signing secret, shown once: an idempotent replay omits it.',
       body: createEndpointSchema, response: endpointWithSecret, example: { url: 'http://127.0.0.1:9/hooks', events: ['*'] },
-      prepare: ({ body, deps }) => checkTargetUrl(body.url, deps.config.webhooks.allowPrivate),
-      handler: async ({ t, ctx, body }) => {
-        const e = await createEndpoint(t, ctx, body);
+      prepare: ({ body, svc }) => checkTargetUrl(body.url, svc.config.webhooks.allowPrivate),
+      handler: async ({ svc, t, ctx, body }) => {
+        const e = await createEndpoint(t, svc, ctx, body);
         return { ...endpointView(e), secret: e.secret };
       },
     }),
@@ -45,23 +45,23 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
     route({
       method: 'patch', path: '/api/v1/webhook-endpoints/:id', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, write: true, summary: 'Update an endpoint (url, events, enabled)',
       params: endpoint, body: patchEndpointSchema, response: endpointObject, example: { description: 'moved' },
-      prepare: async ({ body, deps }) => {
-        if (body.url !== undefined) await checkTargetUrl(body.url, deps.config.webhooks.allowPrivate);
+      prepare: async ({ body, svc }) => {
+        if (body.url !== undefined) await checkTargetUrl(body.url, svc.config.webhooks.allowPrivate);
       },
-      handler: async ({ t, ctx, params: p, body }) => endpointView(await updateEndpoint(t, ctx, p.id, body)),
+      handler: async ({ svc, t, ctx, params: p, body }) => endpointView(await updateEndpoint(t, svc, ctx, p.id, body)),
     }),
     route({
       method: 'delete', path: '/api/v1/webhook-endpoints/:id', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, write: true, summary: 'Delete an endpoint', params: endpoint, response: deletedObject('webhook_endpoint'),
-      handler: async ({ t, ctx, params: p }) => {
-        await deleteEndpoint(t, ctx, p.id);
+      handler: async ({ svc, t, ctx, params: p }) => {
+        await deleteEndpoint(t, svc, ctx, p.id);
         return { id: p.id, object: 'webhook_endpoint' as const, deleted: true as const };
       },
     }),
     route({
       method: 'post', path: '/api/v1/webhook-endpoints/:id/rotate-secret', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, write: true, shownOnce: ['secret'],
       summary: "Rotate an endpoint's signing secret", params: endpoint, body: z.strictObject({}), response: endpointWithSecret, example: {},
-      handler: async ({ t, ctx, params: p }) => {
-        const e = await rotateEndpointSecret(t, ctx, p.id);
+      handler: async ({ svc, t, ctx, params: p }) => {
+        const e = await rotateEndpointSecret(t, svc, ctx, p.id);
         return { ...endpointView(e), secret: e.secret };
       },
     }),
@@ -80,9 +80,9 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
     route({
       method: 'post', path: '/api/v1/webhook-deliveries/replay', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, write: true, summary: 'Replay dead deliveries in bulk (bounded batch)',
       body: replaySchema, response: replayObject, example: {},
-      handler: async ({ t, ctx, deps, body }) => {
+      handler: async ({ t, ctx, svc, body }) => {
         const rows = await requeueDeliveries(
-          t, deps,
+          t, svc,
           { tenantId: ctx.tenant.id, statuses: ['dead'], endpointId: body.endpoint_id, since: body.since, limit: body.limit, resetRound: true },
           ctx.actor, ctx.requestId, 'webhook_delivery.replayed',
         );
@@ -92,8 +92,8 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
     route({
       method: 'post', path: '/api/v1/webhook-deliveries/:id/retry', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, write: true, summary: 'Retry a settled delivery now (a fresh round of attempts)',
       params: delivery, body: z.strictObject({}), response: deliveryObject, errors: [409], example: {},
-      handler: ({ t, ctx, deps, params: p }) =>
-        requeueOne(t, deps, {
+      handler: ({ t, ctx, svc, params: p }) =>
+        requeueOne(t, svc, {
           id: p.id,
           tenantId: ctx.tenant.id,
           statuses: ['dead', 'failed', 'delivered'],
