@@ -40,7 +40,7 @@ const WEBHOOK_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 30);
 const WEBHOOK_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 200);
 const CONNECTIONS = [1, 8, 32];
 const CREATE_REQUESTS = Number(process.env.BENCH_CREATE_REQUESTS ?? 1500);
-const SCENARIOS = ['create', 'tenants', 'stayup', 'baseline', 'read', 'storm', 'webhooks', 'dlq', 'fairness'] as const;
+const SCENARIOS = ['create', 'stripe', 'tenants', 'stayup', 'baseline', 'read', 'storm', 'webhooks', 'dlq', 'fairness'] as const;
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 /** Whether a scenario runs (BENCH_ONLY=create runs the create scenarios alone, for quick iterations). */
 const runs = (s: (typeof SCENARIOS)[number]) => !ONLY || ONLY.has(s);
@@ -206,9 +206,9 @@ async function main() {
     const createHeaders = { authorization: `Bearer ${shop.secret_key}`, 'content-type': 'application/json' };
     const nextCreate = () => ({ body: paymentBody(`c-${randomUUID()}@bench.test`), headers: { 'idempotency-key': randomUUID() } });
     /** A fixed number of creates, with the CPU they cost (API process + the database's backends). */
-    const measured = async (connections: number, amount: number, next = nextCreate, headers: Record<string, string> = createHeaders) => {
+    const measured = async (connections: number, amount: number, next: () => { body: string; headers: Record<string, string> } = nextCreate, headers: Record<string, string> = createHeaders, path = '/api/v1/payments') => {
       const before = sampleCpu([apiProc.child.pid!], dbh.name);
-      const r = await load({ url: base, path: '/api/v1/payments', method: 'POST', connections, durationSec: DURATION, amount, headers, next });
+      const r = await load({ url: base, path, method: 'POST', connections, durationSec: DURATION, amount, headers, next });
       const after = sampleCpu([apiProc.child.pid!], dbh.name);
       const ok = Object.entries(r.statuses).reduce((n, [code, c]) => n + (code.startsWith('2') ? c : 0), 0);
       return { ...r, cpu_per_create: cpuPer(before, after, ok) as CpuPer };
@@ -222,6 +222,21 @@ async function main() {
         create.push(await measured(connections, CREATE_REQUESTS));
       }
       results.create = create;
+    }
+    // ---- 1a. the same payment through the Stripe face: stripe-node's form body, a PaymentIntent created and confirmed ----
+    if (runs('stripe')) {
+      const stripeHeaders = { authorization: `Bearer ${shop.secret_key}`, 'content-type': 'application/x-www-form-urlencoded' };
+      const nextIntent = () => ({
+        body: `amount=5000&currency=usd&payment_method=pm_card_visa&confirm=true&receipt_email=s-${randomUUID()}%40bench.test&metadata[cart]=42`,
+        headers: { 'idempotency-key': `stripe-node-retry-${randomUUID()}` },
+      });
+      await load({ url: base, path: '/v1/payment_intents', method: 'POST', connections: 8, durationSec: DURATION, amount: 200, headers: stripeHeaders, next: nextIntent });
+      const stripe: unknown[] = [];
+      for (const connections of CONNECTIONS) {
+        say(`stripe face: ${CREATE_REQUESTS} PaymentIntents created and confirmed on ${connections} connection(s)`);
+        stripe.push(await measured(connections, CREATE_REQUESTS, nextIntent, stripeHeaders, '/v1/payment_intents'));
+      }
+      results.stripe_create = stripe;
     }
     results.memory = { rss_idle_mb: Math.round(rssIdle / 2 ** 20), rss_after_create_mb: Math.round((await rssOf(base)) / 2 ** 20) };
 

@@ -26,6 +26,17 @@ export function writeReport(r: any): void {
           '',
         ]
       : []),
+    ...(r.stripe_create
+      ? [
+          '**Create through the Stripe face** `POST /v1/payment_intents` (stripe-node\'s form body: amount, currency, `payment_method=pm_card_visa`, `confirm=true`, metadata; the same tenant, rules and endpoint), beside the native create above:',
+          '',
+          row(['connections', 'creates', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU API ms', 'CPU Postgres ms', 'CPU total ms', 'CPU ÷ native create']),
+          row(Array(10).fill('---')),
+          ...r.stripe_create.map((c: any, i: number) => row([c.connections, c.count, c.per_second, c.p50_ms, c.p99_ms, c.non2xx + c.errors, c.cpu_per_create.app_ms, c.cpu_per_create.pg_ms, c.cpu_per_create.total_ms,
+            r.create?.[i] ? Math.round((c.cpu_per_create.total_ms / r.create[i].cpu_per_create.total_ms) * 100) / 100 : 'n/a'])),
+          '',
+        ]
+      : []),
     ...(r.round_trips ? [`**Round trips per create** (recording \`Db\`, warm process): ${r.round_trips.per_create}: ${r.round_trips.statements.map((s: string) => s.split(' ').slice(0, 3).join(' ')).join('; ')}.`, ''] : []),
     ...(r.tenants
       ? [

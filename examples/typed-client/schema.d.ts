@@ -2883,7 +2883,7 @@ export interface components {
             url: string;
             events: string[];
             /** @enum {string} */
-            format: "sandpay" | "razorpay";
+            format: "sandpay" | "stripe" | "razorpay";
             description: string | null;
             enabled: boolean;
             disabled_reason: string | null;
@@ -5229,15 +5229,15 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment.captured")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.refunded" | "refund.updated" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.partially_funded" | "charge.succeeded" | "charge.failed" | "charge.captured" | "charge.pending" | "charge.expired" | "charge.updated" | "charge.refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "payment_method.automatically_updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
                     description?: string;
                     enabled?: boolean;
                     /**
-                     * @description sandpay (default) or razorpay: Razorpay's event names, body and X-Razorpay-Signature
+                     * @description sandpay (default) or stripe: Stripe's Event objects and event names, signed with Stripe-Signature or razorpay: Razorpay's event names, body and X-Razorpay-Signature
                      * @default sandpay
                      * @enum {string}
                      */
-                    format?: "sandpay" | "razorpay";
+                    format?: "sandpay" | "stripe" | "razorpay";
                     /** @description razorpay format only: the webhook secret your integration already verifies with (default: a generated whsec_…) */
                     secret?: string;
                 };
@@ -5257,7 +5257,7 @@ export interface operations {
                         url: string;
                         events: string[];
                         /** @enum {string} */
-                        format: "sandpay" | "razorpay";
+                        format: "sandpay" | "stripe" | "razorpay";
                         description: string | null;
                         enabled: boolean;
                         disabled_reason: string | null;
@@ -5376,7 +5376,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment.captured")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.refunded" | "refund.updated" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.partially_funded" | "charge.succeeded" | "charge.failed" | "charge.captured" | "charge.pending" | "charge.expired" | "charge.updated" | "charge.refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "payment_method.automatically_updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
                     description?: string;
                     enabled?: boolean;
                 };
@@ -5438,7 +5438,7 @@ export interface operations {
                         url: string;
                         events: string[];
                         /** @enum {string} */
-                        format: "sandpay" | "razorpay";
+                        format: "sandpay" | "stripe" | "razorpay";
                         description: string | null;
                         enabled: boolean;
                         disabled_reason: string | null;

@@ -1,6 +1,7 @@
 import type { Tx } from '../db/pool.ts';
 import type { Actor, Ctx, Services } from '../services.ts';
 import { microIso, rowMac, type AuditContent } from './mac.ts';
+import { deferAuditRows } from './store.ts';
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
 
@@ -69,16 +70,7 @@ async function flush(t: Tx, svc: AuditServices, entries: AuditEntry[]): Promise<
     };
     return { ...content, mac: rowMac(keys.auditMacKey, content) };
   });
-  t.defer(
-    `INSERT INTO audit_log (chain, tenant_id, object_type, object_id, action, old_status, new_status,
-                            actor_type, actor_id, request_id, metadata, created_at, mac)
-     SELECT e->>'chain', e->>'tenant_id', e->>'object_type', e->>'object_id', e->>'action', e->>'old_status',
-            e->>'new_status', e->>'actor_type', e->>'actor_id', e->>'request_id', e->'metadata',
-            (e->>'created_at')::timestamptz, e->>'mac'
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r (e, n)
-      ORDER BY n`,
-    [JSON.stringify(rows)],
-  );
+  deferAuditRows(t, JSON.stringify(rows));
   const chains = [...new Set(rows.map((r) => r.chain))];
   t.afterCommit(() => sealer.kick(chains));
 }

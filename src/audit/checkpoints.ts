@@ -1,7 +1,8 @@
 import { stateError } from '../core/errors.ts';
 import type { Services } from '../services.ts';
 import { signCheckpoint } from './checkpoint-sig.ts';
-import { insertCheckpoint, newestCheckpoint, type CheckpointView } from './checkpoint-store.ts';
+import { chainsDueForCheckpoint, tenantChainsAfter } from './store.ts';
+import { insertCheckpoint, newestCheckpoint, type CheckpointView } from './stored-checkpoints.ts';
 import { verifyChain, type ChainVerification } from './verify.ts';
 
 /** The job checkpoints a chain once its oldest row not yet covered by a checkpoint is this old. */
@@ -50,16 +51,7 @@ export async function createCheckpoint(svc: Services, chain: string): Promise<Ch
  */
 export async function checkpointDueChains(svc: Services, olderThanSeconds = CHECKPOINT_AFTER_SECONDS): Promise<{ created: number; failed: number }> {
   await svc.audit.sealer.sealAll();
-  // joins tenants (owned by src/tenants): a chain is a tenant's id (or 'global'), and this folder
-  // sits below tenants (which write audit rows), so it reads their ids itself.
-  const due = await svc.db.rows<{ chain: string }>(
-    `SELECT c.chain
-       FROM (SELECT id AS chain FROM tenants UNION ALL SELECT 'global') c
-      CROSS JOIN LATERAL (SELECT coalesce(max(seq), 0) AS seq FROM audit_checkpoints k WHERE k.chain = c.chain) done
-      CROSS JOIN LATERAL (SELECT a.created_at FROM audit_log a WHERE a.chain = c.chain AND a.seq > done.seq ORDER BY a.seq LIMIT 1) oldest
-      WHERE oldest.created_at <= now() - $1::int * interval '1 second'`,
-    [olderThanSeconds],
-  );
+  const due = await chainsDueForCheckpoint(svc.db, olderThanSeconds);
   let created = 0;
   let failed = 0;
   for (const { chain } of due) {
@@ -87,8 +79,7 @@ export async function verifyAllChains(svc: Pick<Services, 'db' | 'audit'>): Prom
   };
   await visit('global');
   for (let after = ''; ; ) {
-    // reads tenants (owned by src/tenants): their ids are the chains, as above.
-    const page = await svc.db.rows<{ id: string }>('SELECT id FROM tenants WHERE id > $1::text ORDER BY id LIMIT 500', [after]);
+    const page = await tenantChainsAfter(svc.db, after);
     for (const t of page) await visit(t.id);
     if (page.length < 500) break;
     after = page.at(-1)!.id;

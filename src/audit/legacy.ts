@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import { audit, SYSTEM_ACTOR, type AuditServices } from './append.ts';
 import { legacyBoundaryMac } from './mac.ts';
+import { globalChainHasAction, insertLegacyBoundaries, legacyBoundaryRow, legacyHeads } from './store.ts';
 
 /** A chain's rows without a MAC end at `seq`, whose hash is `head_hash` (rows from before the keyed chain). */
 export interface LegacyBoundary {
@@ -30,23 +31,13 @@ export async function fixLegacyBoundaries(db: Db, svc: AuditServices, log: Logge
   const key = svc.audit.keys.auditMacKey;
   const marker = path.join(dataDir, FIXED_FILE);
   const chains = await db.tx(async (t) => {
-    if (existsSync(marker) || (await t.maybeOne(`SELECT 1 FROM audit_log WHERE chain = 'global' AND action = $1::text LIMIT 1`, [FIXED_ACTION]))) {
+    if (existsSync(marker) || (await globalChainHasAction(t, FIXED_ACTION))) {
       log.error({ component: 'audit' }, 'the audit legacy boundaries were fixed before (migration 0018 was undone and applied again): none are recorded now');
       return null;
     }
-    const heads = await t.rows<{ chain: string; seq: string; hash: string }>(
-      `WITH first_keyed AS (SELECT chain, min(seq) AS seq FROM audit_log WHERE seq IS NOT NULL AND mac IS NOT NULL GROUP BY chain),
-            legacy AS (SELECT a.chain, max(a.seq) AS seq FROM audit_log a LEFT JOIN first_keyed k ON k.chain = a.chain
-                        WHERE a.seq IS NOT NULL AND a.mac IS NULL AND (k.seq IS NULL OR a.seq < k.seq) GROUP BY a.chain)
-       SELECT l.chain, l.seq, a.hash FROM legacy l JOIN audit_log a ON a.chain = l.chain AND a.seq = l.seq`,
-    );
+    const heads = await legacyHeads(t);
     if (heads.length) {
-      await t.rows(
-        `INSERT INTO audit_legacy_boundaries (chain, seq, head_hash, mac)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
-         ON CONFLICT (chain) DO NOTHING`,
-        [heads.map((h) => h.chain), heads.map((h) => h.seq), heads.map((h) => h.hash), heads.map((h) => legacyBoundaryMac(key, h.chain, h.seq, h.hash))],
-      );
+      await insertLegacyBoundaries(t, heads.map((h) => h.chain), heads.map((h) => h.seq), heads.map((h) => h.hash), heads.map((h) => legacyBoundaryMac(key, h.chain, h.seq, h.hash)));
     }
     audit(t, svc, {
       tenantId: null, objectType: 'audit_log', objectId: 'legacy_boundaries', action: FIXED_ACTION, actor: SYSTEM_ACTOR,
@@ -65,10 +56,7 @@ export async function fixLegacyBoundaries(db: Db, svc: AuditServices, log: Logge
  * verify (Sandpay never wrote it, or it was moved).
  */
 export async function legacyBoundary(db: Queryable, key: Buffer, chain: string): Promise<LegacyBoundary | 'forged' | null> {
-  const row = await db.maybeOne<{ seq: string; head_hash: string; mac: string }>(
-    'SELECT seq, head_hash, mac FROM audit_legacy_boundaries WHERE chain = $1::text',
-    [chain],
-  );
+  const row = await legacyBoundaryRow(db, chain);
   if (!row) return null;
   if (legacyBoundaryMac(key, chain, row.seq, row.head_hash) !== row.mac) return 'forged';
   return { seq: Number(row.seq), head_hash: row.head_hash };

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 import type { AuditContent } from './mac.ts';
+import { auditRowsOfObject } from './store.ts';
 
 /** A row as stored: the MACed contents (src/audit/mac.ts), typed as pg returns them, plus its place in the chain. */
 export interface DbAuditRow extends Omit<AuditContent, 'metadata' | 'created_at'> {
@@ -33,11 +34,6 @@ export function auditView(r: DbAuditRow) {
 }
 
 export async function auditForObject(db: Queryable, tenantId: string, objectId: string) {
-  const rows = await db.rows<DbAuditRow>(
-    // Unsealed rows (seq NULL) are the newest; among them, insertion order.
-    'SELECT * FROM audit_log WHERE tenant_id = $1::text AND object_id = $2::text ORDER BY seq NULLS LAST, id',
-    [tenantId, objectId],
-  );
-  return rows.map(auditView);
+  return (await auditRowsOfObject(db, tenantId, objectId)).map(auditView);
 }
 

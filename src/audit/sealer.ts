@@ -1,7 +1,8 @@
 import type { Db } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { KeyStore } from '../secrets/keys.ts';
-import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } from './mac.ts';
+import { chainHash, GENESIS_HASH, rowMac } from './mac.ts';
+import { chainsWithUnsealedRows, lockChainForSealing, sealRows, unsealedRowsWithHead, type UnsealedRow } from './store.ts';
 
 /**
  * Chains committed audit rows. Rows are inserted unsealed, in their business transaction, with
@@ -37,35 +38,17 @@ const CONCURRENCY = 2;
 const BACKSTOP_MS = 5000;
 const BUSY_RETRY_MS = 100;
 
-interface UnsealedRow extends AuditContent {
-  id: string;
-  mac: string | null;
-}
-
-const lockKey = (chain: string) => `sandpay:audit-seal:${chain}`;
-
 /**
  * One batch: lock the chain (or give up if `wait` is false and another sealer has it), read its
  * head and the oldest unsealed rows, MAC-check them, and seal the genuine ones after the head.
  */
 async function sealBatch(db: Db, key: Buffer, chain: string, afterId: string, wait: boolean, onForged: (row: UnsealedRow) => void) {
   return db.tx(async (t) => {
-    const { locked } = await t.one<{ locked: boolean }>(
-      wait
-        ? `SELECT true AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))) l`
-        : `SELECT pg_try_advisory_xact_lock(hashtextextended($1::text, 0)) AS locked`,
-      [lockKey(chain)],
-    );
+    const { locked } = await lockChainForSealing(t, chain, wait);
     if (!locked) return { busy: true, sealed: 0, lastId: afterId, full: false };
     // After the lock, so this statement's snapshot sees the previous sealer's commit. The head comes
     // with every unsealed row (no row: nothing to seal, so no head needed): one round trip.
-    const rows = await t.rows<UnsealedRow & { head_seq: string | null; head_hash: string | null }>(
-      `WITH head AS (SELECT seq, hash FROM audit_log WHERE chain = $1::text AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1),
-            todo AS (SELECT id, mac, ${CONTENT_COLUMNS} FROM audit_log
-                      WHERE chain = $1::text AND seq IS NULL AND id > $2::bigint ORDER BY id LIMIT $3::int)
-       SELECT todo.*, head.seq AS head_seq, head.hash AS head_hash FROM todo LEFT JOIN head ON true ORDER BY todo.id`,
-      [chain, afterId, BATCH],
-    );
+    const rows = await unsealedRowsWithHead(t, chain, afterId, BATCH);
     const head = rows[0]?.head_seq != null ? { seq: rows[0].head_seq, hash: rows[0].head_hash! } : null;
     let seq = head ? BigInt(head.seq) : 0n;
     let prev = head?.hash ?? GENESIS_HASH;
@@ -87,13 +70,7 @@ async function sealBatch(db: Db, key: Buffer, chain: string, afterId: string, wa
       prev = hash;
     }
     if (ids.length) {
-      const updated = await t.rows(
-        `UPDATE audit_log a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
-           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (id, seq, prev_hash, hash)
-          WHERE a.id = u.id AND a.seq IS NULL
-         RETURNING a.id`,
-        [ids, seqs, prevs, hashes],
-      );
+      const updated = await sealRows(t, ids, seqs, prevs, hashes);
       if (updated.length !== ids.length) throw new Error(`audit sealer: sealed ${updated.length} of ${ids.length} rows of ${chain}; rolled back`);
     }
     return { busy: false, sealed: ids.length, lastId: rows.at(-1)?.id ?? afterId, full: rows.length === BATCH };
@@ -191,7 +168,7 @@ export function createSealer(db: Db, keys: KeyStore, log: Logger, opts: SealerOp
   }
 
   async function unsealedChains(): Promise<string[]> {
-    const rows = await db.rows<{ chain: string }>('SELECT DISTINCT chain FROM audit_log WHERE seq IS NULL');
+    const rows = await chainsWithUnsealedRows(db);
     return rows.map((r) => r.chain);
   }
 

@@ -1,9 +1,10 @@
 import type { Queryable } from '../db/pool.ts';
-import { allCheckpoints, type ForgedCheckpoints, type KnownCheckpoint } from './checkpoint-store.ts';
+import { allCheckpoints, type ForgedCheckpoints, type KnownCheckpoint } from './stored-checkpoints.ts';
 import type { Services } from '../services.ts';
 import type { AuditContext } from './context.ts';
 import { legacyBoundary } from './legacy.ts';
-import { chainHash, CONTENT_COLUMNS, GENESIS_HASH, rowMac, type AuditContent } from './mac.ts';
+import { chainHash, GENESIS_HASH, rowMac } from './mac.ts';
+import { hashAtSeq, isTenantChain, readOnlySnapshot, sealedRowsAfter, unsealedRowsAfter } from './store.ts';
 
 /**
  * What verification can say about the first problem it finds:
@@ -58,15 +59,6 @@ export interface VerifyOptions {
   from?: KnownCheckpoint;
 }
 
-interface SealedRow extends AuditContent {
-  id: string;
-  seq: string;
-  prev_hash: string;
-  hash: string;
-  mac: string | null;
-  legacy_hash: string | null;
-}
-
 const BATCH = 2000;
 
 type Bad = { seq?: bigint | null; id: string | null; reason: BadReason; detail: string };
@@ -81,7 +73,7 @@ export async function verifyChain(svc: Pick<Services, 'db' | 'audit'>, chain: st
   const { db, audit } = svc;
   // One snapshot for the whole pass: a row sealed meanwhile is then neither missed nor counted twice.
   return db.tx(async (t) => {
-    await t.rows('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await readOnlySnapshot(t);
     return verifyIn(t, audit, chain, opts);
   });
 }
@@ -107,7 +99,7 @@ async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts:
   let suspect: { seq: bigint; id: string } | null = null;
 
   if (opts.from) {
-    const at = await db.maybeOne<{ hash: string }>('SELECT hash FROM audit_log WHERE chain = $1::text AND seq = $2::bigint', [chain, opts.from.seq]);
+    const at = await hashAtSeq(db, chain, opts.from.seq);
     if (!at) bad = { seq: BigInt(opts.from.seq), id: null, reason: 'truncated', detail: `the row at the checkpoint's seq ${opts.from.seq} is gone` };
     else if (at.hash !== opts.from.head_hash) bad = { seq: BigInt(opts.from.seq), id: null, reason: 'rewritten', detail: `the row at seq ${opts.from.seq} is not the one checkpointed` };
     prev = opts.from.head_hash;
@@ -140,13 +132,7 @@ async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts:
   };
 
   for (let after = opts.from ? BigInt(opts.from.seq) : 0n; ; ) {
-    const rows = await db.rows<SealedRow>(
-      `SELECT id, seq, prev_hash, hash, mac, ${CONTENT_COLUMNS},
-              CASE WHEN mac IS NULL THEN audit_row_hash(prev_hash, chain, seq, tenant_id, object_type, object_id, action, old_status,
-                                                        new_status, actor_type, actor_id, request_id, metadata, audit_log.created_at) END AS legacy_hash
-         FROM audit_log WHERE chain = $1::text AND seq > $2::bigint ORDER BY seq LIMIT $3::int`,
-      [chain, after.toString(), BATCH],
-    );
+    const rows = await sealedRowsAfter(db, chain, after.toString(), BATCH);
     for (const row of rows) {
       const seq = BigInt(row.seq);
       checked++;
@@ -228,10 +214,7 @@ async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts:
   // Unsealed rows: committed moments ago, or not written by Sandpay (the sealer leaves those alone).
   let unsealed = 0;
   for (let after = '0'; ; ) {
-    const rows = await db.rows<AuditContent & { id: string; mac: string | null }>(
-      `SELECT id, mac, ${CONTENT_COLUMNS} FROM audit_log WHERE chain = $1::text AND seq IS NULL AND id > $2::bigint ORDER BY id LIMIT $3::int`,
-      [chain, after, BATCH],
-    );
+    const rows = await unsealedRowsAfter(db, chain, after, BATCH);
     for (const row of rows) {
       unsealed++;
       if (!bad && (row.mac === null || rowMac(key, row) !== row.mac)) {
@@ -243,10 +226,7 @@ async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts:
   }
 
   if (!bad && checked === 0 && unsealed === 0 && !opts.from && chain !== 'global') {
-    // reads tenants (owned by src/tenants): whether the chain is a tenant's; this folder sits
-    // below tenants (which write audit rows), so it cannot ask their store.
-    const tenant = await db.maybeOne('SELECT 1 FROM tenants WHERE id = $1::text', [chain]);
-    if (tenant) bad = { seq: 1n, id: null, reason: 'truncated', detail: "the tenant's chain is empty; it always starts with the tenant.created row" };
+    if (await isTenantChain(db, chain)) bad = { seq: 1n, id: null, reason: 'truncated', detail: "the tenant's chain is empty; it always starts with the tenant.created row" };
   }
 
   // Problems outside the rows come last: a row to blame says more.

@@ -3,6 +3,7 @@ import type { JobDefinition } from '../jobs/workers.ts';
 import type { Services } from '../services.ts';
 import { asOwner } from '../tenants/tenants.ts';
 import { expireSession } from './sessions.ts';
+import { sessionTenant } from './store.ts';
 
 /** Expires checkout sessions at their expires_at. */
 export function checkoutJobs(svc: Services): JobDefinition[] {
@@ -10,6 +11,6 @@ export function checkoutJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.checkoutExpire,
     concurrency: 2,
     each: ({ sessionId }: { sessionId: string }) =>
-      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM checkout_sessions WHERE id = $1::text', [sessionId]), (t, ctx) => expireSession(t, svc, ctx, sessionId)),
+      asOwner(svc, (t) => sessionTenant(t, sessionId), (t, ctx) => expireSession(t, svc, ctx, sessionId)),
   }];
 }

@@ -1,20 +1,22 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { badRequest, forbidden, notFound, stateError } from '../core/errors.ts';
 import { isId } from '../ids.ts';
-import { getOrder, lockOrder } from '../orders/orders.ts';
+import { getOrder, lockOrder } from '../orders/store.ts';
 import { cancelPayment } from '../payments/actions.ts';
 import { createPayment } from '../payments/create.ts';
 import { FAILURE_MESSAGES } from '../payments/instruments.ts';
 import { approved } from '../payments/outcome.ts';
-import { getPayment, lockPayment, type DbPayment } from '../payments/payments.ts';
-import { paymentInProgressForOrder } from '../payments/store.ts';
+import type { DbPayment } from '../payments/payments.ts';
+import { getPayment, lockPayment, paymentInProgressForOrder } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx, Services } from '../services.ts';
 import type { KeyStore } from '../secrets/keys.ts';
-import { getTenant, type DbTenant } from '../tenants/tenants.ts';
+import type { DbTenant } from '../tenants/tenants.ts';
+import { getTenant } from '../tenants/store.ts';
 import type { CheckoutFace } from './faces.ts';
 import type { PayInput, SessionState } from './schemas.ts';
-import { lockSession, type DbSession } from './sessions.ts';
+import type { DbSession } from './sessions.ts';
+import { lockSession, reloadSession, sessionById, setSessionPayment } from './store.ts';
 import { signCheckoutResult } from './signature.ts';
 
 /**
@@ -36,7 +38,7 @@ export interface PageSession {
 }
 
 export async function loadPageSession(db: Queryable, id: string, keys: KeyStore, faces: readonly CheckoutFace[]): Promise<PageSession> {
-  const session = isId('checkoutSession', id) ? await db.maybeOne<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [id]) : undefined;
+  const session = isId('checkoutSession', id) ? await sessionById(db, id) : undefined;
   const tenant = session && (await getTenant(db, session.tenant_id));
   if (!session || !tenant) throw notFound('checkout session');
   if (tenant.disabled) throw forbidden('tenant_disabled', 'This merchant cannot take payments right now');
@@ -119,10 +121,7 @@ export async function payFromPage(t: Tx, svc: Services, page: PageSession, input
     { challenge3ds: true },
   );
   // The session's latest attempt (a payment that succeeded at once has completed it already).
-  const session = await t.one<DbSession>(
-    'UPDATE checkout_sessions SET payment_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *',
-    [s.id, p.id],
-  );
+  const session = await setSessionPayment(t, s.id, p.id);
   return { ...page, session, payment: p };
 }
 
@@ -155,7 +154,7 @@ export async function answerChallenge(t: Tx, svc: Services, page: PageSession, o
         failure: { code: 'authentication_failed', message: FAILURE_MESSAGES.authentication_failed! },
         action: 'payment.authentication_failed',
       });
-  const session = await t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [page.session.id]);
+  const session = await reloadSession(t, page.session.id);
   return { ...page, session, payment: updated };
 }
 

@@ -1,14 +1,15 @@
-import type { Queryable, Tx } from '../db/pool.ts';
+import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { stateError } from '../core/errors.ts';
 import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import { createOrder, lockOrder } from '../orders/orders.ts';
+import { createOrder } from '../orders/orders.ts';
+import { lockOrder } from '../orders/store.ts';
 import type { Ctx, Services } from '../services.ts';
-import { ownedRow } from '../db/owned.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject, type SessionStatus } from './schemas.ts';
+import { completeOpenSessions, insertSession, lockSessionWithPayment, markSessionExpired } from './store.ts';
 
 export const ALL_METHODS = ['card', 'upi', 'netbanking', 'wallet'] as const;
 
@@ -86,19 +87,12 @@ export async function createSession(t: Tx, svc: Services, ctx: Ctx, input: Parti
   if (order.status === 'paid') throw stateError('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
 
   const id = newId('checkoutSession');
-  const s = await t.one<DbSession>(
-    `INSERT INTO checkout_sessions (id, tenant_id, order_id, amount, currency, url, success_url, cancel_url, methods, prefill,
-                                    name, description, metadata, origin, opened_with, expires_at, razorpay_key_id)
-     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::jsonb,
-             $11::text, $12::text, $13::jsonb, $14::text, $15::text, now() + $16::int * interval '1 second', $17::text)
-     RETURNING *`,
-    [
-      id, ctx.tenant.id, order.id, order.amount, order.currency, `${by.baseUrl}/checkout/${id}`, input.success_url ?? null,
-      input.cancel_url ?? null, input.methods ?? [...ALL_METHODS], JSON.stringify(input.prefill ?? {}), input.name ?? null,
-      input.description ?? null, JSON.stringify(input.metadata ?? {}), by.origin, by.keyType, input.expires_in ?? DEFAULT_EXPIRES_IN,
-      by.faceKeyId ?? null,
-    ],
-  );
+  const s = await insertSession(t, {
+    id, tenantId: ctx.tenant.id, orderId: order.id, amount: order.amount, currency: order.currency, url: `${by.baseUrl}/checkout/${id}`,
+    successUrl: input.success_url ?? null, cancelUrl: input.cancel_url ?? null, methods: input.methods ?? [...ALL_METHODS],
+    prefill: input.prefill ?? {}, name: input.name ?? null, description: input.description ?? null, metadata: input.metadata ?? {},
+    origin: by.origin, openedWith: by.keyType, expiresIn: input.expires_in ?? DEFAULT_EXPIRES_IN, faceKeyId: by.faceKeyId ?? null,
+  });
   auditIn(t, svc, ctx, {
     objectType: 'checkout_session',
     objectId: s.id,
@@ -112,15 +106,6 @@ export async function createSession(t: Tx, svc: Services, ctx: Ctx, input: Parti
 
 async function scheduleExpiry(t: Tx, svc: Services, ctx: Ctx, id: string, at: Date): Promise<void> {
   await enqueue(t, svc.boss, QUEUES.checkoutExpire, [{ data: { sessionId: id }, startAfter: at }]);
-}
-
-export async function getSession(db: Queryable, tenantId: string, id: string): Promise<DbSession> {
-  return ownedRow<DbSession>(db, 'checkout_sessions', tenantId, id, { what: 'checkout session' });
-}
-
-/** The session under its row lock, for a payment from the page. */
-export async function lockSession(t: Tx, tenantId: string, id: string): Promise<DbSession> {
-  return ownedRow<DbSession>(t, 'checkout_sessions', tenantId, id, { what: 'checkout session', lock: true });
 }
 
 /**
@@ -138,11 +123,7 @@ export async function completeSessionsOnPayment(t: Tx, svc: Services, ctx: Ctx, 
  * (through the paymentMoved hook, whoever moved the payment: the hosted page, a job, simulate).
  */
 export async function completeSessionsForOrder(t: Tx, svc: Services, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
-  const done = await t.rows<DbSession>(
-    `UPDATE checkout_sessions SET status = 'complete', payment_id = $2::text, completed_at = now(), updated_at = now()
-      WHERE order_id = $1::text AND tenant_id = $3::text AND status = 'open' RETURNING *`,
-    [orderId, paymentId, ctx.tenant.id],
-  );
+  const done = await completeOpenSessions(t, ctx.tenant.id, orderId, paymentId);
   if (done.length === 0) return;
   emitEvents(t, svc, ctx, done.map((s) => ({ type: 'checkout.session.completed' as const, object: sessionView(s), paymentId })));
   for (const s of done) {
@@ -156,14 +137,7 @@ export async function completeSessionsForOrder(t: Tx, svc: Services, ctx: Ctx, o
  * itself, so a payer who approves in time is never told the checkout expired.
  */
 export async function expireSession(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbSession | null> {
-  // joins payments (owned by src/payments): the session under its lock and its latest payment's
-  // state in one statement.
-  const s = await t.maybeOne<DbSession & { payment_status: string | null; payment_expires_at: Date | null }>(
-    `SELECT s.*, p.status AS payment_status, p.expires_at AS payment_expires_at
-       FROM checkout_sessions s LEFT JOIN payments p ON p.id = s.payment_id
-      WHERE s.id = $1::text AND s.tenant_id = $2::text FOR UPDATE OF s`,
-    [id, ctx.tenant.id],
-  );
+  const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
   if (!s || s.status !== 'open') return null;
   if (s.expires_at > new Date()) {
     await scheduleExpiry(t, svc, ctx, s.id, s.expires_at);
@@ -173,10 +147,7 @@ export async function expireSession(t: Tx, svc: Services, ctx: Ctx, id: string):
     await scheduleExpiry(t, svc, ctx, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
     return null;
   }
-  const expired = await t.one<DbSession>(
-    `UPDATE checkout_sessions SET status = 'expired', updated_at = now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,
-    [s.id, ctx.tenant.id],
-  );
+  const expired = await markSessionExpired(t, ctx.tenant.id, s.id);
   emitEvents(t, svc, ctx, [{ type: 'checkout.session.expired', object: sessionView(expired), paymentId: null }]);
   auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
   return expired;

@@ -6,6 +6,7 @@ import { WEBHOOK_FACES } from '../contract/faces.ts';
 import { faceOf, NATIVE_FACE, type WebhookFace } from '../webhooks/faces.ts';
 import { apiError, CliError, networkReason, type SandpayApi } from './api.ts';
 import { readSse } from './sse.ts';
+import { matchesTypes } from '../events/stream.ts';
 
 export interface ListenOptions {
   forwardTo: string;
@@ -74,6 +75,15 @@ function isAfter(a: string, b: string): boolean {
   return at > bt || (at === bt && ap > bp);
 }
 
+/** `--events` in a face's names: each one of its events, `prefix.*` or `*`; null for all of them. */
+function facePatterns(face: WebhookFace, events: string | undefined): string[] | null {
+  if (events === undefined) return null;
+  const patterns = events.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = patterns.find((p) => !face.events.some((name) => matchesTypes([p], name)));
+  if (bad !== undefined) throw new CliError(`--events: ${JSON.stringify(bad)} names no ${face.label} event (${face.events.join(', ')})`, { exitCode: 2 });
+  return patterns;
+}
+
 function clock(): string {
   return new Date().toTimeString().slice(0, 8);
 }
@@ -98,8 +108,15 @@ export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void
 
   // A face's body may name the merchant account (a Razorpay one does): the tenant of this key.
   const tenantId = face === NATIVE_FACE ? '' : (await api.get<{ id: string }>('/auth/me')).id;
+  // --events names the face's events (payment_intent.*): picked here, as the stream takes Sandpay's types.
+  const faceEvents = face === NATIVE_FACE ? null : facePatterns(face, opts.events);
 
   async function forward(data: string): Promise<void> {
+    if (faceEvents) {
+      const streamed = JSON.parse(data) as StreamedEvent;
+      const name = face.eventName(streamed.type, streamed.data.object);
+      if (name === null || !matchesTypes(faceEvents, name)) return;
+    }
     const { event, body, headers: signed } = await render(api, face, secret, tenantId, data);
     if (body === null) {
       opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -- skipped (no ${face.label} event)\n`);
@@ -135,7 +152,7 @@ export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void
     try {
       const headers: Record<string, string> = { accept: 'text/event-stream' };
       if (lastId !== undefined) headers['last-event-id'] = lastId;
-      const res = await api.fetch('GET', '/events/stream', { query: { types: opts.events }, headers, signal: conn.signal });
+      const res = await api.fetch('GET', '/events/stream', { query: { types: faceEvents ? undefined : opts.events }, headers, signal: conn.signal });
       if (!res.ok) throw apiError(res, await res.text(), 'GET /api/v1/events/stream');
       for await (const msg of readSse(res.body!, () => (lastActivity = Date.now()))) {
         if (msg.id === undefined) continue;

@@ -39,10 +39,11 @@ program
   .description('create what makes an event happen, e.g. payment.failed, and print the ids')
   .argument('[event-type]')
   .option('--list', 'show the supported event types')
-  .action(async (type: string | undefined, opts: { list?: boolean }, cmd: Command) => {
-    if (opts.list) return listTriggers(process.stdout);
+  .addOption(new Option('--format <format>', "name events as this webhook format does (stripe: payment_intent.succeeded)").choices(['sandpay', ...WEBHOOK_FACES.map((f) => f.format)]).default('sandpay'))
+  .action(async (type: string | undefined, opts: { list?: boolean; format: string }, cmd: Command) => {
+    if (opts.list) return listTriggers(process.stdout, opts.format);
     if (!type) throw new CliError('Name an event type, e.g. `sandpay trigger payment.failed` (see --list)', { exitCode: 2 });
-    await trigger(api(cmd), type, process.stdout);
+    await trigger(api(cmd), type, process.stdout, opts.format);
   });
 
 const events = program.command('events').description('events');

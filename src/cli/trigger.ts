@@ -1,3 +1,5 @@
+import { WEBHOOK_FACES } from '../contract/faces.ts';
+import { faceOf, NATIVE_FACE } from '../webhooks/faces.ts';
 import { CliError, type SandpayApi } from './api.ts';
 
 type Ids = Array<[label: string, id: string, status: string]>;
@@ -85,15 +87,33 @@ const SCENARIOS: Record<string, Scenario> = {
 
 export const TRIGGER_TYPES = Object.keys(SCENARIOS);
 
-export function listTriggers(out: NodeJS.WritableStream): void {
-  const width = Math.max(...TRIGGER_TYPES.map((t) => t.length));
-  for (const [type, s] of Object.entries(SCENARIOS)) out.write(`${type.padEnd(width)}  ${s.does}\n`);
+/**
+ * The scenarios by the names of a webhook format (`--format stripe`: payment_intent.succeeded is
+ * what payment.success makes); the first scenario of each name, and Sandpay's own by default.
+ */
+function scenariosIn(format: string): Map<string, Scenario> {
+  const face = faceOf(WEBHOOK_FACES, format);
+  const named = new Map<string, Scenario>();
+  for (const [type, scenario] of Object.entries(SCENARIOS)) {
+    const name = face === NATIVE_FACE ? type : face.eventName(type);
+    if (name !== null && !named.has(name)) named.set(name, scenario);
+  }
+  return named;
 }
 
-/** `sandpay trigger <type>`: makes that event happen and prints the ids of what it created. */
-export async function trigger(api: SandpayApi, type: string, out: NodeJS.WritableStream): Promise<void> {
-  const scenario = SCENARIOS[type];
-  if (!scenario) throw new CliError(`Unknown event type ${JSON.stringify(type)}; \`sandpay trigger --list\` shows the supported ones`, { exitCode: 2 });
+export function listTriggers(out: NodeJS.WritableStream, format = NATIVE_FACE.format): void {
+  const named = scenariosIn(format);
+  const width = Math.max(...[...named.keys()].map((t) => t.length));
+  for (const [type, s] of named) out.write(`${type.padEnd(width)}  ${s.does}\n`);
+}
+
+/** `sandpay trigger <type> [--format <format>]`: makes that event happen and prints the ids of what it created. */
+export async function trigger(api: SandpayApi, type: string, out: NodeJS.WritableStream, format = NATIVE_FACE.format): Promise<void> {
+  const scenario = scenariosIn(format).get(type);
+  if (!scenario) {
+    const list = format === NATIVE_FACE.format ? '`sandpay trigger --list`' : `\`sandpay trigger --list --format ${format}\``;
+    throw new CliError(`Unknown event type ${JSON.stringify(type)}; ${list} shows the supported ones`, { exitCode: 2 });
+  }
   const ids = await scenario.run(api);
   out.write(`Triggered ${type}: ${scenario.does}\n`);
   for (const [label, id, status] of ids) out.write(`  ${label.padEnd(8)} ${id}  ${status}\n`);

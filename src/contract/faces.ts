@@ -1,4 +1,5 @@
 import { razorpayFace } from '../faces/razorpay/face.ts';
+import { stripeFace } from '../faces/stripe/face.ts';
 import type { GatewayFace } from '../routing/face.ts';
 
 /**
@@ -9,6 +10,7 @@ import type { GatewayFace } from '../routing/face.ts';
  * Order matters where faces share paths: the first face that claims a request has it.
  */
 export const FACES: readonly GatewayFace[] = [
+  stripeFace, // /v1 with a Bearer key: before Razorpay, which has the rest of /v1
   razorpayFace,
 ];
 

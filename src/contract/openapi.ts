@@ -179,6 +179,7 @@ Every operation below shows its own curl example.`;
 
 /** The OpenAPI 3.1 document of the route table, with every webhook event body under `webhooks`. */
 export function buildOpenApi(routes: readonly AnyRoute[], serverUrl = 'http://127.0.0.1:3000'): Json {
+  routes = routes.filter((r) => r.face?.documented !== false);
   const schemas = new SchemaSet();
   const faces = facesOf(routes);
   schemas.convert(errorSchema, 'output');

@@ -8,6 +8,7 @@ import type { DbTenant } from '../tenants/tenants.ts';
 import { isApiKeyOf } from '../tenants/store.ts';
 import { grant, type Permissions } from './permissions.ts';
 import { tenantFromJson } from '../tenants/types.ts';
+import { findRestrictedKeyRow, insertRestrictedKey, revokeRestrictedKeyRow } from './store.ts';
 
 /**
  * Restricted keys: rk_test_ keys that may call only the routes their permissions cover (each
@@ -55,11 +56,10 @@ export async function createRestrictedKey(
     throw badRequest('parameter_invalid', 'Invalid expires_at: must be in the future', 'expires_at');
   }
   const secret = RESTRICTED_PREFIX + randomBase62(32);
-  const row = await t.one<DbRestrictedKey>(
-    `INSERT INTO restricted_keys (id, tenant_id, name, key_hash, last4, permissions, expires_at)
-     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::jsonb, $7::timestamptz) RETURNING *`,
-    [newId('apiKey'), ctx.tenant.id, input.name, sha256Hex(secret), secret.slice(-4), JSON.stringify(grant(input.permissions)), input.expires_at ?? null],
-  );
+  const row = await insertRestrictedKey(t, {
+    id: newId('apiKey'), tenantId: ctx.tenant.id, name: input.name, keyHash: sha256Hex(secret), last4: secret.slice(-4),
+    permissions: grant(input.permissions), expiresAt: input.expires_at ?? null,
+  });
   auditIn(t, svc, ctx, {
     objectType: 'api_key', objectId: row.id, action: 'api_key.created',
     metadata: { type: 'restricted', name: row.name, permissions: row.permissions, expires_at: row.expires_at?.toISOString() ?? null },
@@ -70,13 +70,7 @@ export async function createRestrictedKey(
 /** Revokes at once: the next request with the key is a 401. Revoking a revoked key answers it as it is. */
 export async function revokeRestrictedKey(t: Tx, svc: Services, ctx: Ctx, id: string) {
   invalidateOnCommit(t, svc.caches, 'auth', ctx.tenant.id);
-  const row = await t.maybeOne<DbRestrictedKey & { was_revoked: boolean }>(
-    `UPDATE restricted_keys k SET revoked_at = coalesce(k.revoked_at, now())
-       FROM restricted_keys old
-      WHERE k.id = $1::text AND k.tenant_id = $2::text AND old.id = k.id
-      RETURNING k.*, old.revoked_at IS NOT NULL AS was_revoked`,
-    [id, ctx.tenant.id],
-  );
+  const row = await revokeRestrictedKeyRow(t, ctx.tenant.id, id);
   if (!row) {
     if (await isApiKeyOf(t, ctx.tenant.id, id)) throw conflict('key_not_revocable', 'Secret, publishable and Razorpay keys are replaced with POST /api/v1/auth/keys/rotate, never only revoked', 'id');
     throw notFound('API key');
@@ -90,13 +84,7 @@ export async function revokeRestrictedKey(t: Tx, svc: Services, ctx: Ctx, id: st
  * expired keys never match.
  */
 export async function findRestrictedKey(db: Queryable, token: string): Promise<{ key: DbRestrictedKey; tenant: DbTenant } | undefined> {
-  // joins tenants (owned by src/tenants): a request's key and its tenant in one statement.
-  const row = await db.maybeOne<{ key: DbRestrictedKey; tenant: DbTenant }>(
-    `SELECT to_jsonb(k.*) AS key, to_jsonb(t.*) AS tenant
-       FROM restricted_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1::text AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
-    [sha256Hex(token)],
-  );
+  const row = await findRestrictedKeyRow(db, sha256Hex(token));
   if (!row) return undefined;
   // to_jsonb turns timestamps into strings; restore the row types.
   const tenant = tenantFromJson(row.tenant);

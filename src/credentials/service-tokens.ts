@@ -3,11 +3,11 @@ import { DomainError, forbidden, unauthenticated } from '../core/errors.ts';
 import type { Queryable } from '../db/pool.ts';
 import { isId } from '../ids.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
-import type { DbJwtKey } from './jwt-keys.ts';
 import { SIGNING_ALGS, type VerifyingKey } from '../core/public-keys.ts';
 import { parseScope, type Permissions } from './permissions.ts';
 import { tenantFromJson } from '../tenants/types.ts';
 import { readThrough, type TenantCaches } from '../tenants/caches.ts';
+import { recordJti, tenantWithJwtKey } from './store.ts';
 
 /**
  * Service tokens: short-lived JWTs a tenant's backend signs with its own private key, verified
@@ -107,18 +107,7 @@ function permissionsOf(claims: JWTPayload): Permissions {
  * refused for its exp anyway), whether or not the cleanup job has pruned it yet.
  */
 async function claimJti(db: Queryable, issuer: string, jti: string, exp: number): Promise<void> {
-  const fresh = await db.maybeOne(
-    `INSERT INTO jwt_replay (issuer, jti, expires_at) VALUES ($1::text, $2::text, to_timestamp($3::double precision))
-     ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE jwt_replay.expires_at < now()
-     RETURNING 1`,
-    [issuer, jti, exp + CLOCK_SKEW_SECONDS],
-  );
-  if (!fresh) throw refuse('token_replayed', 'This token (its jti) has been used already: sign a new token, with a new jti, for each request');
-}
-
-/** Used ids past their token's expiry: the token's exp refuses it now (the cleanup job). */
-export async function forgetExpiredJtis(db: Queryable): Promise<number> {
-  return (await db.rows('DELETE FROM jwt_replay WHERE expires_at < now() RETURNING 1')).length;
+  if (!(await recordJti(db, issuer, jti, exp + CLOCK_SKEW_SECONDS))) throw refuse('token_replayed', 'This token (its jti) has been used already: sign a new token, with a new jti, for each request');
 }
 
 function knownAudience(audience: string | null): string {
@@ -140,13 +129,7 @@ export async function verifyTenantToken(db: Queryable, caches: TenantCaches | un
   if (typeof header.kid !== 'string') throw refuse('token_kid_missing', 'The token header needs the kid of a key you registered (POST /api/v1/auth/jwt-keys)');
   if (typeof claims.iss !== 'string' || !isId('tenant', claims.iss)) throw refuse('token_issuer_invalid', 'iss must be your tenant id (ten_…)');
   const aud = knownAudience(audience);
-  // joins tenants (owned by src/tenants): a request's tenant and its key in one statement.
-  const row = await db.maybeOne<{ tenant: DbTenant; key: DbJwtKey | null }>(
-    `SELECT to_jsonb(t.*) AS tenant, to_jsonb(k.*) AS key
-       FROM tenants t LEFT JOIN jwt_keys k ON k.tenant_id = t.id AND k.kid = $2::text AND k.revoked_at IS NULL
-      WHERE t.id = $1::text`,
-    [claims.iss, header.kid],
-  );
+  const row = await tenantWithJwtKey(db, claims.iss, header.kid);
   if (!row) throw refuse('token_issuer_invalid', 'iss names no tenant: it must be your tenant id (ten_…)');
   if (!row.key) throw refuse('token_kid_unknown', `No key with kid ${JSON.stringify(header.kid)} is registered for this tenant (or it was deleted)`);
   if (row.key.alg !== header.alg) throw refuse('token_algorithm_not_allowed', `The key ${JSON.stringify(header.kid)} signs ${row.key.alg}, not ${String(header.alg)}`);

@@ -4,6 +4,7 @@ import type { Queryable } from '../db/pool.ts';
 import { declinesToday, paymentPeriods, paymentsPerMinute, type PaymentPeriodRow } from '../payments/store.ts';
 import { refundsToday } from '../refunds/store.ts';
 import { attemptsPerMinute, tenantAttemptStatsLastHour } from '../webhooks/store.ts';
+import { databaseClock } from './store.ts';
 
 /**
  * The numbers of the dashboard's home (one tenant) and the operator's overview (every tenant):
@@ -84,7 +85,7 @@ export async function overview(db: Queryable, tenantId: string | null, tz: strin
     tenantAttemptStatsLastHour(db, tenantId),
     paymentsPerMinute(db, tenantId, MINUTES),
     attemptsPerMinute(db, tenantId, MINUTES),
-    db.one<{ now: Date; minute: Date }>(`SELECT now() AS now, date_trunc('minute', now()) AS minute`),
+    databaseClock(db),
   ]);
 
   const first = clock.minute.getTime() - (MINUTES - 1) * 60_000;

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { unauthenticated } from '../core/errors.ts';
 import type { Db, Queryable } from '../db/pool.ts';
 import { randomBase62, sha256Hex } from '../ids.ts';
-import { findTenantByKey, type DbTenant } from '../tenants/tenants.ts';
+import type { DbTenant } from '../tenants/tenants.ts';
+import { findTenantByKey } from '../tenants/store.ts';
 import { keyTypeOf } from '../tenants/keys.ts';
 import { tenantFromJson } from '../tenants/types.ts';
+import { insertSession, liveSession } from './store.ts';
 
 /**
  * Dashboard sessions. The browser gets a random token in an HttpOnly cookie; the database keeps
@@ -38,16 +40,6 @@ const TOKEN_PATTERN = /^[0-9A-Za-z]{43}$/;
 
 export const csrfTokenOf = (token: string) => createHash('sha256').update(`sandpay-csrf:${token}`).digest('base64url');
 
-interface SessionRow {
-  id: string;
-  kind: SessionKind;
-  tenant_id: string | null;
-  api_key_id: string | null;
-  admin_token_hash: string | null;
-  expires_at: Date;
-  tenant: (Omit<DbTenant, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }) | null;
-}
-
 /** Signs in with a secret key (tenant) or the admin token (operator): a new session and its cookie token. */
 export async function signIn(
   db: Db,
@@ -76,13 +68,10 @@ export async function signIn(
   }
   const token = randomBase62(43);
   const id = `ds_${randomBase62(20)}`;
-  const row = await db.one<{ expires_at: Date }>(
-    `WITH gone AS (DELETE FROM dashboard_sessions WHERE expires_at < now() - interval '1 day')
-     INSERT INTO dashboard_sessions (id, token_hash, kind, tenant_id, api_key_id, admin_token_hash, user_agent, expires_at)
-     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, now() + $8::int * interval '1 hour')
-     RETURNING expires_at`,
-    [id, sha256Hex(token), kind, tenant?.id ?? null, apiKeyId, adminHash, opts.userAgent?.slice(0, 300) ?? null, SESSION_TTL_HOURS],
-  );
+  const row = await insertSession(db, {
+    id, tokenHash: sha256Hex(token), kind, tenantId: tenant?.id ?? null, apiKeyId, adminTokenHash: adminHash,
+    userAgent: opts.userAgent?.slice(0, 300) ?? null, ttlHours: SESSION_TTL_HOURS,
+  });
   return { token, session: { id, kind, tenantId: tenant?.id ?? null, apiKeyId, expiresAt: row.expires_at, csrfToken: csrfTokenOf(token), tenant } };
 }
 
@@ -92,26 +81,12 @@ export async function signIn(
  */
 export async function findSession(db: Queryable, token: string, adminToken: string | undefined): Promise<FoundSession | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
-  // joins api_keys (owned by src/tenants) and tenants (owned by src/tenants): every dashboard
-  // request checks its session, its key and reads its tenant in this one statement.
-  const row = await db.maybeOne<SessionRow>(
-    `SELECT s.id, s.kind, s.tenant_id, s.api_key_id, s.admin_token_hash, s.expires_at, to_jsonb(t.*) AS tenant
-       FROM dashboard_sessions s
-       LEFT JOIN api_keys k ON k.id = s.api_key_id
-       LEFT JOIN tenants t ON t.id = s.tenant_id
-      WHERE s.token_hash = $1::text AND s.revoked_at IS NULL AND s.expires_at > now()
-        AND (s.kind = 'operator' OR (k.revoked_at IS NULL OR k.revoked_at > now()))`,
-    [sha256Hex(token)],
-  );
+  const row = await liveSession(db, sha256Hex(token));
   if (!row) return undefined;
   if (row.kind === 'operator' && (!adminToken || row.admin_token_hash !== sha256Hex(adminToken))) return undefined;
   // to_jsonb turns timestamps into strings; restore the row type.
   const tenant = row.tenant ? tenantFromJson(row.tenant) : null;
   return { id: row.id, kind: row.kind, tenantId: row.tenant_id, apiKeyId: row.api_key_id, expiresAt: row.expires_at, csrfToken: csrfTokenOf(token), tenant };
-}
-
-export async function revokeSession(db: Queryable, id: string): Promise<void> {
-  await db.rows('UPDATE dashboard_sessions SET revoked_at = now() WHERE id = $1::text AND revoked_at IS NULL', [id]);
 }
 
 export function sessionView(s: FoundSession | DashboardSession, tenant: DbTenant | null) {

@@ -6,7 +6,7 @@ import { paymentView } from '../payments/payments.ts';
 import { latestSuccessfulPayment } from '../payments/store.ts';
 import type { Services } from '../services.ts';
 import { USER_AGENT } from '../webhooks/deliver.ts';
-import { getEndpoint } from '../webhooks/endpoints.ts';
+import { getEndpoint } from '../webhooks/store.ts';
 import { faceOf } from '../webhooks/faces.ts';
 import { createPoster } from '../webhooks/http.ts';
 
@@ -51,7 +51,7 @@ export async function sendTestEvent(svc: Services, tenantId: string, endpointId:
   const id = `evt_test_${randomBase62(20)}`;
   // In the endpoint's own format (a Razorpay endpoint gets payment.captured, signed its way).
   const content = faceOf(svc.webhookFaces, endpoint.format).render({
-    secret: endpoint.secret, tenantId, paymentSnapshot: null,
+    secret: endpoint.secret, tenantId, paymentSnapshot: null, apiVersion: endpoint.api_version,
     event: { id, type: 'payment.success', created_at: now, payload: (await latestSuccess(svc.db, tenantId)) ?? samplePayment(now) },
   })!;
   const body = content.body;

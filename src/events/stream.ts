@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
-import { EVENT_TYPES, eventBody, type DbEvent } from './events.ts';
+import { EVENT_TYPES, eventBody } from './events.ts';
 import type { EventHub } from './hub.ts';
+import { eventsAfter, feedHorizon, type FeedRow } from './store.ts';
 
 /** What a client asks of an event stream: which types, and where to resume. */
 export interface EventStreamQuery {
@@ -74,19 +75,8 @@ export function matchesTypes(patterns: readonly string[] | null, type: string): 
   return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
 }
 
-type Row = Pick<DbEvent, 'id' | 'type' | 'created_at' | 'payload' | 'tx' | 'pos'> & { held: boolean };
-
-function eventsAfter(db: Queryable, tenantId: string, p: Position): Promise<Row[]> {
-  return db.rows<Row>(
-    // Qualified: a bare "ORDER BY tx" would sort by the text output columns.
-    `SELECT e.id, e.type, e.created_at, e.payload, e.tx::text AS tx, e.pos::text AS pos,
-            e.tx >= pg_snapshot_xmin(pg_current_snapshot()) AS held
-       FROM events e
-      WHERE e.tenant_id = $1::text AND (e.tx, e.pos) > ($2::xid8, $3::bigint)
-      ORDER BY e.tx, e.pos
-      LIMIT $4::int`,
-    [tenantId, p.tx.toString(), p.pos.toString(), BATCH],
-  );
+function eventsAfterPosition(db: Queryable, tenantId: string, p: Position): Promise<FeedRow[]> {
+  return eventsAfter(db, tenantId, p.tx.toString(), p.pos.toString(), BATCH);
 }
 
 /**
@@ -95,12 +85,7 @@ function eventsAfter(db: Queryable, tenantId: string, p: Position): Promise<Row[
  * already committed above it, so the feed starts with what commits after it opened.
  */
 async function startingPoint(db: Queryable, tenantId: string, resume: Position | null): Promise<{ cursor: Position; skip: Set<string> }> {
-  const now = await db.one<{ xmin: string; xmax: string; recent: string[] }>(
-    `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
-            array(SELECT id FROM events WHERE tenant_id = $1::text AND tx >= pg_snapshot_xmin(s)) AS recent
-       FROM pg_current_snapshot() AS s`,
-    [tenantId],
-  );
+  const now = await feedHorizon(db, tenantId);
   if (resume && resume.tx < BigInt(now.xmax)) return { cursor: resume, skip: new Set() };
   return { cursor: { tx: BigInt(now.xmin), pos: 0n }, skip: new Set(now.recent) };
 }
@@ -146,7 +131,7 @@ export async function openEventFeed(opts: {
   /** Reads and sends until caught up or held back; returns whether something was held back. */
   async function drain(): Promise<boolean> {
     for (;;) {
-      const rows = await eventsAfter(opts.db, opts.tenantId, cursor);
+      const rows = await eventsAfterPosition(opts.db, opts.tenantId, cursor);
       for (const e of rows) {
         if (e.held) return true;
         if (closed) return false;

@@ -3,30 +3,22 @@ import type { FraudCheck, PaymentDraft } from '../payments/create.ts';
 import type { FraudHit } from '../payments/transition.ts';
 import { readThrough, type TenantCaches } from '../tenants/caches.ts';
 import { staticRuleFires, velocityFires, type DbFraudRule, type RuleParams } from './rules.ts';
+import { activeRuleRows, velocityCount } from './store.ts';
 
 export interface RuleHit {
   rule: DbFraudRule;
   reason: string;
 }
 
-/** Enabled rules for a tenant plus the global ones, in the order they are decided. */
-function readActiveRules(db: Queryable, tenantId: string): Promise<DbFraudRule[]> {
-  return db.rows<DbFraudRule>(
-    `SELECT * FROM fraud_rules
-      WHERE (tenant_id = $1::text OR tenant_id IS NULL) AND enabled AND deleted_at IS NULL
-      ORDER BY priority, created_at, id`,
-    [tenantId],
-  );
-}
-
 /**
- * The same through the process's fraud-rule cache, when it has one: dropped
+ * Enabled rules for a tenant plus the global ones, in the order they are decided, through the
+ * process's fraud-rule cache, when it has one: dropped
  * on commit in the process that changed a rule and through NOTIFY (migration 0016) in every
  * other, within milliseconds; a global rule's change drops every tenant's entry. Entries are
  * shared: never mutated.
  */
 async function activeRules(db: Queryable, caches: TenantCaches | undefined, tenantId: string): Promise<readonly DbFraudRule[]> {
-  return (await readThrough(caches, 'fraud', tenantId, async () => ({ tenantId, value: await readActiveRules(db, tenantId) })))!;
+  return (await readThrough(caches, 'fraud', tenantId, async () => ({ tenantId, value: await activeRuleRows(db, tenantId) })))!;
 }
 
 const SCOPE_VALUE = {
@@ -45,13 +37,7 @@ async function recentCount(db: Queryable, rule: DbFraudRule, d: PaymentDraft, lo
   const params = rule.params as RuleParams<'velocity'>;
   const value = SCOPE_VALUE[params.per](d);
   if (value === null) return null; // no email / not a card: the rule does not apply
-  const row = await db.one<{ n: string }>('SELECT velocity_count($1::text, $2::text, $3::int, $4::text, $5::text) AS n', [
-    lock ? `sandpay:velocity:${rule.id}:${d.tenantId}:${value}` : null,
-    d.tenantId,
-    params.window_seconds,
-    params.per,
-    value,
-  ]);
+  const row = await velocityCount(db, lock ? `sandpay:velocity:${rule.id}:${d.tenantId}:${value}` : null, d.tenantId, params.window_seconds, params.per, value);
   return Number(row.n);
 }
 

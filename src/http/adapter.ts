@@ -1,15 +1,15 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { HttpFace } from '../routing/face.ts';
-import type { AnyRoute, RawReply, WebHelpers } from '../routing/route.ts';
+import { Refusal, type AnyRoute, type RawReply, type WebHelpers } from '../routing/route.ts';
 import type { Services } from '../services.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import { DomainError, notFound } from '../core/errors.ts';
 import { parseInput, refuseHostileInput } from '../core/validation.ts';
 import { actorOf, requestId, tenantOf } from './context.ts';
 import { checkKey, idempotent, type Answer } from './idempotency.ts';
-import { checkAnswer } from './contract-check.ts';
-import { faceClaiming } from './errors.ts';
+import { checkAnswer, checkError } from './contract-check.ts';
+import { errorAnswer, faceClaiming } from './errors.ts';
 import { clearSessionCookie, setSessionCookie } from './middleware/session.ts';
 import { serveEventStream } from './sse.ts';
 import { describeFaults, faultsBefore, injectedError, parseFaultHeader, type Fault, type RandomFaults } from './faults.ts';
@@ -55,6 +55,14 @@ function parseParams(route: AnyRoute, params: unknown) {
 const omit = (body: unknown, fields: string[] | undefined) =>
   fields && body && typeof body === 'object' ? Object.fromEntries(Object.entries(body).filter(([k]) => !fields.includes(k))) : body;
 
+/** The query string as the route's face reads it (Stripe's `created[gte]=…`, `expand[0]=…`), else Express's flat one. */
+function queryOf(route: AnyRoute, req: Request): unknown {
+  const decode = route.face?.decode;
+  if (!decode) return req.query;
+  const at = req.originalUrl.indexOf('?');
+  return decode.query(at < 0 ? '' : req.originalUrl.slice(at + 1));
+}
+
 function parseBody(route: AnyRoute, body: unknown) {
   if (!route.body) return {};
   refuseHostileInput(body);
@@ -75,7 +83,7 @@ function callOf(route: AnyRoute, req: Request, svc: Services, web: WebHelpers) {
   const tenantCall = route.auth === 'secret' || route.auth === 'publishable' || route.auth === 'face' || (route.auth === 'session' && principal?.kind === 'tenant');
   return {
     params: parseParams(route, req.params),
-    query: route.query ? parseInput(route.query, req.query) : {},
+    query: route.query ? parseInput(route.query, queryOf(route, req)) : {},
     body: parseBody(route, req.body),
     svc,
     actor: actorOf(req),
@@ -101,6 +109,11 @@ async function answer(route: AnyRoute, req: Request, svc: Services, web: WebHelp
   }
   const run = async (t: Parameters<Parameters<Services['db']['tx']>[0]>[0]) => {
     const body = await route.handler({ ...call, t, db: t } as never);
+    if (body instanceof Refusal) {
+      const refused = errorAnswer(body.error, req);
+      const text = JSON.stringify(refused.body);
+      return { status: refused.status, text, stored: text };
+    }
     return { status, text: JSON.stringify(body), stored: JSON.stringify(omit(body, route.shownOnce)) };
   };
   // A face's dialect may have no Idempotency-Key (Razorpay's API has none, and its SDK sends none).
@@ -114,6 +127,10 @@ async function answer(route: AnyRoute, req: Request, svc: Services, web: WebHelp
     idempotent(t, { ...scope, key, method: req.method, path: req.originalUrl.split('?')[0]!, body: req.body }, svc.config.idempotency.lockTimeoutMs, () => run(t)),
   );
 }
+
+/** Whether a write's retry would be answered from its Idempotency-Key instead of doing the work again. */
+const replaysWithKey = (route: AnyRoute, req: Request) =>
+  route.idempotency !== 'none' && (route.face?.idempotencyKey ?? true) && Boolean(req.header('idempotency-key'));
 
 /** A tenant call's faults: the Sandpay-Fault header, else the tenant's random ones. */
 function faultsOf(route: AnyRoute, req: Request, svc: Services, random: RandomFaults): Fault[] {
@@ -135,9 +152,13 @@ function handle(route: AnyRoute, svc: Services, random: RandomFaults, web: WebHe
     }
     const reply = await answer(route, req, svc, web);
     const lost = faults.find((f) => f.kind === 'after_commit');
-    if (lost) return injectedError(res, lost.value!, faults);
+    if (lost) return injectedError(res, lost.value!, faults, !route.write || replaysWithKey(route, req));
     if ('raw' in reply) return reply.raw(res);
-    if (checking) checkAnswer(route, reply.status, reply.text);
+    if (checking) {
+      // A Refusal's answer is an error the route must declare; anything else is its success.
+      const violation = reply.status === (route.status ?? 200) ? checkAnswer(route, reply.status, reply.text) : checkError(route, reply.status, JSON.parse(reply.text));
+      if (violation) throw violation;
+    }
     if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(reply.status).type('application/json').send(reply.text);
   };

@@ -23,6 +23,7 @@ import { sessionGuards } from './middleware/session.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { RandomFaults } from './faults.ts';
 import { checkoutRouter } from './checkout.ts';
+import { faceClaiming } from './errors.ts';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -39,12 +40,37 @@ function inflightLimit(max: number): RequestHandler {
   };
 }
 
-/** A body that is not JSON is refused, rather than silently parsed as empty. */
-const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !req.is('application/json')) {
-    return next(new DomainError('unsupported_media', 'unsupported_media_type', 'Send request bodies as JSON with Content-Type: application/json'));
-  }
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * The body's encoding: JSON, or a form for a face that decodes forms (Stripe's SDK sends only
+ * forms), whose raw text (at most 100 kB) the face turns into the object its schemas read. Any
+ * other body is refused, rather than silently parsed as empty.
+ */
+function bodyEncoding(): RequestHandler {
+  const json = jsonBody();
+  const formText = express.text({ type: FORM, limit: '100kb' });
+  return (req, res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || req.is('application/json')) return json(req, res, next);
+    const decode = req.is(FORM) ? faceClaiming(req)?.decode : undefined;
+    if (!decode) return next(new DomainError('unsupported_media', 'unsupported_media_type', 'Send request bodies as JSON with Content-Type: application/json'));
+    formText(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        req.body = decode.form(typeof req.body === 'string' ? req.body : '');
+        next();
+      } catch (e) {
+        next(e);
+      }
+    });
+  };
+}
+
+/** The headers a face puts on every answer to its requests. */
+const faceHeaders: RequestHandler = (req, res, next) => {
+  const headers = faceClaiming(req)?.answerHeaders?.(req, String(req.id));
+  if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   next();
 };
 
@@ -92,8 +118,8 @@ export function createApp(services: Services): express.Express {
     }),
   );
   app.use(inflightLimit(config.maxInflightRequests));
-  app.use(requireJsonBody);
-  app.use(jsonBody());
+  app.use(faceHeaders);
+  app.use(bodyEncoding());
 
   const { windowMs, tenantMax, registerMax, publishableMax } = config.rateLimit;
   // Per tenant: a blocked key is refused before auth (no query); the in-flight bound keeps one tenant to a fair share of the pool.

@@ -11,7 +11,7 @@ import { badRequest, conflict, DomainError, unavailable } from '../core/errors.t
 export const faceClaiming = (req: FaceRequest): HttpFace | null => HTTP_FACES.find((f) => f.claims(req)) ?? null;
 
 /** Which face a request speaks to: its route's, or before routing (a body that is not JSON, no such path) the one that claims it. */
-function faceOfRequest(req: Request): HttpFace | null {
+export function faceOfRequest(req: Request): HttpFace | null {
   if (req.contract) return req.contract.face ?? null;
   return faceClaiming(req);
 }

@@ -3,7 +3,7 @@ import type { DbTenant } from '../tenants/tenants.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { FAULT_KINDS, type FaultKind } from '../tenants/schemas.ts';
 import { badRequest, DomainError } from '../core/errors.ts';
-import { errorAnswer } from './errors.ts';
+import { errorAnswer, faceOfRequest } from './errors.ts';
 
 /**
  * Faults on purpose, so a client's retries and idempotency can be tested: per request with the
@@ -79,10 +79,13 @@ export class RandomFaults {
 
 export const describeFaults = (faults: Fault[]) => faults.map((f) => (f.value === null ? f.kind : `${f.kind}=${f.value}`)).join(',');
 
-export function injectedError(res: Response, status: number, faults: Fault[]): void {
+/** `retrySafe`: sending the request again cannot do its work twice (see HttpFace.faultHeaders). */
+export function injectedError(res: Response, status: number, faults: Fault[], retrySafe: boolean): void {
   const err = new DomainError('internal', 'injected_fault', `Sandpay injected this ${status} on purpose (${describeFaults(faults)})`);
+  // The face's retry advice, if its clients take any (Stripe-Should-Retry).
+  const headers = faceOfRequest(res.req)?.faultHeaders?.(retrySafe) ?? {};
   // In the shape of the API called (a face's own, e.g. Razorpay's SERVER_ERROR; Sandpay's api_error), with the status asked for.
-  res.status(status).json(errorAnswer(err, res.req).body);
+  res.status(status).set(headers).json(errorAnswer(err, res.req).body);
 }
 
 /**
@@ -109,7 +112,8 @@ export async function faultsBefore(req: Request, res: Response, faults: Fault[],
       return false;
     }
     if (f.kind === 'status') {
-      injectedError(res, f.value!, faults);
+      // Before any work: nothing to do twice.
+      injectedError(res, f.value!, faults, true);
       return false;
     }
   }

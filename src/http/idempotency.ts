@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DomainError, badRequest } from '../core/errors.ts';
 import { classifyDbError } from '../db/errors.ts';
-import type { Queryable, Tx } from '../db/pool.ts';
+import type { Tx } from '../db/pool.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { claimIdempotencyKey, deferStoredAnswer, type StoredResponse } from './store.ts';
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
@@ -25,14 +26,6 @@ export interface Answer {
   status: number;
   text: string;
   replayed: boolean;
-}
-
-interface StoredResponse {
-  method: string;
-  path: string;
-  fingerprint: string;
-  status_code: number;
-  response_body: string;
 }
 
 export function checkKey(key: string | undefined, required: boolean, what: string): string | undefined {
@@ -87,11 +80,7 @@ export async function idempotent(
   const outcome = await done;
   if ('error' in outcome) throw outcome.error;
   const { result } = outcome;
-  t.defer(
-    `INSERT INTO idempotency_keys (tenant_id, key, method, path, fingerprint, status_code, response_body)
-     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text)`,
-    [req.tenantId, scopedKey, req.method, req.path, fingerprint, result.status, result.stored],
-  );
+  deferStoredAnswer(t, req.tenantId, scopedKey, { method: req.method, path: req.path, fingerprint, status_code: result.status, response_body: result.stored });
   return { status: result.status, text: result.text, replayed: false };
 }
 
@@ -110,7 +99,7 @@ async function cancel(t: Tx, work: Promise<unknown>, reason: Error): Promise<voi
  */
 async function claimKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: number): Promise<StoredResponse | undefined> {
   try {
-    return await t.maybeOne<StoredResponse>('SELECT * FROM idempotency_claim($1::text, $2::text, $3::text)', [tenantId, key, `${lockTimeoutMs}ms`]);
+    return await claimIdempotencyKey(t, tenantId, key, `${lockTimeoutMs}ms`);
   } catch (err) {
     if (classifyDbError(err) === 'lock_timeout') {
       throw new DomainError('idempotency_in_use', 'idempotency_key_in_use',
@@ -118,10 +107,4 @@ async function claimKey(t: Tx, tenantId: string, key: string, lockTimeoutMs: num
     }
     throw err;
   }
-}
-
-/** Answers older than IDEMPOTENCY_TTL_HOURS are forgotten (the cleanup job). */
-export async function deleteExpiredIdempotencyKeys(db: Queryable, ttlHours: number): Promise<number> {
-  const rows = await db.rows(`DELETE FROM idempotency_keys WHERE created_at < now() - $1::int * interval '1 hour' RETURNING 1`, [ttlHours]);
-  return rows.length;
 }

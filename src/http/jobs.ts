@@ -1,8 +1,8 @@
-import { forgetExpiredJtis } from '../credentials/service-tokens.ts';
+import { forgetExpiredJtis } from '../credentials/store.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import type { JobDefinition } from '../jobs/workers.ts';
 import type { Services } from '../services.ts';
-import { deleteExpiredIdempotencyKeys } from './idempotency.ts';
+import { deleteExpiredIdempotencyKeys } from './store.ts';
 
 /** Every ten minutes: expired Idempotency-Key answers and used service-token ids are removed. */
 export function cleanupJobs(svc: Services): JobDefinition[] {

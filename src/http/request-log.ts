@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { redactUrl } from '../logger.ts';
 import { credentialOf } from './context.ts';
-import { createRequestLogWriter, type RequestLogOptions, type RequestLogWriter } from '../request-log/store.ts';
+import { createRequestLogWriter, type RequestLogOptions, type RequestLogWriter } from '../request-log/writer.ts';
 import type { Services } from '../services.ts';
 
 /** Reading the log itself is not logged (a dashboard watching it would fill it). */
@@ -12,7 +12,7 @@ const NOT_LOGGED = new Set(['/api/v1/request-log']);
  * path, redacted query, status, latency, Idempotency-Key, request id, error and redacted
  * bodies. Only requests that authenticated as a tenant are logged (there is no tenant to show
  * the others to); a dashboard session's reads are left out, its writes kept (they are actions
- * the developer took). The write is queued, never awaited (src/request-log/store.ts).
+ * the developer took). The write is queued, never awaited (src/request-log/writer.ts).
  * Fault injection marks its faults in `res.locals.fault`.
  */
 export function requestLog(svc: Services, options: Partial<RequestLogOptions> = {}): RequestHandler & { writer: RequestLogWriter } {
@@ -42,7 +42,7 @@ export function requestLog(svc: Services, options: Partial<RequestLogOptions> = 
         query: query || null,
         status: res.statusCode,
         latencyMs: performance.now() - started,
-        // Cut to size only once masked (src/request-log/store.ts): a cut first could split a card number.
+        // Cut to size only once masked (src/request-log/writer.ts): a cut first could split a card number.
         idempotencyKey: req.header('idempotency-key') ?? null,
         replayed: res.getHeader('idempotent-replayed') === 'true',
         source: p.session ? 'dashboard' : p.restriction ? p.restriction.type : p.keyType === 'secret' ? 'secret_key' : 'publishable_key',

@@ -1,10 +1,10 @@
-import type { Queryable, Tx } from '../db/pool.ts';
+import type { Tx } from '../db/pool.ts';
 import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { auditIn } from '../audit/append.ts';
 import type { Ctx, Services } from '../services.ts';
-import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { OrderInput, OrderObject } from './schemas.ts';
+import { countAttempt, insertOrder, markPaid, replaceOrderNotes } from './store.ts';
 
 export interface DbOrder {
   id: string;
@@ -42,30 +42,16 @@ export function orderView(o: DbOrder): OrderObject {
 }
 
 export async function createOrder(t: Tx, svc: Services, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
-  const order = await t.one<DbOrder>(
-    `INSERT INTO orders (id, tenant_id, amount, currency, receipt, notes, capture_method)
-     VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb, $7::text) RETURNING *`,
-    [newId('order'), ctx.tenant.id, input.amount, input.currency, input.receipt ?? null, JSON.stringify(input.metadata ?? {}), input.capture_method ?? null],
-  );
+  const order = await insertOrder(t, {
+    id: newId('order'), tenantId: ctx.tenant.id, amount: input.amount, currency: input.currency, receipt: input.receipt ?? null,
+    notes: input.metadata ?? {}, captureMethod: input.capture_method ?? null,
+  });
   auditIn(t, svc, ctx, { objectType: 'order', objectId: order.id, action: 'order.created', newStatus: 'created' });
   return order;
 }
 
-export async function getOrder(db: Queryable, tenantId: string, id: string): Promise<DbOrder> {
-  return ownedRow<DbOrder>(db, 'orders', tenantId, id, { what: 'order' });
-}
-
-/** Locks the order for a payment attempt or before one settles; another tenant's order is simply not found. */
-export async function lockOrder(t: Tx, tenantId: string, id: string): Promise<DbOrder> {
-  return ownedRow<DbOrder>(t, 'orders', tenantId, id, { what: 'order', lock: true, param: 'order_id' });
-}
-
 export async function recordAttempt(t: Tx, svc: Services, ctx: Ctx, order: DbOrder): Promise<void> {
-  const updated = await t.one<DbOrder>(
-    `UPDATE orders SET attempts = attempts + 1, status = CASE WHEN status = 'created' THEN 'attempted' ELSE status END,
-            updated_at = now() WHERE id = $1::text RETURNING *`,
-    [order.id],
-  );
+  const updated = await countAttempt(t, order.id);
   if (updated.status !== order.status) {
     auditIn(t, svc, ctx, { objectType: 'order', objectId: order.id, action: 'order.attempted', oldStatus: order.status, newStatus: updated.status });
   }
@@ -77,11 +63,7 @@ export async function recordAttempt(t: Tx, svc: Services, ctx: Ctx, order: DbOrd
  * transaction fails rather than commit a second capture.
  */
 export async function markOrderPaid(t: Tx, svc: Services, ctx: Ctx, orderId: string, amount: number, paymentId: string): Promise<void> {
-  const updated = await t.maybeOne<DbOrder>(
-    `UPDATE orders SET status = 'paid', amount_paid = amount_paid + $2::bigint, updated_at = now()
-      WHERE id = $1::text AND status <> 'paid' RETURNING *`,
-    [orderId, amount],
-  );
+  const updated = await markPaid(t, orderId, amount);
   if (!updated) throw new Error(`order ${orderId} is already paid: payment ${paymentId} would be its second capture`);
   auditIn(t, svc, ctx, { objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', metadata: { payment_id: paymentId } });
   emitEvents(t, svc, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
@@ -89,7 +71,7 @@ export async function markOrderPaid(t: Tx, svc: Services, ctx: Ctx, orderId: str
 
 /** Replaces the order's metadata (what Razorpay calls notes); audited like every change. */
 export async function updateOrderMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
-  const { before, after } = await replaceOwnedJson<DbOrder>(t, 'orders', 'notes', ctx.tenant.id, id, metadata, 'order');
+  const { before, after } = await replaceOrderNotes(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'order', objectId: id, action: 'order.updated', metadata: { old: { metadata: before.notes }, new: { metadata } } });
   return after;
 }

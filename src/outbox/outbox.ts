@@ -5,7 +5,7 @@ import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import type { Ctx, Services } from '../services.ts';
 import { faceNames } from '../webhooks/faces.ts';
-import { deferEventsAndDeliveries } from '../webhooks/fanout.ts';
+import { deferEventsAndDeliveries } from '../webhooks/store.ts';
 
 export type OutboxServices = Pick<Services, 'boss' | 'webhookFaces'>;
 
@@ -41,7 +41,7 @@ export function emitEvents(t: Tx, svc: OutboxServices, ctx: Ctx, events: NewEven
 
 async function writeEvents(t: Tx, svc: OutboxServices, ctx: Ctx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const written = events.map((event) => ({ id: newId('event'), event, faceNames: faceNames(svc.webhookFaces, event.type) }));
+  const written = events.map((event) => ({ id: newId('event'), event, faceNames: faceNames(svc.webhookFaces, event.type, event.object) }));
   const jobId = randomUUID();
   // One statement writes the events and fans them out to webhook deliveries, every one of them
   // owned by one delivery job; pg-boss's own insert (its public API, with an executor that

@@ -4,7 +4,8 @@ import type { Ctx, Services } from '../services.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
 import { settle } from './outcome.ts';
-import { lockPayment, type DbPayment } from './payments.ts';
+import type { DbPayment } from './payments.ts';
+import { lockPayment } from './store.ts';
 import { transitionPayment } from './transition.ts';
 
 export type SimulatedOutcome = 'success' | 'failed' | 'authorized' | 'expired';

@@ -5,7 +5,8 @@ import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import { lockOrder, recordAttempt } from '../orders/orders.ts';
+import { recordAttempt } from '../orders/orders.ts';
+import { lockOrder } from '../orders/store.ts';
 import type { Ctx, Services } from '../services.ts';
 import { settingsOf } from '../tenants/tenants.ts';
 import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour } from './instruments.ts';
@@ -14,6 +15,7 @@ import { planCreation } from './outcome.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { recordTransition, transitionPayment, type FraudHit } from './transition.ts';
 import { assertTransition } from './state-machine.ts';
+import { insertPayment } from './store.ts';
 
 /** What the fraud engine sees of a payment about to be created. */
 export interface PaymentDraft {
@@ -41,7 +43,7 @@ const NO_DETAILS: Instrument['columns'] = {
 function resolveInstrument(tenantId: string, input: CreatePaymentInput, opts: CreateOptions): Instrument {
   switch (input.method) {
     case 'card': {
-      const c = resolveCard(tenantId, input.card!);
+      const c = opts.storedCard ?? resolveCard(tenantId, input.card!);
       return {
         behaviour: c.behaviour === 'delayed_success' && opts.challenge3ds ? 'three_ds_challenge' : c.behaviour,
         columns: { ...NO_DETAILS, card_brand: c.brand, card_last4: c.last4, card_bin: c.bin, card_exp_month: c.exp_month, card_exp_year: c.exp_year, card_fingerprint: c.fingerprint },
@@ -93,6 +95,21 @@ export interface CreateOptions {
    * the payer (completeChallenge) instead of succeeding after delay_ms on its own.
    */
   challenge3ds?: boolean;
+  /**
+   * A card a face stored earlier (a Stripe PaymentMethod), paying instead of `input.card`: its
+   * details and the behaviour of the test card it was made from, resolved when it was stored.
+   */
+  storedCard?: StoredCard;
+}
+
+export interface StoredCard {
+  behaviour: Behaviour;
+  brand: string;
+  last4: string;
+  bin: string;
+  exp_month: number;
+  exp_year: number;
+  fingerprint: string;
 }
 
 export async function createPayment(t: Tx, svc: Services, ctx: Ctx, input: CreatePaymentInput, opts: CreateOptions = {}): Promise<DbPayment> {
@@ -115,30 +132,13 @@ export async function createPayment(t: Tx, svc: Services, ctx: Ctx, input: Creat
   // written exactly as for a pending insert followed by transitionPayment.
   const settledNow = plan.kind === 'settle' && !plan.settlement.changes.fraud ? plan.settlement : null;
   if (settledNow) assertTransition('pending', settledNow.status);
-  const c = instrument.columns;
-  const { pending_expires_at: pendingExpiresAt, ...row } = await t.one<DbPayment & { pending_expires_at: Date }>(
-    `INSERT INTO payments (id, tenant_id, order_id, amount, currency, status, method, card_brand, card_last4, card_bin,
-                           card_exp_month, card_exp_year, card_fingerprint, vpa, bank, wallet, test_behaviour,
-                           capture_method, description, metadata, customer_email, billing_country, webhook_url,
-                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at)
-     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $24::text, $6::text, $7::text, $8::text, $9::text,
-             $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
-             $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
-             $25::text, $26::text, coalesce($27::bigint, 0),
-             CASE WHEN $24::text = 'authorized' THEN now() END,
-             CASE WHEN $24::text = 'success' THEN now() END,
-             CASE $24::text WHEN 'pending' THEN now() + $23::int * interval '1 second'
-                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END)
-     RETURNING *, now() + $23::int * interval '1 second' AS pending_expires_at`,
-    [
-      newId('payment'), ctx.tenant.id, orderId, amount, currency, input.method, c.card_brand, c.card_last4, c.card_bin,
-      c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, instrument.behaviour,
-      capture, input.description ?? null, JSON.stringify(input.metadata ?? {}), input.customer_email ?? null,
-      input.billing?.country ?? null, input.webhook_url ?? null, svc.config.payments.pendingTtlSeconds,
-      settledNow?.status ?? 'pending', settledNow?.changes.failure?.code ?? null, settledNow?.changes.failure?.message ?? null,
-      settledNow?.changes.amountCaptured ?? null, svc.config.payments.authorizedTtlSeconds,
-    ],
-  );
+  const { pending_expires_at: pendingExpiresAt, ...row } = await insertPayment(t, {
+    id: newId('payment'), tenantId: ctx.tenant.id, orderId, amount, currency, method: input.method, instrument: instrument.columns,
+    behaviour: instrument.behaviour, capture, description: input.description ?? null, metadata: input.metadata ?? {},
+    customerEmail: input.customer_email ?? null, billingCountry: input.billing?.country ?? null, webhookUrl: input.webhook_url ?? null,
+    status: settledNow?.status ?? 'pending', failure: settledNow?.changes.failure ?? null, amountCaptured: settledNow?.changes.amountCaptured ?? null,
+    pendingTtlSeconds: svc.config.payments.pendingTtlSeconds, authorizedTtlSeconds: svc.config.payments.authorizedTtlSeconds,
+  });
   // The payment as it was born (pending), for payment.created: what the INSERT would have returned.
   const created: DbPayment = settledNow
     ? { ...row, status: 'pending', amount_captured: '0', failure_code: null, failure_message: null, authorized_at: null, captured_at: null, expires_at: pendingExpiresAt }

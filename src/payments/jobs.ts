@@ -3,6 +3,7 @@ import type { JobDefinition } from '../jobs/workers.ts';
 import type { Services } from '../services.ts';
 import { asOwner } from '../tenants/tenants.ts';
 import { processPendingPayment } from './actions.ts';
+import { paymentTenant } from './store.ts';
 
 /** Settles the payments left pending by async mode or a delayed test instrument. */
 export function paymentJobs(svc: Services): JobDefinition[] {
@@ -10,6 +11,6 @@ export function paymentJobs(svc: Services): JobDefinition[] {
     queue: QUEUES.paymentProcess,
     concurrency: 4,
     each: ({ paymentId }: { paymentId: string }) =>
-      asOwner(svc, (t) => t.maybeOne('SELECT tenant_id FROM payments WHERE id = $1::text', [paymentId]), (t, ctx) => processPendingPayment(t, svc, ctx, paymentId)),
+      asOwner(svc, (t) => paymentTenant(t, paymentId), (t, ctx) => processPendingPayment(t, svc, ctx, paymentId)),
   }];
 }

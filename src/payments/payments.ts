@@ -3,8 +3,8 @@ import { auditIn } from '../audit/append.ts';
 import type { Ctx, Services } from '../services.ts';
 import type { Behaviour } from './instruments.ts';
 import type { PaymentObject } from './schemas.ts';
-import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { PaymentStatus } from './state-machine.ts';
+import { paymentTotals, replacePaymentMetadata } from './store.ts';
 
 export interface DbPayment {
   id: string;
@@ -92,24 +92,8 @@ export function paymentView(p: DbPayment): PaymentObject {
   };
 }
 
-export async function getPayment(db: Queryable, tenantId: string, id: string): Promise<DbPayment> {
-  return ownedRow<DbPayment>(db, 'payments', tenantId, id, { what: 'payment' });
-}
-
-/**
- * Row lock for a state change: concurrent transitions on one payment run one after the other,
- * and each sees the state the previous one committed.
- */
-export async function lockPayment(t: Tx, tenantId: string, id: string): Promise<DbPayment> {
-  return ownedRow<DbPayment>(t, 'payments', tenantId, id, { what: 'payment', lock: true });
-}
-
 export async function paymentStats(db: Queryable, tenantId: string) {
-  const rows = await db.rows<{ status: PaymentStatus; currency: string; count: string; amount: string; refunded: string }>(
-    `SELECT status, currency, count(*) AS count, sum(amount) AS amount, sum(amount_refunded) AS refunded
-       FROM payments WHERE tenant_id = $1::text GROUP BY status, currency ORDER BY status, currency`,
-    [tenantId],
-  );
+  const rows = await paymentTotals(db, tenantId);
   const byStatus: Record<string, { count: number; amount: Record<string, number> }> = {};
   const refunded: Record<string, number> = {};
   let total = 0;
@@ -125,7 +109,7 @@ export async function paymentStats(db: Queryable, tenantId: string) {
 
 /** Replaces the payment's metadata; the only field a client may change after creation. */
 export async function updatePaymentMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
-  const { before, after } = await replaceOwnedJson<DbPayment>(t, 'payments', 'metadata', ctx.tenant.id, id, metadata, 'payment');
+  const { before, after } = await replacePaymentMetadata(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }

@@ -1,15 +1,161 @@
-import type { Queryable } from '../db/pool.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
+import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
+import { listPage, type PageArgs, type PageOf } from '../db/paginate.ts';
 import { DAY_START, TENANT_SCOPE } from '../db/report-sql.ts';
+import type { Behaviour } from './instruments.ts';
 import type { DbPayment } from './payments.ts';
+import type { PaymentStatus } from './state-machine.ts';
+import type { TransitionChanges } from './transition.ts';
 
 /**
- * What other capabilities ask of the payments table, which this folder owns: checkout's guard
- * against a second attempt, the test event's sample, reconciliation's scan, the dashboard's and
- * the operator's numbers, and the Razorpay face's order filter.
+ * The SQL of the payments table, which this folder owns: what its own rules write and read
+ * (create, transition, the list and the stats), and what other capabilities ask of it (checkout's
+ * guard against a second attempt, the test event's sample, reconciliation's scan, the dashboard's
+ * and the operator's numbers, and the Razorpay face's order filter).
  */
 
 const SUCCEEDED = `status IN ('success', 'partially_refunded', 'refunded')`;
 const SETTLED_BAD = `status IN ('failed', 'flagged', 'expired')`;
+
+/** One of the tenant's payments; another tenant's is not found (404). */
+export function getPayment(db: Queryable, tenantId: string, id: string): Promise<DbPayment> {
+  return ownedRow<DbPayment>(db, 'payments', tenantId, id, { what: 'payment' });
+}
+
+/**
+ * Row lock for a state change: concurrent transitions on one payment run one after the other,
+ * and each sees the state the previous one committed.
+ */
+export function lockPayment(t: Tx, tenantId: string, id: string): Promise<DbPayment> {
+  return ownedRow<DbPayment>(t, 'payments', tenantId, id, { what: 'payment', lock: true });
+}
+
+/** Whose payment this is (a job's payment; undefined when it is gone). */
+export function paymentTenant(q: Queryable, id: string): Promise<{ tenant_id: string } | undefined> {
+  return q.maybeOne<{ tenant_id: string }>('SELECT tenant_id FROM payments WHERE id = $1::text', [id]);
+}
+
+/** A payment as createPayment writes it: born pending, or (an outcome known at once) already in its settled state. */
+export interface NewPayment {
+  id: string;
+  tenantId: string;
+  orderId: string | null;
+  amount: number;
+  currency: string;
+  method: DbPayment['method'];
+  instrument: Pick<DbPayment, 'card_brand' | 'card_last4' | 'card_bin' | 'card_exp_month' | 'card_exp_year' | 'card_fingerprint' | 'vpa' | 'bank' | 'wallet'>;
+  behaviour: Behaviour;
+  capture: DbPayment['capture_method'];
+  description: string | null;
+  metadata: Record<string, unknown>;
+  customerEmail: string | null;
+  billingCountry: string | null;
+  webhookUrl: string | null;
+  status: PaymentStatus;
+  failure: { code: string; message: string } | null;
+  amountCaptured: number | null;
+  pendingTtlSeconds: number;
+  authorizedTtlSeconds: number;
+}
+
+/** Inserts the payment; answers it with the expiry it would have had as pending (`pending_expires_at`). */
+export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pending_expires_at: Date }> {
+  const c = p.instrument;
+  return t.one<DbPayment & { pending_expires_at: Date }>(
+    `INSERT INTO payments (id, tenant_id, order_id, amount, currency, status, method, card_brand, card_last4, card_bin,
+                           card_exp_month, card_exp_year, card_fingerprint, vpa, bank, wallet, test_behaviour,
+                           capture_method, description, metadata, customer_email, billing_country, webhook_url,
+                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $24::text, $6::text, $7::text, $8::text, $9::text,
+             $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
+             $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
+             $25::text, $26::text, coalesce($27::bigint, 0),
+             CASE WHEN $24::text = 'authorized' THEN now() END,
+             CASE WHEN $24::text = 'success' THEN now() END,
+             CASE $24::text WHEN 'pending' THEN now() + $23::int * interval '1 second'
+                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END)
+     RETURNING *, now() + $23::int * interval '1 second' AS pending_expires_at`,
+    [
+      p.id, p.tenantId, p.orderId, p.amount, p.currency, p.method, c.card_brand, c.card_last4, c.card_bin,
+      c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, p.behaviour,
+      p.capture, p.description, JSON.stringify(p.metadata), p.customerEmail,
+      p.billingCountry, p.webhookUrl, p.pendingTtlSeconds,
+      p.status, p.failure?.code ?? null, p.failure?.message ?? null,
+      p.amountCaptured, p.authorizedTtlSeconds,
+    ],
+  );
+}
+
+/**
+ * Writes a move of the (already locked) payment to `to`, with what the move changes; an
+ * authorization expires `authorizedTtlSeconds` from now, any other status does not expire.
+ */
+export function setPaymentStatus(t: Tx, id: string, to: PaymentStatus, changes: TransitionChanges, authorizedTtlSeconds: number): Promise<DbPayment> {
+  return t.one<DbPayment>(
+    `UPDATE payments SET
+        status = $2::text,
+        failure_code = coalesce($3::text, failure_code),
+        failure_message = coalesce($4::text, failure_message),
+        amount_captured = coalesce($5::bigint, amount_captured),
+        amount_refunded = coalesce($6::bigint, amount_refunded),
+        fraud_action = coalesce($7::text, fraud_action),
+        fraud_rule_id = coalesce($8::text, fraud_rule_id),
+        fraud_reason = coalesce($9::text, fraud_reason),
+        authorized_at = CASE WHEN $2::text = 'authorized' THEN now() ELSE authorized_at END,
+        captured_at = CASE WHEN $2::text = 'success' THEN now() ELSE captured_at END,
+        expires_at = CASE WHEN $2::text = 'authorized' THEN now() + $10::int * interval '1 second' ELSE NULL END,
+        updated_at = now()
+      WHERE id = $1::text
+      RETURNING *`,
+    [
+      id,
+      to,
+      changes.failure?.code ?? null,
+      changes.failure?.message ?? null,
+      changes.amountCaptured ?? null,
+      changes.amountRefunded ?? null,
+      changes.fraud?.action ?? null,
+      changes.fraud?.ruleId ?? null,
+      changes.fraud?.reason ?? null,
+      authorizedTtlSeconds,
+    ],
+  );
+}
+
+/** Replaces the payment's metadata under its lock: the row before and after. */
+export function replacePaymentMetadata(t: Tx, tenantId: string, id: string, metadata: Record<string, unknown>): Promise<{ before: DbPayment; after: DbPayment }> {
+  return replaceOwnedJson<DbPayment>(t, 'payments', 'metadata', tenantId, id, metadata, 'payment');
+}
+
+/** The tenant's payments by status and currency: how many, their amount and the amount refunded. */
+export function paymentTotals(db: Queryable, tenantId: string): Promise<Array<{ status: PaymentStatus; currency: string; count: string; amount: string; refunded: string }>> {
+  return db.rows<{ status: PaymentStatus; currency: string; count: string; amount: string; refunded: string }>(
+    `SELECT status, currency, count(*) AS count, sum(amount) AS amount, sum(amount_refunded) AS refunded
+       FROM payments WHERE tenant_id = $1::text GROUP BY status, currency ORDER BY status, currency`,
+    [tenantId],
+  );
+}
+
+/** What a list of payments may be narrowed to. */
+export interface PaymentFilter {
+  status?: PaymentStatus | undefined;
+  createdGte?: Date | undefined;
+  createdLte?: Date | undefined;
+  method?: DbPayment['method'] | undefined;
+  amountGte?: number | undefined;
+  amountLte?: number | undefined;
+  customerEmail?: string | undefined;
+  orderId?: string | undefined;
+}
+
+/** A page of the tenant's payments, newest first, in the asking face's paging dialect. */
+export function listPayments<P extends PageArgs, T>(db: Queryable, tenantId: string, filter: PaymentFilter, page: P, view: (p: DbPayment) => T): Promise<PageOf<P, T>> {
+  const filters = {
+    status: filter.status, 'created_at >=': filter.createdGte, 'created_at <=': filter.createdLte, method: filter.method,
+    'amount >=': filter.amountGte, 'amount <=': filter.amountLte, customer_email: filter.customerEmail?.toLowerCase(), order_id: filter.orderId,
+  };
+  return listPage(db, { table: 'payments', tenantId, filters }, page, view);
+}
 
 /** The order's newest payment still in progress (pending or authorized), if any. */
 export function paymentInProgressForOrder(q: Queryable, tenantId: string, orderId: string): Promise<DbPayment | undefined> {
@@ -104,3 +250,16 @@ export function paymentsPerMinute(db: Queryable, tenantId: string | null, minute
  */
 export const orderAuthorizedIs = (param: string) =>
   `${param}::boolean = EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.status IN ('authorized', 'success', 'partially_refunded', 'refunded'))`;
+
+/** Every payment of these orders, oldest first (a face that shows an order with its attempts). */
+export function paymentsOfOrders(db: Queryable, tenantId: string, orderIds: readonly string[]): Promise<DbPayment[]> {
+  return db.rows<DbPayment>(
+    'SELECT * FROM payments WHERE tenant_id = $1::text AND order_id = ANY($2::text[]) ORDER BY created_at, id',
+    [tenantId, orderIds],
+  );
+}
+
+/** The tenant's payments among these ids (a face that shows many refunds with their payments in one query). */
+export function paymentsByIds(db: Queryable, tenantId: string, ids: readonly string[]): Promise<DbPayment[]> {
+  return db.rows<DbPayment>('SELECT * FROM payments WHERE tenant_id = $1::text AND id = ANY($2::text[])', [tenantId, ids]);
+}

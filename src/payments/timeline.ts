@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/pool.ts';
-import { eventBody, eventsOfPayment } from '../events/events.ts';
+import { eventBody } from '../events/events.ts';
+import { eventsOfPayment } from '../events/store.ts';
 import { anyEventObject } from '../events/schemas.ts';
 import { deliveryView, withAttempts } from '../webhooks/deliveries.ts';
 import { deliveryObject } from '../webhooks/schemas.ts';
 import { deliveriesOfEvents } from '../webhooks/store.ts';
-import { getPayment } from './payments.ts';
+import { getPayment } from './store.ts';
 
 /** Events shown on one payment's timeline. */
 const TIMELINE_MAX = 500;

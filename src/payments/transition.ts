@@ -2,12 +2,14 @@ import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import type { NewEvent } from '../events/events.ts';
 import { emitEvents } from '../outbox/outbox.ts';
-import { lockOrder, markOrderPaid } from '../orders/orders.ts';
+import { markOrderPaid } from '../orders/orders.ts';
+import { lockOrder } from '../orders/store.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
 import type { Ctx, Services } from '../services.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { assertTransition, STATUS_EVENT, type PaymentStatus } from './state-machine.ts';
+import { setPaymentStatus } from './store.ts';
 
 export interface FraudHit {
   action: 'flag' | 'block';
@@ -35,35 +37,7 @@ export async function transitionPayment(t: Tx, svc: Services, ctx: Ctx, p: DbPay
   if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrder(t, ctx.tenant.id, p.order_id)).status === 'paid') {
     return lateOnPaidOrder(t, svc, ctx, p, to, changes);
   }
-  const updated = await t.one<DbPayment>(
-    `UPDATE payments SET
-        status = $2::text,
-        failure_code = coalesce($3::text, failure_code),
-        failure_message = coalesce($4::text, failure_message),
-        amount_captured = coalesce($5::bigint, amount_captured),
-        amount_refunded = coalesce($6::bigint, amount_refunded),
-        fraud_action = coalesce($7::text, fraud_action),
-        fraud_rule_id = coalesce($8::text, fraud_rule_id),
-        fraud_reason = coalesce($9::text, fraud_reason),
-        authorized_at = CASE WHEN $2::text = 'authorized' THEN now() ELSE authorized_at END,
-        captured_at = CASE WHEN $2::text = 'success' THEN now() ELSE captured_at END,
-        expires_at = CASE WHEN $2::text = 'authorized' THEN now() + $10::int * interval '1 second' ELSE NULL END,
-        updated_at = now()
-      WHERE id = $1::text
-      RETURNING *`,
-    [
-      p.id,
-      to,
-      changes.failure?.code ?? null,
-      changes.failure?.message ?? null,
-      changes.amountCaptured ?? null,
-      changes.amountRefunded ?? null,
-      changes.fraud?.action ?? null,
-      changes.fraud?.ruleId ?? null,
-      changes.fraud?.reason ?? null,
-      svc.config.payments.authorizedTtlSeconds,
-    ],
-  );
+  const updated = await setPaymentStatus(t, p.id, to, changes, svc.config.payments.authorizedTtlSeconds);
   await recordTransition(t, svc, ctx, p.status, updated, to, changes);
   return updated;
 }

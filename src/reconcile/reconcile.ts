@@ -1,13 +1,13 @@
 import type { Queryable } from '../db/pool.ts';
 import { SYSTEM_ACTOR } from '../audit/append.ts';
 import { QUEUES } from '../jobs/boss.ts';
-import { lockPayment } from '../payments/payments.ts';
-import { overduePayments } from '../payments/store.ts';
+import { lockPayment, overduePayments } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Services } from '../services.ts';
 import { systemCtx } from '../tenants/tenants.ts';
 import { requeueDeliveries } from '../webhooks/deliveries.ts';
 import { overdueDeliveries } from '../webhooks/store.ts';
+import { insertRun, runsBefore } from './store.ts';
 
 const BATCH = 500;
 const LIVE_JOB_STATES = new Set(['created', 'retry', 'active']);
@@ -86,21 +86,16 @@ export async function reconcile(svc: Services, trigger: 'schedule' | 'admin'): P
     svc.log.error({ component: 'reconcile', err }, 'reconciliation failed');
   }
   const finished = new Date();
-  const run = await svc.db.one<ReconciliationRun>(
-    `INSERT INTO reconciliation_runs (started_at, finished_at, duration_ms, expired_payments, requeued_deliveries, trigger, error)
-     VALUES ($1::timestamptz, $2::timestamptz, $3::int, $4::int, $5::int, $6::text, $7::text) RETURNING *`,
-    [started, finished, finished.getTime() - started.getTime(), expired, requeued, trigger, error],
-  );
+  const run = await insertRun(svc.db, {
+    started_at: started, finished_at: finished, duration_ms: finished.getTime() - started.getTime(), expired_payments: expired, requeued_deliveries: requeued, trigger, error,
+  });
   if (expired || requeued) svc.log.info({ component: 'reconcile', expired, requeued }, 'reconciliation run');
   return run;
 }
 
 /** The history, newest first; the cursor is a run id. */
 export async function listRuns(db: Queryable, limit: number, startingAfter: number | undefined) {
-  const rows = await db.rows<ReconciliationRun>(
-    'SELECT * FROM reconciliation_runs WHERE ($1::bigint IS NULL OR id < $1::bigint) ORDER BY id DESC LIMIT $2::int',
-    [startingAfter ?? null, limit + 1],
-  );
+  const rows = await runsBefore(db, startingAfter, limit + 1);
   const page = rows.slice(0, limit);
   const hasMore = rows.length > limit;
   return { object: 'list' as const, data: page.map(runView), has_more: hasMore, next_cursor: hasMore ? String(page.at(-1)!.id) : null };

@@ -1,16 +1,16 @@
-import type { Queryable, Tx } from '../db/pool.ts';
+import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { emitEvents } from '../outbox/outbox.ts';
 import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import { lockPayment } from '../payments/payments.ts';
+import { lockPayment } from '../payments/store.ts';
 import { assertRefundTransition, type RefundStatus } from '../payments/state-machine.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx, Services } from '../services.ts';
-import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import type { RefundInput, RefundObject } from './schemas.ts';
+import { getRefund, insertRefund, lockRefund, replaceRefundMetadata, reservedForRefunds, setRefundStatus } from './store.ts';
 
 export interface DbRefund {
   id: string;
@@ -46,13 +46,9 @@ export function refundView(r: DbRefund): RefundObject {
   };
 }
 
-export async function getRefund(db: Queryable, tenantId: string, id: string): Promise<DbRefund> {
-  return ownedRow<DbRefund>(db, 'refunds', tenantId, id, { what: 'refund' });
-}
-
 /** Replaces the refund's metadata (what Razorpay calls notes); audited like every change. */
 export async function updateRefundMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
-  const { before, after } = await replaceOwnedJson<DbRefund>(t, 'refunds', 'metadata', ctx.tenant.id, id, metadata, 'refund');
+  const { before, after } = await replaceRefundMetadata(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
 }
@@ -67,21 +63,17 @@ export async function createRefund(t: Tx, svc: Services, ctx: Ctx, paymentId: st
   if (p.status !== 'success' && p.status !== 'partially_refunded') {
     throw stateError('payment_not_refundable', `Payment is ${p.status}; only successful payments can be refunded`);
   }
-  const { reserved } = await t.one<{ reserved: string }>(
-    `SELECT coalesce(sum(amount), 0) AS reserved FROM refunds WHERE payment_id = $1::text AND status IN ('pending', 'processed')`,
-    [p.id],
-  );
+  const { reserved } = await reservedForRefunds(t, p.id);
   const remaining = Number(p.amount_captured) - Number(reserved);
   if (remaining <= 0) throw stateError('payment_fully_refunded', 'The captured amount of this payment is already refunded (or being refunded)');
   const amount = input.amount ?? remaining;
   if (amount > remaining) {
     throw badRequest('amount_too_large', `amount exceeds what is left to refund (${remaining} of ${p.amount_captured} captured)`, 'amount');
   }
-  const refund = await t.one<DbRefund>(
-    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata, receipt)
-     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb, $8::text) RETURNING *`,
-    [newId('refund'), ctx.tenant.id, p.id, amount, p.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {}), input.receipt ?? null],
-  );
+  const refund = await insertRefund(t, {
+    id: newId('refund'), tenantId: ctx.tenant.id, paymentId: p.id, amount, currency: p.currency, reason: input.reason ?? null,
+    metadata: input.metadata ?? {}, receipt: input.receipt ?? null,
+  });
   emitEvents(t, svc, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
   auditIn(t, svc, ctx, {
     objectType: 'refund',
@@ -104,15 +96,11 @@ export async function createRefund(t: Tx, svc: Services, ctx: Ctx, paymentId: st
 export async function settleRefund(t: Tx, svc: Services, ctx: Ctx, refundId: string, to: 'processed' | 'failed', opts: { strict: boolean; failureCode?: string }): Promise<DbRefund | null> {
   const { payment_id } = await getRefund(t, ctx.tenant.id, refundId);
   const p = await lockPayment(t, ctx.tenant.id, payment_id);
-  const r = await t.one<DbRefund>('SELECT * FROM refunds WHERE id = $1::text FOR UPDATE', [refundId]);
+  const r = await lockRefund(t, refundId);
   if (r.status !== 'pending' && !opts.strict) return null;
   assertRefundTransition(r.status, to);
 
-  const updated = await t.one<DbRefund>(
-    `UPDATE refunds SET status = $2::text, failure_code = $3::text, processed_at = CASE WHEN $2::text = 'processed' THEN now() END,
-            updated_at = now() WHERE id = $1::text RETURNING *`,
-    [r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null],
-  );
+  const updated = await setRefundStatus(t, r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null);
   emitEvents(t, svc, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
   auditIn(t, svc, ctx, {
     objectType: 'refund',

@@ -1,7 +1,81 @@
-import type { Queryable } from '../db/pool.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
+import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
+import { listPage, type PageArgs, type PageOf } from '../db/paginate.ts';
 import { DAY_START, TENANT_SCOPE } from '../db/report-sql.ts';
+import type { RefundStatus } from '../payments/state-machine.ts';
+import type { DbRefund } from './refunds.ts';
 
-/** What other capabilities ask of the refunds table, which this folder owns: the dashboard's numbers. */
+/**
+ * The SQL of the refunds table, which this folder owns: its own rules' statements (open, settle,
+ * the list) and what other capabilities ask of it (the dashboard's numbers).
+ */
+
+/** One of the tenant's refunds; another tenant's is not found (404). */
+export function getRefund(db: Queryable, tenantId: string, id: string): Promise<DbRefund> {
+  return ownedRow<DbRefund>(db, 'refunds', tenantId, id, { what: 'refund' });
+}
+
+/** The refund under its row lock (its payment is locked first). */
+export function lockRefund(t: Tx, id: string): Promise<DbRefund> {
+  return t.one<DbRefund>('SELECT * FROM refunds WHERE id = $1::text FOR UPDATE', [id]);
+}
+
+/** Whose refund this is (a job's refund; undefined when it is gone). */
+export function refundTenant(q: Queryable, id: string): Promise<{ tenant_id: string } | undefined> {
+  return q.maybeOne<{ tenant_id: string }>('SELECT tenant_id FROM refunds WHERE id = $1::text', [id]);
+}
+
+/** How much of the payment is refunded or being refunded (its pending and processed refunds). */
+export function reservedForRefunds(t: Tx, paymentId: string): Promise<{ reserved: string }> {
+  return t.one<{ reserved: string }>(
+    `SELECT coalesce(sum(amount), 0) AS reserved FROM refunds WHERE payment_id = $1::text AND status IN ('pending', 'processed')`,
+    [paymentId],
+  );
+}
+
+export interface NewRefund {
+  id: string;
+  tenantId: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  metadata: Record<string, unknown>;
+  receipt: string | null;
+}
+
+/** Inserts a pending refund. */
+export function insertRefund(t: Tx, r: NewRefund): Promise<DbRefund> {
+  return t.one<DbRefund>(
+    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata, receipt)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb, $8::text) RETURNING *`,
+    [r.id, r.tenantId, r.paymentId, r.amount, r.currency, r.reason, JSON.stringify(r.metadata), r.receipt],
+  );
+}
+
+/** Settles the (locked) refund: processed now, or failed with `failureCode`. */
+export function setRefundStatus(t: Tx, id: string, to: Exclude<RefundStatus, 'pending'>, failureCode: string | null): Promise<DbRefund> {
+  return t.one<DbRefund>(
+    `UPDATE refunds SET status = $2::text, failure_code = $3::text, processed_at = CASE WHEN $2::text = 'processed' THEN now() END,
+            updated_at = now() WHERE id = $1::text RETURNING *`,
+    [id, to, failureCode],
+  );
+}
+
+/** Replaces the refund's metadata under its lock: the row before and after. */
+export function replaceRefundMetadata(t: Tx, tenantId: string, id: string, metadata: Record<string, unknown>): Promise<{ before: DbRefund; after: DbRefund }> {
+  return replaceOwnedJson<DbRefund>(t, 'refunds', 'metadata', tenantId, id, metadata, 'refund');
+}
+
+/** A page of the tenant's refunds (of one payment, with `paymentId`; created in a range), newest first, in the asking face's paging dialect. */
+export function listRefunds<P extends PageArgs, T>(
+  db: Queryable, tenantId: string,
+  filter: { status?: RefundStatus | undefined; paymentId?: string | undefined; createdGte?: Date | undefined; createdLte?: Date | undefined },
+  page: P, view: (r: DbRefund) => T,
+): Promise<PageOf<P, T>> {
+  const filters = { status: filter.status, payment_id: filter.paymentId, 'created_at >=': filter.createdGte, 'created_at <=': filter.createdLte };
+  return listPage(db, { table: 'refunds', tenantId, filters }, page, view);
+}
 
 /** Today's (in time zone `tz`) refunds by status and currency: how many and how much. `tenantId` null: every tenant. */
 export function refundsToday(db: Queryable, tenantId: string | null, tz: string): Promise<Array<{ status: string; currency: string; count: string; amount: string }>> {

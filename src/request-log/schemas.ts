@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isoTime, pageQuery } from '../core/schemas.ts';
-import { listWhere, paginate, type Page } from '../db/paginate.ts';
-import type { Queryable } from '../db/pool.ts';
-import { REQUEST_SOURCES, type RequestSource } from './store.ts';
+import type { DbRequestLog } from './store.ts';
+
+export const REQUEST_SOURCES = ['secret_key', 'publishable_key', 'restricted_key', 'service_token', 'dashboard'] as const;
+export type RequestSource = (typeof REQUEST_SOURCES)[number];
 
 export const requestLogQuery = z.strictObject({
   ...pageQuery,
@@ -43,32 +44,9 @@ export const requestLogObject = z
   })
   .meta({ id: 'RequestLogEntry' });
 
-interface DbRequestLog {
-  id: string;
-  request_id: string;
-  method: string;
-  path: string;
-  query: string | null;
-  status: number;
-  latency_ms: number;
-  idempotency_key: string | null;
-  replayed: boolean;
-  source: RequestSource;
-  error_type: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  error_param: string | null;
-  request_body: string | null;
-  response_body: string | null;
-  fault: string | null;
-  credential_type: string | null;
-  credential_id: string | null;
-  created_at: Date;
-}
-
 type Entry = z.output<typeof requestLogObject>;
 
-function entryView(r: DbRequestLog): Entry {
+export function entryView(r: DbRequestLog): Entry {
   return {
     id: r.id,
     object: 'request_log_entry',
@@ -88,23 +66,4 @@ function entryView(r: DbRequestLog): Entry {
     credential: r.credential_type ? { type: r.credential_type, id: r.credential_id } : null,
     created_at: r.created_at.toISOString(),
   };
-}
-
-const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-export function listRequestLog(db: Queryable, tenantId: string, q: z.output<typeof requestLogQuery>): Promise<Page<Entry>> {
-  const cls = q.status?.endsWith('xx') ? Number(q.status[0]) * 100 : undefined;
-  const exact = q.status && !cls ? Number(q.status) : undefined;
-  const filter = listWhere({
-    tenant_id: tenantId,
-    status: exact,
-    'status >=': cls,
-    'status <': cls === undefined ? undefined : cls + 100,
-    method: q.method,
-    'path LIKE': q.path === undefined ? undefined : likePrefix(q.path),
-    error_code: q.error_code,
-    request_id: q.request_id,
-    source: q.source,
-  });
-  return paginate<DbRequestLog, Entry>(db, { table: 'request_log', ...filter, limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before }, entryView);
 }

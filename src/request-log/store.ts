@@ -1,184 +1,100 @@
-import { randomBase62 } from '../ids.ts';
-import type { Db } from '../db/pool.ts';
-import type { Logger } from '../logger.ts';
-import { redactedField, redactedRequestBody, redactedResponseBody } from './redact.ts';
+import type { Queryable } from '../db/pool.ts';
+import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
+import type { RequestSource } from './schemas.ts';
 
-/**
- * The request log's writer. Requests are queued in memory when their response has gone out and
- * written by a timer, a whole batch in one multi-row INSERT outside any request's transaction,
- * so a request costs no database round trip for its log line. Redaction happens at flush time
- * too, off the request's path. The queue is bounded: while the database is away the newest
- * entries are dropped (and counted) rather than memory growing. Pruning keeps at most
- * `maxPerTenant` rows per tenant (only tenants written since the last prune are checked) and
- * nothing older than `retentionHours`.
- */
+/** The SQL of the request_log table, which this folder owns: the batched writer's insert and pruning, and the list. */
 
-export const REQUEST_SOURCES = ['secret_key', 'publishable_key', 'restricted_key', 'service_token', 'dashboard'] as const;
-export type RequestSource = (typeof REQUEST_SOURCES)[number];
-
-/** What the middleware hands over; raw bodies are redacted before anything is stored. */
-export interface RawEntry {
-  tenantId: string;
-  requestId: string;
+export interface DbRequestLog {
+  id: string;
+  request_id: string;
   method: string;
   path: string;
   query: string | null;
   status: number;
-  latencyMs: number;
-  idempotencyKey: string | null;
+  latency_ms: number;
+  idempotency_key: string | null;
   replayed: boolean;
   source: RequestSource;
-  requestBody: unknown;
-  responseText: string | null;
+  error_type: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  error_param: string | null;
+  request_body: string | null;
+  response_body: string | null;
   fault: string | null;
-  /** Which credential made the request (src/http/context.ts credentialOf), as the auth guard recorded it. */
-  credential?: { type: string; id: string | null } | null;
-  at: Date;
+  credential_type: string | null;
+  credential_id: string | null;
+  created_at: Date;
 }
 
-export interface RequestLogOptions {
-  flushMs: number;
-  maxQueue: number;
-  batchSize: number;
-  maxPerTenant: number;
-  retentionHours: number;
-  pruneEveryMs: number;
-}
+/** A line as written: every column but the defaults, redacted already. */
+export type RequestLine = Omit<DbRequestLog, 'request_id' | 'created_at'> & { tenant_id: string; request_id: string | null; created_at: string };
 
-export const REQUEST_LOG_DEFAULTS: RequestLogOptions = {
-  flushMs: 100,
-  maxQueue: 5000,
-  batchSize: 500,
-  maxPerTenant: 1000,
-  retentionHours: 72,
-  pruneEveryMs: 30_000,
-};
-
-export interface RequestLogWriter {
-  push(entry: RawEntry): void;
-  /** Writes everything queued now (tests, shutdown). */
-  flush(): Promise<void>;
-  prune(): Promise<void>;
-  readonly dropped: number;
-}
-
-interface ErrorFields {
-  type: string | null;
-  code: string | null;
-  message: string | null;
-  param: string | null;
-}
-
-function errorOf(status: number, text: string | null): ErrorFields {
-  const none = { type: null, code: null, message: null, param: null };
-  if (status < 400 || !text) return none;
-  try {
-    const e = (JSON.parse(text) as { error?: Record<string, unknown> }).error;
-    if (!e || typeof e !== 'object') return none;
-    // An error message may quote what the client sent (a Sandpay-Fault value, a parameter).
-    const str = (v: unknown) => redactedField(typeof v === 'string' ? v : null, 1000);
-    return { type: str(e.type), code: str(e.code), message: str(e.message), param: str(e.param) };
-  } catch {
-    return none;
-  }
-}
-
-export function createRequestLogWriter(db: Db, log: Logger, options: Partial<RequestLogOptions> = {}): RequestLogWriter {
-  const opts = { ...REQUEST_LOG_DEFAULTS, ...options };
-  const queue: RawEntry[] = [];
-  const touched = new Set<string>();
-  let timer: NodeJS.Timeout | null = null;
-  let flushing: Promise<void> | null = null;
-  let lastPrune = Date.now();
-  let dropped = 0;
-
-  async function insert(batch: RawEntry[]): Promise<void> {
-    const errors = batch.map((e) => errorOf(e.status, e.responseText));
-    const col = <T>(fn: (e: RawEntry, i: number) => T) => batch.map(fn);
-    await db.rows(
-      `INSERT INTO request_log (id, tenant_id, request_id, method, path, query, status, latency_ms, idempotency_key, replayed, source,
+/** A batch of lines in one multi-row INSERT. */
+export async function insertRequestLines(db: Queryable, lines: RequestLine[]): Promise<void> {
+  const col = <K extends keyof RequestLine>(k: K) => lines.map((l) => l[k]);
+  await db.rows(
+    `INSERT INTO request_log (id, tenant_id, request_id, method, path, query, status, latency_ms, idempotency_key, replayed, source,
                                 error_type, error_code, error_message, error_param, request_body, response_body, fault, created_at,
                                 credential_type, credential_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::smallint[], $8::real[], $9::text[],
                             $10::boolean[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                             $18::text[], $19::timestamptz[], $20::text[], $21::text[])`,
-      [
-        col(() => `rl_${randomBase62(20)}`), col((e) => e.tenantId), col((e) => redactedField(e.requestId, 200)), col((e) => e.method), col((e) => e.path),
-        col((e) => e.query), col((e) => e.status), col((e) => Math.round(e.latencyMs * 100) / 100), col((e) => redactedField(e.idempotencyKey, 255)),
-        col((e) => e.replayed), col((e) => e.source), col((_e, i) => errors[i]!.type), col((_e, i) => errors[i]!.code),
-        col((_e, i) => errors[i]!.message), col((_e, i) => errors[i]!.param), col((e) => redactedRequestBody(e.requestBody)),
-        col((e) => redactedResponseBody(e.responseText)), col((e) => redactedField(e.fault, 1000)), col((e) => e.at.toISOString()),
-        col((e) => e.credential?.type ?? null), col((e) => e.credential?.id ?? null),
-      ],
-    );
-    for (const e of batch) touched.add(e.tenantId);
-  }
+    [
+      col('id'), col('tenant_id'), col('request_id'), col('method'), col('path'),
+      col('query'), col('status'), col('latency_ms'), col('idempotency_key'),
+      col('replayed'), col('source'), col('error_type'), col('error_code'),
+      col('error_message'), col('error_param'), col('request_body'),
+      col('response_body'), col('fault'), col('created_at'),
+      col('credential_type'), col('credential_id'),
+    ],
+  );
+}
 
-  async function prune(): Promise<void> {
-    lastPrune = Date.now();
-    const tenants = [...touched];
-    touched.clear();
-    if (tenants.length > 0) {
-      await db.rows(
-        `WITH cut AS (
+/** Keeps at most the newest `maxPerTenant` lines of each of these tenants. */
+export async function pruneTenantsOverLimit(db: Queryable, tenantIds: string[], maxPerTenant: number): Promise<void> {
+  await db.rows(
+    `WITH cut AS (
            SELECT t.tenant_id,
                   (SELECT r.created_at FROM request_log r WHERE r.tenant_id = t.tenant_id
                     ORDER BY r.created_at DESC, r.id DESC OFFSET $2::int LIMIT 1) AS at
              FROM unnest($1::text[]) AS t (tenant_id)
          )
          DELETE FROM request_log r USING cut WHERE r.tenant_id = cut.tenant_id AND r.created_at <= cut.at`,
-        [tenants, opts.maxPerTenant],
-      );
-    }
-    await db.rows(`DELETE FROM request_log WHERE created_at < now() - $1::int * interval '1 hour'`, [opts.retentionHours]);
-  }
+    [tenantIds, maxPerTenant],
+  );
+}
 
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, opts.batchSize);
-      try {
-        await insert(batch);
-      } catch (err) {
-        // The database is away or closing: these lines are lost, the API goes on.
-        dropped += batch.length;
-        log.warn({ err: (err as Error).message, lost: batch.length }, 'request log write failed');
-        return;
-      }
-    }
-    if (Date.now() - lastPrune >= opts.pruneEveryMs) {
-      await prune().catch((err: Error) => log.warn({ err: err.message }, 'request log prune failed'));
-    }
-  }
+/** Drops every line older than `hours`. */
+export async function pruneOlderThan(db: Queryable, hours: number): Promise<void> {
+  await db.rows(`DELETE FROM request_log WHERE created_at < now() - $1::int * interval '1 hour'`, [hours]);
+}
 
-  function flush(): Promise<void> {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    flushing ??= drain().finally(() => {
-      flushing = null;
-      if (queue.length > 0) schedule();
-    });
-    return flushing;
-  }
+/** What the list may be narrowed to: an exact status (404) or a class (4xx), method, path prefix, error code, request id, source. */
+export interface RequestLogFilter {
+  status?: string | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+  error_code?: string | undefined;
+  request_id?: string | undefined;
+  source?: RequestSource | undefined;
+}
 
-  function schedule(): void {
-    if (timer || flushing) return;
-    timer = setTimeout(() => void flush(), opts.flushMs);
-    timer.unref();
-  }
+const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-  return {
-    push(entry) {
-      if (queue.length >= opts.maxQueue) {
-        dropped++;
-        return;
-      }
-      queue.push(entry);
-      schedule();
-    },
-    flush,
-    prune,
-    get dropped() {
-      return dropped;
-    },
+/** A page of the tenant's lines, newest first. */
+export function listRequestLog<T>(db: Queryable, tenantId: string, q: RequestLogFilter, page: CursorArgs, view: (r: DbRequestLog) => T): Promise<Page<T>> {
+  const cls = q.status?.endsWith('xx') ? Number(q.status[0]) * 100 : undefined;
+  const exact = q.status && !cls ? Number(q.status) : undefined;
+  const filters = {
+    status: exact,
+    'status >=': cls,
+    'status <': cls === undefined ? undefined : cls + 100,
+    method: q.method,
+    'path LIKE': q.path === undefined ? undefined : likePrefix(q.path),
+    error_code: q.error_code,
+    request_id: q.request_id,
+    source: q.source,
   };
+  return listPage(db, { table: 'request_log', tenantId, filters }, page, view);
 }

@@ -45,16 +45,37 @@ export interface HttpFace {
   /**
    * Its routes' credential (`auth: 'face'`), from the Authorization header; throws the
    * unauthenticated or forbidden DomainError to answer. No Express here: the http layer wraps it.
+   * A face whose routes take Sandpay's own keys (`auth: 'secret'`, as Stripe's do) has none.
    */
-  authenticate(svc: Services, authorization: string | undefined): Promise<FacePrincipal>;
+  authenticate?(svc: Services, authorization: string | undefined): Promise<FacePrincipal>;
+  /**
+   * Its request encoding beyond JSON: a form-encoded body (`a[b][0]=x`), and the query string, as
+   * the objects its routes' schemas read. Absent: JSON bodies and flat query strings, as Sandpay's own.
+   */
+  decode?: { form(raw: string): unknown; query(search: string): Record<string, unknown> };
+  /** Headers every answer to one of its requests carries (Stripe's Request-Id), besides Sandpay's own. */
+  answerHeaders?(req: FaceRequest, requestId: string): Record<string, string>;
   /** Its status for one of Sandpay's error statuses (KIND_TO_HTTP), e.g. Razorpay's 400 for a 404. */
   status(native: number): number;
+  /**
+   * Headers on an error Sandpay-Fault injected (a 5xx), for clients that take retry advice from
+   * the gateway (stripe-node obeys Stripe-Should-Retry). `retrySafe`: the same request again
+   * cannot do the work twice, as nothing was committed, or it only reads, or its Idempotency-Key
+   * gives the committed answer back.
+   */
+  faultHeaders?(retrySafe: boolean): Record<string, string>;
   /** An error in its status and body (injected faults keep their own status and use the body). */
   errorReply(err: DomainError, requestId: string): { status: number; body: unknown };
   /** The schema of its error bodies; its meta `id` names it in the OpenAPI document. */
   errorSchema: z.ZodType;
   /** Its credential as an OpenAPI security scheme. */
   security: { name: string; scheme: Record<string, unknown> };
+  /**
+   * Whether its routes are in Sandpay's OpenAPI document. A face whose gateway publishes its own
+   * (Stripe, whose SDK's types are its reference) and whose paths collide with another face's
+   * under /v1 stays out: a document has one operation per path and method.
+   */
+  documented?: boolean;
   /** Whether its writes honour `Idempotency-Key` (Razorpay's API has none, and its SDK sends none). */
   idempotencyKey: boolean;
 }

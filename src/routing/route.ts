@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { DomainError } from '../core/errors.ts';
 import type { Db, Queryable, Tx } from '../db/pool.ts';
 import { ID_PREFIXES, type IdKind } from '../ids.ts';
 import type { Actor, Ctx, Services } from '../services.ts';
@@ -63,6 +64,18 @@ type DbPart<W extends boolean> = W extends true ? { t: Tx; db: Queryable } : { d
 export type Call<A extends Auth, P extends Fields, Q extends Fields, B extends z.ZodType, W extends boolean> = CallBase<P, Q, B> &
   TenantPart<A> &
   DbPart<W>;
+
+/**
+ * An error answer whose changes still commit: returned, not thrown, by a write handler (a declined
+ * card: the failed attempt is kept, the answer is the face's card error, and a replay of its
+ * Idempotency-Key answers the same). Its status must be among the route's `errors`.
+ */
+export class Refusal {
+  readonly error: DomainError;
+  constructor(error: DomainError) {
+    this.error = error;
+  }
+}
 
 /** Rare answers that are not JSON (HTML, Prometheus text, a stream) write to the response themselves. */
 export interface RawReply {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 import type { KeyStore } from './keys.ts';
+import { masterFingerprint, recordMasterFingerprint } from './store.ts';
 
 /**
  * The first process to use a database records its master key's fingerprint; a later process
@@ -7,8 +8,8 @@ import type { KeyStore } from './keys.ts';
  * instead of sealing with a key the others cannot verify.
  */
 export async function assertKeyMatchesDatabase(db: Queryable, keys: KeyStore): Promise<void> {
-  await db.rows(`INSERT INTO key_fingerprints (purpose, fingerprint) VALUES ('master', $1::text) ON CONFLICT (purpose) DO NOTHING`, [keys.fingerprint]);
-  const row = await db.one<{ fingerprint: string }>(`SELECT fingerprint FROM key_fingerprints WHERE purpose = 'master'`);
+  await recordMasterFingerprint(db, keys.fingerprint);
+  const row = await masterFingerprint(db);
   if (row.fingerprint !== keys.fingerprint) {
     throw new Error(
       `this database belongs to another master key (fingerprint ${row.fingerprint}, this process has ${keys.fingerprint}): ` +

@@ -1,12 +1,137 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import type { StoredKeyType } from './keys.ts';
-import { tenantFromJson, type DbTenant } from './types.ts';
+import { listWhere, paginate, type CursorArgs, type Page } from '../db/paginate.ts';
+import { hashApiKey, type StoredKeyType } from './keys.ts';
+import { tenantFromJson, type DbTenant, type TenantSettings } from './types.ts';
 
 /**
- * What other capabilities ask of the tenants and api_keys tables, which this folder owns: the
- * tenant row lock that serialises a tenant's key changes, the operator's counts, and the rows of
- * the keys a gateway face keeps with an encrypted secret (a Razorpay pair).
+ * The SQL of the tenants and api_keys tables, which this folder owns: registration, key lookups
+ * and rotation, settings, the operator's list and changes, and what other capabilities ask of
+ * them (the tenant row lock that serialises a tenant's key changes, the operator's counts, and
+ * the rows of the keys a gateway face keeps with an encrypted secret, a Razorpay pair).
  */
+
+// ----- tenants -----
+
+export function insertTenant(t: Tx, tenant: { id: string; name: string; email: string; webhookSecret: string }): Promise<DbTenant> {
+  return t.one<DbTenant>(
+    `INSERT INTO tenants (id, name, email, webhook_secret) VALUES ($1::text, $2::text, $3::text, $4::text) RETURNING *`,
+    [tenant.id, tenant.name, tenant.email, tenant.webhookSecret],
+  );
+}
+
+export function getTenant(db: Queryable, id: string): Promise<DbTenant | undefined> {
+  return db.maybeOne<DbTenant>('SELECT * FROM tenants WHERE id = $1::text', [id]);
+}
+
+/**
+ * The tenant's settings under its row lock (NO KEY UPDATE: inserts that reference the tenant do
+ * not wait), so concurrent patches apply one after another.
+ */
+export function lockTenantSettings(t: Tx, tenantId: string): Promise<Pick<DbTenant, 'settings'>> {
+  return t.one<Pick<DbTenant, 'settings'>>('SELECT settings FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenantId]);
+}
+
+export function setTenantSettings(t: Tx, tenantId: string, settings: TenantSettings): Promise<DbTenant> {
+  return t.one<DbTenant>(
+    'UPDATE tenants SET settings = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *',
+    [tenantId, JSON.stringify(settings)],
+  );
+}
+
+/** The tenant under its row lock (undefined: no such tenant), for an operator's change. */
+export function lockTenant(t: Tx, id: string): Promise<DbTenant | undefined> {
+  return t.maybeOne<DbTenant>('SELECT * FROM tenants WHERE id = $1::text FOR UPDATE', [id]);
+}
+
+/** The operator's change: disabled, and the tenant's own rate limit (`rateLimit` undefined: unchanged; null: the default). */
+export function setTenantByOperator(t: Tx, id: string, change: { disabled?: boolean | undefined; rateLimit?: number | null | undefined }): Promise<DbTenant> {
+  return t.one<DbTenant>(
+    `UPDATE tenants SET disabled = coalesce($2::boolean, disabled),
+            rate_limit = CASE WHEN $3::boolean THEN $4::int ELSE rate_limit END, updated_at = now()
+      WHERE id = $1::text RETURNING *`,
+    [id, change.disabled ?? null, change.rateLimit !== undefined, change.rateLimit ?? null],
+  );
+}
+
+/** A tenant with how many payments, live endpoints and dead deliveries it has (the operator's list). */
+export type TenantWithCounts = DbTenant & { payments: string; webhook_endpoints: string; dead_deliveries: string };
+
+// joins payments (owned by src/payments), webhook_endpoints (owned by src/webhooks) and
+// webhook_deliveries (owned by src/webhooks): the operator's list counts each tenant's rows in its
+// one paged statement; those folders sit above this one.
+const WITH_COUNTS = `(SELECT t.*,
+    (SELECT count(*) FROM payments p WHERE p.tenant_id = t.id) AS payments,
+    (SELECT count(*) FROM webhook_endpoints w WHERE w.tenant_id = t.id AND w.deleted_at IS NULL) AS webhook_endpoints,
+    (SELECT count(*) FROM webhook_deliveries d WHERE d.tenant_id = t.id AND d.status = 'dead') AS dead_deliveries
+  FROM tenants t) AS tenants_with_counts`;
+
+/** A page of every tenant with its counts, newest first: disabled or not, and matching `search` (name, email, or exactly its id). */
+export function listTenantsWithCounts<T>(
+  db: Queryable, filter: { disabled?: boolean | undefined; search?: string | undefined }, page: CursorArgs, view: (t: TenantWithCounts) => T,
+): Promise<Page<T>> {
+  const where = listWhere({ disabled: filter.disabled }, ['true']);
+  if (filter.search !== undefined) {
+    where.params.push(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, filter.search);
+    const n = where.params.length;
+    where.where.push(`(name ILIKE $${n - 1}::text OR email ILIKE $${n - 1}::text OR id = $${n}::text)`);
+  }
+  return paginate<TenantWithCounts, T>(db, { table: WITH_COUNTS, ...where, ...page }, view);
+}
+
+export function tenantWithCounts(q: Queryable, id: string): Promise<TenantWithCounts> {
+  return q.one<TenantWithCounts>(`SELECT * FROM ${WITH_COUNTS} WHERE id = $1::text`, [id]);
+}
+
+// ----- keys -----
+
+export function insertApiKey(t: Tx, key: { id: string; tenantId: string; type: string; keyHash: string; last4: string }): Promise<unknown[]> {
+  return t.rows(
+    'INSERT INTO api_keys (id, tenant_id, type, key_hash, last4) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text)',
+    [key.id, key.tenantId, key.type, key.keyHash, key.last4],
+  );
+}
+
+export interface KeyLookup {
+  key_id: string;
+  key_type: StoredKeyType;
+  tenant: DbTenant;
+  /** When a rotated key stops working (null: not revoked): how long a cache may keep it. */
+  revoked_at: Date | null;
+}
+
+/** One indexed lookup per request: the key by its hash, joined to its tenant. Revoked keys never match. */
+export async function findTenantByKey(db: Queryable, token: string): Promise<KeyLookup | undefined> {
+  const row = await db.maybeOne<{ key_id: string; key_type: StoredKeyType; tenant: DbTenant; revoked_at: Date | null }>(
+    `SELECT k.id AS key_id, k.type AS key_type, to_jsonb(t.*) AS tenant, k.revoked_at
+       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+      WHERE k.key_hash = $1::text AND (k.revoked_at IS NULL OR k.revoked_at > now())`,
+    [hashApiKey(token)],
+  );
+  if (!row) return undefined;
+  // to_jsonb turns timestamps into strings; restore the row type.
+  const tenant = tenantFromJson(row.tenant);
+  return { key_id: row.key_id, key_type: row.key_type, tenant, revoked_at: row.revoked_at };
+}
+
+export type KeyRow = { id: string; type: string; last4: string; created_at: Date; revoked_at: Date | null };
+
+/** The tenant's keys that still work (rolled ones included until they stop). */
+export function activeKeys(db: Queryable, tenantId: string): Promise<KeyRow[]> {
+  return db.rows<KeyRow>(
+    'SELECT id, type, last4, created_at, revoked_at FROM api_keys WHERE tenant_id = $1::text AND (revoked_at IS NULL OR revoked_at > now()) ORDER BY type, created_at',
+    [tenantId],
+  );
+}
+
+/** Revokes the tenant's working keys of the type, `expireOldIn` seconds from now: the keys revoked. */
+export function revokeKeysOfType(t: Tx, tenantId: string, type: StoredKeyType, expireOldIn: number): Promise<Array<{ id: string; revoked_at: Date }>> {
+  return t.rows<{ id: string; revoked_at: Date }>(
+    `UPDATE api_keys SET revoked_at = now() + $3::int * interval '1 second'
+      WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > now() + $3::int * interval '1 second')
+      RETURNING id, revoked_at`,
+    [tenantId, type, expireOldIn],
+  );
+}
 
 /**
  * Takes the tenant row's lock, which a tenant's key creations and rotations (of every kind)

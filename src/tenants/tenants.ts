@@ -9,9 +9,8 @@ import type { SettingsPatch } from './schemas.ts';
 import type { DbTenant, TenantSettings } from './types.ts';
 
 export type { DbTenant, TenantSettings };
-import { generateApiKey, generateWebhookSecret, hashApiKey, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
-import { tenantFromJson } from './types.ts';
-import { lockTenantKeys } from './store.ts';
+import { generateApiKey, generateWebhookSecret, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
+import { getTenant, insertApiKey, insertTenant, lockTenantKeys, lockTenantSettings, revokeKeysOfType, setTenantSettings, type KeyRow } from './store.ts';
 
 export const DEFAULT_SETTINGS: TenantSettings = {
   auto_process: { enabled: false, delay_ms: 3000, success_rate: 1 },
@@ -27,8 +26,6 @@ export function settingsOf(t: Pick<DbTenant, 'settings'>): TenantSettings {
     faults: { ...DEFAULT_SETTINGS.faults, ...t.settings.faults },
   };
 }
-
-type KeyRow = { id: string; type: string; last4: string; created_at: Date; revoked_at: Date | null };
 
 /** `prefixes`: the prefix each key type's keys start with (Sandpay's own, and a face's key pairs). */
 export function tenantView(t: DbTenant, keys: KeyRow[] = [], prefixes: Readonly<Record<string, string>> = KEY_PREFIX) {
@@ -56,10 +53,7 @@ export function tenantView(t: DbTenant, keys: KeyRow[] = [], prefixes: Readonly<
 async function insertKey(t: Tx, tenantId: string, type: KeyType) {
   const key = generateApiKey(type);
   const id = newId('apiKey');
-  await t.rows(
-    'INSERT INTO api_keys (id, tenant_id, type, key_hash, last4) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text)',
-    [id, tenantId, type, key.hash, key.last4],
-  );
+  await insertApiKey(t, { id, tenantId, type, keyHash: key.hash, last4: key.last4 });
   return { id, key: key.key };
 }
 
@@ -67,10 +61,7 @@ export async function registerTenant(svc: Pick<Services, 'db' | 'audit'>, input:
   try {
     return await svc.db.tx(async (t) => {
       const webhookSecret = generateWebhookSecret();
-      const tenant = await t.one<DbTenant>(
-        `INSERT INTO tenants (id, name, email, webhook_secret) VALUES ($1::text, $2::text, $3::text, $4::text) RETURNING *`,
-        [newId('tenant'), input.name, input.email, webhookSecret],
-      );
+      const tenant = await insertTenant(t, { id: newId('tenant'), name: input.name, email: input.email, webhookSecret });
       const secret = await insertKey(t, tenant.id, 'secret');
       const publishable = await insertKey(t, tenant.id, 'publishable');
       audit(t, svc, {
@@ -92,32 +83,6 @@ export async function registerTenant(svc: Pick<Services, 'db' | 'audit'>, input:
   }
 }
 
-export interface KeyLookup {
-  key_id: string;
-  key_type: StoredKeyType;
-  tenant: DbTenant;
-  /** When a rotated key stops working (null: not revoked): how long a cache may keep it. */
-  revoked_at: Date | null;
-}
-
-/** One indexed lookup per request: the key by its hash, joined to its tenant. Revoked keys never match. */
-export async function findTenantByKey(db: Queryable, token: string): Promise<KeyLookup | undefined> {
-  const row = await db.maybeOne<{ key_id: string; key_type: StoredKeyType; tenant: DbTenant; revoked_at: Date | null }>(
-    `SELECT k.id AS key_id, k.type AS key_type, to_jsonb(t.*) AS tenant, k.revoked_at
-       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1::text AND (k.revoked_at IS NULL OR k.revoked_at > now())`,
-    [hashApiKey(token)],
-  );
-  if (!row) return undefined;
-  // to_jsonb turns timestamps into strings; restore the row type.
-  const tenant = tenantFromJson(row.tenant);
-  return { key_id: row.key_id, key_type: row.key_type, tenant, revoked_at: row.revoked_at };
-}
-
-export async function getTenant(db: Queryable, id: string): Promise<DbTenant | undefined> {
-  return db.maybeOne<DbTenant>('SELECT * FROM tenants WHERE id = $1::text', [id]);
-}
-
 /** The context of work Sandpay does on its own (jobs, reconciliation) for a tenant. */
 export async function systemCtx(db: Queryable, tenantId: string): Promise<Ctx | null> {
   const tenant = await getTenant(db, tenantId);
@@ -136,13 +101,6 @@ export async function asOwner(svc: Services, ownerOf: (t: Tx) => Promise<{ tenan
   });
 }
 
-export async function activeKeys(db: Queryable, tenantId: string) {
-  return db.rows<KeyRow>(
-    'SELECT id, type, last4, created_at, revoked_at FROM api_keys WHERE tenant_id = $1::text AND (revoked_at IS NULL OR revoked_at > now()) ORDER BY type, created_at',
-    [tenantId],
-  );
-}
-
 /**
  * Revokes every active key of the type and issues a new one, in one transaction. With
  * `expireOldIn` seconds the old keys keep working until then (a key roll), as live gateways allow.
@@ -157,12 +115,7 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
   // is a new statement, so after the wait it sees the key the previous rotation committed.
   await lockTenantKeys(t, tenantId);
   invalidateOnCommit(t, svc.caches, 'auth', tenantId);
-  const revoked = await t.rows<{ id: string; revoked_at: Date }>(
-    `UPDATE api_keys SET revoked_at = now() + $3::int * interval '1 second'
-      WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > now() + $3::int * interval '1 second')
-      RETURNING id, revoked_at`,
-    [tenantId, type, expireOldIn],
-  );
+  const revoked = await revokeKeysOfType(t, tenantId, type, expireOldIn);
   const fresh = await issue();
   audit(t, svc, {
     tenantId,
@@ -185,17 +138,14 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
  * rotateKey: inserts that reference the tenant do not wait.
  */
 export async function updateSettings(t: Tx, svc: Pick<Services, 'audit' | 'caches'>, tenant: DbTenant, patch: SettingsPatch, actor: Actor, requestId: string) {
-  const current = await t.one<Pick<DbTenant, 'settings'>>('SELECT settings FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenant.id]);
+  const current = await lockTenantSettings(t, tenant.id);
   const before = settingsOf(current);
   const after: TenantSettings = {
     auto_process: { ...before.auto_process, ...patch.auto_process },
     checkout: { ...before.checkout, ...patch.checkout },
     faults: { ...before.faults, ...patch.faults },
   };
-  const row = await t.one<DbTenant>(
-    'UPDATE tenants SET settings = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *',
-    [tenant.id, JSON.stringify(after)],
-  );
+  const row = await setTenantSettings(t, tenant.id, after);
   invalidateOnCommit(t, svc.caches, 'auth', tenant.id);
   audit(t, svc, {
     tenantId: tenant.id,

@@ -1,9 +1,9 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { audit } from '../audit/append.ts';
 import type { Actor, Services } from '../services.ts';
-import { notFound } from '../core/errors.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
+import { attemptsOf, getDelivery, requeuePicked } from './store.ts';
 
 export const DELIVERY_STATUSES = ['pending', 'failed', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -84,18 +84,9 @@ export type DeliveryView = ReturnType<typeof deliveryView>;
 /** Fills in the attempts of a page of deliveries with one query. */
 export async function withAttempts<T extends { id: string; attempts: unknown[] }>(db: Queryable, views: T[]): Promise<T[]> {
   if (views.length === 0) return views;
-  const rows = await db.rows<DbAttempt>('SELECT * FROM webhook_attempts WHERE delivery_id = ANY ($1::text[]) ORDER BY delivery_id, attempt', [views.map((v) => v.id)]);
+  const rows = await attemptsOf(db, views.map((v) => v.id));
   const byId = Map.groupBy(rows, (r) => r.delivery_id);
   return views.map((v) => ({ ...v, attempts: (byId.get(v.id) ?? []).map(attemptView) }));
-}
-
-export async function getDelivery(db: Queryable, id: string, tenantId: string | null): Promise<DbDelivery> {
-  const d = await db.maybeOne<DbDelivery>(
-    'SELECT * FROM webhook_deliveries WHERE id = $1::text AND ($2::text IS NULL OR tenant_id = $2::text)',
-    [id, tenantId],
-  );
-  if (!d) throw notFound('webhook delivery');
-  return d;
 }
 
 export interface RequeueFilter {
@@ -117,27 +108,7 @@ export interface RequeueFilter {
  * replays of one dead letter queue it once. A delivery mid-attempt (leased) is never picked.
  */
 export async function requeueDeliveries(t: Tx, svc: Services, filter: RequeueFilter, actor: Actor, requestId: string | null, action: string) {
-  const rows = await t.rows<{ id: string; tenant_id: string; job_id: string; old_status: string; old_dlq_job_id: string | null }>(
-    `WITH picked AS (
-       SELECT id, status, dlq_job_id FROM webhook_deliveries
-        WHERE status = ANY ($1::text[])
-          AND ($2::text IS NULL OR tenant_id = $2::text)
-          AND ($3::text[] IS NULL OR id = ANY ($3::text[]))
-          AND ($4::text IS NULL OR endpoint_id = $4::text)
-          AND ($5::timestamptz IS NULL OR created_at >= $5::timestamptz)
-          AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY created_at, id
-        LIMIT $6::int
-        FOR UPDATE SKIP LOCKED
-     )
-     UPDATE webhook_deliveries d
-        SET status = 'pending', job_id = gen_random_uuid(), dlq_job_id = NULL, next_attempt_at = NULL,
-            round_attempts = CASE WHEN $7::boolean THEN 0 ELSE d.round_attempts END, updated_at = now()
-       FROM picked
-      WHERE d.id = picked.id
-     RETURNING d.id, d.tenant_id, d.job_id, picked.status AS old_status, picked.dlq_job_id AS old_dlq_job_id`,
-    [filter.statuses, filter.tenantId, filter.ids ?? null, filter.endpointId ?? null, filter.since ?? null, filter.limit, filter.resetRound],
-  );
+  const rows = await requeuePicked(t, filter);
   if (rows.length === 0) return rows;
   await enqueue(t, svc.boss, QUEUES.webhookDelivery, rows.map((r) => ({ id: r.job_id, data: { deliveryId: r.id } })));
   const dlqIds = rows.map((r) => r.old_dlq_job_id).filter((x): x is string => x !== null);

@@ -1,13 +1,13 @@
-import type { Queryable, Tx } from '../db/pool.ts';
+import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { badRequest } from '../core/errors.ts';
-import { ownedRow } from '../db/owned.ts';
 import { newId } from '../ids.ts';
 import type { Ctx, Services } from '../services.ts';
 import { generateWebhookSecret } from '../tenants/keys.ts';
 import { eventNotInFormat, type EndpointInput, type EndpointObject, type EndpointPatch } from './schemas.ts';
 import { redactUrl } from '../core/redact.ts';
 import { assertUrlAllowed, BlockedUrlError } from './ssrf.ts';
+import { getEndpoint, insertEndpoint, patchEndpoint, setEndpointSecret, softDeleteEndpoint } from './store.ts';
 
 export interface DbEndpoint {
   id: string;
@@ -15,6 +15,8 @@ export interface DbEndpoint {
   url: string;
   events: string[];
   format: string;
+  /** The version of its face's API its bodies are written in (Stripe's pinned api_version); null: the face's current one. */
+  api_version: string | null;
   description: string | null;
   enabled: boolean;
   secret: string;
@@ -53,37 +55,21 @@ export async function checkTargetUrl(url: string, allowPrivate: boolean, param =
   }
 }
 
-export async function createEndpoint(t: Tx, svc: Services, ctx: Ctx, input: EndpointInput): Promise<DbEndpoint> {
-  const e = await t.one<DbEndpoint>(
-    `INSERT INTO webhook_endpoints (id, tenant_id, url, events, description, enabled, secret, format)
-     VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text, $8::text) RETURNING *`,
-    [newId('webhookEndpoint'), ctx.tenant.id, input.url, input.events, input.description ?? null, input.enabled ?? true, input.secret ?? generateWebhookSecret(), input.format],
-  );
+/** `apiVersion`: for a face whose API has versions, the one the endpoint's bodies are pinned to. */
+export async function createEndpoint(t: Tx, svc: Services, ctx: Ctx, input: EndpointInput, apiVersion: string | null = null): Promise<DbEndpoint> {
+  const e = await insertEndpoint(t, {
+    id: newId('webhookEndpoint'), tenantId: ctx.tenant.id, url: input.url, events: input.events, description: input.description ?? null,
+    enabled: input.enabled ?? true, secret: input.secret ?? generateWebhookSecret(), format: input.format, apiVersion,
+  });
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: e.id, action: 'webhook_endpoint.created', metadata: { url: redactUrl(e.url), events: e.events, format: e.format } });
   return e;
-}
-
-/** One of the tenant's endpoints, not deleted (locked when `lock`); 404 naming `param` when the id came in a body field. */
-export async function getEndpoint(db: Queryable, tenantId: string, id: string, lock = false, param?: string): Promise<DbEndpoint> {
-  return ownedRow<DbEndpoint>(db, 'webhook_endpoints', tenantId, id, { what: 'webhook endpoint', lock, param });
 }
 
 export async function updateEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
   const before = await getEndpoint(t, ctx.tenant.id, id, true);
   const bad = patch.events && eventNotInFormat(svc.webhookFaces, before.format, patch.events);
   if (bad) throw badRequest('parameter_invalid', `Invalid events.${bad.index}: ${bad.message}`, `events.${bad.index}`);
-  const e = await t.one<DbEndpoint>(
-    `UPDATE webhook_endpoints SET
-        url = coalesce($2::text, url),
-        events = coalesce($3::text[], events),
-        description = CASE WHEN $4::boolean THEN $5::text ELSE description END,
-        enabled = coalesce($6::boolean, enabled),
-        -- re-enabling clears why it was disabled
-        disabled_reason = CASE WHEN $6::boolean THEN NULL ELSE disabled_reason END,
-        updated_at = now()
-      WHERE id = $1::text RETURNING *`,
-    [id, patch.url ?? null, patch.events ?? null, patch.description !== undefined, patch.description ?? null, patch.enabled ?? null],
-  );
+  const e = await patchEndpoint(t, id, patch);
   auditIn(t, svc, ctx, {
     objectType: 'webhook_endpoint',
     objectId: id,
@@ -99,14 +85,13 @@ export async function updateEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string,
 
 export async function deleteEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<void> {
   await getEndpoint(t, ctx.tenant.id, id, true);
-  // Soft delete: past deliveries keep their endpoint; new events no longer fan out to it.
-  await t.rows('UPDATE webhook_endpoints SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
+  await softDeleteEndpoint(t, id);
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.deleted' });
 }
 
 export async function rotateEndpointSecret(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbEndpoint> {
   await getEndpoint(t, ctx.tenant.id, id, true);
-  const e = await t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, generateWebhookSecret()]);
+  const e = await setEndpointSecret(t, id, generateWebhookSecret());
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.secret_rotated' });
   return e;
 }

@@ -8,6 +8,8 @@ export interface DeliveryContent {
   event: { id: string; type: EventType; created_at: Date; payload: ApiObject };
   /** For a face that wants it (withPaymentSnapshot): the payment as of the event, for refund and order events. */
   paymentSnapshot: ApiObject | null;
+  /** The version of the face's API the endpoint pinned (Stripe's api_version); null or absent: the face's current one. */
+  apiVersion?: string | null;
 }
 
 export interface Rendered {
@@ -29,8 +31,12 @@ export interface WebhookFace {
   events: readonly string[];
   /** What an endpoint's `format` means, for the API reference. */
   describe: string;
-  /** Its name for a native event type; null when it has none (its endpoints never get that event). */
-  eventName(type: string): string | null;
+  /**
+   * Its name for a native event; null when it has none (its endpoints never get that event). The
+   * event's object, when given, may choose between two names for one native type (a payment that
+   * failed because it was cancelled is Stripe's payment_intent.canceled); without it, the usual one.
+   */
+  eventName(type: string, object?: ApiObject): string | null;
   /** Whether its refund and order bodies carry the payment as of the event. */
   withPaymentSnapshot: boolean;
   /** Whether a merchant may bring the secret its integration already verifies with. */
@@ -71,11 +77,11 @@ export function faceOf(faces: readonly WebhookFace[], format: string | null): We
   return face;
 }
 
-/** An event type's names in the faces that have it, as the JSON the fan-out reads (`{"razorpay": "payment.captured"}`). */
-export function faceNames(faces: readonly WebhookFace[], type: string): string {
+/** An event's names in the faces that have it, as the JSON the fan-out reads (`{"razorpay": "payment.captured"}`). */
+export function faceNames(faces: readonly WebhookFace[], type: string, object?: ApiObject): string {
   const names: Record<string, string> = {};
   for (const f of faces) {
-    const name = f.eventName(type);
+    const name = f.eventName(type, object);
     if (name !== null) names[f.format] = name;
   }
   return JSON.stringify(names);

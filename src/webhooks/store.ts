@@ -1,12 +1,361 @@
-import type { Queryable } from '../db/pool.ts';
+import type { Queryable, Tx } from '../db/pool.ts';
+import { ownedRow } from '../db/owned.ts';
+import { listPage, listWhere, paginate, type CursorArgs, type Page } from '../db/paginate.ts';
 import { TENANT_SCOPE } from '../db/report-sql.ts';
-import type { DbDelivery } from './deliveries.ts';
+import { notFound } from '../core/errors.ts';
+import { EVENTS_CHANNEL } from '../events/hub.ts';
+import type { ApiObject, EventType, NewEvent } from '../events/types.ts';
+import type { DbAttempt, DbDelivery, DeliveryStatus, RequeueFilter } from './deliveries.ts';
+import type { DbEndpoint } from './endpoints.ts';
+import type { EndpointPatch } from './schemas.ts';
 
 /**
- * What other capabilities ask of the deliveries and their attempts, which this folder owns: a
- * payment's timeline, reconciliation's scan, the dashboard's and the operator's numbers. (The
- * outbox writes deliveries through fanout.ts.)
+ * The SQL of the webhook endpoints, deliveries and attempts, which this folder owns: endpoints'
+ * changes, the outbox's fan-out, a delivery's claim and record, requeues and resends, the lists,
+ * and what other capabilities ask of them (a payment's timeline, reconciliation's scan, the
+ * dashboard's and the operator's numbers).
  */
+
+// ----- endpoints -----
+
+export interface NewEndpoint {
+  id: string;
+  tenantId: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  secret: string;
+  format: string;
+  apiVersion: string | null;
+}
+
+export function insertEndpoint(t: Tx, e: NewEndpoint): Promise<DbEndpoint> {
+  return t.one<DbEndpoint>(
+    `INSERT INTO webhook_endpoints (id, tenant_id, url, events, description, enabled, secret, format, api_version)
+     VALUES ($1::text, $2::text, $3::text, $4::text[], $5::text, $6::boolean, $7::text, $8::text, $9::text) RETURNING *`,
+    [e.id, e.tenantId, e.url, e.events, e.description, e.enabled, e.secret, e.format, e.apiVersion],
+  );
+}
+
+/** One of the tenant's endpoints, not deleted (locked when `lock`); 404 naming `param` when the id came in a body field. */
+export function getEndpoint(db: Queryable, tenantId: string, id: string, lock = false, param?: string): Promise<DbEndpoint> {
+  return ownedRow<DbEndpoint>(db, 'webhook_endpoints', tenantId, id, { what: 'webhook endpoint', lock, param });
+}
+
+/** Applies a patch to the (locked) endpoint; re-enabling it clears why it was disabled. */
+export function patchEndpoint(t: Tx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
+  return t.one<DbEndpoint>(
+    `UPDATE webhook_endpoints SET
+        url = coalesce($2::text, url),
+        events = coalesce($3::text[], events),
+        description = CASE WHEN $4::boolean THEN $5::text ELSE description END,
+        enabled = coalesce($6::boolean, enabled),
+        -- re-enabling clears why it was disabled
+        disabled_reason = CASE WHEN $6::boolean THEN NULL ELSE disabled_reason END,
+        updated_at = now()
+      WHERE id = $1::text RETURNING *`,
+    [id, patch.url ?? null, patch.events ?? null, patch.description !== undefined, patch.description ?? null, patch.enabled ?? null],
+  );
+}
+
+/** Soft delete: past deliveries keep their endpoint; new events no longer fan out to it. */
+export async function softDeleteEndpoint(t: Tx, id: string): Promise<void> {
+  await t.rows('UPDATE webhook_endpoints SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
+}
+
+export function setEndpointSecret(t: Tx, id: string, secret: string): Promise<DbEndpoint> {
+  return t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, secret]);
+}
+
+/** The receiver answered 410 Gone: the endpoint is disabled, saying so. */
+export async function disableGoneEndpoint(t: Tx, id: string | null): Promise<void> {
+  await t.rows(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`, [id]);
+}
+
+/** A page of the tenant's endpoints (not deleted), newest first; only those of one format when `format` is given. */
+export function listEndpoints<T>(db: Queryable, tenantId: string, page: CursorArgs, view: (e: DbEndpoint) => T, format?: string): Promise<Page<T>> {
+  return listPage(db, { table: 'webhook_endpoints', tenantId, fixed: ['deleted_at IS NULL'], filters: { format } }, page, view);
+}
+
+// ----- the outbox's fan-out -----
+
+/**
+ * Where freshly written events go: one delivery per enabled endpoint subscribed to the type (or
+ * "*", or for an endpoint of a gateway face, the event's name there), plus one to the payment's
+ * own webhook_url. A CTE named `targets` for the statement that writes the events (below), over
+ * its parameters: $1 tenant, $2 event ids, $3 types, $6 payment ids, $8 each event's names in
+ * the faces (JSON, from faceNames). The deliveries are written by that same statement, so
+ * nothing is held in memory and a crash after commit loses nothing.
+ */
+// joins payments (owned by src/payments): the payment's webhook_url is a target of the same statement.
+const FAN_OUT_TARGETS = `targets AS (
+       SELECT e.id AS event_id, e.type AS event_type, w.id AS endpoint_id, w.url
+         FROM unnest($2::text[], $3::text[], $8::json[]) AS e (id, type, face_names)
+         JOIN webhook_endpoints w ON w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
+                                 AND webhook_wants(w.format, w.events, e.type, e.face_names ->> w.format)
+       UNION ALL
+       SELECT e.id, e.type, NULL, p.webhook_url
+         FROM unnest($2::text[], $3::text[], $6::text[]) AS e (id, type, payment_id)
+         JOIN payments p ON p.id = e.payment_id AND p.webhook_url IS NOT NULL
+     )`;
+
+/** An event to write: its id, and its names in the gateway faces (JSON, from faceNames). */
+export interface EventToWrite {
+  id: string;
+  event: NewEvent;
+  faceNames: string;
+}
+
+/**
+ * The outbox's one statement (src/outbox/outbox.ts), sent with the COMMIT: writes a transaction's
+ * events in order and fans them out to webhook deliveries (FAN_OUT_TARGETS; ids made in SQL),
+ * every one of them owned by the delivery job `jobId`. The NOTIFY is delivered at COMMIT and
+ * dropped on ROLLBACK, so event streams are told of exactly the events that exist (their
+ * positions, tx and pos, come from column defaults).
+ */
+export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventToWrite[], jobId: string): void {
+  // joins events (owned by src/events): the events and the deliveries they fan out to are one
+  // statement that needs no answer, so the outbox adds no round trip to the write it rides on.
+  t.defer(
+    `WITH written AS (
+       INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
+       SELECT id, $1::text, type, object_type, object_id, payment_id, payload
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[])
+              WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, n)
+        ORDER BY n
+     ),
+     ${FAN_OUT_TARGETS},
+     deliveries AS (
+       INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
+       SELECT 'whd_' || random_public_id(), $1::text, event_id, event_type, endpoint_id,
+              CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', $9::uuid
+         FROM targets
+     )
+     SELECT pg_notify('${EVENTS_CHANNEL}', $1::text)`,
+    [
+      tenantId,
+      events.map((e) => e.id),
+      events.map((e) => e.event.type),
+      events.map((e) => e.event.object.object),
+      events.map((e) => e.event.object.id),
+      events.map((e) => e.event.paymentId),
+      events.map((e) => JSON.stringify(e.event.object)),
+      events.map((e) => e.faceNames),
+      jobId,
+    ],
+  );
+}
+
+/**
+ * Fresh deliveries of an existing event (a resend): to `endpointId` when given, else to the
+ * enabled endpoints that want its type now (`faceNames`: its names in the faces, JSON) and the
+ * payment's webhook_url; each with a job id of its own.
+ */
+export function insertResentDeliveries(
+  t: Tx, tenantId: string, event: { id: string; type: string; payment_id: string | null }, endpointId: string | null, faceNames: string,
+): Promise<DbDelivery[]> {
+  // joins payments (owned by src/payments): the payment's webhook_url is a target, as in the fan-out (FAN_OUT_TARGETS).
+  return t.rows<DbDelivery>(
+    `WITH targets AS (
+       SELECT w.id AS endpoint_id, w.url FROM webhook_endpoints w
+        WHERE w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
+          AND CASE WHEN $4::text IS NULL THEN webhook_wants(w.format, w.events, $3::text, $6::json ->> w.format) ELSE w.id = $4::text END
+       UNION ALL
+       SELECT NULL, p.webhook_url FROM payments p
+        WHERE $4::text IS NULL AND p.id = $5::text AND p.tenant_id = $1::text AND p.webhook_url IS NOT NULL
+     )
+     INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
+     SELECT 'whd_' || random_public_id(), $1::text, $2::text, $3::text, endpoint_id,
+            CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
+       FROM targets
+     RETURNING *`,
+    [tenantId, event.id, event.type, endpointId, event.payment_id, faceNames],
+  );
+}
+
+// ----- deliveries: claim, record, requeue, read -----
+
+/** A delivery leased for one attempt, with all the attempt needs. */
+export interface ClaimedDelivery {
+  id: string;
+  job_id: string;
+  tenant_id: string;
+  target: 'endpoint' | 'payment_url';
+  endpoint_id: string | null;
+  attempt_count: number;
+  round_attempts: number;
+  url: string;
+  event_id: string;
+  event_type: EventType;
+  event_created_at: Date;
+  payload: ApiObject;
+  endpoint_url: string | null;
+  endpoint_secret: string | null;
+  endpoint_enabled: boolean | null;
+  endpoint_deleted: boolean | null;
+  payment_url: string | null;
+  tenant_secret: string;
+  /** The endpoint's face (a payment's webhook_url always gets Sandpay's). */
+  endpoint_format: string | null;
+  /** The version of its face's API the endpoint pinned; null: the face's current one. */
+  endpoint_api_version: string | null;
+  /** For a face that wants it: the payment as of a refund or order event (faces.ts). */
+  payment_snapshot: ApiObject | null;
+}
+
+/**
+ * Takes a lease of `leaseMs` on at most `limit` of the deliveries the jobs own, for one attempt
+ * (one statement for the batch), and reads what the attempt needs as it is now: the endpoint's
+ * current URL and secret, the event, and for an endpoint of a face in `snapshotFormats` the
+ * payment as of the event. A delivery settled or leased by another worker is skipped.
+ */
+export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number, snapshotFormats: string[], limit: number): Promise<ClaimedDelivery[]> {
+  // joins events (owned by src/events), tenants (owned by src/tenants) and
+  // payments (owned by src/payments): the lease and all an attempt needs, for a batch, in one
+  // statement of the hot path.
+  return db.rows<ClaimedDelivery>(
+    `WITH claimed AS (
+       UPDATE webhook_deliveries d SET lease_until = now() + $2::int * interval '1 millisecond'
+        WHERE d.id IN (SELECT id FROM webhook_deliveries
+                        WHERE job_id = ANY ($1::uuid[]) AND status IN ('pending', 'failed')
+                          AND (lease_until IS NULL OR lease_until < now())
+                        ORDER BY created_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
+       RETURNING d.*
+     )
+     SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
+            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload,
+            w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
+            (w.deleted_at IS NOT NULL) AS endpoint_deleted,
+            p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret,
+            w.format AS endpoint_format, w.api_version AS endpoint_api_version, ps.payload AS payment_snapshot
+       FROM claimed c
+       JOIN events e ON e.id = c.event_id
+       JOIN tenants t ON t.id = c.tenant_id
+       LEFT JOIN webhook_endpoints w ON w.id = c.endpoint_id
+       LEFT JOIN payments p ON c.target = 'payment_url' AND p.id = e.payment_id
+       -- Some faces' bodies of a refund or order event also carry the payment as it was then (a
+       -- Razorpay one does): its latest event at or before this one (events_object_idx).
+       LEFT JOIN LATERAL (
+         SELECT s.payload FROM events s
+          WHERE w.format = ANY ($3::text[]) AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
+            AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
+          ORDER BY s.created_at DESC, s.id DESC LIMIT 1
+       ) ps ON true`,
+    [jobIds, leaseMs, snapshotFormats, limit],
+  );
+}
+
+/** One attempt's result, to record: the delivery's new state and the attempt row. */
+export interface AttemptRecord {
+  id: string;
+  jobId: string;
+  status: DeliveryStatus;
+  url: string;
+  statusCode: number | null;
+  error: string | null;
+  retryInSec: number | null;
+  nextJob: string | null;
+  dlqJob: string | null;
+  attempt: number;
+  latencyMs: number;
+  responseBody: string | null;
+  requestHeaders: Record<string, string> | null;
+}
+
+/**
+ * Records a batch of attempts in one statement: the attempt rows and the deliveries' new states.
+ * A delivery requeued by someone else meanwhile (its job_id changed) is left alone: answers the
+ * deliveries recorded.
+ */
+export function recordAttempts(db: Queryable, rows: AttemptRecord[]): Promise<Array<{ delivery_id: string }>> {
+  return db.rows<{ delivery_id: string }>(
+    `WITH r AS (
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::uuid[], $9::uuid[], $10::int[], $11::int[], $12::text[], $13::jsonb[])
+           AS r (id, job_id, status, url, status_code, error, retry_in, next_job, dlq_job, attempt, latency_ms, response_body, request_headers)
+       ), updated AS (
+         UPDATE webhook_deliveries d SET
+            status = r.status, attempt_count = d.attempt_count + 1, round_attempts = d.round_attempts + 1,
+            url = r.url, last_status_code = r.status_code, last_error = r.error, lease_until = NULL,
+            next_attempt_at = CASE WHEN r.retry_in IS NULL THEN NULL ELSE now() + r.retry_in * interval '1 second' END,
+            job_id = coalesce(r.next_job, d.job_id), dlq_job_id = r.dlq_job,
+            delivered_at = CASE WHEN r.status = 'delivered' THEN now() END, updated_at = now()
+           FROM r
+          WHERE d.id = r.id AND d.job_id = r.job_id
+          RETURNING d.id, d.tenant_id
+       )
+       INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error, request_headers)
+       SELECT u.id, u.tenant_id, r.attempt, r.url, r.status_code, r.latency_ms, r.response_body, r.error, r.request_headers
+         FROM updated u JOIN r ON r.id = u.id
+       RETURNING delivery_id`,
+    [
+      rows.map((x) => x.id), rows.map((x) => x.jobId), rows.map((x) => x.status), rows.map((x) => x.url),
+      rows.map((x) => x.statusCode), rows.map((x) => x.error), rows.map((x) => x.retryInSec),
+      rows.map((x) => x.nextJob), rows.map((x) => x.dlqJob), rows.map((x) => x.attempt), rows.map((x) => x.latencyMs),
+      rows.map((x) => x.responseBody), rows.map((x) => (x.requestHeaders ? JSON.stringify(x.requestHeaders) : null)),
+    ],
+  );
+}
+
+/**
+ * Queues the picked deliveries again (FOR UPDATE SKIP LOCKED, never one mid-attempt): pending,
+ * each with a new job id; answers them with their status and dead-letter job before.
+ */
+export function requeuePicked(t: Tx, pick: RequeueFilter): Promise<Array<{ id: string; tenant_id: string; job_id: string; old_status: string; old_dlq_job_id: string | null }>> {
+  return t.rows<{ id: string; tenant_id: string; job_id: string; old_status: string; old_dlq_job_id: string | null }>(
+    `WITH picked AS (
+       SELECT id, status, dlq_job_id FROM webhook_deliveries
+        WHERE status = ANY ($1::text[])
+          AND ($2::text IS NULL OR tenant_id = $2::text)
+          AND ($3::text[] IS NULL OR id = ANY ($3::text[]))
+          AND ($4::text IS NULL OR endpoint_id = $4::text)
+          AND ($5::timestamptz IS NULL OR created_at >= $5::timestamptz)
+          AND (lease_until IS NULL OR lease_until < now())
+        ORDER BY created_at, id
+        LIMIT $6::int
+        FOR UPDATE SKIP LOCKED
+     )
+     UPDATE webhook_deliveries d
+        SET status = 'pending', job_id = gen_random_uuid(), dlq_job_id = NULL, next_attempt_at = NULL,
+            round_attempts = CASE WHEN $7::boolean THEN 0 ELSE d.round_attempts END, updated_at = now()
+       FROM picked
+      WHERE d.id = picked.id
+     RETURNING d.id, d.tenant_id, d.job_id, picked.status AS old_status, picked.dlq_job_id AS old_dlq_job_id`,
+    [pick.statuses, pick.tenantId, pick.ids ?? null, pick.endpointId ?? null, pick.since ?? null, pick.limit, pick.resetRound],
+  );
+}
+
+/** A delivery by id, the tenant's (`tenantId` null: anyone's); 404 otherwise. */
+export async function getDelivery(db: Queryable, id: string, tenantId: string | null): Promise<DbDelivery> {
+  const d = await db.maybeOne<DbDelivery>(
+    'SELECT * FROM webhook_deliveries WHERE id = $1::text AND ($2::text IS NULL OR tenant_id = $2::text)',
+    [id, tenantId],
+  );
+  if (!d) throw notFound('webhook delivery');
+  return d;
+}
+
+/** The attempts of these deliveries, by delivery and attempt. */
+export function attemptsOf(db: Queryable, deliveryIds: string[]): Promise<DbAttempt[]> {
+  return db.rows<DbAttempt>('SELECT * FROM webhook_attempts WHERE delivery_id = ANY ($1::text[]) ORDER BY delivery_id, attempt', [deliveryIds]);
+}
+
+/** A page of the tenant's deliveries, newest first. */
+export function listDeliveries<T>(
+  db: Queryable, tenantId: string, filter: { status?: DeliveryStatus | undefined; endpointId?: string | undefined; eventId?: string | undefined }, page: CursorArgs, view: (d: DbDelivery) => T,
+): Promise<Page<T>> {
+  return listPage(db, { table: 'webhook_deliveries', tenantId, filters: { status: filter.status, endpoint_id: filter.endpointId, event_id: filter.eventId } }, page, view);
+}
+
+/** A page of the dead-letter queue, every tenant's (or one's), newest first. */
+export function listDeadLetters<T>(
+  db: Queryable, filter: { tenantId?: string | undefined; endpointId?: string | undefined; eventId?: string | undefined }, page: CursorArgs, view: (d: DbDelivery) => T,
+): Promise<Page<T>> {
+  const where = listWhere({ tenant_id: filter.tenantId, endpoint_id: filter.endpointId, event_id: filter.eventId }, [`status = 'dead'`]);
+  return paginate(db, { table: 'webhook_deliveries', ...where, ...page }, view);
+}
+
+// ----- what other capabilities ask -----
 
 type AttemptStats = { attempts: string; ok: string; p50: number | null; p95: number | null };
 

@@ -69,9 +69,9 @@ describe('sandpay listen', () => {
     const notSandpay = await runCli(['payments', 'list', '--url', `${sys.url}/nothing-here/`], env);
     expect(notSandpay.stderr.trim().split('\n')).toHaveLength(1);
 
-    const unknownFormat = await runCli(['listen', '--forward-to', rx, '--format', 'stripe'], env);
+    const unknownFormat = await runCli(['listen', '--forward-to', rx, '--format', 'paypal'], env);
     expect(unknownFormat.code).not.toBe(0);
-    expect(unknownFormat.stderr).toMatch(/'stripe' is invalid\. Allowed choices are sandpay, razorpay/);
+    expect(unknownFormat.stderr).toMatch(/'paypal' is invalid\. Allowed choices are sandpay, stripe, razorpay/);
 
     const noKey = await runCli(['payments', 'list'], { SANDPAY_URL: sys.url });
     expect(noKey.code).toBe(2);

@@ -27,7 +27,8 @@ describe('the OpenAPI document', () => {
   it('describes every route of the table and nothing else, and every webhook event', () => {
     const doc = spec();
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
-    const table = ROUTES.map((r) => `${r.method} ${r.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
+    // A face that publishes its own reference (Stripe's) stays out: its paths share /v1 with Razorpay's.
+    const table = ROUTES.filter((r) => r.face?.documented !== false).map((r) => `${r.method} ${r.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
     expect(table.length).toBeGreaterThan(40);
     expect(documented.sort()).toEqual(table.sort());
     expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());

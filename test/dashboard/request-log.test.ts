@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { createRequestLogWriter } from '../../src/request-log/store.ts';
+import { createRequestLogWriter } from '../../src/request-log/writer.ts';
 import { redactedRequestBody, redactedResponseBody } from '../../src/request-log/redact.ts';
 import { maskText } from '../../src/core/secret-text.ts';
 import { Client, expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';

@@ -1,14 +1,15 @@
 import { badRequest, DomainError } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { capturePayment } from '../../payments/actions.ts';
-import { lockPayment, paymentView, type DbPayment } from '../../payments/payments.ts';
-import { orderAuthorizedIs } from '../../payments/store.ts';
+import { paymentView, type DbPayment } from '../../payments/payments.ts';
+import { lockPayment, orderAuthorizedIs } from '../../payments/store.ts';
 import { createRefund, refundView, type DbRefund } from '../../refunds/refunds.ts';
 import type { RefundInput } from '../../refunds/schemas.ts';
 import type { Ctx, Services } from '../../services.ts';
 import { orderView, type DbOrder } from '../../orders/orders.ts';
+import { listOrders } from '../../orders/store.ts';
 import { rzpOrder, rzpPayment, rzpRefund } from './entities.ts';
-import type { CollectionQuery, ListOrdersQuery, RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
+import type { ListOrdersQuery, RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
 
 /**
  * The few operations whose Razorpay rules differ from the native ones, on top of the native
@@ -16,37 +17,8 @@ import type { CollectionQuery, ListOrdersQuery, RzpOrder, RzpPayment, RzpRefund 
  * and Razorpay's skip/count lists.
  */
 
-/**
- * One page of a tenant's rows, newest first, as Razorpay pages: `count` rows after `skip`. Rows
- * come off the (tenant_id, created_at DESC, id DESC) index, and skip is bounded by the query
- * schema (SKIP_MAX), so no page reads more than SKIP_MAX + count index entries.
- */
-export async function collection<R, T>(
-  db: Queryable,
-  table: 'orders' | 'payments' | 'refunds',
-  tenantId: string,
-  q: CollectionQuery,
-  view: (row: R) => T,
-  /** More conditions, each with its value as `$n` (one whose value is undefined is left out). */
-  filters: Array<{ sql: (param: string) => string; value: unknown }> = [],
-) {
-  const params: unknown[] = [q.count, q.skip, tenantId];
-  const where = ['tenant_id = $3::text'];
-  const all = [
-    { sql: (x: string) => `created_at >= ${x}::timestamptz`, value: q.from },
-    { sql: (x: string) => `created_at <= ${x}::timestamptz`, value: q.to },
-    ...filters,
-  ];
-  for (const f of all) {
-    if (f.value === undefined) continue;
-    params.push(f.value);
-    where.push(f.sql(`$${params.length}`));
-  }
-  const rows = await db.rows<R>(
-    `SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $1::int OFFSET $2::int`,
-    params,
-  );
-  const items = rows.map(view);
+/** A skip page's rows as Razorpay answers a list. */
+export function collection<T>(items: T[]) {
   return { entity: 'collection' as const, count: items.length, items };
 }
 
@@ -57,10 +29,7 @@ export const rzpRefundRow = (r: DbRefund): RzpRefund => rzpRefund(refundView(r),
 /** GET /v1/orders: by receipt, and `authorized` (whether a payment of the order got that far). */
 export function listOrdersAsRazorpay(db: Queryable, tenantId: string, q: ListOrdersQuery) {
   const authorized = q.authorized === undefined ? undefined : q.authorized === '1' || q.authorized === 'true';
-  return collection(db, 'orders', tenantId, q, rzpOrderRow, [
-    { sql: (x) => `receipt = ${x}::text`, value: q.receipt },
-    { sql: orderAuthorizedIs, value: authorized },
-  ]);
+  return listOrders(db, tenantId, { receipt: q.receipt }, q, rzpOrderRow, [{ sql: orderAuthorizedIs, value: authorized }]).then(collection);
 }
 
 const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);

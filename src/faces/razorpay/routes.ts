@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
-import { createOrder, getOrder, updateOrderMetadata } from '../../orders/orders.ts';
-import { getPayment, updatePaymentMetadata } from '../../payments/payments.ts';
-import { getRefund, updateRefundMetadata } from '../../refunds/refunds.ts';
+import { createOrder, updateOrderMetadata } from '../../orders/orders.ts';
+import { getOrder } from '../../orders/store.ts';
+import { updatePaymentMetadata } from '../../payments/payments.ts';
+import { getPayment, listPayments } from '../../payments/store.ts';
+import { updateRefundMetadata } from '../../refunds/refunds.ts';
+import { getRefund, listRefunds } from '../../refunds/store.ts';
 import { captureAsRazorpay, collection, listOrdersAsRazorpay, refundAsRazorpay, rzpOrderRow, rzpPaymentRow, rzpRefundRow } from './api.ts';
 import {
   captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
@@ -51,14 +54,14 @@ export const razorpayRoutes = [
     ...base, method: 'get', path: '/v1/orders/:id/payments', summary: `An order's payments, newest ${COUNT_MAX} (Razorpay)`, params: order, response: collectionOf(rzpPaymentObject),
     handler: async ({ db, ctx, params: p }) => {
       const o = await getOrder(db, ctx.tenant.id, p.id);
-      return collection(db, 'payments', ctx.tenant.id, { count: COUNT_MAX, skip: 0 }, rzpPaymentRow, [{ sql: (x) => `order_id = ${x}::text`, value: o.id }]);
+      return collection(await listPayments(db, ctx.tenant.id, { orderId: o.id }, { count: COUNT_MAX, skip: 0 }, rzpPaymentRow));
     },
   }),
 
   // ----- payments -----
   route({
     ...base, method: 'get', path: '/v1/payments', summary: 'All payments (Razorpay)', query: collectionQuery, response: collectionOf(rzpPaymentObject),
-    handler: ({ db, ctx, query: q }) => collection(db, 'payments', ctx.tenant.id, q, rzpPaymentRow),
+    handler: async ({ db, ctx, query: q }) => collection(await listPayments(db, ctx.tenant.id, {}, q, rzpPaymentRow)),
   }),
   route({
     ...base, method: 'get', path: '/v1/payments/:id', summary: 'Fetch a payment (Razorpay)', params: payment, query: fetchQuery, response: rzpPaymentObject,
@@ -84,7 +87,7 @@ export const razorpayRoutes = [
     ...base, method: 'get', path: '/v1/payments/:id/refunds', summary: "A payment's refunds (Razorpay)", params: payment, query: collectionQuery, response: collectionOf(rzpRefundObject),
     handler: async ({ db, ctx, params: p, query: q }) => {
       const pay = await getPayment(db, ctx.tenant.id, p.id);
-      return collection(db, 'refunds', ctx.tenant.id, q, rzpRefundRow, [{ sql: (x) => `payment_id = ${x}::text`, value: pay.id }]);
+      return collection(await listRefunds(db, ctx.tenant.id, { paymentId: pay.id }, q, rzpRefundRow));
     },
   }),
   route({
@@ -100,7 +103,7 @@ export const razorpayRoutes = [
   // ----- refunds -----
   route({
     ...base, method: 'get', path: '/v1/refunds', summary: 'All refunds (Razorpay)', query: collectionQuery, response: collectionOf(rzpRefundObject),
-    handler: ({ db, ctx, query: q }) => collection(db, 'refunds', ctx.tenant.id, q, rzpRefundRow),
+    handler: async ({ db, ctx, query: q }) => collection(await listRefunds(db, ctx.tenant.id, {}, q, rzpRefundRow)),
   }),
   route({
     ...base, method: 'get', path: '/v1/refunds/:id', summary: 'Fetch a refund (Razorpay)', params: refund, response: rzpRefundObject,

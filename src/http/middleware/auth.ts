@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../../db/pool.ts';
 import { isId, sha256Hex, tokensEqual } from '../../ids.ts';
 import { keyTypeOf, type KeyType } from '../../tenants/keys.ts';
-import { findTenantByKey } from '../../tenants/tenants.ts';
+import { findTenantByKey } from '../../tenants/store.ts';
 import { forbidden, unauthenticated } from '../../core/errors.ts';
 import { readThrough, type TenantCaches } from '../../tenants/caches.ts';
 import type { Queryable } from '../../db/pool.ts';
@@ -120,6 +120,7 @@ export function adminAuth(db: Db, caches: TenantCaches | undefined, adminToken: 
  */
 export function faceAuth(svc: Services, face: HttpFace): RequestHandler {
   return async (req, _res, next) => {
+    if (!face.authenticate) throw new Error(`the ${face.name} face has no credential of its own: its routes take auth 'secret'`);
     const { faceKeyId, ...p } = await face.authenticate(svc, req.headers.authorization);
     req.principal = { kind: 'tenant', ...p, ...(faceKeyId !== undefined ? { faceKey: { face: face.name, id: faceKeyId } } : {}) };
     req.log = req.log.child({ tenant_id: p.tenant.id });

@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { DomainError } from '../../core/errors.ts';
 import type { Db } from '../../db/pool.ts';
 import { tenantOf } from '../context.ts';
+import { countRateLimitHits } from '../store.ts';
 import type { TenantCaches } from '../../tenants/caches.ts';
 
 /**
@@ -98,15 +99,7 @@ function windowCounter(db: Db, prefix: string, windowMs: number) {
       return null;
     }
     const take = leaseSize(p.limit);
-    const row = await db.one<{ hits: number; reset_at: Date }>(
-      `INSERT INTO rate_limit_hits (key, hits, reset_at)
-       VALUES ($1::text, $3::int, now() + $2::int * interval '1 millisecond')
-       ON CONFLICT (key) DO UPDATE SET
-         hits = CASE WHEN rate_limit_hits.reset_at <= now() THEN $3::int ELSE rate_limit_hits.hits + $3::int END,
-         reset_at = CASE WHEN rate_limit_hits.reset_at <= now() THEN EXCLUDED.reset_at ELSE rate_limit_hits.reset_at END
-       RETURNING hits, reset_at`,
-      [prefix + key, windowMs, take],
-    );
+    const row = await countRateLimitHits(db, prefix + key, windowMs, take);
     const resetAt = row.reset_at.getTime();
     // Of the `take` just counted, those still under the limit are ours to serve.
     const granted = Math.max(0, Math.min(take, p.limit - (row.hits - take)));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createCheckpoint, verifyAllChains } from '../../../audit/checkpoints.ts';
 import { openCheckpointToken } from '../../../audit/checkpoint-sig.ts';
-import { listCheckpoints } from '../../../audit/checkpoint-store.ts';
+import { listCheckpoints } from '../../../audit/stored-checkpoints.ts';
 import { verifyChain } from '../../../audit/verify.ts';
 import {
   adminCheckpointBody,

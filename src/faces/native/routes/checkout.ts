@@ -2,7 +2,6 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DomainError, forbidden } from '../../../core/errors.ts';
 import { listOf } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
 import type { Queryable } from '../../../db/pool.ts';
 import { assertOpenerAllowed, frameAncestors, parseOrigin, type OriginPolicy } from '../../../checkout/origins.ts';
 import { answerChallenge, cancelFromPage, loadPageSession, payFromPage, sessionState, type PageSession } from '../../../checkout/pay.ts';
@@ -10,7 +9,8 @@ import { renderCheckoutPage, renderProblemPage } from '../../../checkout/page.ts
 import {
   authenticateBodySchema, createSessionSchema, listSessionsQuery, payBodySchema, sessionObject, sessionStateObject,
 } from '../../../checkout/schemas.ts';
-import { createSession, getSession, sessionView, type DbSession } from '../../../checkout/sessions.ts';
+import { createSession, sessionView } from '../../../checkout/sessions.ts';
+import { getSession, listSessions } from '../../../checkout/store.ts';
 import type { CheckoutFace } from '../../../checkout/faces.ts';
 import { settingsOf, type DbTenant } from '../../../tenants/tenants.ts';
 import { byId, pageArgs, route, type RawReply } from '../../../routing/route.ts';
@@ -81,10 +81,7 @@ export function checkoutRoutes(faces: readonly CheckoutFace[]) {
     }),
     route({
       method: 'get', path: '/api/v1/checkout/sessions', auth: 'secret', permission: { resource: 'payments', level: 'read' }, tag, summary: 'List checkout sessions', query: listSessionsQuery, response: listOf(sessionObject),
-      handler: ({ db, ctx, query: q }) =>
-        paginate<DbSession, z.output<typeof sessionObject>>(db, {
-          table: 'checkout_sessions', ...listWhere({ tenant_id: ctx.tenant.id, status: q.status, order_id: q.order_id }), ...pageArgs(q),
-        }, sessionView),
+      handler: ({ db, ctx, query: q }) => listSessions(db, ctx.tenant.id, { status: q.status, orderId: q.order_id }, pageArgs(q), sessionView),
     }),
     route({
       method: 'get', path: '/api/v1/checkout/sessions/:id', auth: 'secret', permission: { resource: 'payments', level: 'read' }, tag, summary: 'Retrieve a checkout session', params, response: sessionObject,

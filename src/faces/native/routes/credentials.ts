@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
 import { listJwtKeys, registerJwtKey, revokeJwtKey } from '../../../credentials/jwt-keys.ts';
-import { restrictedKeyView, revokeRestrictedKey, type DbRestrictedKey } from '../../../credentials/restricted-keys.ts';
+import { restrictedKeyView, revokeRestrictedKey } from '../../../credentials/restricted-keys.ts';
+import { listRestrictedKeys } from '../../../credentials/store.ts';
 import { jwtKeyCreate, jwtKeyObject, kidParams, restrictedKeyObject } from '../../../credentials/schemas.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
@@ -18,8 +18,7 @@ export const credentialRoutes = [
   route({
     method: 'get', path: '/api/v1/auth/keys', auth: 'secret', tag, summary: 'List restricted keys (never their secrets), revoked ones included',
     query: z.strictObject(pageQuery), response: listOf(restrictedKeyObject),
-    handler: ({ db, ctx, query: q }) =>
-      paginate<DbRestrictedKey, z.output<typeof restrictedKeyObject>>(db, { table: 'restricted_keys', ...listWhere({ tenant_id: ctx.tenant.id }), ...pageArgs(q) }, restrictedKeyView),
+    handler: ({ db, ctx, query: q }) => listRestrictedKeys(db, ctx.tenant.id, pageArgs(q), restrictedKeyView),
   }),
   route({
     method: 'delete', path: '/api/v1/auth/keys/:id', auth: 'secret', tag, write: true, summary: 'Revoke a restricted key (at once)',

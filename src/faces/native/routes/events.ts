@@ -1,6 +1,6 @@
 import { listOf } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
-import { eventBody, getEvent, type DbEvent } from '../../../events/events.ts';
+import { eventBody } from '../../../events/events.ts';
+import { getEvent, listEvents } from '../../../events/store.ts';
 import { anyEventObject, listEventsQuery } from '../../../events/schemas.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
@@ -9,8 +9,7 @@ const tag = 'Events';
 export const eventRoutes = [
   route({
     method: 'get', path: '/api/v1/events', auth: 'secret', permission: { resource: 'events', level: 'read' }, tag, summary: 'List events', query: listEventsQuery, response: listOf(anyEventObject),
-    handler: ({ db, ctx, query: q }) =>
-      paginate<DbEvent, ReturnType<typeof eventBody>>(db, { table: 'events', ...listWhere({ tenant_id: ctx.tenant.id, type: q.type, object_id: q.object_id }), ...pageArgs(q) }, eventBody),
+    handler: ({ db, ctx, query: q }) => listEvents(db, ctx.tenant.id, { type: q.type, objectId: q.object_id }, pageArgs(q), eventBody),
   }),
   route({
     method: 'get', path: '/api/v1/events/:id', auth: 'secret', permission: { resource: 'events', level: 'read' }, tag, summary: 'Retrieve an event: exactly the webhook body', params: byId('event', 'event'), response: anyEventObject,

@@ -1,9 +1,9 @@
 import { listOf, pageQuery } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
 import { dryRun } from '../../../fraud/dry-run.ts';
-import { ruleView, type DbFraudRule } from '../../../fraud/rules.ts';
+import { ruleView } from '../../../fraud/rules.ts';
 import { adminRulesQuery, createRuleSchema, dryRunSchema, evaluationObject, patchRuleSchema, ruleObject } from '../../../fraud/schemas.ts';
-import { createRule, deleteRule, getRule, updateRule } from '../../../fraud/store.ts';
+import { createRule, deleteRule, getRule, updateRule } from '../../../fraud/manage.ts';
+import { listRulesOf, listTenantRules } from '../../../fraud/store.ts';
 import { z } from 'zod';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 import { deletedObject } from './webhooks.ts';
@@ -17,8 +17,7 @@ type Rule = z.output<typeof ruleObject>;
 export const fraudRoutes = [
   route({
     method: 'get', path: '/api/v1/fraud-rules', auth: 'secret', permission: { resource: 'fraud_rules', level: 'read' }, tag, summary: 'List your rules and the global ones', query: z.strictObject(pageQuery), response: listOf(ruleObject),
-    handler: ({ db, ctx, query: q }) =>
-      paginate<DbFraudRule, Rule>(db, { table: 'fraud_rules', where: ['(tenant_id = $1::text OR tenant_id IS NULL)', 'deleted_at IS NULL'], params: [ctx.tenant.id], ...pageArgs(q) }, ruleView),
+    handler: ({ db, ctx, query: q }) => listTenantRules<Rule>(db, ctx.tenant.id, pageArgs(q), ruleView),
   }),
   route({
     method: 'post', path: '/api/v1/fraud-rules', auth: 'secret', permission: { resource: 'fraud_rules', level: 'write' }, tag, write: true, status: 201, summary: 'Create a rule', body: createRuleSchema, response: ruleObject, example: { name: 'High amount', type: 'amount_limit', params: { max_amount: 100000 }, action: 'flag', enabled: false },
@@ -47,8 +46,7 @@ export const fraudRoutes = [
   route({
     method: 'get', path: '/api/v1/admin/fraud-rules', auth: 'admin', tag: 'Operators', summary: 'Global rules, or a tenant\'s with ?tenant_id=',
     query: adminRulesQuery, response: listOf(ruleObject),
-    handler: ({ db, query: q }) =>
-      paginate<DbFraudRule, Rule>(db, { table: 'fraud_rules', ...listWhere({ tenant_id: q.tenant_id }, [...(q.tenant_id ? [] : ['tenant_id IS NULL']), 'deleted_at IS NULL']), ...pageArgs(q) }, ruleView),
+    handler: ({ db, query: q }) => listRulesOf<Rule>(db, q.tenant_id, pageArgs(q), ruleView),
   }),
   route({
     method: 'post', path: '/api/v1/admin/fraud-rules', auth: 'admin', tag: 'Operators', write: true, status: 201, summary: 'Create a global rule', body: createRuleSchema, response: ruleObject, example: { name: 'High amount', type: 'amount_limit', params: { max_amount: 100000 }, action: 'flag', enabled: false },

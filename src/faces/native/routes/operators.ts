@@ -3,11 +3,11 @@ import { verifyChain } from '../../../audit/verify.ts';
 import { chainVerificationObject } from '../../../audit/schemas.ts';
 import { stateError } from '../../../core/errors.ts';
 import { listOf } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
 import { jobStats } from '../../../jobs/stats.ts';
 import { metricsSnapshot } from '../../../metrics/snapshot.ts';
 import { listRuns, reconcile, runView } from '../../../reconcile/reconcile.ts';
-import { deliveryView, requeueDeliveries, requeueOne, withAttempts, type DbDelivery } from '../../../webhooks/deliveries.ts';
+import { deliveryView, requeueDeliveries, requeueOne, withAttempts } from '../../../webhooks/deliveries.ts';
+import { listDeadLetters } from '../../../webhooks/store.ts';
 import { adminDlqQuery, adminReplaySchema, deadLetterObject, deliveryObject, replayObject } from '../../../webhooks/schemas.ts';
 import { databaseHealth } from '../../../db/health.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
@@ -33,8 +33,7 @@ export const operatorRoutes = [
   route({
     method: 'get', path: '/api/v1/admin/dlq', auth: 'admin', tag, summary: 'Dead-letter queue across tenants', query: adminDlqQuery, response: listOf(deadLetterObject),
     handler: async ({ db, query: q }) => {
-      const filter = listWhere({ tenant_id: q.tenant_id, endpoint_id: q.endpoint_id, event_id: q.event_id }, [`status = 'dead'`]);
-      const page = await paginate(db, { table: 'webhook_deliveries', ...filter, ...pageArgs(q) }, (d: DbDelivery) => ({ ...deliveryView(d), tenant_id: d.tenant_id }));
+      const page = await listDeadLetters(db, { tenantId: q.tenant_id, endpointId: q.endpoint_id, eventId: q.event_id }, pageArgs(q), (d) => ({ ...deliveryView(d), tenant_id: d.tenant_id }));
       return { ...page, data: await withAttempts(db, page.data) };
     },
   }),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
-import { createOrder, getOrder, orderView, updateOrderMetadata, type DbOrder } from '../../../orders/orders.ts';
+import { createOrder, orderView, updateOrderMetadata } from '../../../orders/orders.ts';
+import { getOrder, listOrders } from '../../../orders/store.ts';
 import { createOrderSchema, listOrdersQuery, orderObject, updateOrderSchema } from '../../../orders/schemas.ts';
-import { paymentView, type DbPayment } from '../../../payments/payments.ts';
+import { paymentView } from '../../../payments/payments.ts';
+import { listPayments } from '../../../payments/store.ts';
 import { paymentObject } from '../../../payments/schemas.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
@@ -19,8 +20,7 @@ export const orderRoutes = [
   }),
   route({
     method: 'get', path: '/api/v1/orders', auth: 'secret', permission: { resource: 'orders', level: 'read' }, tag, summary: 'List orders', query: listOrdersQuery, response: listOf(orderObject),
-    handler: ({ db, ctx, query: q }) =>
-      paginate<DbOrder, z.output<typeof orderObject>>(db, { table: 'orders', ...listWhere({ tenant_id: ctx.tenant.id, status: q.status }), ...pageArgs(q) }, orderView),
+    handler: ({ db, ctx, query: q }) => listOrders(db, ctx.tenant.id, { status: q.status }, pageArgs(q), orderView),
   }),
   route({
     method: 'get', path: '/api/v1/orders/:id', auth: 'secret', permission: { resource: 'orders', level: 'read' }, tag, summary: 'Retrieve an order', params, response: orderObject,
@@ -35,7 +35,7 @@ export const orderRoutes = [
     params, query: z.strictObject(pageQuery), response: listOf(paymentObject),
     handler: async ({ db, ctx, params: p, query: q }) => {
       const order = await getOrder(db, ctx.tenant.id, p.id);
-      return paginate<DbPayment, z.output<typeof paymentObject>>(db, { table: 'payments', ...listWhere({ tenant_id: order.tenant_id, order_id: order.id }), ...pageArgs(q) }, paymentView);
+      return listPayments(db, order.tenant_id, { orderId: order.id }, pageArgs(q), paymentView);
     },
   }),
 ];

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { auditForObject } from '../../../audit/read.ts';
 import { forbidden } from '../../../core/errors.ts';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
 import { cancelPayment, capturePayment, simulatePayment } from '../../../payments/actions.ts';
 import { createPayment } from '../../../payments/create.ts';
-import { getPayment, paymentStats, paymentView, updatePaymentMetadata, type DbPayment } from '../../../payments/payments.ts';
+import { paymentStats, paymentView, updatePaymentMetadata } from '../../../payments/payments.ts';
+import { getPayment, listPayments } from '../../../payments/store.ts';
 import {
   capturePaymentSchema, createPaymentSchema, listPaymentsQuery, paymentObject, paymentStatsObject, simulatePaymentSchema, updatePaymentSchema,
 } from '../../../payments/schemas.ts';
-import { createRefund, refundView, type DbRefund } from '../../../refunds/refunds.ts';
+import { createRefund, refundView } from '../../../refunds/refunds.ts';
+import { listRefunds } from '../../../refunds/store.ts';
 import { createRefundSchema, refundObject } from '../../../refunds/schemas.ts';
 import { checkTargetUrl } from '../../../webhooks/endpoints.ts';
 import { auditEntryObject } from '../../../audit/schemas.ts';
@@ -36,14 +37,10 @@ export const paymentRoutes = [
   route({
     method: 'get', path: '/api/v1/payments', auth: 'secret', permission: { resource: 'payments', level: 'read' }, tag, summary: 'List payments', query: listPaymentsQuery, response: listOf(paymentObject),
     handler: ({ db, ctx, query: q }) =>
-      paginate<DbPayment, z.output<typeof paymentObject>>(db, {
-        table: 'payments',
-        ...listWhere({
-          tenant_id: ctx.tenant.id, status: q.status, 'created_at >=': q.created_gte, 'created_at <=': q.created_lte, method: q.method,
-          'amount >=': q.amount_gte, 'amount <=': q.amount_lte, customer_email: q.customer_email?.toLowerCase(),
-        }),
-        ...pageArgs(q),
-      }, paymentView),
+      listPayments(db, ctx.tenant.id, {
+        status: q.status, createdGte: q.created_gte, createdLte: q.created_lte, method: q.method,
+        amountGte: q.amount_gte, amountLte: q.amount_lte, customerEmail: q.customer_email,
+      }, pageArgs(q), paymentView),
   }),
   route({
     method: 'get', path: '/api/v1/payments/stats', auth: 'secret', permission: { resource: 'payments', level: 'read' }, tag, summary: 'Counts and amounts by status', response: paymentStatsObject,
@@ -82,7 +79,7 @@ export const paymentRoutes = [
     params, query: z.strictObject(pageQuery), response: listOf(refundObject),
     handler: async ({ db, ctx, params: p, query: q }) => {
       const payment = await getPayment(db, ctx.tenant.id, p.id);
-      return paginate<DbRefund, z.output<typeof refundObject>>(db, { table: 'refunds', ...listWhere({ tenant_id: payment.tenant_id, payment_id: payment.id }), ...pageArgs(q) }, refundView);
+      return listRefunds(db, payment.tenant_id, { paymentId: payment.id }, pageArgs(q), refundView);
     },
   }),
   route({

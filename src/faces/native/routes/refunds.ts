@@ -1,7 +1,6 @@
-import type { z } from 'zod';
 import { listOf } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
-import { getRefund, refundView, settleRefund, type DbRefund } from '../../../refunds/refunds.ts';
+import { refundView, settleRefund } from '../../../refunds/refunds.ts';
+import { getRefund, listRefunds } from '../../../refunds/store.ts';
 import { listRefundsQuery, refundObject, simulateRefundSchema } from '../../../refunds/schemas.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
@@ -11,8 +10,7 @@ const params = byId('refund', 'refund');
 export const refundRoutes = [
   route({
     method: 'get', path: '/api/v1/refunds', auth: 'secret', permission: { resource: 'refunds', level: 'read' }, tag, summary: 'List refunds', query: listRefundsQuery, response: listOf(refundObject),
-    handler: ({ db, ctx, query: q }) =>
-      paginate<DbRefund, z.output<typeof refundObject>>(db, { table: 'refunds', ...listWhere({ tenant_id: ctx.tenant.id, status: q.status }), ...pageArgs(q) }, refundView),
+    handler: ({ db, ctx, query: q }) => listRefunds(db, ctx.tenant.id, { status: q.status }, pageArgs(q), refundView),
   }),
   route({
     method: 'get', path: '/api/v1/refunds/:id', auth: 'secret', permission: { resource: 'refunds', level: 'read' }, tag, summary: 'Retrieve a refund', params, response: refundObject,

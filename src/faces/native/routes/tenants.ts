@@ -5,7 +5,8 @@ import {
   adminTenantObject, adminTenantPatch, adminTenantsQuery, registerSchema, registeredObject, rotateKeySchema, rotatedKeyObject, settingsSchema, tenantObject,
 } from '../../../tenants/schemas.ts';
 import { KEY_PREFIX } from '../../../tenants/keys.ts';
-import { activeKeys, registerTenant, rotateKey, tenantView, updateSettings } from '../../../tenants/tenants.ts';
+import { registerTenant, rotateKey, tenantView, updateSettings } from '../../../tenants/tenants.ts';
+import { activeKeys } from '../../../tenants/store.ts';
 import { createRestrictedKey } from '../../../credentials/restricted-keys.ts';
 import { restrictedKeyCreate, restrictedKeyCreated } from '../../../credentials/schemas.ts';
 import type { KeyPairFace } from '../../../routing/face.ts';

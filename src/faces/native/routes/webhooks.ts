@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { stateError } from '../../../core/errors.ts';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
-import { listWhere, paginate } from '../../../db/paginate.ts';
 import {
-  deliveryView, getDelivery, requeueDeliveries, requeueOne, withAttempts, type DbDelivery, type DeliveryView,
+  deliveryView, requeueDeliveries, requeueOne, withAttempts,
 } from '../../../webhooks/deliveries.ts';
 import {
-  checkTargetUrl, createEndpoint, deleteEndpoint, endpointView, getEndpoint, rotateEndpointSecret, updateEndpoint, type DbEndpoint,
+  checkTargetUrl, createEndpoint, deleteEndpoint, endpointView, rotateEndpointSecret, updateEndpoint,
 } from '../../../webhooks/endpoints.ts';
 import type { WebhookFace } from '../../../webhooks/faces.ts';
+import { getDelivery, getEndpoint, listDeliveries, listEndpoints } from '../../../webhooks/store.ts';
 import { deliveryObject, endpointSchemas, listDeliveriesQuery, replayObject, replaySchema } from '../../../webhooks/schemas.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
@@ -35,8 +35,7 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
     }),
     route({
       method: 'get', path: '/api/v1/webhook-endpoints', auth: 'secret', permission: { resource: 'webhooks', level: 'read' }, tag, summary: 'List endpoints', query: z.strictObject(pageQuery), response: listOf(endpointObject),
-      handler: ({ db, ctx, query: q }) =>
-        paginate<DbEndpoint, z.output<typeof endpointObject>>(db, { table: 'webhook_endpoints', ...listWhere({ tenant_id: ctx.tenant.id }, ['deleted_at IS NULL']), ...pageArgs(q) }, endpointView),
+      handler: ({ db, ctx, query: q }) => listEndpoints(db, ctx.tenant.id, pageArgs(q), endpointView),
     }),
     route({
       method: 'get', path: '/api/v1/webhook-endpoints/:id', auth: 'secret', permission: { resource: 'webhooks', level: 'read' }, tag, summary: 'Retrieve an endpoint', params: endpoint, response: endpointObject,
@@ -68,8 +67,7 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
     route({
       method: 'get', path: '/api/v1/webhook-deliveries', auth: 'secret', permission: { resource: 'webhooks', level: 'read' }, tag, summary: 'List deliveries with their attempts', query: listDeliveriesQuery, response: listOf(deliveryObject),
       handler: async ({ db, ctx, query: q }) => {
-        const filter = listWhere({ tenant_id: ctx.tenant.id, status: q.status, endpoint_id: q.endpoint_id, event_id: q.event_id });
-        const page = await paginate<DbDelivery, DeliveryView>(db, { table: 'webhook_deliveries', ...filter, ...pageArgs(q) }, (d) => deliveryView(d));
+        const page = await listDeliveries(db, ctx.tenant.id, { status: q.status, endpointId: q.endpoint_id, eventId: q.event_id }, pageArgs(q), (d) => deliveryView(d));
         return { ...page, data: await withAttempts(db, page.data) };
       },
     }),

@@ -1,19 +1,10 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { paginate } from '../db/paginate.ts';
+import type { CursorArgs } from '../db/paginate.ts';
 import { checkpointToken, openCheckpoint, type SignedCheckpoint } from './checkpoint-sig.ts';
 import type { AuditContext } from './context.ts';
+import { checkpointRowsAfter, insertCheckpointRow, listCheckpointRows, newestCheckpointRow, type CheckpointRow, type DbCheckpoint } from './store.ts';
 
-export interface DbCheckpoint {
-  id: string;
-  chain: string;
-  seq: string;
-  head_hash: string;
-  row_count: string;
-  key_id: string;
-  payload: string;
-  signature: string;
-  created_at: Date;
-}
+/** The checkpoints as stored: their view, and the ones this process can trust (their signature checked). */
 
 export function checkpointView(c: Pick<DbCheckpoint, 'id' | 'payload' | 'signature'> & SignedCheckpoint) {
   return {
@@ -35,12 +26,7 @@ export function checkpointView(c: Pick<DbCheckpoint, 'id' | 'payload' | 'signatu
 export type CheckpointView = ReturnType<typeof checkpointView>;
 
 export async function insertCheckpoint(t: Tx, c: SignedCheckpoint): Promise<CheckpointView> {
-  const row = await t.one<{ id: string }>(
-    `INSERT INTO audit_checkpoints (id, chain, seq, head_hash, row_count, key_id, payload, signature, created_at)
-     VALUES ('acp_' || random_public_id(), $1::text, $2::bigint, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::timestamptz)
-     RETURNING id`,
-    [c.chain, c.seq, c.head_hash, c.row_count, c.key_id, c.payload, c.signature, c.created_at],
-  );
+  const row = await insertCheckpointRow(t, c);
   return checkpointView({ ...c, id: row.id });
 }
 
@@ -49,14 +35,14 @@ export async function insertCheckpoint(t: Tx, c: SignedCheckpoint): Promise<Chec
  * what it signed (a genuine checkpoint copied to another chain, or with its seq edited to sort
  * elsewhere, is not one); null otherwise.
  */
-function openRow(audit: AuditContext, chain: string, r: Pick<DbCheckpoint, 'seq' | 'head_hash' | 'payload' | 'signature'>): SignedCheckpoint | null {
+function openRow(audit: AuditContext, chain: string, r: Omit<CheckpointRow, 'id'>): SignedCheckpoint | null {
   const c = openCheckpoint(audit.keys.signer, r.payload, r.signature);
   return c && c.chain === chain && String(c.seq) === String(r.seq) && c.head_hash === r.head_hash ? c : null;
 }
 
 /** A chain's checkpoints, newest first. A row that does not verify is shown as it is, with `valid: false`. */
-export async function listCheckpoints(db: Queryable, audit: AuditContext, chain: string, page: { limit: number; startingAfter?: string; endingBefore?: string }) {
-  return paginate(db, { table: 'audit_checkpoints', where: ['chain = $1::text'], params: [chain], ...page }, (r: DbCheckpoint) => {
+export async function listCheckpoints(db: Queryable, audit: AuditContext, chain: string, page: CursorArgs) {
+  return listCheckpointRows(db, chain, page, (r) => {
     const opened = openRow(audit, chain, r);
     return opened
       ? checkpointView({ ...opened, id: r.id })
@@ -95,12 +81,7 @@ export async function allCheckpoints(db: Queryable, audit: AuditContext, chain: 
   const valid: KnownCheckpoint[] = [];
   let forged: ForgedCheckpoints | null = null;
   for (let after: { seq: string; id: string } | null = null; ; ) {
-    const rows: Array<Pick<DbCheckpoint, 'id' | 'seq' | 'head_hash' | 'payload' | 'signature'>> = await db.rows(
-      `SELECT id, seq, head_hash, payload, signature FROM audit_checkpoints
-        WHERE chain = $1::text AND ($2::bigint IS NULL OR (seq, id) > ($2::bigint, $3::text))
-        ORDER BY seq, id LIMIT $4::int`,
-      [chain, after?.seq ?? null, after?.id ?? null, PAGE],
-    );
+    const rows = await checkpointRowsAfter(db, chain, after, PAGE);
     for (const r of rows) {
       const c = openRow(audit, chain, r);
       if (c) valid.push(known(c, 'database'));
@@ -120,10 +101,7 @@ export async function allCheckpoints(db: Queryable, audit: AuditContext, chain: 
  * nothing and is left to verification, which reads them all.
  */
 export async function newestCheckpoint(db: Queryable, audit: AuditContext, chain: string): Promise<{ previous: KnownCheckpoint | null; forged: { id: string; seq: string } | null }> {
-  const top = await db.maybeOne<Pick<DbCheckpoint, 'id' | 'seq' | 'head_hash' | 'payload' | 'signature'>>(
-    'SELECT id, seq, head_hash, payload, signature FROM audit_checkpoints WHERE chain = $1::text ORDER BY seq DESC, id DESC LIMIT 1',
-    [chain],
-  );
+  const top = await newestCheckpointRow(db, chain);
   const opened = top ? openRow(audit, chain, top) : null;
   if (top && !opened) return { previous: null, forged: { id: top.id, seq: top.seq } };
   const stored = opened ? [known(opened, 'database')] : [];

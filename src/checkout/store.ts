@@ -1,0 +1,112 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import { ownedRow } from '../db/owned.ts';
+import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
+import type { DbSession } from './sessions.ts';
+import type { SessionStatus } from './schemas.ts';
+
+/** The SQL of the checkout_sessions table, which this folder owns. */
+
+export interface NewSession {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  amount: string;
+  currency: string;
+  url: string;
+  successUrl: string | null;
+  cancelUrl: string | null;
+  methods: DbSession['methods'];
+  prefill: DbSession['prefill'];
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  origin: string | null;
+  openedWith: DbSession['opened_with'];
+  expiresIn: number;
+  faceKeyId: string | null;
+}
+
+/** Opens a session, expiring `expiresIn` seconds from now. */
+export function insertSession(t: Tx, s: NewSession): Promise<DbSession> {
+  return t.one<DbSession>(
+    `INSERT INTO checkout_sessions (id, tenant_id, order_id, amount, currency, url, success_url, cancel_url, methods, prefill,
+                                    name, description, metadata, origin, opened_with, expires_at, razorpay_key_id)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::jsonb,
+             $11::text, $12::text, $13::jsonb, $14::text, $15::text, now() + $16::int * interval '1 second', $17::text)
+     RETURNING *`,
+    [
+      s.id, s.tenantId, s.orderId, s.amount, s.currency, s.url, s.successUrl,
+      s.cancelUrl, s.methods, JSON.stringify(s.prefill), s.name,
+      s.description, JSON.stringify(s.metadata), s.origin, s.openedWith, s.expiresIn,
+      s.faceKeyId,
+    ],
+  );
+}
+
+/** One of the tenant's sessions; another tenant's is not found (404). */
+export function getSession(db: Queryable, tenantId: string, id: string): Promise<DbSession> {
+  return ownedRow<DbSession>(db, 'checkout_sessions', tenantId, id, { what: 'checkout session' });
+}
+
+/** The session under its row lock, for a payment from the page. */
+export function lockSession(t: Tx, tenantId: string, id: string): Promise<DbSession> {
+  return ownedRow<DbSession>(t, 'checkout_sessions', tenantId, id, { what: 'checkout session', lock: true });
+}
+
+/** A session by its id alone (the hosted page's only credential), whoever's it is. */
+export function sessionById(db: Queryable, id: string): Promise<DbSession | undefined> {
+  return db.maybeOne<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [id]);
+}
+
+/** The session as it is now (read again after a payment moved it). */
+export function reloadSession(t: Tx, id: string): Promise<DbSession> {
+  return t.one<DbSession>('SELECT * FROM checkout_sessions WHERE id = $1::text', [id]);
+}
+
+/** Whose session this is (a job's session; undefined when it is gone). */
+export function sessionTenant(q: Queryable, id: string): Promise<{ tenant_id: string } | undefined> {
+  return q.maybeOne<{ tenant_id: string }>('SELECT tenant_id FROM checkout_sessions WHERE id = $1::text', [id]);
+}
+
+/** Records the session's latest payment attempt. */
+export function setSessionPayment(t: Tx, id: string, paymentId: string): Promise<DbSession> {
+  return t.one<DbSession>(
+    'UPDATE checkout_sessions SET payment_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *',
+    [id, paymentId],
+  );
+}
+
+/** Completes the order's open sessions with its paying payment: the sessions completed. */
+export function completeOpenSessions(t: Tx, tenantId: string, orderId: string, paymentId: string): Promise<DbSession[]> {
+  return t.rows<DbSession>(
+    `UPDATE checkout_sessions SET status = 'complete', payment_id = $2::text, completed_at = now(), updated_at = now()
+      WHERE order_id = $1::text AND tenant_id = $3::text AND status = 'open' RETURNING *`,
+    [orderId, paymentId, tenantId],
+  );
+}
+
+/** The session under its lock, with its latest payment's state (undefined: not the tenant's). */
+export function lockSessionWithPayment(t: Tx, tenantId: string, id: string): Promise<(DbSession & { payment_status: string | null; payment_expires_at: Date | null }) | undefined> {
+  // joins payments (owned by src/payments): the session under its lock and its latest payment's
+  // state in one statement.
+  return t.maybeOne<DbSession & { payment_status: string | null; payment_expires_at: Date | null }>(
+    `SELECT s.*, p.status AS payment_status, p.expires_at AS payment_expires_at
+       FROM checkout_sessions s LEFT JOIN payments p ON p.id = s.payment_id
+      WHERE s.id = $1::text AND s.tenant_id = $2::text FOR UPDATE OF s`,
+    [id, tenantId],
+  );
+}
+
+export function markSessionExpired(t: Tx, tenantId: string, id: string): Promise<DbSession> {
+  return t.one<DbSession>(
+    `UPDATE checkout_sessions SET status = 'expired', updated_at = now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,
+    [id, tenantId],
+  );
+}
+
+/** A page of the tenant's sessions, newest first. */
+export function listSessions<T>(
+  db: Queryable, tenantId: string, filter: { status?: SessionStatus | undefined; orderId?: string | undefined }, page: CursorArgs, view: (s: DbSession) => T,
+): Promise<Page<T>> {
+  return listPage(db, { table: 'checkout_sessions', tenantId, filters: { status: filter.status, order_id: filter.orderId } }, page, view);
+}

@@ -1,0 +1,90 @@
+import type { Queryable } from '../db/pool.ts';
+import { ownedRow } from '../db/owned.ts';
+import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
+import type { DbEvent } from './types.ts';
+
+/**
+ * The SQL of the events table, which this folder owns: the API's reads, a payment's timeline and
+ * the live feed. (The outbox writes events through the webhooks folder's fan-out statement.)
+ */
+
+/** One of the tenant's events; another tenant's is not found. */
+export function getEvent(db: Queryable, tenantId: string, id: string): Promise<DbEvent> {
+  return ownedRow<DbEvent>(db, 'events', tenantId, id, { what: 'event' });
+}
+
+/**
+ * The tenant's events about a payment or one of its refunds, oldest first, at most `limit` (a
+ * payment's timeline).
+ */
+export function eventsOfPayment(db: Queryable, tenantId: string, paymentId: string, limit: number): Promise<DbEvent[]> {
+  // joins refunds (owned by src/refunds): the refunds' ids select their events in the same
+  // indexed statement; the refunds folder sits above this one, so it cannot be asked first.
+  return db.rows<DbEvent>(
+    `SELECT * FROM events
+      WHERE tenant_id = $1::text
+        AND object_id IN (SELECT $2::text UNION ALL SELECT id FROM refunds WHERE tenant_id = $1::text AND payment_id = $2::text)
+      ORDER BY created_at, id
+      LIMIT $3::int`,
+    [tenantId, paymentId, limit],
+  );
+}
+
+/** A page of the tenant's events, newest first. */
+export function listEvents<T>(db: Queryable, tenantId: string, filter: { type?: string | undefined; objectId?: string | undefined }, page: CursorArgs, view: (e: DbEvent) => T): Promise<Page<T>> {
+  return listPage(db, { table: 'events', tenantId, filters: { type: filter.type, object_id: filter.objectId } }, page, view);
+}
+
+/** An event of the live feed, with its position (text) and whether a transaction older than it may still commit (`held`). */
+export type FeedRow = Pick<DbEvent, 'id' | 'type' | 'created_at' | 'payload'> & { tx: string; pos: string; held: boolean };
+
+/** The tenant's events after position (tx, pos), in commit-safe order, at most `limit`. */
+export function eventsAfter(db: Queryable, tenantId: string, tx: string, pos: string, limit: number): Promise<FeedRow[]> {
+  return db.rows<FeedRow>(
+    // Qualified: a bare "ORDER BY tx" would sort by the text output columns.
+    `SELECT e.id, e.type, e.created_at, e.payload, e.tx::text AS tx, e.pos::text AS pos,
+            e.tx >= pg_snapshot_xmin(pg_current_snapshot()) AS held
+       FROM events e
+      WHERE e.tenant_id = $1::text AND (e.tx, e.pos) > ($2::xid8, $3::bigint)
+      ORDER BY e.tx, e.pos
+      LIMIT $4::int`,
+    [tenantId, tx, pos, limit],
+  );
+}
+
+/** The current snapshot's horizon (xmin) and end (xmax), and the tenant's events at or above the horizon. */
+export function feedHorizon(db: Queryable, tenantId: string): Promise<{ xmin: string; xmax: string; recent: string[] }> {
+  return db.one<{ xmin: string; xmax: string; recent: string[] }>(
+    `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+            array(SELECT id FROM events WHERE tenant_id = $1::text AND tx >= pg_snapshot_xmin(s)) AS recent
+       FROM pg_current_snapshot() AS s`,
+    [tenantId],
+  );
+}
+
+/**
+ * Which events a gateway face's list shows: a native type, or only its events whose payload
+ * `field` holds (`equal`) or does not hold `value` (where a face names one native type two ways).
+ */
+export interface EventSelector {
+  type: string;
+  field?: string;
+  value?: string;
+  equal?: boolean;
+}
+
+/** A page of the tenant's events picked by `selectors` (none: no events), created within the range, newest first. */
+export function listEventsSelected<T>(
+  db: Queryable, tenantId: string, filter: { selectors: readonly EventSelector[]; createdFrom?: Date | undefined; createdTo?: Date | undefined }, page: CursorArgs, view: (e: DbEvent) => T,
+): Promise<Page<T>> {
+  const selectors = JSON.stringify(filter.selectors.map((s) => ({ type: s.type, field: s.field ?? null, value: s.value ?? null, equal: s.equal ?? true })));
+  return listPage(db, {
+    table: 'events', tenantId,
+    filters: { 'created_at >=': filter.createdFrom, 'created_at <=': filter.createdTo },
+    conditions: [{
+      value: selectors,
+      sql: (p) => `EXISTS (SELECT 1 FROM json_to_recordset(${p}::json) AS s (type text, field text, value text, equal boolean)
+                    WHERE s.type = events.type AND (s.field IS NULL OR ((events.payload ->> s.field) IS NOT DISTINCT FROM s.value) = s.equal))`,
+    }],
+  }, page, view);
+}

@@ -1,0 +1,185 @@
+import { randomBase62 } from '../../ids.ts';
+import type { Queryable, Tx } from '../../db/pool.ts';
+import { createOrder, updateOrderMetadata } from '../../orders/orders.ts';
+import { getOrder, ordersByIds } from '../../orders/store.ts';
+import { cancelPayment, capturePayment } from '../../payments/actions.ts';
+import { createPayment } from '../../payments/create.ts';
+import type { DbPayment } from '../../payments/payments.ts';
+import { paymentsOfOrders } from '../../payments/store.ts';
+import { badRequest } from '../../core/errors.ts';
+import { Refusal } from '../../routing/route.ts';
+import type { Ctx, Services } from '../../services.ts';
+import { declineOf, intentStatus, paymentIntentObject, paymentMethodObject, stringMap, type IntentParts } from './entities.ts';
+import { requireCustomer } from './customers.ts';
+import { CardError, noSuch, unexpectedState } from './errors.ts';
+import { ledgerId, stripeId } from './ids.ts';
+import { paymentMethodFor } from './payment-methods.ts';
+import { mergeMetadata, type MetadataPatch } from './schemas.ts';
+import { cancelIntentRow, findIntent, insertIntent, pageIntents, updateIntent, type DbIntent, type IntentFields } from './store.ts';
+
+/**
+ * PaymentIntents over the ledger: an intent is an order (amount, currency, capture method,
+ * metadata) plus the fields only Stripe has (store.ts); each confirmation is a payment of that
+ * order, so the one-capture-per-order rule, fraud rules, events, audit and webhooks are the
+ * ledger's own. Its status is read from its latest payment (entities.ts).
+ */
+
+export interface IntentInput {
+  payment_method?: string | undefined;
+  customer?: string | undefined;
+  description?: string | undefined;
+  receipt_email?: string | undefined;
+  setup_future_usage?: string | undefined;
+  statement_descriptor?: string | undefined;
+  return_url?: string | undefined;
+}
+
+type Answer = IntentParts | Refusal;
+
+/** The order behind `pi_…`, if this tenant made it through Stripe's API; else Stripe's 404. */
+export async function loadIntent(db: Queryable, tenantId: string, piId: string, baseUrl: string, opts: { lock?: boolean; param?: string } = {}): Promise<IntentParts> {
+  const orderId = ledgerId('pi', piId);
+  const intent = orderId ? await findIntent(db, tenantId, orderId, opts.lock) : undefined;
+  if (!intent) throw noSuch('payment_intent', piId, opts.param ?? 'intent');
+  const [order, payments] = await Promise.all([getOrder(db, tenantId, intent.id), paymentsOfOrders(db, tenantId, [intent.id])]);
+  return { intent, order, payments, baseUrl };
+}
+
+/** Many intents at once, in the given order: three queries whatever their number. */
+export async function loadIntents(db: Queryable, tenantId: string, intents: DbIntent[], baseUrl: string): Promise<IntentParts[]> {
+  const ids = intents.map((i) => i.id);
+  const [orders, payments] = await Promise.all([ordersByIds(db, tenantId, ids), paymentsOfOrders(db, tenantId, ids)]);
+  const orderOf = new Map(orders.map((o) => [o.id, o] as const));
+  return intents.map((intent) => ({ intent, order: orderOf.get(intent.id)!, payments: payments.filter((p) => p.order_id === intent.id), baseUrl }));
+}
+
+export async function listIntents(
+  db: Queryable, tenantId: string, baseUrl: string,
+  q: { limit: number; customer?: string | undefined; createdFrom?: Date | undefined; createdTo?: Date | undefined; startingAfter?: string | undefined; endingBefore?: string | undefined },
+) {
+  const cursor = (id: string | undefined, param: string) => {
+    if (id === undefined) return undefined;
+    const orderId = ledgerId('pi', id);
+    if (!orderId) throw noSuch('payment_intent', id, param);
+    return orderId;
+  };
+  const page = await pageIntents(db, tenantId, q, { limit: q.limit, startingAfter: cursor(q.startingAfter, 'starting_after'), endingBefore: cursor(q.endingBefore, 'ending_before') });
+  return { parts: await loadIntents(db, tenantId, page.data, baseUrl), hasMore: page.has_more };
+}
+
+export async function createIntent(
+  t: Tx, svc: Services, ctx: Ctx, baseUrl: string,
+  input: IntentInput & { amount: number; currency: string; capture_method: DbIntent['capture_method']; confirmation_method: DbIntent['confirmation_method']; metadata?: MetadataPatch | undefined; payment_method_types: string[]; confirm: boolean },
+): Promise<Answer> {
+  if (input.customer !== undefined) await requireCustomer(t, ctx.tenant.id, input.customer);
+  const order = await createOrder(t, svc, ctx, {
+    amount: input.amount, currency: input.currency, metadata: mergeMetadata({}, input.metadata), capture_method: input.capture_method === 'manual' ? 'manual' : 'automatic',
+  });
+  const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
+  await insertIntent(t, {
+    id: order.id, tenant_id: ctx.tenant.id, client_secret: `${stripeId('pi', order.id)}_secret_${randomBase62(24)}`,
+    capture_method: input.capture_method, confirmation_method: input.confirmation_method, payment_method_types: input.payment_method_types,
+    ...fieldsOf(input), payment_method: pm?.id ?? null,
+  });
+  const pi = stripeId('pi', order.id);
+  if (input.confirm) return confirmIntent(t, svc, ctx, baseUrl, pi, {});
+  return loadIntent(t, ctx.tenant.id, pi, baseUrl);
+}
+
+const fieldsOf = (input: IntentInput): Omit<IntentFields, 'payment_method'> => ({
+  customer: input.customer ?? null, description: input.description ?? null, receipt_email: input.receipt_email ?? null,
+  setup_future_usage: input.setup_future_usage ?? null, statement_descriptor: input.statement_descriptor ?? null, return_url: input.return_url ?? null,
+});
+
+export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: IntentInput & { metadata?: MetadataPatch | undefined }): Promise<IntentParts> {
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
+  const status = intentStatus(parts.intent, parts.payments.at(-1));
+  if (status === 'canceled' || status === 'succeeded') {
+    throw unexpectedState('payment_intent_unexpected_state', `This PaymentIntent's status is ${status}, so it cannot be updated.`);
+  }
+  if (input.customer !== undefined) await requireCustomer(t, ctx.tenant.id, input.customer);
+  const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
+  const patch: Partial<IntentFields> = {
+    ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'metadata' && k !== 'payment_method')),
+    ...(pm ? { payment_method: pm.id } : {}),
+  };
+  if (Object.keys(patch).length > 0) await updateIntent(t, parts.intent.id, patch);
+  if (input.metadata !== undefined) await updateOrderMetadata(t, svc, ctx, parts.order.id, mergeMetadata(parts.order.notes, input.metadata));
+  return loadIntent(t, ctx.tenant.id, piId, baseUrl);
+}
+
+/**
+ * Confirms: pays the order with the intent's payment method (or the one given) as a new payment.
+ * A decline is committed (the failed charge, the intent back to requires_payment_method) and
+ * answered as Stripe's 402 card error; 3-D Secure leaves the intent requires_action.
+ */
+export async function confirmIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: { payment_method?: string | undefined; return_url?: string | undefined; receipt_email?: string | undefined }): Promise<Answer> {
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
+  const status = intentStatus(parts.intent, parts.payments.at(-1));
+  if (status !== 'requires_payment_method' && status !== 'requires_confirmation') {
+    throw unexpectedState('payment_intent_unexpected_state', `You cannot confirm this PaymentIntent because it has a status of ${status}.`);
+  }
+  const ref = input.payment_method ?? parts.intent.payment_method;
+  if (!ref) {
+    throw badRequest('payment_intent_unexpected_state', "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with a payment_method, or confirm with one.", 'payment_method');
+  }
+  const pm = await paymentMethodFor(t, ctx.tenant.id, ref);
+  await updateIntent(t, parts.intent.id, {
+    payment_method: pm.id,
+    ...(input.return_url !== undefined ? { return_url: input.return_url } : {}),
+    ...(input.receipt_email !== undefined ? { receipt_email: input.receipt_email } : {}),
+  });
+  const payment = await createPayment(
+    t, svc, ctx,
+    {
+      order_id: parts.order.id, method: 'card', description: parts.intent.description ?? undefined, customer_email: input.receipt_email ?? parts.intent.receipt_email ?? undefined,
+      // Stripe copies a PaymentIntent's metadata onto its Charge; the payment's events carry it to webhooks.
+      metadata: stringMap(parts.order.notes),
+    },
+    { storedCard: pm, challenge3ds: true },
+  );
+  const after = await loadIntent(t, ctx.tenant.id, piId, baseUrl);
+  if (payment.status === 'failed' || payment.status === 'flagged') return new Refusal(cardError(after, payment, paymentMethodObject(pm)));
+  return after;
+}
+
+function cardError(parts: IntentParts, payment: DbPayment, paymentMethod: Record<string, unknown>): CardError {
+  const d = declineOf(payment);
+  return new CardError(d.code, d.message, {
+    ...(d.decline_code ? { decline_code: d.decline_code } : {}),
+    charge: stripeId('ch', payment.id),
+    payment_intent: paymentIntentObject(parts) as { object: string; id: string },
+    payment_method: paymentMethod as { object: string; id: string },
+  });
+}
+
+export async function captureIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: { amount_to_capture?: number | undefined; metadata?: MetadataPatch | undefined }): Promise<IntentParts> {
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
+  const latest = parts.payments.at(-1);
+  const status = intentStatus(parts.intent, latest);
+  if (status !== 'requires_capture' || !latest) {
+    throw unexpectedState('payment_intent_unexpected_state', `This PaymentIntent could not be captured because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`);
+  }
+  if (input.amount_to_capture !== undefined && input.amount_to_capture > Number(latest.amount)) {
+    throw badRequest('amount_too_large', `The amount_to_capture (${input.amount_to_capture}) is greater than the amount capturable (${latest.amount}).`, 'amount_to_capture');
+  }
+  await capturePayment(t, svc, ctx, latest.id, input.amount_to_capture);
+  if (input.metadata !== undefined) await updateOrderMetadata(t, svc, ctx, parts.order.id, mergeMetadata(parts.order.notes, input.metadata));
+  return loadIntent(t, ctx.tenant.id, piId, baseUrl);
+}
+
+const CANCELABLE = new Set(['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing']);
+
+export async function cancelIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, reason: string | undefined): Promise<IntentParts> {
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
+  const latest = parts.payments.at(-1);
+  const status = intentStatus(parts.intent, latest);
+  if (!CANCELABLE.has(status)) {
+    throw unexpectedState('payment_intent_unexpected_state', `You cannot cancel this PaymentIntent because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`);
+  }
+  // An authorization (or a payment still waiting) is released with the intent.
+  if (latest && (latest.status === 'authorized' || latest.status === 'pending')) await cancelPayment(t, svc, ctx, latest.id);
+  await cancelIntentRow(t, parts.intent.id, reason ?? null);
+  return loadIntent(t, ctx.tenant.id, piId, baseUrl);
+}
+

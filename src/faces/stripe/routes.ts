@@ -1,0 +1,14 @@
+import { catalogRoutes } from './routes/catalog.ts';
+import { chargeRoutes } from './routes/charges.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { paymentMethodRoutes } from './routes/payment-methods.ts';
+import { paymentIntentRoutes } from './routes/payment-intents.ts';
+import { refundRoutes } from './routes/refunds.ts';
+import { eventRoutes } from './routes/events.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+
+/**
+ * Stripe's API under /v1, as a view of the same ledger as /api/v1 and Razorpay's /v1: stripe-node
+ * runs here by changing only its host (http-face.ts says which requests are Stripe's).
+ */
+export const stripeRoutes = [...paymentIntentRoutes, ...chargeRoutes, ...customerRoutes, ...paymentMethodRoutes, ...refundRoutes, ...catalogRoutes, ...webhookEndpointRoutes, ...eventRoutes];

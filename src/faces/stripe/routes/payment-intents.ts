@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { badRequest } from '../../../core/errors.ts';
+import { Refusal, route } from '../../../routing/route.ts';
+import { paymentIntentObject } from '../entities.ts';
+import { expandAll } from '../expand.ts';
+import { EXPANDERS } from '../expanders.ts';
+import { cancelIntent, captureIntent, confirmIntent, createIntent, listIntents, loadIntent, updateIntentFields } from '../intents.ts';
+import { amount, expand, listOf, listParams, sBool, sCurrency, sInt, sMetadata } from '../schemas.ts';
+import { base, createdRange, idParams, listUrl, read, write } from './common.ts';
+
+const paymentIntent = z.looseObject({ id: z.string(), object: z.literal('payment_intent'), status: z.string() }).meta({ id: 'StripePaymentIntent' });
+
+/** Accepted as Stripe accepts them; Sandpay takes cards only, so these change nothing. */
+const ignored = {
+  automatic_payment_methods: z.looseObject({ enabled: sBool.optional(), allow_redirects: z.enum(['always', 'never']).optional() }).optional(),
+  payment_method_options: z.looseObject({}).optional(),
+  payment_method_data: z.looseObject({}).optional(),
+  off_session: z.union([sBool, z.enum(['one_off', 'recurring'])]).optional(),
+  error_on_requires_action: sBool.optional(),
+  use_stripe_sdk: sBool.optional(),
+  mandate_data: z.looseObject({}).optional(),
+  shipping: z.union([z.literal(''), z.looseObject({})]).optional(),
+  statement_descriptor_suffix: z.string().max(22).optional(),
+  transfer_group: z.string().max(200).optional(),
+  radar_options: z.looseObject({}).optional(),
+};
+
+const confirmFields = {
+  payment_method: z.string().max(200).optional(),
+  return_url: z.url().max(2048).optional(),
+  receipt_email: z.union([z.literal(''), z.email().max(254)]).optional(),
+  setup_future_usage: z.enum(['on_session', 'off_session']).optional(),
+  capture_method: z.enum(['automatic', 'automatic_async', 'manual']).optional(),
+  expand,
+};
+
+const methodTypes = z.array(z.literal('card', { error: 'Sandpay takes cards (card) only' })).min(1).optional();
+
+const createBody = z.strictObject({
+  amount,
+  currency: sCurrency,
+  confirm: sBool.optional(),
+  confirmation_method: z.enum(['automatic', 'manual']).optional(),
+  customer: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+  metadata: sMetadata.optional(),
+  statement_descriptor: z.string().max(22).optional(),
+  payment_method_types: methodTypes,
+  allowed_payment_method_types: methodTypes,
+  excluded_payment_method_types: z.array(z.string()).optional(),
+  ...confirmFields,
+  ...ignored,
+});
+
+const updateBody = z.strictObject({
+  customer: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+  metadata: sMetadata.optional(),
+  payment_method: z.string().max(200).optional(),
+  receipt_email: z.union([z.literal(''), z.email().max(254)]).optional(),
+  setup_future_usage: z.enum(['on_session', 'off_session']).optional(),
+  statement_descriptor: z.string().max(22).optional(),
+  expand,
+  ...ignored,
+});
+
+const confirmBody = z.strictObject({ ...confirmFields, ...ignored });
+const captureBody = z.strictObject({ amount_to_capture: sInt(1).optional(), metadata: sMetadata.optional(), final_capture: sBool.optional(), statement_descriptor: z.string().max(22).optional(), statement_descriptor_suffix: z.string().max(22).optional(), expand });
+const cancelBody = z.strictObject({ cancellation_reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned']).optional(), expand });
+const retrieveQuery = z.strictObject({ client_secret: z.string().max(200).optional(), expand });
+const listQuery = z.strictObject({ ...listParams, customer: z.string().max(200).optional() });
+
+/** Stripe's smallest charge per currency (in its smallest unit); others take 1. */
+const MINIMUM: Record<string, number> = { USD: 50, EUR: 50, GBP: 30, JPY: 50, CAD: 50, AUD: 50, CHF: 50, SGD: 50, INR: 50, HKD: 400, MXN: 1000 };
+
+function checkAmount(amount: number, currency: string) {
+  const min = MINIMUM[currency] ?? 1;
+  if (amount < min) throw badRequest('amount_too_small', `Amount must be at least ${min} ${currency.toLowerCase()} in its smallest unit`, 'amount');
+  if (amount > 99_999_999) throw badRequest('amount_too_large', 'Amount must be no more than 99999999 in its smallest unit', 'amount');
+}
+
+const emptyToUndefined = (v: string | undefined) => (v === '' ? undefined : v);
+
+export const paymentIntentRoutes = [
+  route({
+    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents', summary: 'Create a PaymentIntent (Stripe)', body: createBody, response: paymentIntent, errors: [402, 404],
+    example: { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
+    handler: async ({ svc, t, ctx, body, baseUrl }) => {
+      checkAmount(body.amount, body.currency);
+      const answer = await createIntent(t, svc, ctx, baseUrl, {
+        ...body, receipt_email: emptyToUndefined(body.receipt_email), capture_method: body.capture_method ?? 'automatic', confirmation_method: body.confirmation_method ?? 'automatic',
+        payment_method_types: ['card'], confirm: body.confirm ?? false,
+      });
+      return answer instanceof Refusal ? answer : expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(answer), body.expand, EXPANDERS);
+    },
+  }),
+  route({
+    ...base, ...read('payments'), method: 'get', path: '/v1/payment_intents', summary: 'List PaymentIntents (Stripe)', query: listQuery, response: listOf(paymentIntent),
+    handler: async ({ db, ctx, query: q, baseUrl }) => {
+      const { parts, hasMore } = await listIntents(db, ctx.tenant.id, baseUrl, { limit: q.limit ?? 10, customer: q.customer, ...createdRange(q.created), startingAfter: q.starting_after, endingBefore: q.ending_before });
+      return expandAll(db, ctx.tenant.id, baseUrl, { object: 'list', data: parts.map(paymentIntentObject), has_more: hasMore, url: listUrl('payment_intents') }, q.expand, EXPANDERS);
+    },
+  }),
+  route({
+    ...base, ...read('payments'), method: 'get', path: '/v1/payment_intents/:id', summary: 'Retrieve a PaymentIntent (Stripe)', params: idParams, query: retrieveQuery, response: paymentIntent,
+    handler: async ({ db, ctx, params: p, query: q, baseUrl }) =>
+      expandAll(db, ctx.tenant.id, baseUrl, paymentIntentObject(await loadIntent(db, ctx.tenant.id, p.id, baseUrl)), q.expand, EXPANDERS),
+  }),
+  route({
+    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id', summary: 'Update a PaymentIntent (Stripe)', params: idParams, body: updateBody, response: paymentIntent,
+    example: { metadata: { order_id: '6735' } },
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) =>
+      expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(await updateIntentFields(t, svc, ctx, baseUrl, p.id, { ...body, receipt_email: emptyToUndefined(body.receipt_email) })), body.expand, EXPANDERS),
+  }),
+  route({
+    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/confirm', summary: 'Confirm a PaymentIntent (Stripe)', params: idParams, body: confirmBody, response: paymentIntent, errors: [402],
+    example: { payment_method: 'pm_card_visa' },
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => {
+      const answer = await confirmIntent(t, svc, ctx, baseUrl, p.id, { payment_method: body.payment_method, return_url: body.return_url, receipt_email: emptyToUndefined(body.receipt_email) });
+      return answer instanceof Refusal ? answer : expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(answer), body.expand, EXPANDERS);
+    },
+  }),
+  route({
+    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/capture', summary: 'Capture a PaymentIntent (Stripe)', params: idParams, body: captureBody, response: paymentIntent,
+    example: { amount_to_capture: 1500 },
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) =>
+      expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(await captureIntent(t, svc, ctx, baseUrl, p.id, body)), body.expand, EXPANDERS),
+  }),
+  route({
+    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/cancel', summary: 'Cancel a PaymentIntent (Stripe)', params: idParams, body: cancelBody, response: paymentIntent,
+    example: { cancellation_reason: 'requested_by_customer' },
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) =>
+      expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(await cancelIntent(t, svc, ctx, baseUrl, p.id, body.cancellation_reason)), body.expand, EXPANDERS),
+  }),
+];

@@ -1,0 +1,73 @@
+import { createHmac } from 'node:crypto';
+import type { ApiObject } from '../../events/types.ts';
+import type { WebhookFace } from '../../webhooks/faces.ts';
+import { STRIPE_EVENTS, stripeEventOf } from './events.ts';
+import { API_VERSION } from './http-face.ts';
+import { stripeObjectOf } from './webhook-objects.ts';
+
+export interface StripeEventInput {
+  id: string;
+  type: string;
+  created_at: Date;
+  payload: ApiObject;
+}
+
+/** What an update event says changed: a refund that settled was pending before. */
+function previousAttributes(name: string, object: ApiObject): Record<string, unknown> | undefined {
+  if (name === 'refund.updated' && object.object === 'refund') return { status: 'pending' };
+  return undefined;
+}
+
+/**
+ * A native event as Stripe's Event object; null when Stripe has no name for it. `apiVersion` is
+ * what the object says it is written in (the endpoint's pin): the shapes are the current ones
+ * whatever it says (README: versions Sandpay does not model). Sandpay keeps no per-event request,
+ * so `request` is all nulls, as Stripe's are for changes no API call made.
+ */
+export function stripeEventBody(e: StripeEventInput, opts: { apiVersion: string; pendingWebhooks: number; paymentSnapshot: ApiObject | null }) {
+  const type = stripeEventOf(e.type, e.payload);
+  if (!type) return null;
+  const object = stripeObjectOf(e.payload, opts.paymentSnapshot, type.startsWith('charge.'));
+  if (!object) return null;
+  const previous = previousAttributes(type, e.payload);
+  return {
+    id: e.id,
+    object: 'event' as const,
+    api_version: opts.apiVersion,
+    created: Math.floor(e.created_at.getTime() / 1000),
+    data: { object, ...(previous ? { previous_attributes: previous } : {}) },
+    livemode: false,
+    pending_webhooks: opts.pendingWebhooks,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+}
+
+/** Stripe's signature: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, keyed with the whole whsec_ secret string. */
+export function stripeSignature(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Stripe-format endpoints: Stripe's Event objects, pretty-printed as Stripe sends them, signed
+ * with Stripe-Signature (what stripe.webhooks.constructEvent checks) with the time of each
+ * attempt, so a retry or a replay hours later still verifies within the SDK's 5-minute tolerance.
+ */
+export const stripeWebhookFace: WebhookFace = {
+  format: 'stripe',
+  label: 'Stripe',
+  events: STRIPE_EVENTS,
+  describe: "stripe: Stripe's Event objects and event names, signed with Stripe-Signature",
+  eventName: stripeEventOf,
+  // A refund's PaymentIntent is its payment's order.
+  withPaymentSnapshot: true,
+  // Stripe makes an endpoint's whsec_ secret; an integration verifies with the one it was given.
+  ownSecret: false,
+  foreignNameHint: 'is a Stripe event name: use it with "format": "stripe" (Sandpay calls a succeeded PaymentIntent payment.success)',
+  render(c) {
+    const event = stripeEventBody(c.event, { apiVersion: c.apiVersion ?? API_VERSION, pendingWebhooks: 1, paymentSnapshot: c.paymentSnapshot });
+    if (!event) return null;
+    const body = JSON.stringify(event, null, 2);
+    return { body, headers: { 'stripe-signature': stripeSignature(c.secret, body) } };
+  },
+};

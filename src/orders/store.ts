@@ -1,0 +1,72 @@
+import type { Queryable, Tx } from '../db/pool.ts';
+import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
+import { listPage, type Condition, type PageArgs, type PageOf } from '../db/paginate.ts';
+import type { DbOrder } from './orders.ts';
+
+/** The SQL of the orders table, which this folder owns: its own rules' statements and what other capabilities ask of it. */
+
+export interface NewOrder {
+  id: string;
+  tenantId: string;
+  amount: number;
+  currency: string;
+  receipt: string | null;
+  notes: Record<string, unknown>;
+  captureMethod: DbOrder['capture_method'];
+}
+
+export function insertOrder(t: Tx, o: NewOrder): Promise<DbOrder> {
+  return t.one<DbOrder>(
+    `INSERT INTO orders (id, tenant_id, amount, currency, receipt, notes, capture_method)
+     VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb, $7::text) RETURNING *`,
+    [o.id, o.tenantId, o.amount, o.currency, o.receipt, JSON.stringify(o.notes), o.captureMethod],
+  );
+}
+
+/** One of the tenant's orders; another tenant's is not found (404). */
+export function getOrder(db: Queryable, tenantId: string, id: string): Promise<DbOrder> {
+  return ownedRow<DbOrder>(db, 'orders', tenantId, id, { what: 'order' });
+}
+
+/** Locks the order for a payment attempt or before one settles; another tenant's order is simply not found. */
+export function lockOrder(t: Tx, tenantId: string, id: string): Promise<DbOrder> {
+  return ownedRow<DbOrder>(t, 'orders', tenantId, id, { what: 'order', lock: true, param: 'order_id' });
+}
+
+/** The tenant's orders among these ids (a face that lists objects made of orders). */
+export function ordersByIds(db: Queryable, tenantId: string, ids: readonly string[]): Promise<DbOrder[]> {
+  return db.rows<DbOrder>('SELECT * FROM orders WHERE tenant_id = $1::text AND id = ANY($2::text[])', [tenantId, ids]);
+}
+
+/** Counts a payment attempt: a created order becomes attempted. */
+export function countAttempt(t: Tx, id: string): Promise<DbOrder> {
+  return t.one<DbOrder>(
+    `UPDATE orders SET attempts = attempts + 1, status = CASE WHEN status = 'created' THEN 'attempted' ELSE status END,
+            updated_at = now() WHERE id = $1::text RETURNING *`,
+    [id],
+  );
+}
+
+/** Marks the order paid with `amount` more paid; undefined when it was paid already. */
+export function markPaid(t: Tx, id: string, amount: number): Promise<DbOrder | undefined> {
+  return t.maybeOne<DbOrder>(
+    `UPDATE orders SET status = 'paid', amount_paid = amount_paid + $2::bigint, updated_at = now()
+      WHERE id = $1::text AND status <> 'paid' RETURNING *`,
+    [id, amount],
+  );
+}
+
+/** Replaces the order's notes (its metadata) under its lock: the row before and after. */
+export function replaceOrderNotes(t: Tx, tenantId: string, id: string, notes: Record<string, unknown>): Promise<{ before: DbOrder; after: DbOrder }> {
+  return replaceOwnedJson<DbOrder>(t, 'orders', 'notes', tenantId, id, notes, 'order');
+}
+
+/**
+ * A page of the tenant's orders, newest first, in the asking face's paging dialect. `conditions`
+ * come from another capability's store (payments' orderAuthorizedIs, for Razorpay's filter).
+ */
+export function listOrders<P extends PageArgs, T>(
+  db: Queryable, tenantId: string, filter: { status?: DbOrder['status'] | undefined; receipt?: string | undefined }, page: P, view: (o: DbOrder) => T, conditions: Condition[] = [],
+): Promise<PageOf<P, T>> {
+  return listPage(db, { table: 'orders', tenantId, filters: { status: filter.status, receipt: filter.receipt }, conditions }, page, view);
+}
