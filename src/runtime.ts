@@ -12,8 +12,8 @@ import { createEventHub, type EventHub } from './events/hub.ts';
 import { createApp } from './http/app.ts';
 import { answerClientError } from './http/client-error.ts';
 import { startTenantCaches } from './tenants/caches.ts';
-import { createBoss, ensureQueues } from './jobs/boss.ts';
-import { startWorkers } from './jobs/workers.ts';
+import { createBoss } from './jobs/boss.ts';
+import { ensureQueues, startWorkers } from './jobs/workers.ts';
 import { startAudit } from './audit/context.ts';
 import { fixLegacyBoundaries, LEGACY_BOUNDARY_MIGRATION } from './audit/legacy.ts';
 import { openKeyStore } from './secrets/keys.ts';
@@ -110,7 +110,6 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
       jobsRunning = false;
       await boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs });
     });
-    await ensureQueues(boss, config);
 
     // Lazy: its LISTEN connection opens with the first event stream.
     const eventHub = createEventHub({ connectionString: databaseUrl, log });
@@ -121,8 +120,11 @@ export async function startRuntime(baseConfig: Config, log: Logger): Promise<Run
     const svc: Services = {
       db, boss, config, log, keys, audit: audit.context, caches, eventHub, ...wiring(), jobs: { running: () => jobsRunning }, listenUrl: () => url,
     };
+    // Every process creates the queues (it enqueues onto them); a worker process also works them.
+    const definitions = jobDefinitions(svc);
+    await ensureQueues(boss, config, definitions);
     if (runsWorkers) {
-      const workers = await startWorkers(svc, jobDefinitions(svc));
+      const workers = await startWorkers(svc, definitions);
       cleanups.push(workers.stop);
     }
 

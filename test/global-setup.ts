@@ -2,9 +2,12 @@ import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createBoss, ensureQueues } from '../src/jobs/boss.ts';
+import { createBoss } from '../src/jobs/boss.ts';
+import { ensureQueues } from '../src/jobs/workers.ts';
 import { createLogger } from '../src/logger.ts';
 import { randomBase62 } from '../src/ids.ts';
+import type { Services } from '../src/services.ts';
+import { jobDefinitions } from '../src/wiring.ts';
 import { adminQuery, startTestPostgres, withDatabase } from './support/postgres.ts';
 
 declare module 'vitest' {
@@ -29,7 +32,9 @@ export default async function setup(project: TestProject) {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
   const boss = createBoss(url, config, log, { worker: false });
   await boss.start();
-  await ensureQueues(boss, config);
+  // The queues the runtime creates, as the capabilities declare them with their workers (none of
+  // which runs here: declaring them reads only the config).
+  await ensureQueues(boss, config, jobDefinitions({ config } as Services));
   await boss.stop({ graceful: false });
 
   project.provide('pgAdminUrl', server.adminUrl);

@@ -1,6 +1,7 @@
 import type { Tx } from '../db/pool.ts';
-import type { Actor, Ctx, Services } from '../services.ts';
+import type { Actor, RequestContext } from '../core/context.ts';
 import { microIso, rowMac, type AuditContent } from './mac.ts';
+import type { AuditServices } from './services.ts';
 import { deferAuditRows } from './store.ts';
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
@@ -21,11 +22,12 @@ export interface AuditEntry {
 export const chainOf = (tenantId: string | null) => tenantId ?? 'global';
 
 /** An audit row for a change made in `ctx`: tenant, actor and request id come from it. */
-export function auditIn(t: Tx, svc: AuditServices, ctx: Ctx, entry: Omit<AuditEntry, 'tenantId' | 'actor' | 'requestId'>): void {
+export function auditIn(t: Tx, svc: Auditing, ctx: RequestContext, entry: Omit<AuditEntry, 'tenantId' | 'actor' | 'requestId'>): void {
   audit(t, svc, { ...entry, tenantId: ctx.tenant.id, actor: ctx.actor, requestId: ctx.requestId });
 }
 
-export type AuditServices = Pick<Services, 'audit'>;
+/** What writing an audit row takes of the services. */
+export type Auditing = Pick<AuditServices, 'audit'>;
 
 /** Each open transaction's queued rows (gone with the transaction object). */
 const pendingOf = new WeakMap<Tx, AuditEntry[]>();
@@ -37,7 +39,7 @@ const pendingOf = new WeakMap<Tx, AuditEntry[]>();
  * them in order once committed (src/audit/sealer.ts), kicked after this COMMIT (the kicks of
  * AUDIT_SEAL_DELAY_MS are sealed together).
  */
-export function audit(t: Tx, svc: AuditServices, entry: AuditEntry): void {
+export function audit(t: Tx, svc: Auditing, entry: AuditEntry): void {
   let pending = pendingOf.get(t);
   if (!pending) {
     pending = [];
@@ -48,7 +50,7 @@ export function audit(t: Tx, svc: AuditServices, entry: AuditEntry): void {
   pending.push(entry);
 }
 
-async function flush(t: Tx, svc: AuditServices, entries: AuditEntry[]): Promise<void> {
+async function flush(t: Tx, svc: Auditing, entries: AuditEntry[]): Promise<void> {
   const { keys, sealer } = svc.audit;
   // The process's clock, not now(): the MAC covers created_at, so it must be known before the INSERT.
   const createdAt = microIso(new Date());

@@ -1,5 +1,5 @@
 import { stateError } from '../core/errors.ts';
-import type { Services } from '../services.ts';
+import type { AuditServices, CheckpointServices } from './services.ts';
 import { signCheckpoint } from './checkpoint-sig.ts';
 import { chainsDueForCheckpoint, tenantChainsAfter } from './store.ts';
 import { insertCheckpoint, newestCheckpoint, type CheckpointView } from './stored-checkpoints.ts';
@@ -15,7 +15,7 @@ export const CHECKPOINT_AFTER_SECONDS = 300;
  * a MAC pass only within the chain's legacy boundary): a checkpoint never vouches for a log that
  * does not verify, nor past a newest checkpoint row that does not (409 audit_chain_invalid).
  */
-export async function createCheckpoint(svc: Services, chain: string): Promise<CheckpointView> {
+export async function createCheckpoint<S extends CheckpointServices<S>>(svc: S, chain: string): Promise<CheckpointView> {
   const { audit } = svc;
   await audit.sealer.sealNow(chain);
   const { previous, forged } = await newestCheckpoint(svc.db, audit, chain);
@@ -49,7 +49,7 @@ export async function createCheckpoint(svc: Services, chain: string): Promise<Ch
  * The job: every chain whose oldest row not covered by a checkpoint is older than `olderThanSeconds`
  * gets one. Quiet chains are never checkpointed twice; a busy one once per interval.
  */
-export async function checkpointDueChains(svc: Services, olderThanSeconds = CHECKPOINT_AFTER_SECONDS): Promise<{ created: number; failed: number }> {
+export async function checkpointDueChains<S extends CheckpointServices<S>>(svc: S, olderThanSeconds = CHECKPOINT_AFTER_SECONDS): Promise<{ created: number; failed: number }> {
   await svc.audit.sealer.sealAll();
   const due = await chainsDueForCheckpoint(svc.db, olderThanSeconds);
   let created = 0;
@@ -67,7 +67,7 @@ export async function checkpointDueChains(svc: Services, olderThanSeconds = CHEC
 }
 
 /** The operator's sweep: every tenant's chain and the global one, one after another. */
-export async function verifyAllChains(svc: Pick<Services, 'db' | 'audit'>): Promise<{ ok: boolean; chains_checked: number; rows_checked: number; failures: ChainVerification[] }> {
+export async function verifyAllChains(svc: Pick<AuditServices, 'db' | 'audit'>): Promise<{ ok: boolean; chains_checked: number; rows_checked: number; failures: ChainVerification[] }> {
   const failures: ChainVerification[] = [];
   let chains = 0;
   let rows = 0;

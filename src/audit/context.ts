@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import { assertKeyMatchesDatabase } from '../secrets/fingerprint.ts';
 import type { KeyStore } from '../secrets/keys.ts';
-import type { Services } from '../services.ts';
+import type { BaseServices } from '../jobs/services.ts';
 import { checkpointFile, type CheckpointFile } from './checkpoint-file.ts';
 import { createSealer, type Sealer } from './sealer.ts';
 
@@ -18,7 +18,7 @@ export interface AuditContext {
  * was first used with, and starts the sealer's backstop. The context goes into the process's
  * Services (every audit row is MACed in the transaction that writes it).
  */
-export async function startAudit(svc: Pick<Services, 'db' | 'keys' | 'log' | 'config'>): Promise<{ context: AuditContext; stop(): Promise<void> }> {
+export async function startAudit(svc: Pick<BaseServices, 'db' | 'keys' | 'log' | 'config'>): Promise<{ context: AuditContext; stop(): Promise<void> }> {
   await assertKeyMatchesDatabase(svc.db, svc.keys);
   const sealer = createSealer(svc.db, svc.keys, svc.log, { delayMs: svc.config.audit.sealDelayMs });
   sealer.start();

@@ -1,15 +1,18 @@
 import { QUEUES } from '../jobs/boss.ts';
-import type { JobDefinition } from '../jobs/workers.ts';
-import type { Services } from '../services.ts';
+import type { JobDefinition, Queue } from '../jobs/workers.ts';
 import { checkpointDueChains } from './checkpoints.ts';
+import type { CheckpointServices } from './services.ts';
+
+/** A missed minute is caught up by the next one: no retries. */
+export const AUDIT_CHECKPOINT: Queue = { name: QUEUES.auditCheckpoint, options: { retryLimit: 0 } };
 
 /**
  * Every minute: seals anything left unsealed, then signs a checkpoint of each chain whose oldest
  * uncovered row is CHECKPOINT_AFTER_SECONDS old.
  */
-export function auditJobs(svc: Services): JobDefinition[] {
+export function auditJobs<S extends CheckpointServices<S>>(svc: S): JobDefinition[] {
   return [{
-    queue: QUEUES.auditCheckpoint,
+    queue: AUDIT_CHECKPOINT,
     concurrency: 1,
     cron: '* * * * *',
     each: async () => {

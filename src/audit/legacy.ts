@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db, Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
-import { audit, SYSTEM_ACTOR, type AuditServices } from './append.ts';
+import { audit, SYSTEM_ACTOR, type Auditing } from './append.ts';
 import { legacyBoundaryMac } from './mac.ts';
 import { globalChainHasAction, insertLegacyBoundaries, legacyBoundaryRow, legacyHeads } from './store.ts';
 
@@ -27,7 +27,7 @@ export const LEGACY_BOUNDARY_MIGRATION = '0018_audit_legacy_boundary';
  * leaves a keyed row in the global chain and a file in DATA_DIR, and a migration 0018 undone by
  * hand and applied again (to pass a rewritten chain off as legacy) finds either and records nothing.
  */
-export async function fixLegacyBoundaries(db: Db, svc: AuditServices, log: Logger, dataDir: string): Promise<void> {
+export async function fixLegacyBoundaries(db: Db, svc: Auditing, log: Logger, dataDir: string): Promise<void> {
   const key = svc.audit.keys.auditMacKey;
   const marker = path.join(dataDir, FIXED_FILE);
   const chains = await db.tx(async (t) => {

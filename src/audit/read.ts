@@ -1,19 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
-import type { AuditContent } from './mac.ts';
-import { auditRowsOfObject } from './store.ts';
-
-/** A row as stored: the MACed contents (src/audit/mac.ts), typed as pg returns them, plus its place in the chain. */
-export interface DbAuditRow extends Omit<AuditContent, 'metadata' | 'created_at'> {
-  id: string;
-  /** Null until the sealer chains the row (moments after its commit). */
-  seq: string | null;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  prev_hash: string | null;
-  hash: string | null;
-  /** HMAC of the contents by the Sandpay process; null on rows from before the keyed chain. */
-  mac: string | null;
-}
+import { auditRowsOfObject, type DbAuditRow } from './store.ts';
 
 export function auditView(r: DbAuditRow) {
   return {

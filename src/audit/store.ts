@@ -2,7 +2,6 @@ import type { Queryable, Tx } from '../db/pool.ts';
 import { paginate, type CursorArgs, type Page } from '../db/paginate.ts';
 import type { SignedCheckpoint } from './checkpoint-sig.ts';
 import { CONTENT_COLUMNS, type AuditContent } from './mac.ts';
-import type { DbAuditRow } from './read.ts';
 
 /**
  * The SQL of the audit_log, audit_checkpoints and audit_legacy_boundaries tables, which this
@@ -10,6 +9,19 @@ import type { DbAuditRow } from './read.ts';
  * tenant's id (or 'global'), and this folder sits below tenants (which write audit rows), so the
  * few statements that need the tenants' ids read them here.
  */
+
+/** A row as stored: the MACed contents (src/audit/mac.ts), typed as pg returns them, plus its place in the chain. */
+export interface DbAuditRow extends Omit<AuditContent, 'metadata' | 'created_at'> {
+  id: string;
+  /** Null until the sealer chains the row (moments after its commit). */
+  seq: string | null;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  prev_hash: string | null;
+  hash: string | null;
+  /** HMAC of the contents by the Sandpay process; null on rows from before the keyed chain. */
+  mac: string | null;
+}
 
 // ----- rows: append and seal -----
 

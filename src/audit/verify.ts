@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 import { allCheckpoints, type ForgedCheckpoints, type KnownCheckpoint } from './stored-checkpoints.ts';
-import type { Services } from '../services.ts';
+import type { AuditServices } from './services.ts';
 import type { AuditContext } from './context.ts';
 import { legacyBoundary } from './legacy.ts';
 import { chainHash, GENESIS_HASH, rowMac } from './mac.ts';
@@ -69,7 +69,7 @@ type Bad = { seq?: bigint | null; id: string | null; reason: BadReason; detail: 
  * checkpoint (each signature, once), then the MACs of unsealed rows. Stops judging at the first
  * problem but keeps counting.
  */
-export async function verifyChain(svc: Pick<Services, 'db' | 'audit'>, chain: string, opts: VerifyOptions = {}): Promise<ChainVerification> {
+export async function verifyChain(svc: Pick<AuditServices, 'db' | 'audit'>, chain: string, opts: VerifyOptions = {}): Promise<ChainVerification> {
   const { db, audit } = svc;
   // One snapshot for the whole pass: a row sealed meanwhile is then neither missed nor counted twice.
   return db.tx(async (t) => {

@@ -9,14 +9,13 @@ import { approved } from '../payments/outcome.ts';
 import type { DbPayment } from '../payments/payments.ts';
 import { getPayment, lockPayment, paymentInProgressForOrder } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
-import type { Ctx, Services } from '../services.ts';
 import type { KeyStore } from '../secrets/keys.ts';
-import type { DbTenant } from '../tenants/tenants.ts';
+import type { PaymentServices } from '../payments/services.ts';
+import type { Ctx, DbTenant } from '../tenants/tenants.ts';
 import { getTenant } from '../tenants/store.ts';
 import type { CheckoutFace } from './faces.ts';
 import type { PayInput, SessionState } from './schemas.ts';
-import type { DbSession } from './sessions.ts';
-import { lockSession, reloadSession, sessionById, setSessionPayment } from './store.ts';
+import { lockSession, reloadSession, sessionById, setSessionPayment, type DbSession } from './store.ts';
 import { signCheckoutResult } from './signature.ts';
 
 /**
@@ -94,7 +93,7 @@ function ctxOf(page: PageSession, requestId: string | null): Ctx {
  * or two sessions of one order can never both succeed. A declined attempt leaves the order
  * open, so the payer retries with a new payment, as real checkouts do.
  */
-export async function payFromPage(t: Tx, svc: Services, page: PageSession, input: PayInput, requestId: string): Promise<PageSession> {
+export async function payFromPage(t: Tx, svc: PaymentServices, page: PageSession, input: PayInput, requestId: string): Promise<PageSession> {
   const ctx = ctxOf(page, requestId);
   const order = await lockOrder(t, page.tenant.id, page.session.order_id);
   const s = await lockSession(t, page.tenant.id, page.session.id);
@@ -131,7 +130,7 @@ function currentPayment(page: PageSession): string {
 }
 
 /** The 3-D Secure test challenge: "Complete" makes the payment succeed, "Fail" declines it. */
-export async function answerChallenge(t: Tx, svc: Services, page: PageSession, outcome: 'complete' | 'fail', requestId: string): Promise<PageSession> {
+export async function answerChallenge(t: Tx, svc: PaymentServices, page: PageSession, outcome: 'complete' | 'fail', requestId: string): Promise<PageSession> {
   const ctx = ctxOf(page, requestId);
   // The session completed with another payment meanwhile (one that paid the order, or for a
   // manual-capture order one that was authorized): the payer's challenge is moot, and their
@@ -159,7 +158,7 @@ export async function answerChallenge(t: Tx, svc: Services, page: PageSession, o
 }
 
 /** The payer gives up on a payment in progress (a UPI collect, a challenge) to try another way. */
-export async function cancelFromPage(t: Tx, svc: Services, page: PageSession, requestId: string): Promise<PageSession> {
+export async function cancelFromPage(t: Tx, svc: PaymentServices, page: PageSession, requestId: string): Promise<PageSession> {
   const payment = await cancelPayment(t, svc, ctxOf(page, requestId), currentPayment(page));
   return { ...page, payment };
 }

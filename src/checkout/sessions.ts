@@ -1,47 +1,26 @@
 import type { Tx } from '../db/pool.ts';
-import { auditIn } from '../audit/append.ts';
+import { auditIn, type Auditing } from '../audit/append.ts';
 import { stateError } from '../core/errors.ts';
-import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
+import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { createOrder } from '../orders/orders.ts';
 import { lockOrder } from '../orders/store.ts';
-import type { Ctx, Services } from '../services.ts';
-import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject, type SessionStatus } from './schemas.ts';
-import { completeOpenSessions, insertSession, lockSessionWithPayment, markSessionExpired } from './store.ts';
+import type { Ctx } from '../tenants/types.ts';
+import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
+import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
+import { completeOpenSessions, insertSession, lockSessionWithPayment, markSessionExpired, type DbSession } from './store.ts';
+
+export type { DbSession };
 
 export const ALL_METHODS = ['card', 'upi', 'netbanking', 'wallet'] as const;
 
-export interface DbSession {
-  id: string;
-  tenant_id: string;
-  order_id: string;
-  amount: string;
-  currency: string;
-  status: SessionStatus;
-  payment_id: string | null;
-  url: string;
-  success_url: string | null;
-  cancel_url: string | null;
-  methods: Array<(typeof ALL_METHODS)[number]>;
-  prefill: { email?: string; contact?: string; name?: string };
-  name: string | null;
-  description: string | null;
-  metadata: Record<string, unknown>;
-  origin: string | null;
-  opened_with: 'secret' | 'publishable';
-  /**
-   * The gateway face's key (api_keys id) that opened it, checkout.js in that face's mode: its
-   * secret signs the result (src/checkout/faces.ts). The column keeps the name of the first face
-   * that had one (migration 0013).
-   */
-  razorpay_key_id: string | null;
-  expires_at: Date;
-  completed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** Each open session's expiry, a job due at its expires_at (src/checkout/jobs.ts); a failed run is retried. */
+export const CHECKOUT_EXPIRE: Queue = { name: QUEUES.checkoutExpire, options: { retryLimit: 5, retryDelay: 1, retryBackoff: true } };
+
+/** What a session's changes take of the services: its audit rows, events and expiry job. */
+type SessionServices = Auditing & OutboxServices;
 
 export function sessionView(s: DbSession): SessionObject {
   return {
@@ -80,7 +59,7 @@ export interface OpenedBy {
  * Opens a session for an existing order of the tenant, or for a new order of `amount` +
  * `currency`. Its expiry is a job scheduled for `expires_at`, in this transaction.
  */
-export async function createSession(t: Tx, svc: Services, ctx: Ctx, input: Partial<CreateSessionInput>, by: OpenedBy): Promise<DbSession> {
+export async function createSession(t: Tx, svc: SessionServices, ctx: Ctx, input: Partial<CreateSessionInput>, by: OpenedBy): Promise<DbSession> {
   const order = input.order_id
     ? await lockOrder(t, ctx.tenant.id, input.order_id)
     : await createOrder(t, svc, ctx, { amount: input.amount!, currency: input.currency!, metadata: undefined });
@@ -100,12 +79,12 @@ export async function createSession(t: Tx, svc: Services, ctx: Ctx, input: Parti
     newStatus: 'open',
     metadata: { order_id: order.id, opened_with: by.keyType, origin: by.origin },
   });
-  await scheduleExpiry(t, svc, ctx, s.id, s.expires_at);
+  await scheduleExpiry(t, svc, s.id, s.expires_at);
   return s;
 }
 
-async function scheduleExpiry(t: Tx, svc: Services, ctx: Ctx, id: string, at: Date): Promise<void> {
-  await enqueue(t, svc.boss, QUEUES.checkoutExpire, [{ data: { sessionId: id }, startAfter: at }]);
+async function scheduleExpiry(t: Tx, svc: Pick<OutboxServices, 'boss'>, id: string, at: Date): Promise<void> {
+  await enqueue(t, svc.boss, CHECKOUT_EXPIRE, [{ data: { sessionId: id }, startAfter: at }]);
 }
 
 /**
@@ -114,7 +93,7 @@ async function scheduleExpiry(t: Tx, svc: Services, ctx: Ctx, id: string, at: Da
  * Razorpay's checkout hands the result over at authorization; the order is paid at capture (by
  * then no session is open any more).
  */
-export async function completeSessionsOnPayment(t: Tx, svc: Services, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string): Promise<void> {
+export async function completeSessionsOnPayment(t: Tx, svc: SessionServices, ctx: Ctx, payment: { id: string; order_id: string | null }, to: string): Promise<void> {
   if (payment.order_id && (to === 'success' || to === 'authorized')) await completeSessionsForOrder(t, svc, ctx, payment.order_id, payment.id);
 }
 
@@ -122,7 +101,7 @@ export async function completeSessionsOnPayment(t: Tx, svc: Services, ctx: Ctx, 
  * A paid order completes its open sessions, in the transaction that made its payment succeed
  * (through the paymentMoved hook, whoever moved the payment: the hosted page, a job, simulate).
  */
-export async function completeSessionsForOrder(t: Tx, svc: Services, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
+export async function completeSessionsForOrder(t: Tx, svc: SessionServices, ctx: Ctx, orderId: string, paymentId: string): Promise<void> {
   const done = await completeOpenSessions(t, ctx.tenant.id, orderId, paymentId);
   if (done.length === 0) return;
   emitEvents(t, svc, ctx, done.map((s) => ({ type: 'checkout.session.completed' as const, object: sessionView(s), paymentId })));
@@ -136,15 +115,15 @@ export async function completeSessionsForOrder(t: Tx, svc: Services, ctx: Ctx, o
  * for the payer, a 3-D Secure challenge) stays open until that payment settles or expires
  * itself, so a payer who approves in time is never told the checkout expired.
  */
-export async function expireSession(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbSession | null> {
+export async function expireSession(t: Tx, svc: SessionServices, ctx: Ctx, id: string): Promise<DbSession | null> {
   const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
   if (!s || s.status !== 'open') return null;
   if (s.expires_at > new Date()) {
-    await scheduleExpiry(t, svc, ctx, s.id, s.expires_at);
+    await scheduleExpiry(t, svc, s.id, s.expires_at);
     return null;
   }
   if (s.payment_status === 'pending' || s.payment_status === 'authorized') {
-    await scheduleExpiry(t, svc, ctx, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
+    await scheduleExpiry(t, svc, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
     return null;
   }
   const expired = await markSessionExpired(t, ctx.tenant.id, s.id);

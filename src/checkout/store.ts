@@ -1,10 +1,40 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { ownedRow } from '../db/owned.ts';
 import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
-import type { DbSession } from './sessions.ts';
+import type { METHODS } from '../payments/schemas.ts';
 import type { SessionStatus } from './schemas.ts';
 
 /** The SQL of the checkout_sessions table, which this folder owns. */
+
+export interface DbSession {
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  amount: string;
+  currency: string;
+  status: SessionStatus;
+  payment_id: string | null;
+  url: string;
+  success_url: string | null;
+  cancel_url: string | null;
+  methods: Array<(typeof METHODS)[number]>;
+  prefill: { email?: string; contact?: string; name?: string };
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  origin: string | null;
+  opened_with: 'secret' | 'publishable';
+  /**
+   * The gateway face's key (api_keys id) that opened it, checkout.js in that face's mode: its
+   * secret signs the result (src/checkout/faces.ts). The column keeps the name of the first face
+   * that had one (migration 0013).
+   */
+  razorpay_key_id: string | null;
+  expires_at: Date;
+  completed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
 
 export interface NewSession {
   id: string;

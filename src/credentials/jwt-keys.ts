@@ -1,26 +1,16 @@
-import type { JsonWebKey } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { auditIn } from '../audit/append.ts';
 import { conflict, notFound } from '../core/errors.ts';
 import { classifyDbError } from '../db/errors.ts';
 import type { Queryable, Tx } from '../db/pool.ts';
-import type { Ctx, Services } from '../services.ts';
+import type { TenantServices } from '../tenants/services.ts';
+import type { Ctx } from '../tenants/types.ts';
 import { lockTenantKeys } from '../tenants/store.ts';
-import { keyFromJwks, keyFromPem, type SigningAlg } from '../core/public-keys.ts';
-import { countActiveJwtKeys, insertJwtKey, liveJwtKeys, revokeJwtKeyRow } from './store.ts';
+import { keyFromJwks, keyFromPem } from '../core/public-keys.ts';
+import { countActiveJwtKeys, insertJwtKey, liveJwtKeys, revokeJwtKeyRow, type DbJwtKey } from './store.ts';
 
 /** Enough for a key roll across several services; the list is answered in one page. */
 const MAX_ACTIVE_KEYS = 20;
-
-export interface DbJwtKey {
-  tenant_id: string;
-  kid: string;
-  alg: SigningAlg;
-  jwk: JsonWebKey;
-  thumbprint: string;
-  created_at: Date;
-  revoked_at: Date | null;
-}
 
 export const jwtKeyView = (k: DbJwtKey) => ({
   object: 'jwt_key' as const,
@@ -31,7 +21,7 @@ export const jwtKeyView = (k: DbJwtKey) => ({
   created_at: k.created_at.toISOString(),
 });
 
-export async function registerJwtKey(t: Tx, svc: Services, ctx: Ctx, input: { kid: string; public_key?: string | undefined; jwks?: { keys: Array<Record<string, unknown>> } | undefined }) {
+export async function registerJwtKey(t: Tx, svc: Pick<TenantServices, 'audit'>, ctx: Ctx, input: { kid: string; public_key?: string | undefined; jwks?: { keys: Array<Record<string, unknown>> } | undefined }) {
   const key = input.public_key !== undefined ? keyFromPem(input.public_key) : keyFromJwks(input.jwks!, input.kid);
   const thumbprint = await calculateJwkThumbprint(key.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
   // Registrations of one tenant run one after another (the tenant row lock key creation and
@@ -57,7 +47,7 @@ export async function listJwtKeys(db: Queryable, tenantId: string) {
 }
 
 /** Tokens signed with the key stop working at once (their next request is a 401 token_kid_unknown). */
-export async function revokeJwtKey(t: Tx, svc: Services, ctx: Ctx, kid: string) {
+export async function revokeJwtKey(t: Tx, svc: Pick<TenantServices, 'audit'>, ctx: Ctx, kid: string) {
   const row = await revokeJwtKeyRow(t, ctx.tenant.id, kid);
   if (!row) throw notFound('JWT key', 'kid');
   auditIn(t, svc, ctx, { objectType: 'jwt_key', objectId: row.kid, action: 'jwt_key.revoked', metadata: { thumbprint: row.thumbprint } });

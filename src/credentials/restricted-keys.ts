@@ -3,12 +3,12 @@ import { invalidateOnCommit } from '../tenants/caches.ts';
 import { badRequest, conflict, notFound } from '../core/errors.ts';
 import type { Queryable, Tx } from '../db/pool.ts';
 import { newId, randomBase62, sha256Hex } from '../ids.ts';
-import type { Ctx, Services } from '../services.ts';
-import type { DbTenant } from '../tenants/tenants.ts';
+import type { TenantServices } from '../tenants/services.ts';
+import type { Ctx, DbTenant } from '../tenants/tenants.ts';
 import { isApiKeyOf } from '../tenants/store.ts';
 import { grant, type Permissions } from './permissions.ts';
 import { tenantFromJson } from '../tenants/types.ts';
-import { findRestrictedKeyRow, insertRestrictedKey, revokeRestrictedKeyRow } from './store.ts';
+import { findRestrictedKeyRow, insertRestrictedKey, revokeRestrictedKeyRow, type DbRestrictedKey } from './store.ts';
 
 /**
  * Restricted keys: rk_test_ keys that may call only the routes their permissions cover (each
@@ -18,18 +18,6 @@ import { findRestrictedKeyRow, insertRestrictedKey, revokeRestrictedKeyRow } fro
 export const RESTRICTED_PREFIX = 'rk_test_';
 
 export const isRestrictedKey = (token: string) => token.startsWith(RESTRICTED_PREFIX);
-
-export interface DbRestrictedKey {
-  id: string;
-  tenant_id: string;
-  name: string;
-  key_hash: string;
-  last4: string;
-  permissions: Permissions;
-  created_at: Date;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-}
 
 export function restrictedKeyView(k: DbRestrictedKey) {
   return {
@@ -48,7 +36,7 @@ export function restrictedKeyView(k: DbRestrictedKey) {
 
 export async function createRestrictedKey(
   t: Tx,
-  svc: Services,
+  svc: Pick<TenantServices, 'audit'>,
   ctx: Ctx,
   input: { name: string; permissions: Partial<Permissions>; expires_at?: Date | undefined },
 ) {
@@ -68,7 +56,7 @@ export async function createRestrictedKey(
 }
 
 /** Revokes at once: the next request with the key is a 401. Revoking a revoked key answers it as it is. */
-export async function revokeRestrictedKey(t: Tx, svc: Services, ctx: Ctx, id: string) {
+export async function revokeRestrictedKey(t: Tx, svc: Pick<TenantServices, 'audit' | 'caches'>, ctx: Ctx, id: string) {
   invalidateOnCommit(t, svc.caches, 'auth', ctx.tenant.id);
   const row = await revokeRestrictedKeyRow(t, ctx.tenant.id, id);
   if (!row) {

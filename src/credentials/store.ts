@@ -3,10 +3,31 @@ import type { Queryable, Tx } from '../db/pool.ts';
 import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
 import type { SigningAlg } from '../core/public-keys.ts';
-import type { DbJwtKey } from './jwt-keys.ts';
-import type { DbRestrictedKey } from './restricted-keys.ts';
+import type { Permissions } from './permissions.ts';
 
 /** The SQL of the restricted_keys, jwt_keys and jwt_replay tables, which this folder owns. */
+
+export interface DbRestrictedKey {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_hash: string;
+  last4: string;
+  permissions: Permissions;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface DbJwtKey {
+  tenant_id: string;
+  kid: string;
+  alg: SigningAlg;
+  jwk: JsonWebKey;
+  thumbprint: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
 
 // ----- restricted keys -----
 

@@ -6,7 +6,7 @@ import type { DbTenant } from '../tenants/tenants.ts';
 import { findTenantByKey } from '../tenants/store.ts';
 import { keyTypeOf } from '../tenants/keys.ts';
 import { tenantFromJson } from '../tenants/types.ts';
-import { insertSession, liveSession } from './store.ts';
+import { insertSession, liveSession, type SessionKind } from './store.ts';
 
 /**
  * Dashboard sessions. The browser gets a random token in an HttpOnly cookie; the database keeps
@@ -21,7 +21,7 @@ export const SESSION_COOKIE = 'sandpay_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_TTL_HOURS = 12;
 
-export type SessionKind = 'tenant' | 'operator';
+export type { SessionKind };
 
 export interface DashboardSession {
   id: string;

@@ -1,6 +1,8 @@
 import type { Queryable } from '../db/pool.ts';
 import type { DbTenant } from '../tenants/tenants.ts';
-import type { SessionKind } from './sessions.ts';
+
+/** A tenant's dashboard session, or the operator's. */
+export type SessionKind = 'tenant' | 'operator';
 
 /** The SQL of the dashboard_sessions table, which this folder owns, and the overview's clock. */
 

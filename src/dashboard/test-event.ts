@@ -4,11 +4,11 @@ import type { Queryable } from '../db/pool.ts';
 import { randomBase62 } from '../ids.ts';
 import { paymentView } from '../payments/payments.ts';
 import { latestSuccessfulPayment } from '../payments/store.ts';
-import type { Services } from '../services.ts';
 import { USER_AGENT } from '../webhooks/deliver.ts';
 import { getEndpoint } from '../webhooks/store.ts';
 import { faceOf } from '../webhooks/faces.ts';
 import { createPoster } from '../webhooks/http.ts';
+import type { WebhookServices } from '../webhooks/services.ts';
 
 /**
  * "Send a test event": one signed POST to an endpoint now, answered with what was sent and what
@@ -45,7 +45,7 @@ async function latestSuccess(db: Queryable, tenantId: string) {
   return p ? paymentView(p) : null;
 }
 
-export async function sendTestEvent(svc: Services, tenantId: string, endpointId: string): Promise<z.output<typeof webhookTestObject>> {
+export async function sendTestEvent(svc: Pick<WebhookServices, 'db' | 'config' | 'webhookFaces'>, tenantId: string, endpointId: string): Promise<z.output<typeof webhookTestObject>> {
   const endpoint = await getEndpoint(svc.db, tenantId, endpointId);
   const now = new Date();
   const id = `evt_test_${randomBase62(20)}`;

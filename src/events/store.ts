@@ -4,8 +4,11 @@ import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
 import type { DbEvent } from './types.ts';
 
 /**
- * The SQL of the events table, which this folder owns: the API's reads, a payment's timeline and
- * the live feed. (The outbox writes events through the webhooks folder's fan-out statement.)
+ * The event log's reads: the API's, a payment's timeline, the live feed and the faces' lists.
+ * events (owned by src/webhooks): the outbox (src/webhooks/outbox.ts) writes the log, with the
+ * deliveries each event fans out to, in one statement; this folder sits below it (webhooks build
+ * their bodies from its catalogue), so the reads are here, beside the catalogue and the streams,
+ * and the log is never written from here.
  */
 
 /** One of the tenant's events; another tenant's is not found. */

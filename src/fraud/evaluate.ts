@@ -1,6 +1,5 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import type { FraudCheck, PaymentDraft } from '../payments/create.ts';
-import type { FraudHit } from '../payments/transition.ts';
+import type { FraudCheck, FraudHit, PaymentDraft } from '../payments/types.ts';
 import { readThrough, type TenantCaches } from '../tenants/caches.ts';
 import { staticRuleFires, velocityFires, type DbFraudRule, type RuleParams } from './rules.ts';
 import { activeRuleRows, velocityCount } from './store.ts';

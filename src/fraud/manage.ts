@@ -1,7 +1,8 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { audit } from '../audit/append.ts';
 import { invalidateOnCommit } from '../tenants/caches.ts';
-import type { Actor, Services } from '../services.ts';
+import type { Actor } from '../core/context.ts';
+import type { TenantServices } from '../tenants/services.ts';
 import { forbidden, notFound } from '../core/errors.ts';
 import { validationError } from '../core/validation.ts';
 import { newId } from '../ids.ts';
@@ -14,7 +15,7 @@ import { insertRule, ruleById, softDeleteRule, updateRuleRow } from './store.ts'
  * the cached rules dropped at commit.
  */
 
-type RuleServices = Pick<Services, 'audit' | 'caches'>;
+type RuleServices = Pick<TenantServices, 'audit' | 'caches'>;
 
 /** Whose rules a caller manages: one tenant's, or (operators) the global ones. */
 export type RuleScope = { tenantId: string } | { global: true };

@@ -67,9 +67,12 @@ function bodyEncoding(): RequestHandler {
   };
 }
 
-/** The headers a face puts on every answer to its requests. */
+/** The headers a face puts on every answer to its requests, and its clients' other form of a key. */
 const faceHeaders: RequestHandler = (req, res, next) => {
-  const headers = faceClaiming(req)?.answerHeaders?.(req, String(req.id));
+  const face = faceClaiming(req);
+  const bearer = face?.bearerOf?.(req.headers.authorization);
+  if (bearer) req.headers.authorization = bearer;
+  const headers = face?.answerHeaders?.(req, String(req.id));
   if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   next();
 };

@@ -18,7 +18,8 @@ const NOT_LOGGED = new Set(['/api/v1/request-log']);
 export function requestLog(svc: Services, options: Partial<RequestLogOptions> = {}): RequestHandler & { writer: RequestLogWriter } {
   const writer = createRequestLogWriter(svc.db, svc.log, options);
   const middleware: RequestHandler = (req, res, next) => {
-    if (!req.originalUrl.startsWith('/api/')) return next();
+    // Sandpay's API and the gateway faces' (/v1): the calls an integration makes.
+    if (!req.originalUrl.startsWith('/api/') && !req.originalUrl.startsWith('/v1/')) return next();
     const at = new Date();
     const started = performance.now();
     let sent: string | null = null;

@@ -4,7 +4,13 @@ import type { Logger } from '../logger.ts';
 
 export { PgBoss };
 
-/** Every queue Sandpay uses; the dead-letter queue must exist before the queue naming it. */
+/**
+ * Every queue's name. A name is data (pg-boss's job rows carry it), as fixed as a table's, so the
+ * names stay as they are. They are listed here, low, only because the job counts (stats.ts) and
+ * the benchmark name queues whose owners sit above this folder; a queue's options, dead letter and
+ * worker are declared by the capability that owns it (its jobs.ts, or queues.ts where its own
+ * modules enqueue onto it), and its producers take the queue from there.
+ */
 export const QUEUES = {
   webhookDelivery: 'webhook-delivery',
   webhookDlq: 'webhook-dlq',
@@ -12,6 +18,7 @@ export const QUEUES = {
   refundProcess: 'refund-process',
   reconcile: 'reconcile',
   idempotencyCleanup: 'idempotency-cleanup',
+  jtiCleanup: 'jti-cleanup',
   checkoutExpire: 'checkout-expire',
   auditCheckpoint: 'audit-checkpoint',
 } as const;
@@ -37,34 +44,4 @@ export function createBoss(connectionString: string, config: Config, log: Logger
   boss.on('error', (err: Error) => log.error({ component: 'jobs', err: err.message }, 'pg-boss error'));
   boss.on('warning', (w: { message: string }) => log.warn({ component: 'jobs', warning: w.message }, 'pg-boss warning'));
   return boss;
-}
-
-/**
- * Creates the queues, and applies the current options to queues that already exist (createQueue
- * leaves an existing queue alone), so a changed JOB_EXPIRE_SECONDS takes effect on restart.
- */
-export async function ensureQueues(boss: PgBoss, config: Config): Promise<void> {
-  // Producers always NOTIFY (cheap); only whether a worker LISTENs is configurable. Flipping the
-  // queue flag per process would race with other processes' cached queue options.
-  const common = { notify: true, expireInSeconds: config.jobs.expireSeconds };
-  const queues: Array<[string, Parameters<PgBoss['createQueue']>[1] & object]> = [
-    [QUEUES.webhookDlq, { retentionSeconds: 30 * 24 * 3600 }],
-    // pg-boss's own retries only cover a worker that died mid-job; webhook retries follow
-    // WEBHOOK_RETRY_SCHEDULE and are scheduled by the delivery worker itself.
-    [QUEUES.webhookDelivery, { ...common, retryLimit: 3, retryDelay: 1, deadLetter: QUEUES.webhookDlq }],
-    [QUEUES.paymentProcess, { ...common, retryLimit: 5, retryDelay: 1, retryBackoff: true }],
-    [QUEUES.refundProcess, { ...common, retryLimit: 5, retryDelay: 1, retryBackoff: true }],
-    [QUEUES.reconcile, { ...common, retryLimit: 0 }],
-    [QUEUES.idempotencyCleanup, { ...common, retryLimit: 0 }],
-    [QUEUES.checkoutExpire, { ...common, retryLimit: 5, retryDelay: 1, retryBackoff: true }],
-    [QUEUES.auditCheckpoint, { ...common, retryLimit: 0 }],
-  ];
-  for (const [name, options] of queues) {
-    if (await boss.getQueue(name)) {
-      const { deadLetter: _fixedAtCreation, ...updatable } = options;
-      await boss.updateQueue(name, updatable);
-    } else {
-      await boss.createQueue(name, options);
-    }
-  }
 }

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Services } from '../services.ts';
+import type { BaseServices } from '../jobs/services.ts';
 import { metricsSnapshot } from './snapshot.ts';
 
 export interface Metrics {
@@ -14,7 +14,7 @@ function routeOf(req: Request): string {
 }
 
 /** One registry per app (tests start several); business gauges are read from the database on scrape. */
-export function createMetrics(svc: Services): Metrics {
+export function createMetrics(svc: Pick<BaseServices, 'db' | 'boss' | 'config'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sandpay_process_' });
   const labels = ['method', 'route', 'status'] as const;

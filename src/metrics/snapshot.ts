@@ -1,5 +1,5 @@
-import type { Services } from '../services.ts';
 import { jobStats } from '../jobs/stats.ts';
+import type { BaseServices } from '../jobs/services.ts';
 import { paymentCountsByStatus, recentPaymentCounts } from '../payments/store.ts';
 import { tenantCounts } from '../tenants/store.ts';
 import { attemptStatsLastHour, deliveryCountsByStatus } from '../webhooks/store.ts';
@@ -8,7 +8,7 @@ import { attemptStatsLastHour, deliveryCountsByStatus } from '../webhooks/store.
  * The operator's view of the whole sandbox: payments by status and recent volume, webhook
  * health from the attempt log (last hour), the dead-letter depth, queues and the DB pool.
  */
-export async function metricsSnapshot(svc: Services) {
+export async function metricsSnapshot(svc: Pick<BaseServices, 'db' | 'boss' | 'config'>) {
   const [byStatus, recent, webhooks, deliveries, tenants, jobs] = await Promise.all([
     paymentCountsByStatus(svc.db),
     recentPaymentCounts(svc.db),

@@ -1,26 +1,12 @@
 import type { Tx } from '../db/pool.ts';
-import { emitEvents } from '../outbox/outbox.ts';
 import { newId } from '../ids.ts';
-import { auditIn } from '../audit/append.ts';
-import type { Ctx, Services } from '../services.ts';
+import { auditIn, type Auditing } from '../audit/append.ts';
+import type { Ctx } from '../tenants/types.ts';
+import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import type { OrderInput, OrderObject } from './schemas.ts';
-import { countAttempt, insertOrder, markPaid, replaceOrderNotes } from './store.ts';
+import { countAttempt, insertOrder, markPaid, replaceOrderNotes, type DbOrder } from './store.ts';
 
-export interface DbOrder {
-  id: string;
-  tenant_id: string;
-  amount: string;
-  currency: string;
-  amount_paid: string;
-  status: 'created' | 'attempted' | 'paid';
-  attempts: number;
-  receipt: string | null;
-  notes: Record<string, unknown>;
-  /** How the hosted checkout captures this order's payments (Razorpay's payment_capture); null: automatic. */
-  capture_method: 'automatic' | 'manual' | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { DbOrder };
 
 export function orderView(o: DbOrder): OrderObject {
   const amount = Number(o.amount);
@@ -41,7 +27,7 @@ export function orderView(o: DbOrder): OrderObject {
   };
 }
 
-export async function createOrder(t: Tx, svc: Services, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
+export async function createOrder(t: Tx, svc: Auditing, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
   const order = await insertOrder(t, {
     id: newId('order'), tenantId: ctx.tenant.id, amount: input.amount, currency: input.currency, receipt: input.receipt ?? null,
     notes: input.metadata ?? {}, captureMethod: input.capture_method ?? null,
@@ -50,7 +36,7 @@ export async function createOrder(t: Tx, svc: Services, ctx: Ctx, input: OrderIn
   return order;
 }
 
-export async function recordAttempt(t: Tx, svc: Services, ctx: Ctx, order: DbOrder): Promise<void> {
+export async function recordAttempt(t: Tx, svc: Auditing, ctx: Ctx, order: DbOrder): Promise<void> {
   const updated = await countAttempt(t, order.id);
   if (updated.status !== order.status) {
     auditIn(t, svc, ctx, { objectType: 'order', objectId: order.id, action: 'order.attempted', oldStatus: order.status, newStatus: updated.status });
@@ -62,7 +48,7 @@ export async function recordAttempt(t: Tx, svc: Services, ctx: Ctx, order: DbOrd
  * let no second payment of a paid order succeed; should one ever get here all the same, the
  * transaction fails rather than commit a second capture.
  */
-export async function markOrderPaid(t: Tx, svc: Services, ctx: Ctx, orderId: string, amount: number, paymentId: string): Promise<void> {
+export async function markOrderPaid(t: Tx, svc: Auditing & OutboxServices, ctx: Ctx, orderId: string, amount: number, paymentId: string): Promise<void> {
   const updated = await markPaid(t, orderId, amount);
   if (!updated) throw new Error(`order ${orderId} is already paid: payment ${paymentId} would be its second capture`);
   auditIn(t, svc, ctx, { objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', metadata: { payment_id: paymentId } });
@@ -70,7 +56,7 @@ export async function markOrderPaid(t: Tx, svc: Services, ctx: Ctx, orderId: str
 }
 
 /** Replaces the order's metadata (what Razorpay calls notes); audited like every change. */
-export async function updateOrderMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
+export async function updateOrderMetadata(t: Tx, svc: Auditing, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
   const { before, after } = await replaceOrderNotes(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'order', objectId: id, action: 'order.updated', metadata: { old: { metadata: before.notes }, new: { metadata } } });
   return after;

@@ -1,9 +1,24 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import { listPage, type Condition, type PageArgs, type PageOf } from '../db/paginate.ts';
-import type { DbOrder } from './orders.ts';
 
 /** The SQL of the orders table, which this folder owns: its own rules' statements and what other capabilities ask of it. */
+
+export interface DbOrder {
+  id: string;
+  tenant_id: string;
+  amount: string;
+  currency: string;
+  amount_paid: string;
+  status: 'created' | 'attempted' | 'paid';
+  attempts: number;
+  receipt: string | null;
+  notes: Record<string, unknown>;
+  /** How the hosted checkout captures this order's payments (Razorpay's payment_capture); null: automatic. */
+  capture_method: 'automatic' | 'manual' | null;
+  created_at: Date;
+  updated_at: Date;
+}
 
 export interface NewOrder {
   id: string;

@@ -1,17 +1,17 @@
 import type { Tx } from '../db/pool.ts';
 import { badRequest } from '../core/errors.ts';
-import type { Ctx, Services } from '../services.ts';
-import { settingsOf } from '../tenants/tenants.ts';
+import { settingsOf, type Ctx } from '../tenants/tenants.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
 import { settle } from './outcome.ts';
 import type { DbPayment } from './payments.ts';
+import type { PaymentServices } from './services.ts';
 import { lockPayment } from './store.ts';
 import { transitionPayment } from './transition.ts';
 
 export type SimulatedOutcome = 'success' | 'failed' | 'authorized' | 'expired';
 
 /** Explicit control: move a payment to the outcome the developer asks for, if the state machine allows it. */
-export async function simulatePayment(t: Tx, svc: Services, ctx: Ctx, id: string, outcome: SimulatedOutcome, failureCode?: string): Promise<DbPayment> {
+export async function simulatePayment(t: Tx, svc: PaymentServices, ctx: Ctx, id: string, outcome: SimulatedOutcome, failureCode?: string): Promise<DbPayment> {
   const p = await lockPayment(t, ctx.tenant.id, id);
   switch (outcome) {
     case 'success':
@@ -29,7 +29,7 @@ export async function simulatePayment(t: Tx, svc: Services, ctx: Ctx, id: string
 }
 
 /** Captures an authorized payment, in full or in part; the uncaptured rest is released. */
-export async function capturePayment(t: Tx, svc: Services, ctx: Ctx, id: string, amount?: number): Promise<DbPayment> {
+export async function capturePayment(t: Tx, svc: PaymentServices, ctx: Ctx, id: string, amount?: number): Promise<DbPayment> {
   const p = await lockPayment(t, ctx.tenant.id, id);
   const capture = amount ?? Number(p.amount);
   if (capture > Number(p.amount)) {
@@ -39,7 +39,7 @@ export async function capturePayment(t: Tx, svc: Services, ctx: Ctx, id: string,
 }
 
 /** Cancels a payment that has not completed: pending or authorized becomes failed (payment_cancelled). */
-export async function cancelPayment(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbPayment> {
+export async function cancelPayment(t: Tx, svc: PaymentServices, ctx: Ctx, id: string): Promise<DbPayment> {
   const p = await lockPayment(t, ctx.tenant.id, id);
   return transitionPayment(t, svc, ctx, p, 'failed', {
     failure: { code: 'payment_cancelled', message: FAILURE_MESSAGES.payment_cancelled! },
@@ -52,7 +52,7 @@ export async function cancelPayment(t: Tx, svc: Services, ctx: Ctx, id: string):
  * instrument. A payment that moved on meanwhile (simulated, cancelled, expired) is left alone,
  * so a retried job never settles twice.
  */
-export async function processPendingPayment(t: Tx, svc: Services, ctx: Ctx, id: string, random: () => number = Math.random): Promise<DbPayment | null> {
+export async function processPendingPayment(t: Tx, svc: PaymentServices, ctx: Ctx, id: string, random: () => number = Math.random): Promise<DbPayment | null> {
   const p = await lockPayment(t, ctx.tenant.id, id);
   if (p.status !== 'pending') return null;
   const settings = settingsOf(ctx.tenant);

@@ -1,35 +1,28 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
-import { emitEvents } from '../outbox/outbox.ts';
 import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
+import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { recordAttempt } from '../orders/orders.ts';
 import { lockOrder } from '../orders/store.ts';
-import type { Ctx, Services } from '../services.ts';
-import { settingsOf } from '../tenants/tenants.ts';
+import { settingsOf, type Ctx } from '../tenants/tenants.ts';
+import { emitEvents } from '../webhooks/outbox.ts';
 import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour } from './instruments.ts';
 import type { CreatePaymentInput } from './schemas.ts';
 import { planCreation } from './outcome.ts';
 import { paymentView, type DbPayment } from './payments.ts';
-import { recordTransition, transitionPayment, type FraudHit } from './transition.ts';
+import type { PaymentServices } from './services.ts';
+import { recordTransition, transitionPayment } from './transition.ts';
 import { assertTransition } from './state-machine.ts';
 import { insertPayment } from './store.ts';
 
-/** What the fraud engine sees of a payment about to be created. */
-export interface PaymentDraft {
-  tenantId: string;
-  amount: number;
-  currency: string;
-  method: CreatePaymentInput['method'];
-  customerEmail: string | null;
-  billingCountry: string | null;
-  cardFingerprint: string | null;
-  cardBin: string | null;
-}
-
-export type FraudCheck = (t: Tx, svc: Services, ctx: Ctx, draft: PaymentDraft) => Promise<FraudHit | null>;
+/**
+ * Payments left pending by async mode or a delayed test instrument, each settled by its job after
+ * delay_ms (src/payments/jobs.ts); a failed settle is retried.
+ */
+export const PAYMENT_PROCESS: Queue = { name: QUEUES.paymentProcess, options: { retryLimit: 5, retryDelay: 1, retryBackoff: true } };
 
 interface Instrument {
   behaviour: Behaviour;
@@ -60,7 +53,7 @@ function resolveInstrument(tenantId: string, input: CreatePaymentInput, opts: Cr
 
 type Capture = NonNullable<CreatePaymentInput['capture']>;
 
-async function resolveAmount(t: Tx, svc: Services, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null; capture: Capture }> {
+async function resolveAmount(t: Tx, svc: PaymentServices, ctx: Ctx, input: CreatePaymentInput): Promise<{ amount: number; currency: string; orderId: string | null; capture: Capture }> {
   if (!input.order_id) {
     if (input.amount === undefined) throw badRequest('parameter_missing', 'Missing required parameter: amount (or pass an order_id)', 'amount');
     if (input.currency === undefined) throw badRequest('parameter_missing', 'Missing required parameter: currency (or pass an order_id)', 'currency');
@@ -112,7 +105,7 @@ export interface StoredCard {
   fingerprint: string;
 }
 
-export async function createPayment(t: Tx, svc: Services, ctx: Ctx, input: CreatePaymentInput, opts: CreateOptions = {}): Promise<DbPayment> {
+export async function createPayment(t: Tx, svc: PaymentServices, ctx: Ctx, input: CreatePaymentInput, opts: CreateOptions = {}): Promise<DbPayment> {
   const instrument = resolveInstrument(ctx.tenant.id, input, opts);
   const { amount, currency, orderId, capture } = await resolveAmount(t, svc, ctx, input);
   const fraud = await svc.checkFraud(t, svc, ctx, {
@@ -160,7 +153,7 @@ export async function createPayment(t: Tx, svc: Services, ctx: Ctx, input: Creat
     return transitionPayment(t, svc, ctx, created, plan.settlement.status, plan.settlement.changes);
   }
   if (plan.processAfterMs !== null) {
-    await enqueue(t, svc.boss, QUEUES.paymentProcess, [
+    await enqueue(t, svc.boss, PAYMENT_PROCESS, [
       { data: { paymentId: created.id }, startAfter: new Date(Date.now() + plan.processAfterMs) },
     ]);
   }

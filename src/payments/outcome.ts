@@ -1,6 +1,6 @@
 import type { TenantSettings } from '../tenants/tenants.ts';
 import { FAILURE_MESSAGES, failureFor, type Behaviour } from './instruments.ts';
-import type { FraudHit, TransitionChanges } from './transition.ts';
+import type { FraudHit, TransitionChanges } from './types.ts';
 import type { PaymentStatus } from './state-machine.ts';
 
 export interface Settlement {

@@ -1,48 +1,10 @@
 import type { Queryable, Tx } from '../db/pool.ts';
-import { auditIn } from '../audit/append.ts';
-import type { Ctx, Services } from '../services.ts';
-import type { Behaviour } from './instruments.ts';
+import { auditIn, type Auditing } from '../audit/append.ts';
+import type { Ctx } from '../tenants/types.ts';
 import type { PaymentObject } from './schemas.ts';
-import type { PaymentStatus } from './state-machine.ts';
-import { paymentTotals, replacePaymentMetadata } from './store.ts';
+import { paymentTotals, replacePaymentMetadata, type DbPayment } from './store.ts';
 
-export interface DbPayment {
-  id: string;
-  tenant_id: string;
-  order_id: string | null;
-  amount: string;
-  currency: string;
-  status: PaymentStatus;
-  method: 'card' | 'upi' | 'netbanking' | 'wallet';
-  card_brand: string | null;
-  card_last4: string | null;
-  card_bin: string | null;
-  card_exp_month: number | null;
-  card_exp_year: number | null;
-  card_fingerprint: string | null;
-  vpa: string | null;
-  bank: string | null;
-  wallet: string | null;
-  test_behaviour: Behaviour;
-  capture_method: 'automatic' | 'manual';
-  amount_captured: string;
-  amount_refunded: string;
-  failure_code: string | null;
-  failure_message: string | null;
-  fraud_rule_id: string | null;
-  fraud_action: 'flag' | 'block' | null;
-  fraud_reason: string | null;
-  description: string | null;
-  metadata: Record<string, unknown>;
-  customer_email: string | null;
-  billing_country: string | null;
-  webhook_url: string | null;
-  expires_at: Date | null;
-  authorized_at: Date | null;
-  captured_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { DbPayment };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -108,7 +70,7 @@ export async function paymentStats(db: Queryable, tenantId: string) {
 }
 
 /** Replaces the payment's metadata; the only field a client may change after creation. */
-export async function updatePaymentMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
+export async function updatePaymentMetadata(t: Tx, svc: Auditing, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbPayment> {
   const { before, after } = await replacePaymentMetadata(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'payment', objectId: id, action: 'payment.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;

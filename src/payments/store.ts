@@ -3,9 +3,8 @@ import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import { listPage, type PageArgs, type PageOf } from '../db/paginate.ts';
 import { DAY_START, TENANT_SCOPE } from '../db/report-sql.ts';
 import type { Behaviour } from './instruments.ts';
-import type { DbPayment } from './payments.ts';
 import type { PaymentStatus } from './state-machine.ts';
-import type { TransitionChanges } from './transition.ts';
+import type { TransitionChanges } from './types.ts';
 
 /**
  * The SQL of the payments table, which this folder owns: what its own rules write and read
@@ -13,6 +12,44 @@ import type { TransitionChanges } from './transition.ts';
  * guard against a second attempt, the test event's sample, reconciliation's scan, the dashboard's
  * and the operator's numbers, and the Razorpay face's order filter).
  */
+
+export interface DbPayment {
+  id: string;
+  tenant_id: string;
+  order_id: string | null;
+  amount: string;
+  currency: string;
+  status: PaymentStatus;
+  method: 'card' | 'upi' | 'netbanking' | 'wallet';
+  card_brand: string | null;
+  card_last4: string | null;
+  card_bin: string | null;
+  card_exp_month: number | null;
+  card_exp_year: number | null;
+  card_fingerprint: string | null;
+  vpa: string | null;
+  bank: string | null;
+  wallet: string | null;
+  test_behaviour: Behaviour;
+  capture_method: 'automatic' | 'manual';
+  amount_captured: string;
+  amount_refunded: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  fraud_rule_id: string | null;
+  fraud_action: 'flag' | 'block' | null;
+  fraud_reason: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  customer_email: string | null;
+  billing_country: string | null;
+  webhook_url: string | null;
+  expires_at: Date | null;
+  authorized_at: Date | null;
+  captured_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
 
 const SUCCEEDED = `status IN ('success', 'partially_refunded', 'refunded')`;
 const SETTLED_BAD = `status IN ('failed', 'flagged', 'expired')`;

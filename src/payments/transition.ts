@@ -1,38 +1,26 @@
 import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import type { NewEvent } from '../events/events.ts';
-import { emitEvents } from '../outbox/outbox.ts';
 import { markOrderPaid } from '../orders/orders.ts';
 import { lockOrder } from '../orders/store.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
-import type { Ctx, Services } from '../services.ts';
+import type { Ctx } from '../tenants/types.ts';
+import { emitEvents } from '../webhooks/outbox.ts';
+import type { PaymentServices } from './services.ts';
 import { paymentView, type DbPayment } from './payments.ts';
 import { assertTransition, STATUS_EVENT, type PaymentStatus } from './state-machine.ts';
 import { setPaymentStatus } from './store.ts';
+import type { TransitionChanges } from './types.ts';
 
-export interface FraudHit {
-  action: 'flag' | 'block';
-  ruleId: string | null;
-  reason: string;
-}
-
-export interface TransitionChanges {
-  failure?: { code: string; message: string };
-  amountCaptured?: number;
-  amountRefunded?: number;
-  fraud?: FraudHit;
-  /** Audit action when it says more than the new status (payment.captured, payment.cancelled). */
-  action?: string;
-  metadata?: Record<string, unknown>;
-}
+export type { TransitionChanges };
 
 /**
  * The one way a payment changes state: checks the move against the state machine, updates the
  * (already locked) row, and in the same transaction writes the event, the audit row and the
  * order's side effects.
  */
-export async function transitionPayment(t: Tx, svc: Services, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
+export async function transitionPayment(t: Tx, svc: PaymentServices, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
   assertTransition(p.status, to);
   if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrder(t, ctx.tenant.id, p.order_id)).status === 'paid') {
     return lateOnPaidOrder(t, svc, ctx, p, to, changes);
@@ -52,7 +40,7 @@ export async function transitionPayment(t: Tx, svc: Services, ctx: Ctx, p: DbPay
  * an authorization on an order another payment paid is refused (409); the authorization stays
  * until it is cancelled or expires.
  */
-async function lateOnPaidOrder(t: Tx, svc: Services, ctx: Ctx, p: DbPayment, to: 'authorized' | 'success', changes: TransitionChanges): Promise<DbPayment> {
+async function lateOnPaidOrder(t: Tx, svc: PaymentServices, ctx: Ctx, p: DbPayment, to: 'authorized' | 'success', changes: TransitionChanges): Promise<DbPayment> {
   if (p.status === 'authorized') {
     throw stateError('order_already_paid', `Order ${p.order_id} is already paid by another payment; this authorization cannot be captured (cancel it, or it expires uncaptured)`);
   }
@@ -68,7 +56,7 @@ async function lateOnPaidOrder(t: Tx, svc: Services, ctx: Ctx, p: DbPayment, to:
  * session's side effects. Shared by transitionPayment and by a create that inserts the payment
  * already settled (src/payments/create.ts), so both read exactly alike.
  */
-export async function recordTransition(t: Tx, svc: Services, ctx: Ctx, from: PaymentStatus, updated: DbPayment, to: PaymentStatus, changes: TransitionChanges): Promise<void> {
+export async function recordTransition(t: Tx, svc: PaymentServices, ctx: Ctx, from: PaymentStatus, updated: DbPayment, to: PaymentStatus, changes: TransitionChanges): Promise<void> {
   const p = { id: updated.id, status: from };
   const view = paymentView(updated);
   const events: NewEvent[] = [];

@@ -1,27 +1,16 @@
 import type { Queryable } from '../db/pool.ts';
 import { SYSTEM_ACTOR } from '../audit/append.ts';
-import { QUEUES } from '../jobs/boss.ts';
 import { lockPayment, overduePayments } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
-import type { Services } from '../services.ts';
+import type { PaymentServices } from '../payments/services.ts';
 import { systemCtx } from '../tenants/tenants.ts';
 import { requeueDeliveries } from '../webhooks/deliveries.ts';
+import { WEBHOOK_DELIVERY } from '../webhooks/outbox.ts';
 import { overdueDeliveries } from '../webhooks/store.ts';
-import { insertRun, runsBefore } from './store.ts';
+import { insertRun, runsBefore, type ReconciliationRun } from './store.ts';
 
 const BATCH = 500;
 const LIVE_JOB_STATES = new Set(['created', 'retry', 'active']);
-
-export interface ReconciliationRun {
-  id: number;
-  started_at: Date;
-  finished_at: Date;
-  duration_ms: number;
-  expired_payments: number;
-  requeued_deliveries: number;
-  trigger: 'schedule' | 'admin';
-  error: string | null;
-}
 
 export function runView(r: ReconciliationRun) {
   return {
@@ -38,7 +27,7 @@ export function runView(r: ReconciliationRun) {
 }
 
 /** Pending and authorized payments past their TTL become expired (payment.expired), one transaction each. */
-async function expireStalePayments(svc: Services): Promise<number> {
+async function expireStalePayments(svc: PaymentServices): Promise<number> {
   const due = await overduePayments(svc.db, BATCH);
   let expired = 0;
   for (const { id, tenant_id } of due) {
@@ -58,12 +47,12 @@ async function expireStalePayments(svc: Services): Promise<number> {
  * Deliveries that should have been attempted a while ago but have no live job (a job lost to a
  * worker that died past its retries, or removed by hand) are queued again.
  */
-async function requeueStuckDeliveries(svc: Services): Promise<number> {
+async function requeueStuckDeliveries(svc: PaymentServices): Promise<number> {
   const stuck = await overdueDeliveries(svc.db, svc.config.reconcile.stuckDeliverySeconds, BATCH);
   // One commit's job owns all the deliveries it fanned out: each job is looked up once.
   const live = new Map<string, boolean>();
   for (const jobId of new Set(stuck.map((d) => d.job_id).filter((id) => id !== null))) {
-    live.set(jobId, (await svc.boss.findJobs(QUEUES.webhookDelivery, { id: jobId })).some((j) => LIVE_JOB_STATES.has(j.state)));
+    live.set(jobId, (await svc.boss.findJobs(WEBHOOK_DELIVERY.name, { id: jobId })).some((j) => LIVE_JOB_STATES.has(j.state)));
   }
   const orphaned = stuck.filter((d) => !(d.job_id && live.get(d.job_id))).map((d) => d.id);
   if (orphaned.length === 0) return 0;
@@ -73,7 +62,7 @@ async function requeueStuckDeliveries(svc: Services): Promise<number> {
   return requeued.length;
 }
 
-export async function reconcile(svc: Services, trigger: 'schedule' | 'admin'): Promise<ReconciliationRun> {
+export async function reconcile(svc: PaymentServices, trigger: 'schedule' | 'admin'): Promise<ReconciliationRun> {
   const started = new Date();
   let expired = 0;
   let requeued = 0;

@@ -1,7 +1,17 @@
 import type { Queryable } from '../db/pool.ts';
-import type { ReconciliationRun } from './reconcile.ts';
 
 /** The SQL of the reconciliation_runs table, which this folder owns. */
+
+export interface ReconciliationRun {
+  id: number;
+  started_at: Date;
+  finished_at: Date;
+  duration_ms: number;
+  expired_payments: number;
+  requeued_deliveries: number;
+  trigger: 'schedule' | 'admin';
+  error: string | null;
+}
 
 export function insertRun(db: Queryable, run: Omit<ReconciliationRun, 'id'>): Promise<ReconciliationRun> {
   return db.one<ReconciliationRun>(

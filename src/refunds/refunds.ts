@@ -1,33 +1,23 @@
 import type { Tx } from '../db/pool.ts';
-import { auditIn } from '../audit/append.ts';
-import { emitEvents } from '../outbox/outbox.ts';
+import { auditIn, type Auditing } from '../audit/append.ts';
 import { badRequest, stateError } from '../core/errors.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
+import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { lockPayment } from '../payments/store.ts';
-import { assertRefundTransition, type RefundStatus } from '../payments/state-machine.ts';
+import type { PaymentServices } from '../payments/services.ts';
+import { assertRefundTransition } from '../payments/state-machine.ts';
 import { transitionPayment } from '../payments/transition.ts';
-import type { Ctx, Services } from '../services.ts';
+import type { Ctx } from '../tenants/types.ts';
+import { emitEvents } from '../webhooks/outbox.ts';
 import type { RefundInput, RefundObject } from './schemas.ts';
-import { getRefund, insertRefund, lockRefund, replaceRefundMetadata, reservedForRefunds, setRefundStatus } from './store.ts';
+import { getRefund, insertRefund, lockRefund, replaceRefundMetadata, reservedForRefunds, setRefundStatus, type DbRefund } from './store.ts';
 
-export interface DbRefund {
-  id: string;
-  tenant_id: string;
-  payment_id: string;
-  amount: string;
-  currency: string;
-  status: RefundStatus;
-  reason: string | null;
-  metadata: Record<string, unknown>;
-  failure_code: string | null;
-  /** Razorpay's refund receipt (the merchant's reference), shown by the /v1 face. */
-  receipt: string | null;
-  processed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { DbRefund };
+
+/** Refunds waiting to be processed, each settled by its job after REFUND_PROCESS_DELAY_MS (src/refunds/jobs.ts); a failed settle is retried. */
+export const REFUND_PROCESS: Queue = { name: QUEUES.refundProcess, options: { retryLimit: 5, retryDelay: 1, retryBackoff: true } };
 
 export function refundView(r: DbRefund): RefundObject {
   return {
@@ -47,7 +37,7 @@ export function refundView(r: DbRefund): RefundObject {
 }
 
 /** Replaces the refund's metadata (what Razorpay calls notes); audited like every change. */
-export async function updateRefundMetadata(t: Tx, svc: Services, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
+export async function updateRefundMetadata(t: Tx, svc: Auditing, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbRefund> {
   const { before, after } = await replaceRefundMetadata(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'refund', objectId: id, action: 'refund.updated', metadata: { old: { metadata: before.metadata }, new: { metadata } } });
   return after;
@@ -58,7 +48,7 @@ export async function updateRefundMetadata(t: Tx, svc: Services, ctx: Ctx, id: s
  * amount still refundable counts pending refunds too, so however many requests race, the
  * refunds never add up to more than was captured.
  */
-export async function createRefund(t: Tx, svc: Services, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string }): Promise<DbRefund> {
+export async function createRefund(t: Tx, svc: PaymentServices, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string }): Promise<DbRefund> {
   const p = await lockPayment(t, ctx.tenant.id, paymentId);
   if (p.status !== 'success' && p.status !== 'partially_refunded') {
     throw stateError('payment_not_refundable', `Payment is ${p.status}; only successful payments can be refunded`);
@@ -82,7 +72,7 @@ export async function createRefund(t: Tx, svc: Services, ctx: Ctx, paymentId: st
     newStatus: 'pending',
     metadata: { payment_id: p.id, amount, remaining_after: remaining - amount },
   });
-  await enqueue(t, svc.boss, QUEUES.refundProcess, [
+  await enqueue(t, svc.boss, REFUND_PROCESS, [
     { data: { refundId: refund.id }, startAfter: new Date(Date.now() + svc.config.payments.refundDelayMs) },
   ]);
   return refund;
@@ -93,7 +83,7 @@ export async function createRefund(t: Tx, svc: Services, ctx: Ctx, paymentId: st
  * then moves the payment to partially_refunded or refunded when the money goes back.
  * From a job (`strict` false) a refund that is no longer pending is skipped; from the API it is a 409.
  */
-export async function settleRefund(t: Tx, svc: Services, ctx: Ctx, refundId: string, to: 'processed' | 'failed', opts: { strict: boolean; failureCode?: string }): Promise<DbRefund | null> {
+export async function settleRefund(t: Tx, svc: PaymentServices, ctx: Ctx, refundId: string, to: 'processed' | 'failed', opts: { strict: boolean; failureCode?: string }): Promise<DbRefund | null> {
   const { payment_id } = await getRefund(t, ctx.tenant.id, refundId);
   const p = await lockPayment(t, ctx.tenant.id, payment_id);
   const r = await lockRefund(t, refundId);

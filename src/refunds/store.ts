@@ -3,12 +3,28 @@ import { ownedRow, replaceOwnedJson } from '../db/owned.ts';
 import { listPage, type PageArgs, type PageOf } from '../db/paginate.ts';
 import { DAY_START, TENANT_SCOPE } from '../db/report-sql.ts';
 import type { RefundStatus } from '../payments/state-machine.ts';
-import type { DbRefund } from './refunds.ts';
 
 /**
  * The SQL of the refunds table, which this folder owns: its own rules' statements (open, settle,
  * the list) and what other capabilities ask of it (the dashboard's numbers).
  */
+
+export interface DbRefund {
+  id: string;
+  tenant_id: string;
+  payment_id: string;
+  amount: string;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  metadata: Record<string, unknown>;
+  failure_code: string | null;
+  /** Razorpay's refund receipt (the merchant's reference), shown by the /v1 face. */
+  receipt: string | null;
+  processed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
 
 /** One of the tenant's refunds; another tenant's is not found (404). */
 export function getRefund(db: Queryable, tenantId: string, id: string): Promise<DbRefund> {

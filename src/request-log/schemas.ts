@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { isoTime, pageQuery } from '../core/schemas.ts';
-import type { DbRequestLog } from './store.ts';
-
-export const REQUEST_SOURCES = ['secret_key', 'publishable_key', 'restricted_key', 'service_token', 'dashboard'] as const;
-export type RequestSource = (typeof REQUEST_SOURCES)[number];
+import { REQUEST_SOURCES, type DbRequestLog } from './store.ts';
 
 export const requestLogQuery = z.strictObject({
   ...pageQuery,

@@ -1,8 +1,11 @@
 import type { Queryable } from '../db/pool.ts';
 import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
-import type { RequestSource } from './schemas.ts';
 
 /** The SQL of the request_log table, which this folder owns: the batched writer's insert and pruning, and the list. */
+
+/** What authenticated a logged request. */
+export const REQUEST_SOURCES = ['secret_key', 'publishable_key', 'restricted_key', 'service_token', 'dashboard'] as const;
+export type RequestSource = (typeof REQUEST_SOURCES)[number];
 
 export interface DbRequestLog {
   id: string;

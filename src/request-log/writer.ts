@@ -2,7 +2,7 @@ import { randomBase62 } from '../ids.ts';
 import type { Db } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import { redactedField, redactedRequestBody, redactedResponseBody } from './redact.ts';
-import type { RequestSource } from './schemas.ts';
+import type { RequestSource } from './store.ts';
 import { insertRequestLines, pruneOlderThan, pruneTenantsOverLimit } from './store.ts';
 
 /**

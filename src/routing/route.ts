@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { DomainError } from '../core/errors.ts';
 import type { Db, Queryable, Tx } from '../db/pool.ts';
 import { ID_PREFIXES, type IdKind } from '../ids.ts';
-import type { Actor, Ctx, Services } from '../services.ts';
+import type { Actor } from '../core/context.ts';
+import type { Ctx, Services } from '../services.ts';
 import type { Permission } from '../credentials/permissions.ts';
 import type { DashboardSession } from '../dashboard/sessions.ts';
 import type { EventStreamQuery } from '../events/stream.ts';
-import type { HttpFace } from './face.ts';
+import type { HttpFace } from './http-face.ts';
 
 /**
  * Who may call a route. `secret`: a tenant's secret key; `publishable`: the secret key or the

@@ -2,13 +2,14 @@ import type { Queryable, Tx } from '../db/pool.ts';
 import { invalidateOnCommit } from './caches.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { newId } from '../ids.ts';
-import { audit, SYSTEM_ACTOR } from '../audit/append.ts';
-import type { Actor, Ctx, Services } from '../services.ts';
+import { audit, auditIn, SYSTEM_ACTOR } from '../audit/append.ts';
+import type { BaseServices } from '../jobs/services.ts';
 import { conflict } from '../core/errors.ts';
 import type { SettingsPatch } from './schemas.ts';
-import type { DbTenant, TenantSettings } from './types.ts';
+import type { TenantServices } from './services.ts';
+import type { Ctx, DbTenant, TenantSettings } from './types.ts';
 
-export type { DbTenant, TenantSettings };
+export type { Ctx, DbTenant, TenantSettings };
 import { generateApiKey, generateWebhookSecret, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
 import { getTenant, insertApiKey, insertTenant, lockTenantKeys, lockTenantSettings, revokeKeysOfType, setTenantSettings, type KeyRow } from './store.ts';
 
@@ -57,7 +58,7 @@ async function insertKey(t: Tx, tenantId: string, type: KeyType) {
   return { id, key: key.key };
 }
 
-export async function registerTenant(svc: Pick<Services, 'db' | 'audit'>, input: { name: string; email: string }, requestId: string) {
+export async function registerTenant(svc: Pick<TenantServices, 'db' | 'audit'>, input: { name: string; email: string }, requestId: string) {
   try {
     return await svc.db.tx(async (t) => {
       const webhookSecret = generateWebhookSecret();
@@ -93,7 +94,7 @@ export async function systemCtx(db: Queryable, tenantId: string): Promise<Ctx | 
  * A job's work, in one transaction, as the system acting for the tenant that owns its row
  * (`ownerOf` reads it from the row's own table); a row that is gone leaves nothing to do.
  */
-export async function asOwner(svc: Services, ownerOf: (t: Tx) => Promise<{ tenant_id: string } | undefined>, work: (t: Tx, ctx: Ctx) => Promise<unknown>): Promise<void> {
+export async function asOwner(svc: Pick<BaseServices, 'db'>, ownerOf: (t: Tx) => Promise<{ tenant_id: string } | undefined>, work: (t: Tx, ctx: Ctx) => Promise<unknown>): Promise<void> {
   await svc.db.tx(async (t) => {
     const owner = await ownerOf(t);
     const ctx = owner && (await systemCtx(t, owner.tenant_id));
@@ -107,9 +108,10 @@ export async function asOwner(svc: Services, ownerOf: (t: Tx) => Promise<{ tenan
  * `issue` makes the new key: a gateway face's key pair (src/faces/<face>/keys.ts) brings its own.
  */
 export async function rotateKey<K extends { id: string } = { id: string; key: string }>(
-  t: Tx, svc: Pick<Services, 'audit' | 'caches'>, tenantId: string, type: StoredKeyType, actor: Actor, requestId: string, expireOldIn = 0,
-  issue: () => Promise<K> = () => insertKey(t, tenantId, type as KeyType) as unknown as Promise<K>,
+  t: Tx, svc: Pick<TenantServices, 'audit' | 'caches'>, ctx: Ctx, type: StoredKeyType, expireOldIn = 0,
+  issue: () => Promise<K> = () => insertKey(t, ctx.tenant.id, type as KeyType) as unknown as Promise<K>,
 ) {
+  const tenantId = ctx.tenant.id;
   // Rotations of one tenant run one after another: without this, two concurrent ones each revoke
   // the keys their snapshot sees and both insert, leaving several active keys. The UPDATE below
   // is a new statement, so after the wait it sees the key the previous rotation committed.
@@ -117,13 +119,10 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
   invalidateOnCommit(t, svc.caches, 'auth', tenantId);
   const revoked = await revokeKeysOfType(t, tenantId, type, expireOldIn);
   const fresh = await issue();
-  audit(t, svc, {
-    tenantId,
+  auditIn(t, svc, ctx, {
     objectType: 'api_key',
     objectId: fresh.id,
     action: 'api_key.rotated',
-    actor,
-    requestId,
     metadata: { type, revoked: revoked.map((r) => r.id), expire_old_in: expireOldIn },
   });
   return { ...fresh, oldKeysExpireAt: revoked[0]?.revoked_at ?? new Date() };
@@ -137,7 +136,8 @@ export async function rotateKey<K extends { id: string } = { id: string; key: st
  * apply one after another, each to what the previous one committed. NO KEY UPDATE, as in
  * rotateKey: inserts that reference the tenant do not wait.
  */
-export async function updateSettings(t: Tx, svc: Pick<Services, 'audit' | 'caches'>, tenant: DbTenant, patch: SettingsPatch, actor: Actor, requestId: string) {
+export async function updateSettings(t: Tx, svc: Pick<TenantServices, 'audit' | 'caches'>, ctx: Ctx, patch: SettingsPatch) {
+  const { tenant } = ctx;
   const current = await lockTenantSettings(t, tenant.id);
   const before = settingsOf(current);
   const after: TenantSettings = {
@@ -147,13 +147,10 @@ export async function updateSettings(t: Tx, svc: Pick<Services, 'audit' | 'cache
   };
   const row = await setTenantSettings(t, tenant.id, after);
   invalidateOnCommit(t, svc.caches, 'auth', tenant.id);
-  audit(t, svc, {
-    tenantId: tenant.id,
+  auditIn(t, svc, ctx, {
     objectType: 'tenant',
     objectId: tenant.id,
     action: 'tenant.settings_updated',
-    actor,
-    requestId,
     metadata: { before, after },
   });
   return row;

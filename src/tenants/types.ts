@@ -1,3 +1,4 @@
+import type { RequestContext } from '../core/context.ts';
 import type { FaultKind } from './schemas.ts';
 
 export interface TenantSettings {
@@ -30,3 +31,6 @@ export const tenantFromJson = (t: Omit<DbTenant, 'created_at' | 'updated_at'> & 
   created_at: new Date(t.created_at),
   updated_at: new Date(t.updated_at),
 });
+
+/** Who is acting, for which tenant (its row), in which request: the per-request context every domain write takes. */
+export type Ctx = RequestContext<DbTenant>;

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { audit, SYSTEM_ACTOR } from '../audit/append.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
-import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import type { Services } from '../services.ts';
 import type { Poster, PostResult } from './http.ts';
 import { findFace } from './faces.ts';
+import { WEBHOOK_DELIVERY, WEBHOOK_DLQ } from './outbox.ts';
+import type { WebhookServices } from './services.ts';
 import { claimDeliveries, disableGoneEndpoint, recordAttempts, type AttemptRecord, type ClaimedDelivery } from './store.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
+
+type DeliveryServices = Pick<WebhookServices, 'db' | 'boss' | 'config' | 'audit' | 'webhookFaces'>;
 
 type Outcome =
   | { status: 'delivered' }
@@ -45,12 +47,12 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
  * job owns nothing once stale (the delivery's job_id has moved on), and a delivery is skipped
  * when settled or leased by another worker.
  */
-function claim(svc: Services, jobIds: string[], limit: number): Promise<ClaimedDelivery[]> {
+function claim(svc: DeliveryServices, jobIds: string[], limit: number): Promise<ClaimedDelivery[]> {
   const snapshotFormats = svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format);
   return claimDeliveries(svc.db, jobIds, svc.config.webhooks.timeoutMs + 5000, snapshotFormats, limit);
 }
 
-async function attempt(svc: Services, post: Poster, d: ClaimedDelivery): Promise<Attempted> {
+async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery): Promise<Attempted> {
   if (d.target === 'endpoint' && (d.endpoint_deleted || !d.endpoint_enabled)) {
     // No attempt against a disabled or deleted endpoint: dead now, replayable once it is fixed.
     const error = d.endpoint_deleted ? 'endpoint deleted' : 'endpoint disabled';
@@ -82,7 +84,7 @@ async function attempt(svc: Services, post: Poster, d: ClaimedDelivery): Promise
  * enqueue jobs, so then everything runs in one transaction with them. A delivery requeued by
  * someone else meanwhile (its job_id changed) is left to the job that owns it now.
  */
-async function record(svc: Services, attempts: Attempted[]): Promise<void> {
+async function record(svc: DeliveryServices, attempts: Attempted[]): Promise<void> {
   const rows = attempts.map(({ d, url, headers, result, outcome }) => ({
     d,
     url,
@@ -106,11 +108,11 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
   await svc.db.tx(async (t) => {
     const written = new Set((await write(t)).map((w) => w.delivery_id));
     const mine = rows.filter((x) => written.has(x.d.id));
-    await enqueue(t, svc.boss, QUEUES.webhookDelivery, mine.filter((x) => x.nextJob).map((x) => ({
+    await enqueue(t, svc.boss, WEBHOOK_DELIVERY, mine.filter((x) => x.nextJob).map((x) => ({
       id: x.nextJob!, data: { deliveryId: x.d.id }, startAfter: new Date(Date.now() + (x.outcome as { retryInSec: number }).retryInSec * 1000),
     })));
     // Into pg-boss's dead-letter queue, in the same transaction that marks the deliveries dead.
-    await enqueue(t, svc.boss, QUEUES.webhookDlq, mine.filter((x) => x.dlqJob).map((x) => ({
+    await enqueue(t, svc.boss, WEBHOOK_DLQ, mine.filter((x) => x.dlqJob).map((x) => ({
       id: x.dlqJob!, data: { deliveryId: x.d.id, tenantId: x.d.tenant_id, eventId: x.d.event_id },
     })));
     for (const x of mine.filter((y) => y.outcome.status === 'dead' && y.outcome.disableEndpoint)) {
@@ -129,7 +131,7 @@ async function record(svc: Services, attempts: Attempted[]): Promise<void> {
  * until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
  * job_id guard make the second run a no-op.
  */
-export async function deliver(svc: Services, post: Poster, jobIds: string[], perRound: number): Promise<void> {
+export async function deliver(svc: DeliveryServices, post: Poster, jobIds: string[], perRound: number): Promise<void> {
   for (;;) {
     const claimed = await claim(svc, jobIds, perRound);
     if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));

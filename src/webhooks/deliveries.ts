@@ -1,47 +1,11 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { audit } from '../audit/append.ts';
-import type { Actor, Services } from '../services.ts';
-import { QUEUES } from '../jobs/boss.ts';
+import type { Actor } from '../core/context.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import { attemptsOf, getDelivery, requeuePicked } from './store.ts';
-
-export const DELIVERY_STATUSES = ['pending', 'failed', 'delivered', 'dead'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export interface DbDelivery {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  event_type: string;
-  endpoint_id: string | null;
-  target: 'endpoint' | 'payment_url';
-  url: string;
-  status: DeliveryStatus;
-  attempt_count: number;
-  round_attempts: number;
-  next_attempt_at: Date | null;
-  lease_until: Date | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  job_id: string | null;
-  dlq_job_id: string | null;
-  delivered_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface DbAttempt {
-  delivery_id: string;
-  attempt: number;
-  url: string;
-  status_code: number | null;
-  latency_ms: number;
-  response_body: string | null;
-  error: string | null;
-  /** What the attempt sent besides the event body (its signature headers); null before migration 0012. */
-  request_headers: Record<string, string> | null;
-  created_at: Date;
-}
+import { WEBHOOK_DELIVERY, WEBHOOK_DLQ } from './outbox.ts';
+import type { DeliveryStatus } from './schemas.ts';
+import type { WebhookServices } from './services.ts';
+import { attemptsOf, getDelivery, requeuePicked, type DbAttempt, type DbDelivery, type RequeueFilter } from './store.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -89,30 +53,18 @@ export async function withAttempts<T extends { id: string; attempts: unknown[] }
   return views.map((v) => ({ ...v, attempts: (byId.get(v.id) ?? []).map(attemptView) }));
 }
 
-export interface RequeueFilter {
-  /** null: any tenant (operators). */
-  tenantId: string | null;
-  statuses: readonly DeliveryStatus[];
-  ids?: string[] | undefined;
-  endpointId?: string | undefined;
-  since?: Date | undefined;
-  limit: number;
-  /** Replays and retries start a fresh round of attempts; reconciliation continues the round. */
-  resetRound: boolean;
-}
-
 /**
  * Queues deliveries again: each gets a new job id (so any older job for it becomes stale), its
  * dead-letter job is removed, and the change is audited, all in the caller's transaction.
  * Rows are picked FOR UPDATE SKIP LOCKED and must be in one of `statuses`, so two concurrent
  * replays of one dead letter queue it once. A delivery mid-attempt (leased) is never picked.
  */
-export async function requeueDeliveries(t: Tx, svc: Services, filter: RequeueFilter, actor: Actor, requestId: string | null, action: string) {
+export async function requeueDeliveries(t: Tx, svc: Pick<WebhookServices, 'boss' | 'audit'>, filter: RequeueFilter, actor: Actor, requestId: string | null, action: string) {
   const rows = await requeuePicked(t, filter);
   if (rows.length === 0) return rows;
-  await enqueue(t, svc.boss, QUEUES.webhookDelivery, rows.map((r) => ({ id: r.job_id, data: { deliveryId: r.id } })));
+  await enqueue(t, svc.boss, WEBHOOK_DELIVERY, rows.map((r) => ({ id: r.job_id, data: { deliveryId: r.id } })));
   const dlqIds = rows.map((r) => r.old_dlq_job_id).filter((x): x is string => x !== null);
-  if (dlqIds.length) await svc.boss.deleteJob(QUEUES.webhookDlq, dlqIds, { db: t.jobs });
+  if (dlqIds.length) await svc.boss.deleteJob(WEBHOOK_DLQ.name, dlqIds, { db: t.jobs });
   for (const r of rows) {
     audit(t, svc, { tenantId: r.tenant_id, objectType: 'webhook_delivery', objectId: r.id, action, oldStatus: r.old_status, newStatus: 'pending', actor, requestId });
   }
@@ -125,7 +77,7 @@ export async function requeueDeliveries(t: Tx, svc: Services, filter: RequeueFil
  */
 export async function requeueOne(
   t: Tx,
-  svc: Services,
+  svc: Pick<WebhookServices, 'boss' | 'audit'>,
   req: { id: string; tenantId: string | null; statuses: readonly DeliveryStatus[]; action: string; refuse: (status: DeliveryStatus) => Error },
   actor: Actor,
   requestId: string | null,

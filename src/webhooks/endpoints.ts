@@ -2,29 +2,15 @@ import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import { badRequest } from '../core/errors.ts';
 import { newId } from '../ids.ts';
-import type { Ctx, Services } from '../services.ts';
+import type { Ctx } from '../tenants/types.ts';
 import { generateWebhookSecret } from '../tenants/keys.ts';
 import { eventNotInFormat, type EndpointInput, type EndpointObject, type EndpointPatch } from './schemas.ts';
 import { redactUrl } from '../core/redact.ts';
 import { assertUrlAllowed, BlockedUrlError } from './ssrf.ts';
-import { getEndpoint, insertEndpoint, patchEndpoint, setEndpointSecret, softDeleteEndpoint } from './store.ts';
+import type { WebhookServices } from './services.ts';
+import { getEndpoint, insertEndpoint, patchEndpoint, setEndpointSecret, softDeleteEndpoint, type DbEndpoint } from './store.ts';
 
-export interface DbEndpoint {
-  id: string;
-  tenant_id: string;
-  url: string;
-  events: string[];
-  format: string;
-  /** The version of its face's API its bodies are written in (Stripe's pinned api_version); null: the face's current one. */
-  api_version: string | null;
-  description: string | null;
-  enabled: boolean;
-  secret: string;
-  disabled_reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-}
+export type { DbEndpoint };
 
 /** Without the secret: it is shown only on creation and rotation. */
 export function endpointView(e: DbEndpoint): EndpointObject {
@@ -56,7 +42,7 @@ export async function checkTargetUrl(url: string, allowPrivate: boolean, param =
 }
 
 /** `apiVersion`: for a face whose API has versions, the one the endpoint's bodies are pinned to. */
-export async function createEndpoint(t: Tx, svc: Services, ctx: Ctx, input: EndpointInput, apiVersion: string | null = null): Promise<DbEndpoint> {
+export async function createEndpoint(t: Tx, svc: Pick<WebhookServices, 'audit'>, ctx: Ctx, input: EndpointInput, apiVersion: string | null = null): Promise<DbEndpoint> {
   const e = await insertEndpoint(t, {
     id: newId('webhookEndpoint'), tenantId: ctx.tenant.id, url: input.url, events: input.events, description: input.description ?? null,
     enabled: input.enabled ?? true, secret: input.secret ?? generateWebhookSecret(), format: input.format, apiVersion,
@@ -65,7 +51,7 @@ export async function createEndpoint(t: Tx, svc: Services, ctx: Ctx, input: Endp
   return e;
 }
 
-export async function updateEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
+export async function updateEndpoint(t: Tx, svc: Pick<WebhookServices, 'audit' | 'webhookFaces'>, ctx: Ctx, id: string, patch: EndpointPatch): Promise<DbEndpoint> {
   const before = await getEndpoint(t, ctx.tenant.id, id, true);
   const bad = patch.events && eventNotInFormat(svc.webhookFaces, before.format, patch.events);
   if (bad) throw badRequest('parameter_invalid', `Invalid events.${bad.index}: ${bad.message}`, `events.${bad.index}`);
@@ -83,13 +69,13 @@ export async function updateEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string,
   return e;
 }
 
-export async function deleteEndpoint(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<void> {
+export async function deleteEndpoint(t: Tx, svc: Pick<WebhookServices, 'audit'>, ctx: Ctx, id: string): Promise<void> {
   await getEndpoint(t, ctx.tenant.id, id, true);
   await softDeleteEndpoint(t, id);
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.deleted' });
 }
 
-export async function rotateEndpointSecret(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<DbEndpoint> {
+export async function rotateEndpointSecret(t: Tx, svc: Pick<WebhookServices, 'audit'>, ctx: Ctx, id: string): Promise<DbEndpoint> {
   await getEndpoint(t, ctx.tenant.id, id, true);
   const e = await setEndpointSecret(t, id, generateWebhookSecret());
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.secret_rotated' });

@@ -2,11 +2,12 @@ import { auditIn } from '../audit/append.ts';
 import { badRequest, conflict, stateError } from '../core/errors.ts';
 import type { Tx } from '../db/pool.ts';
 import { getEvent } from '../events/store.ts';
-import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import type { Ctx, Services } from '../services.ts';
+import type { Ctx } from '../tenants/types.ts';
 import { deliveryView, type DeliveryView } from './deliveries.ts';
 import { faceNames, faceOf } from './faces.ts';
+import { WEBHOOK_DELIVERY } from './outbox.ts';
+import type { WebhookServices } from './services.ts';
 import { getEndpoint, insertResentDeliveries } from './store.ts';
 
 /**
@@ -16,7 +17,7 @@ import { getEndpoint, insertResentDeliveries } from './store.ts';
  * for), else to the targets the event would have now: the enabled endpoints subscribed to its
  * type, and the payment's webhook_url.
  */
-export async function resendEvent(t: Tx, svc: Services, ctx: Ctx, eventId: string, endpointId: string | undefined): Promise<DeliveryView[]> {
+export async function resendEvent(t: Tx, svc: Pick<WebhookServices, 'boss' | 'audit' | 'webhookFaces'>, ctx: Ctx, eventId: string, endpointId: string | undefined): Promise<DeliveryView[]> {
   const event = await getEvent(t, ctx.tenant.id, eventId);
   if (endpointId !== undefined) {
     const endpoint = await getEndpoint(t, ctx.tenant.id, endpointId, false, 'endpoint_id');
@@ -33,7 +34,7 @@ export async function resendEvent(t: Tx, svc: Services, ctx: Ctx, eventId: strin
   if (deliveries.length === 0) {
     throw conflict('no_webhook_targets', `No enabled webhook endpoint subscribes to ${event.type} and the payment has no webhook_url; name one with endpoint_id`);
   }
-  await enqueue(t, svc.boss, QUEUES.webhookDelivery, deliveries.map((d) => ({ id: d.job_id!, data: { deliveryId: d.id } })));
+  await enqueue(t, svc.boss, WEBHOOK_DELIVERY, deliveries.map((d) => ({ id: d.job_id!, data: { deliveryId: d.id } })));
   for (const d of deliveries) {
     auditIn(t, svc, ctx, { objectType: 'webhook_delivery', objectId: d.id, action: 'webhook_delivery.resent', newStatus: 'pending', metadata: { event_id: event.id } });
   }

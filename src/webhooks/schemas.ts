@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { isoTime, pageQuery, timestampQuerySchema } from '../core/schemas.ts';
-import { DELIVERY_STATUSES } from './deliveries.ts';
 import { faceOf, NATIVE_FACE, type WebhookFace } from './faces.ts';
+
+export const DELIVERY_STATUSES = ['pending', 'failed', 'delivered', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 

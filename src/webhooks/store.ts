@@ -5,18 +5,35 @@ import { TENANT_SCOPE } from '../db/report-sql.ts';
 import { notFound } from '../core/errors.ts';
 import { EVENTS_CHANNEL } from '../events/hub.ts';
 import type { ApiObject, EventType, NewEvent } from '../events/types.ts';
-import type { DbAttempt, DbDelivery, DeliveryStatus, RequeueFilter } from './deliveries.ts';
-import type { DbEndpoint } from './endpoints.ts';
-import type { EndpointPatch } from './schemas.ts';
+import type { DeliveryStatus, EndpointPatch } from './schemas.ts';
 
 /**
- * The SQL of the webhook endpoints, deliveries and attempts, which this folder owns: endpoints'
- * changes, the outbox's fan-out, a delivery's claim and record, requeues and resends, the lists,
- * and what other capabilities ask of them (a payment's timeline, reconciliation's scan, the
- * dashboard's and the operator's numbers).
+ * The SQL of the tables this folder owns: the webhook endpoints, the events and the deliveries
+ * they fan out to (the outbox's, src/webhooks/outbox.ts), and the delivery attempts. Endpoints'
+ * changes, the outbox's one statement, a delivery's claim and record, requeues and resends, the
+ * lists, and what other capabilities ask of them (a payment's timeline, reconciliation's scan, the
+ * dashboard's and the operator's numbers). The event log's reads are src/events/store.ts's.
  */
 
 // ----- endpoints -----
+
+export interface DbEndpoint {
+  id: string;
+  tenant_id: string;
+  url: string;
+  events: string[];
+  format: string;
+  /** The version of its face's API its bodies are written in (Stripe's pinned api_version); null: the face's current one. */
+  api_version: string | null;
+  description: string | null;
+  enabled: boolean;
+  secret: string;
+  disabled_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
 
 export interface NewEndpoint {
   id: string;
@@ -108,15 +125,15 @@ export interface EventToWrite {
 }
 
 /**
- * The outbox's one statement (src/outbox/outbox.ts), sent with the COMMIT: writes a transaction's
+ * The outbox's one statement (src/webhooks/outbox.ts), sent with the COMMIT: writes a transaction's
  * events in order and fans them out to webhook deliveries (FAN_OUT_TARGETS; ids made in SQL),
  * every one of them owned by the delivery job `jobId`. The NOTIFY is delivered at COMMIT and
  * dropped on ROLLBACK, so event streams are told of exactly the events that exist (their
  * positions, tx and pos, come from column defaults).
  */
 export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventToWrite[], jobId: string): void {
-  // joins events (owned by src/events): the events and the deliveries they fan out to are one
-  // statement that needs no answer, so the outbox adds no round trip to the write it rides on.
+  // The events and the deliveries they fan out to are one statement that needs no answer, so
+  // the outbox adds no round trip to the write it rides on.
   t.defer(
     `WITH written AS (
        INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
@@ -176,6 +193,54 @@ export function insertResentDeliveries(
 
 // ----- deliveries: claim, record, requeue, read -----
 
+export interface DbDelivery {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string | null;
+  target: 'endpoint' | 'payment_url';
+  url: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  round_attempts: number;
+  next_attempt_at: Date | null;
+  lease_until: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  job_id: string | null;
+  dlq_job_id: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface DbAttempt {
+  delivery_id: string;
+  attempt: number;
+  url: string;
+  status_code: number | null;
+  latency_ms: number;
+  response_body: string | null;
+  error: string | null;
+  /** What the attempt sent besides the event body (its signature headers); null before migration 0012. */
+  request_headers: Record<string, string> | null;
+  created_at: Date;
+}
+
+export interface RequeueFilter {
+  /** null: any tenant (operators). */
+  tenantId: string | null;
+  statuses: readonly DeliveryStatus[];
+  ids?: string[] | undefined;
+  endpointId?: string | undefined;
+  since?: Date | undefined;
+  limit: number;
+  /** Replays and retries start a fresh round of attempts; reconciliation continues the round. */
+  resetRound: boolean;
+}
+
+
 /** A delivery leased for one attempt, with all the attempt needs. */
 export interface ClaimedDelivery {
   id: string;
@@ -211,9 +276,8 @@ export interface ClaimedDelivery {
  * payment as of the event. A delivery settled or leased by another worker is skipped.
  */
 export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number, snapshotFormats: string[], limit: number): Promise<ClaimedDelivery[]> {
-  // joins events (owned by src/events), tenants (owned by src/tenants) and
-  // payments (owned by src/payments): the lease and all an attempt needs, for a batch, in one
-  // statement of the hot path.
+  // joins tenants (owned by src/tenants) and payments (owned by src/payments): the lease and
+  // all an attempt needs, for a batch, in one statement of the hot path.
   return db.rows<ClaimedDelivery>(
     `WITH claimed AS (
        UPDATE webhook_deliveries d SET lease_until = now() + $2::int * interval '1 millisecond'

@@ -42,8 +42,8 @@ beforeAll(async () => {
   ]) {
     expect((await shop.api.post('/fraud-rules', rule, { idem: idemKey() })).status).toBe(201);
   }
-  // The runtime's own services, but every statement through a recording Db (attachments shared:
-  // the audit keys and the key cache are the process's).
+  // The runtime's own services (its audit context, tenant caches, hooks and faces), with every
+  // statement through a recording Db.
   const recorded = recordingDb(sys.runtime.db);
   units = recorded.units;
   server = createServer(createApp({ ...sys.runtime, db: recorded.db, log: createLogger('silent'), jobs: { running: () => true } }));

@@ -56,7 +56,7 @@ export async function createRazorpayKey(t: Tx, svc: Services, ctx: Ctx): Promise
 
 /** Rotation as for every key type (src/tenants/tenants.ts): the old pair may keep working `expireOldIn` seconds. */
 export function rotateRazorpayKey(t: Tx, svc: Services, ctx: Ctx, expireOldIn: number) {
-  return rotateKey(t, svc, ctx.tenant.id, 'razorpay', ctx.actor, ctx.requestId!, expireOldIn, () => insertRazorpayKey(t, svc.keys, ctx.tenant.id));
+  return rotateKey(t, svc, ctx, 'razorpay', expireOldIn, () => insertRazorpayKey(t, svc.keys, ctx.tenant.id));
 }
 
 export type RazorpayAuth =

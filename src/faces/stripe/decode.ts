@@ -19,7 +19,22 @@ const OPTIONS: qs.IParseOptions = {
   charset: 'utf-8',
 };
 
+/** qs drops `__proto__` keys without a word: refuse them instead, as JSON bodies are refused. */
+function refuseProtoKeys(raw: string): void {
+  for (const pair of raw.split('&')) {
+    const key = pair.slice(0, (pair.indexOf('=') + 1 || pair.length + 1) - 1);
+    let name: string;
+    try {
+      name = decodeURIComponent(key.replaceAll('+', ' '));
+    } catch {
+      continue; // qs keeps a malformed escape as it is: no prototype key
+    }
+    if (name.includes('__proto__')) throw badRequest('parameter_invalid', `Received a parameter name that is not allowed: ${JSON.stringify(name.slice(0, 100))}`);
+  }
+}
+
 export function decodeForm(raw: string): Record<string, unknown> {
+  refuseProtoKeys(raw);
   try {
     return qs.parse(raw, OPTIONS) as Record<string, unknown>;
   } catch {

@@ -45,17 +45,26 @@ const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
 export type IntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
 
 /** A PaymentIntent's status: from its latest attempt, or, before one, whether it has a payment method. */
-export function intentStatus(intent: DbIntent, latest: DbPayment | undefined): IntentStatus {
+export function intentStatus(intent: DbIntent, payments: readonly DbPayment[]): IntentStatus {
   if (intent.canceled_at) return 'canceled';
+  // What the order has, before what its latest attempt did: a captured payment is the intent's
+  // success, an open authorization waits for capture, whatever attempts came after (the native
+  // API can make more payments on the same order).
+  if (payments.some((p) => CAPTURED.has(p.status))) return 'succeeded';
+  if (payments.some((p) => p.status === 'authorized')) return 'requires_capture';
+  const latest = payments.at(-1);
   if (latest) {
     if (latest.status === 'pending') return latest.test_behaviour === 'three_ds_challenge' ? 'requires_action' : 'processing';
-    if (latest.status === 'authorized') return 'requires_capture';
-    if (CAPTURED.has(latest.status)) return 'succeeded';
     if (latest.status === 'expired') return 'canceled';
     // Failed: a payment method set since asks to be confirmed; else a new one is needed.
     return methodSince(intent, latest) ? 'requires_confirmation' : 'requires_payment_method';
   }
   return intent.payment_method ? 'requires_confirmation' : 'requires_payment_method';
+}
+
+/** The attempt a PaymentIntent shows as its latest_charge: the captured one, the open authorization, else the newest. */
+export function chargeOfIntent(payments: readonly DbPayment[]): DbPayment | undefined {
+  return payments.find((p) => CAPTURED.has(p.status)) ?? payments.find((p) => p.status === 'authorized') ?? payments.at(-1);
 }
 
 const methodSince = (intent: DbIntent, latest: DbPayment) =>
@@ -71,8 +80,8 @@ export interface IntentParts {
 }
 
 export function paymentIntentObject({ intent, order, payments, baseUrl }: IntentParts): Json {
-  const latest = payments.at(-1);
-  const status = intentStatus(intent, latest);
+  const latest = chargeOfIntent(payments);
+  const status = intentStatus(intent, payments);
   const id = stripeId('pi', order.id);
   const captured = payments.find((p) => CAPTURED.has(p.status));
   const failed = latest && FAILED.has(latest.status) && status === 'requires_payment_method' ? latest : undefined;
@@ -90,7 +99,7 @@ export function paymentIntentObject({ intent, order, payments, baseUrl }: Intent
     canceled_at: intent.canceled_at ? unix(intent.canceled_at) : latest?.status === 'expired' ? unix(latest.updated_at) : null,
     cancellation_reason: intent.cancellation_reason ?? (latest?.status === 'expired' ? 'automatic' : null),
     capture_method: intent.capture_method,
-    client_secret: intent.client_secret,
+    client_secret: intent.client_secret || null,
     confirmation_method: intent.confirmation_method,
     created: unix(intent.created_at),
     currency: lower(order.currency),

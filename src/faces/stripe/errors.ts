@@ -67,6 +67,8 @@ export const stripeErrorSchema = z
   .meta({ id: 'StripeError' });
 
 export function stripeErrorReply(err: DomainError): { status: number; body: z.output<typeof stripeErrorSchema> } {
+  // A cursor that is no id of the list is Stripe's "No such …", a 404, as an unknown id anywhere is.
+  if (err.code === 'invalid_cursor') return stripeErrorReply(new DomainError('not_found', 'resource_missing', `No such object: ${err.message}`, { param: err.param }));
   const { status, type } = err instanceof CardError ? { status: 402, type: 'card_error' as const } : STRIPE[err.kind];
   const param = err.param === undefined ? undefined : bracketed(err.param);
   const unrouted = err.code === 'route_not_found' ? /^No route for (\S+) (\S+)/.exec(err.message) : null;

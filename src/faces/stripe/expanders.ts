@@ -9,7 +9,7 @@ import { chargeRow, refundRow } from './ledger.ts';
 import { findPaymentMethod, findPrice, findProduct } from './store.ts';
 
 /** What `expand[]` can turn from an id into its object, by the id's prefix. */
-export const EXPANDERS: Readonly<Record<string, Expander>> = {
+export const EXPANDERS: ReadonlyMap<string, Expander> = new Map(Object.entries({
   ch: async (db, tenantId, id) => (await chargeObjects(db, tenantId, [await chargeRow(db, tenantId, id)]))[0],
   cus: async (db, tenantId, id) => customerObject(await customerRow(db, tenantId, id)),
   pi: async (db, tenantId, id, baseUrl) => paymentIntentObject(await loadIntent(db, tenantId, id, baseUrl)),
@@ -29,4 +29,4 @@ export const EXPANDERS: Readonly<Record<string, Expander>> = {
     const r = await refundRow(db, tenantId, id);
     return refundObject(r, await getPayment(db, tenantId, r.payment_id));
   },
-};
+}));

@@ -13,9 +13,28 @@ export const API_VERSION = '2026-11-18.endive';
  * Bodies are forms (`a[b][0]=x`), every answer carries Request-Id and Stripe-Version, a POST's
  * Idempotency-Key is echoed, and errors are Stripe's.
  */
+/** Paths under /v1 that only Stripe's API has (Razorpay's share /v1/refunds). */
+const STRIPE_ONLY = /^\/v1\/(payment_intents|charges|customers|payment_methods|products|prices|webhook_endpoints|events)(\/|$)/;
+
+/** `curl -u sk_test_…:` sends the key as HTTP Basic's user name: the same key as a Bearer. */
+function basicKey(authorization: string | undefined): string | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+  const user = m ? Buffer.from(m[1]!, 'base64').toString('utf8').split(':')[0]! : '';
+  return /^(sk|rk)_test_/.test(user) ? user : null;
+}
+
 export const stripeHttpFace: HttpFace = {
   name: 'stripe',
-  claims: (req) => /^\/v1(\/|$)/.test(req.path) && /^Bearer\s/i.test(req.header('authorization') ?? ''),
+  claims(req) {
+    if (!/^\/v1(\/|$)/.test(req.path)) return false;
+    const authorization = req.header('authorization');
+    if (authorization === undefined) return STRIPE_ONLY.test(req.path);
+    return /^Bearer\s/i.test(authorization) || basicKey(authorization) !== null;
+  },
+  bearerOf: (authorization) => {
+    const key = basicKey(authorization);
+    return key === null ? undefined : `Bearer ${key}`;
+  },
   decode: { form: decodeForm, query: decodeQuery },
   answerHeaders(req, requestId) {
     const key = req.header('idempotency-key');

@@ -1,15 +1,15 @@
 import { randomBase62 } from '../../ids.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
-import { createOrder, updateOrderMetadata } from '../../orders/orders.ts';
+import { createOrder, updateOrderMetadata, type DbOrder } from '../../orders/orders.ts';
 import { getOrder, ordersByIds } from '../../orders/store.ts';
 import { cancelPayment, capturePayment } from '../../payments/actions.ts';
 import { createPayment } from '../../payments/create.ts';
 import type { DbPayment } from '../../payments/payments.ts';
 import { paymentsOfOrders } from '../../payments/store.ts';
-import { badRequest } from '../../core/errors.ts';
+import { badRequest, DomainError } from '../../core/errors.ts';
 import { Refusal } from '../../routing/route.ts';
 import type { Ctx, Services } from '../../services.ts';
-import { declineOf, intentStatus, paymentIntentObject, paymentMethodObject, stringMap, type IntentParts } from './entities.ts';
+import { chargeOfIntent, declineOf, intentStatus, paymentIntentObject, paymentMethodObject, stringMap, type IntentParts } from './entities.ts';
 import { requireCustomer } from './customers.ts';
 import { CardError, noSuch, unexpectedState } from './errors.ts';
 import { ledgerId, stripeId } from './ids.ts';
@@ -36,13 +36,34 @@ export interface IntentInput {
 
 type Answer = IntentParts | Refusal;
 
-/** The order behind `pi_…`, if this tenant made it through Stripe's API; else Stripe's 404. */
-export async function loadIntent(db: Queryable, tenantId: string, piId: string, baseUrl: string, opts: { lock?: boolean; param?: string } = {}): Promise<IntentParts> {
+/**
+ * The PaymentIntent `pi_…` is: any order of the tenant (whichever face or page made it), with the
+ * fields Stripe's API gave it. An order made elsewhere has Stripe's defaults, and a write through
+ * this face (`adopt`, its transaction) gives it its row first; another tenant's is Stripe's 404.
+ */
+export async function loadIntent(db: Queryable, tenantId: string, piId: string, baseUrl: string, opts: { lock?: boolean; param?: string; adopt?: Tx } = {}): Promise<IntentParts> {
   const orderId = ledgerId('pi', piId);
-  const intent = orderId ? await findIntent(db, tenantId, orderId, opts.lock) : undefined;
-  if (!intent) throw noSuch('payment_intent', piId, opts.param ?? 'intent');
-  const [order, payments] = await Promise.all([getOrder(db, tenantId, intent.id), paymentsOfOrders(db, tenantId, [intent.id])]);
+  if (!orderId) throw noSuch('payment_intent', piId, opts.param ?? 'intent');
+  const [found, order, payments] = await Promise.all([
+    findIntent(db, tenantId, orderId, opts.lock),
+    getOrder(db, tenantId, orderId).catch((err: unknown) => {
+      throw err instanceof DomainError && err.kind === 'not_found' ? noSuch('payment_intent', piId, opts.param ?? 'intent') : err;
+    }),
+    paymentsOfOrders(db, tenantId, [orderId]),
+  ]);
+  const intent = found ?? (opts.adopt ? await insertIntent(opts.adopt, { ...defaultsOf(order), client_secret: newClientSecret(order.id) }) : { ...defaultsOf(order), client_secret: '' });
   return { intent, order, payments, baseUrl };
+}
+
+const newClientSecret = (orderId: string) => `${stripeId('pi', orderId)}_secret_${randomBase62(24)}`;
+
+/** What an order made without Stripe's API is as a PaymentIntent. */
+function defaultsOf(order: DbOrder): Omit<DbIntent, 'client_secret'> {
+  return {
+    id: order.id, tenant_id: order.tenant_id, payment_method: null, payment_method_set_at: null, customer: null, description: null, receipt_email: null,
+    capture_method: order.capture_method ?? 'automatic', confirmation_method: 'automatic', setup_future_usage: null, statement_descriptor: null, return_url: null,
+    payment_method_types: ['card'], canceled_at: null, cancellation_reason: null, created_at: order.created_at, updated_at: order.updated_at,
+  };
 }
 
 /** Many intents at once, in the given order: three queries whatever their number. */
@@ -77,7 +98,7 @@ export async function createIntent(
   });
   const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
   await insertIntent(t, {
-    id: order.id, tenant_id: ctx.tenant.id, client_secret: `${stripeId('pi', order.id)}_secret_${randomBase62(24)}`,
+    id: order.id, tenant_id: ctx.tenant.id, client_secret: newClientSecret(order.id),
     capture_method: input.capture_method, confirmation_method: input.confirmation_method, payment_method_types: input.payment_method_types,
     ...fieldsOf(input), payment_method: pm?.id ?? null,
   });
@@ -92,12 +113,16 @@ const fieldsOf = (input: IntentInput): Omit<IntentFields, 'payment_method'> => (
 });
 
 export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: IntentInput & { metadata?: MetadataPatch | undefined }): Promise<IntentParts> {
-  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
-  const status = intentStatus(parts.intent, parts.payments.at(-1));
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true, adopt: t });
+  const status = intentStatus(parts.intent, parts.payments);
   if (status === 'canceled' || status === 'succeeded') {
     throw unexpectedState('payment_intent_unexpected_state', `This PaymentIntent's status is ${status}, so it cannot be updated.`);
   }
   if (input.customer !== undefined) await requireCustomer(t, ctx.tenant.id, input.customer);
+  if (input.payment_method !== undefined && status !== 'requires_payment_method' && status !== 'requires_confirmation') {
+    // The open attempt was made with the method it has: another would not be the one that paid.
+    throw unexpectedState('payment_intent_unexpected_state', `You cannot update this PaymentIntent's payment_method because it has a status of ${status}.`, 'payment_method');
+  }
   const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
   const patch: Partial<IntentFields> = {
     ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'metadata' && k !== 'payment_method')),
@@ -113,9 +138,13 @@ export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl
  * A decline is committed (the failed charge, the intent back to requires_payment_method) and
  * answered as Stripe's 402 card error; 3-D Secure leaves the intent requires_action.
  */
-export async function confirmIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: { payment_method?: string | undefined; return_url?: string | undefined; receipt_email?: string | undefined }): Promise<Answer> {
-  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
-  const status = intentStatus(parts.intent, parts.payments.at(-1));
+export async function confirmIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: { payment_method?: string | undefined; return_url?: string | undefined; receipt_email?: string | undefined; capture_method?: DbIntent['capture_method'] | undefined }): Promise<Answer> {
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true, adopt: t });
+  if (input.capture_method !== undefined && input.capture_method !== parts.intent.capture_method) {
+    // The order's capture setting is fixed when it is made (one rule for every face).
+    throw badRequest('parameter_invalid', `capture_method is ${parts.intent.capture_method} for this PaymentIntent; Sandpay takes it when the PaymentIntent is created`, 'capture_method');
+  }
+  const status = intentStatus(parts.intent, parts.payments);
   if (status !== 'requires_payment_method' && status !== 'requires_confirmation') {
     throw unexpectedState('payment_intent_unexpected_state', `You cannot confirm this PaymentIntent because it has a status of ${status}.`);
   }
@@ -154,9 +183,9 @@ function cardError(parts: IntentParts, payment: DbPayment, paymentMethod: Record
 }
 
 export async function captureIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: { amount_to_capture?: number | undefined; metadata?: MetadataPatch | undefined }): Promise<IntentParts> {
-  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
-  const latest = parts.payments.at(-1);
-  const status = intentStatus(parts.intent, latest);
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true, adopt: t });
+  const latest = chargeOfIntent(parts.payments);
+  const status = intentStatus(parts.intent, parts.payments);
   if (status !== 'requires_capture' || !latest) {
     throw unexpectedState('payment_intent_unexpected_state', `This PaymentIntent could not be captured because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`);
   }
@@ -171,14 +200,13 @@ export async function captureIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: str
 const CANCELABLE = new Set(['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing']);
 
 export async function cancelIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, reason: string | undefined): Promise<IntentParts> {
-  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true });
-  const latest = parts.payments.at(-1);
-  const status = intentStatus(parts.intent, latest);
+  const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true, adopt: t });
+  const status = intentStatus(parts.intent, parts.payments);
   if (!CANCELABLE.has(status)) {
     throw unexpectedState('payment_intent_unexpected_state', `You cannot cancel this PaymentIntent because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`);
   }
-  // An authorization (or a payment still waiting) is released with the intent.
-  if (latest && (latest.status === 'authorized' || latest.status === 'pending')) await cancelPayment(t, svc, ctx, latest.id);
+  // Authorizations (and payments still waiting) are released with the intent.
+  for (const p of parts.payments) if (p.status === 'authorized' || p.status === 'pending') await cancelPayment(t, svc, ctx, p.id);
   await cancelIntentRow(t, parts.intent.id, reason ?? null);
   return loadIntent(t, ctx.tenant.id, piId, baseUrl);
 }

@@ -93,7 +93,10 @@ export async function createStripeRefund(t: Tx, svc: Services, ctx: Ctx, input: 
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     if (err.code === 'payment_fully_refunded') throw alreadyRefunded(ch);
-    if (err.code === 'amount_too_large') throw badRequest('amount_too_large', `Refund amount (${input.amount}) is greater than the unrefunded amount on charge ${ch}: ${err.message}.`, 'amount');
+    if (err.code === 'amount_too_large') {
+      const left = Number(p.amount_captured) - Number(p.amount_refunded);
+      throw badRequest('amount_too_large', `Refund amount (${input.amount}) is greater than the unrefunded amount on charge ${ch} (${left}).`, 'amount');
+    }
     throw err;
   }
   return (await settleRefund(t, svc, ctx, refund.id, 'processed', { strict: true }))!;

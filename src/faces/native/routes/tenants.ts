@@ -54,7 +54,7 @@ export function tenantRoutes(pairs: readonly KeyPairFace[]) {
           const fresh = await pair.rotate(t, svc, ctx, body.expire_old_in);
           return { object: 'api_key' as const, id: fresh.id, type: body.type, ...fresh.fields, old_keys_expire_at: fresh.oldKeysExpireAt.toISOString() };
         }
-        const fresh = await rotateKey(t, svc, ctx.tenant.id, body.type, ctx.actor, ctx.requestId!, body.expire_old_in);
+        const fresh = await rotateKey(t, svc, ctx, body.type, body.expire_old_in);
         return {
           object: 'api_key' as const, id: fresh.id, type: body.type,
           ...(body.type === 'secret' ? { secret_key: fresh.key } : { publishable_key: fresh.key }),
@@ -81,7 +81,7 @@ export function tenantRoutes(pairs: readonly KeyPairFace[]) {
     route({
       method: 'patch', path: '/api/v1/auth/settings', auth: 'secret', tag, write: true, summary: 'Change settings (async mode)', body: settingsSchema, response: tenantObject, example: { auto_process: { enabled: true, delay_ms: 2000, success_rate: 0.8 } },
       handler: async ({ t, svc, ctx, body }) => {
-        const row = await updateSettings(t, svc, ctx.tenant, body, ctx.actor, ctx.requestId!);
+        const row = await updateSettings(t, svc, ctx, body);
         return tenantView(row, await activeKeys(t, row.id), prefixes);
       },
     }),
@@ -93,7 +93,7 @@ export function tenantRoutes(pairs: readonly KeyPairFace[]) {
     route({
       method: 'patch', path: '/api/v1/admin/tenants/:id', auth: 'admin', tag: 'Operators', write: true, summary: 'Disable a tenant or set its rate limit',
       params: byId('tenant', 'tenant'), body: adminTenantPatch, response: adminTenantObject, example: { disabled: false },
-      handler: ({ t, svc, actor, requestId, params: p, body }) => updateTenantByOperator(t, svc, p.id, body, actor, requestId),
+      handler: ({ t, svc, actor, requestId, params: p, body }) => updateTenantByOperator(t, svc, { actor, requestId }, p.id, body),
     }),
   ];
 }

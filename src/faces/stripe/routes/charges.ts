@@ -11,7 +11,8 @@ import { expand, listOf, listParams } from '../schemas.ts';
 import { base, createdRange, idParams, listUrl, read } from './common.ts';
 
 const charge = z.looseObject({ id: z.string(), object: z.literal('charge'), status: z.string() }).meta({ id: 'StripeCharge' });
-const listQuery = z.strictObject({ ...listParams, payment_intent: z.string().max(200).optional(), customer: z.string().max(200).optional(), transfer_group: z.string().optional() });
+// `customer` and `transfer_group` are not taken: a filter Sandpay cannot apply is Stripe's parameter_unknown, not every charge.
+const listQuery = z.strictObject({ ...listParams, payment_intent: z.string().max(200).optional() });
 
 function cursor(id: string | undefined, param: string): string | undefined {
   if (id === undefined) return undefined;

@@ -6,9 +6,10 @@ import type { createdFilter } from '../schemas.ts';
 /**
  * What every Stripe route shares: the face (which claims /v1 requests with a Bearer key), Sandpay's
  * own keys (`auth: 'secret'`: restricted keys and service tokens keep their permissions), and the
- * Idempotency-Key stripe-node puts on every POST.
+ * Idempotency-Key stripe-node puts on every POST. Any of them may answer 404: an id in its path,
+ * body, cursors or `expand[]` that the tenant does not have.
  */
-export const base = { auth: 'secret', face: stripeHttpFace, tag: 'Stripe' } as const;
+export const base = { auth: 'secret' as const, face: stripeHttpFace, tag: 'Stripe', errors: [404] };
 
 export const read = (resource: Resource) => ({ permission: { resource, level: 'read' as const } });
 export const write = (resource: Resource) => ({ permission: { resource, level: 'write' as const }, write: true as const });

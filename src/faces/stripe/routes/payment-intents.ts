@@ -113,10 +113,10 @@ export const paymentIntentRoutes = [
       expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(await updateIntentFields(t, svc, ctx, baseUrl, p.id, { ...body, receipt_email: emptyToUndefined(body.receipt_email) })), body.expand, EXPANDERS),
   }),
   route({
-    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/confirm', summary: 'Confirm a PaymentIntent (Stripe)', params: idParams, body: confirmBody, response: paymentIntent, errors: [402],
+    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/confirm', summary: 'Confirm a PaymentIntent (Stripe)', params: idParams, body: confirmBody, response: paymentIntent, errors: [402, 404],
     example: { payment_method: 'pm_card_visa' },
     handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => {
-      const answer = await confirmIntent(t, svc, ctx, baseUrl, p.id, { payment_method: body.payment_method, return_url: body.return_url, receipt_email: emptyToUndefined(body.receipt_email) });
+      const answer = await confirmIntent(t, svc, ctx, baseUrl, p.id, { payment_method: body.payment_method, return_url: body.return_url, receipt_email: emptyToUndefined(body.receipt_email), capture_method: body.capture_method });
       return answer instanceof Refusal ? answer : expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(answer), body.expand, EXPANDERS);
     },
   }),

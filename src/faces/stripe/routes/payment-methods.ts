@@ -34,7 +34,7 @@ export const paymentMethodRoutes = [
   }),
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_methods/:id', summary: "Update a customer's PaymentMethod (Stripe): billing details, expiry, metadata", params: idParams,
-    body: paymentMethodUpdate, response: paymentMethod, errors: [402],
+    body: paymentMethodUpdate, response: paymentMethod, errors: [402, 404],
     example: { billing_details: { name: 'Jenny Rosen' }, metadata: { label: 'work card' } },
     handler: async ({ t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await updatePaymentMethod(t, ctx.tenant.id, p.id, body)), body.expand, EXPANDERS),
   }),
