@@ -2306,6 +2306,61 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.created event
+         * @description Signed with the endpoint secret: `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks), plus `X-Sandpay-Signature`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description evt_…: the same across retries and replays (the webhook-id header) */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @constant */
+                        api_version: "2026-11-25";
+                        /** @enum {string} */
+                        type: "order.created";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            object: components["schemas"]["Order"];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the delivery; anything else is retried */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "order.paid": {
         parameters: {
             query?: never;
@@ -2825,6 +2880,7 @@ export interface components {
             /** @constant */
             object: "webhook_delivery";
             event_id: string;
+            /** @description The name it is sent under: the event's type, or for an endpoint of a gateway face one of the event's names there (one event may be several, e.g. Stripe's charge.succeeded and payment_intent.succeeded) */
             event_type: string;
             endpoint_id: string | null;
             /** @enum {string} */
@@ -2864,7 +2920,7 @@ export interface components {
             /** @constant */
             api_version: "2026-11-25";
             /** @enum {string} */
-            type: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint";
+            type: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint";
             /** Format: date-time */
             created_at: string;
             data: {
@@ -3021,6 +3077,7 @@ export interface components {
             /** @constant */
             object: "webhook_delivery";
             event_id: string;
+            /** @description The name it is sent under: the event's type, or for an endpoint of a gateway face one of the event's names there (one event may be several, e.g. Stripe's charge.succeeded and payment_intent.succeeded) */
             event_type: string;
             endpoint_id: string | null;
             /** @enum {string} */
@@ -5102,7 +5159,7 @@ export interface operations {
                 limit?: number;
                 starting_after?: string;
                 ending_before?: string;
-                type?: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint";
+                type?: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint";
                 object_id?: string;
             };
             header?: {
@@ -5229,7 +5286,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.refunded" | "refund.updated" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.partially_funded" | "charge.succeeded" | "charge.failed" | "charge.captured" | "charge.pending" | "charge.expired" | "charge.updated" | "charge.refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "payment_method.automatically_updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "payment_method.automatically_updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
                     description?: string;
                     enabled?: boolean;
                     /**
@@ -5376,7 +5433,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.refunded" | "refund.updated" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.partially_funded" | "charge.succeeded" | "charge.failed" | "charge.captured" | "charge.pending" | "charge.expired" | "charge.updated" | "charge.refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "payment_method.automatically_updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "payment_method.automatically_updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
                     description?: string;
                     enabled?: boolean;
                 };

@@ -40,17 +40,17 @@ async function paymentFor(api: SandpayApi, e: StreamedEvent): Promise<PaymentObj
 }
 
 /**
- * The body and signature headers of one forwarded event, made by the same formatter as a real
- * delivery (the endpoint face's, src/webhooks/faces.ts). Body null: the event has no counterpart in that face.
+ * The body and signature headers of one forwarded event under one of its names, made by the same
+ * formatter as a real delivery (the endpoint face's, src/webhooks/faces.ts). Body null: the event
+ * has no such body in that face.
  */
-async function render(api: SandpayApi, face: WebhookFace, secret: string, tenantId: string, raw: string) {
-  const event = JSON.parse(raw) as StreamedEvent;
+function render(face: WebhookFace, secret: string, tenantId: string, event: StreamedEvent, snapshot: PaymentObject | null, name: string, names: readonly string[]) {
   const formatted = face.render({
     secret, tenantId,
     event: { id: event.id, type: event.type as EventType, created_at: new Date(event.created_at), payload: event.data.object },
-    paymentSnapshot: face.withPaymentSnapshot ? await paymentFor(api, event) : null,
+    name, names, paymentSnapshot: snapshot,
   });
-  return { event, body: formatted?.body ?? null, headers: { ...formatted?.headers, 'x-sandpay-attempt': '1' } };
+  return { body: formatted?.body ?? null, headers: { ...formatted?.headers, 'x-sandpay-attempt': '1' } };
 }
 
 const FORWARD_TIMEOUT_MS = 10_000;
@@ -111,15 +111,28 @@ export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void
   // --events names the face's events (payment_intent.*): picked here, as the stream takes Sandpay's types.
   const faceEvents = face === NATIVE_FACE ? null : facePatterns(face, opts.events);
 
+  /**
+   * Forwards an event under each of its names in the face (Stripe's charge.succeeded, then
+   * payment_intent.succeeded), as its endpoints would get it. The stream carries the event's
+   * object only, so a face's names that need more (what a new payment awaits: Stripe's
+   * payment_intent.requires_action and .processing) are not forwarded.
+   */
   async function forward(data: string): Promise<void> {
-    if (faceEvents) {
-      const streamed = JSON.parse(data) as StreamedEvent;
-      const name = face.eventName(streamed.type, streamed.data.object);
-      if (name === null || !matchesTypes(faceEvents, name)) return;
+    const event = JSON.parse(data) as StreamedEvent;
+    const names = face.eventNames({ type: event.type, object: event.data.object });
+    const picked = faceEvents ? names.filter((n) => matchesTypes(faceEvents, n)) : names;
+    if (picked.length === 0) {
+      if (!faceEvents) opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -- skipped (no ${face.label} event)\n`);
+      return;
     }
-    const { event, body, headers: signed } = await render(api, face, secret, tenantId, data);
+    const snapshot = face.withPaymentSnapshot ? await paymentFor(api, event) : null;
+    for (const name of picked) await forwardAs(event, snapshot, name, names);
+  }
+
+  async function forwardAs(event: StreamedEvent, snapshot: PaymentObject | null, name: string, names: readonly string[]): Promise<void> {
+    const { body, headers: signed } = render(face, secret, tenantId, event, snapshot, name, names);
     if (body === null) {
-      opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -- skipped (no ${face.label} event)\n`);
+      opts.out.write(`${clock()}  ${name.padEnd(26)} ${event.id}  -- skipped (no ${face.label} body)\n`);
       return;
     }
     const headers = { 'content-type': 'application/json', 'user-agent': 'Sandpay-Webhooks/1.0 (sandpay listen)', ...signed };
@@ -137,7 +150,7 @@ export async function listen(api: SandpayApi, opts: ListenOptions): Promise<void
       outcome = `error (${networkReason(err)})`;
     }
     const ms = Math.round(performance.now() - started);
-    opts.out.write(`${clock()}  ${event.type.padEnd(26)} ${event.id}  -> ${outcome}  ${ms} ms\n`);
+    opts.out.write(`${clock()}  ${name.padEnd(26)} ${event.id}  -> ${outcome}  ${ms} ms\n`);
   }
 
   async function follow(): Promise<void> {

@@ -12,7 +12,9 @@ export async function resendEvent(api: SandpayApi, eventId: string, endpointId: 
   checkId(eventId, 'evt', 'event');
   if (endpointId !== undefined) checkId(endpointId, 'we', 'webhook endpoint');
   const res = await api.post(`/events/${eventId}/resend`, endpointId === undefined ? {} : { endpoint_id: endpointId });
-  out.write(`Resending ${res.event_id} (${res.deliveries[0]?.event_type ?? 'event'}) as ${res.deliveries.length} new ${res.deliveries.length === 1 ? 'delivery' : 'deliveries'}:\n`);
+  // The names it goes out under: its type, and its names in the endpoints' faces (one event may be several there).
+  const names = [...new Set(res.deliveries.map((d: { event_type: string }) => d.event_type))].join(', ') || 'event';
+  out.write(`Resending ${res.event_id} (${names}) as ${res.deliveries.length} new ${res.deliveries.length === 1 ? 'delivery' : 'deliveries'}:\n`);
   for (const d of res.deliveries) out.write(`  ${d.id}  -> ${d.url}\n`);
 }
 

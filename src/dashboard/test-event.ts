@@ -49,10 +49,14 @@ export async function sendTestEvent(svc: Pick<WebhookServices, 'db' | 'config' |
   const endpoint = await getEndpoint(svc.db, tenantId, endpointId);
   const now = new Date();
   const id = `evt_test_${randomBase62(20)}`;
-  // In the endpoint's own format (a Razorpay endpoint gets payment.captured, signed its way).
-  const content = faceOf(svc.webhookFaces, endpoint.format).render({
+  // In the endpoint's own format (a Razorpay endpoint gets payment.captured, signed its way), under
+  // the face's last name for it: the one about the whole payment (Stripe's PaymentIntent, sent after the Charge).
+  const face = faceOf(svc.webhookFaces, endpoint.format);
+  const payload = (await latestSuccess(svc.db, tenantId)) ?? samplePayment(now);
+  const names = face.eventNames({ type: 'payment.success', object: payload });
+  const content = face.render({
     secret: endpoint.secret, tenantId, paymentSnapshot: null, apiVersion: endpoint.api_version,
-    event: { id, type: 'payment.success', created_at: now, payload: (await latestSuccess(svc.db, tenantId)) ?? samplePayment(now) },
+    event: { id, type: 'payment.success', created_at: now, payload }, name: names.at(-1)!, names,
   })!;
   const body = content.body;
   const headers: Record<string, string> = {

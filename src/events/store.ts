@@ -66,28 +66,19 @@ export function feedHorizon(db: Queryable, tenantId: string): Promise<{ xmin: st
 }
 
 /**
- * Which events a gateway face's list shows: a native type, or only its events whose payload
- * `field` holds (`equal`) or does not hold `value` (where a face names one native type two ways).
+ * A page of the tenant's events that have a name in gateway face `face` matching the regular
+ * expression `pattern` (as the outbox kept their names: face_names), created within the range,
+ * newest first.
  */
-export interface EventSelector {
-  type: string;
-  field?: string;
-  value?: string;
-  equal?: boolean;
-}
-
-/** A page of the tenant's events picked by `selectors` (none: no events), created within the range, newest first. */
-export function listEventsSelected<T>(
-  db: Queryable, tenantId: string, filter: { selectors: readonly EventSelector[]; createdFrom?: Date | undefined; createdTo?: Date | undefined }, page: CursorArgs, view: (e: DbEvent) => T,
+export function listEventsNamed<T>(
+  db: Queryable, tenantId: string, filter: { face: string; pattern: string; createdFrom?: Date | undefined; createdTo?: Date | undefined }, page: CursorArgs, view: (e: DbEvent) => T,
 ): Promise<Page<T>> {
-  const selectors = JSON.stringify(filter.selectors.map((s) => ({ type: s.type, field: s.field ?? null, value: s.value ?? null, equal: s.equal ?? true })));
   return listPage(db, {
     table: 'events', tenantId,
     filters: { 'created_at >=': filter.createdFrom, 'created_at <=': filter.createdTo },
     conditions: [{
-      value: selectors,
-      sql: (p) => `EXISTS (SELECT 1 FROM json_to_recordset(${p}::json) AS s (type text, field text, value text, equal boolean)
-                    WHERE s.type = events.type AND (s.field IS NULL OR ((events.payload ->> s.field) IS NOT DISTINCT FROM s.value) = s.equal))`,
+      value: [filter.face, filter.pattern],
+      sql: (p) => `EXISTS (SELECT 1 FROM jsonb_array_elements_text(events.face_names -> (${p}::text[])[1]) AS n (name) WHERE n.name ~ (${p}::text[])[2])`,
     }],
   }, page, view);
 }

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'refund.processed',
   'refund.failed',
   'fraud.detected',
+  'order.created',
   'order.paid',
   'checkout.session.completed',
   'checkout.session.expired',
@@ -27,12 +28,28 @@ export interface ApiObject {
   [key: string]: unknown;
 }
 
+/**
+ * What a new payment waits for, which its object (born pending) does not say: the payer's 3-D
+ * Secure challenge, processing (a job or a simulate settles it), or nothing (it settles in the
+ * commit that creates it, whose events follow).
+ */
+export type Awaits = 'three_ds_challenge' | 'processing' | 'nothing';
+
 export interface NewEvent {
   type: EventType;
   object: ApiObject;
   /** The payment this event is about (payment, refund or fraud events), for its webhook_url. */
   paymentId: string | null;
+  /**
+   * payment.created's: what the payment waits for, for the faces' names (Stripe's
+   * payment_intent.requires_action or .processing). In no body: the names it gives are kept with
+   * the event (face_names).
+   */
+  awaits?: Awaits;
 }
+
+/** An event's names in each gateway face that has it, as the outbox kept them (`{"stripe": ["charge.succeeded", …]}`). */
+export type FaceNames = Record<string, string[]>;
 
 export interface DbEvent {
   id: string;
@@ -42,6 +59,8 @@ export interface DbEvent {
   object_id: string;
   payment_id: string | null;
   payload: ApiObject;
+  /** Its names in the gateway faces; null for an event written before they were kept (migration 0026). */
+  face_names: FaceNames | null;
   /** Position in the event stream (migration 0008): the writing transaction's id and a row counter. */
   tx: string;
   pos: string;

@@ -27,12 +27,13 @@ export function orderView(o: DbOrder): OrderObject {
   };
 }
 
-export async function createOrder(t: Tx, svc: Auditing, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
+export async function createOrder(t: Tx, svc: Auditing & OutboxServices, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
   const order = await insertOrder(t, {
     id: newId('order'), tenantId: ctx.tenant.id, amount: input.amount, currency: input.currency, receipt: input.receipt ?? null,
     notes: input.metadata ?? {}, captureMethod: input.capture_method ?? null,
   });
   auditIn(t, svc, ctx, { objectType: 'order', objectId: order.id, action: 'order.created', newStatus: 'created' });
+  emitEvents(t, svc, ctx, [{ type: 'order.created', object: orderView(order), paymentId: null }]);
   return order;
 }
 

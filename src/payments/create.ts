@@ -136,7 +136,9 @@ export async function createPayment(t: Tx, svc: PaymentServices, ctx: Ctx, input
   const created: DbPayment = settledNow
     ? { ...row, status: 'pending', amount_captured: '0', failure_code: null, failure_message: null, authorized_at: null, captured_at: null, expires_at: pendingExpiresAt }
     : row;
-  emitEvents(t, svc, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id }]);
+  // What it waits for, which its object (pending) does not say: a face may name it by that (Stripe's payment_intent.requires_action).
+  const awaits = plan.kind === 'settle' ? 'nothing' : instrument.behaviour === 'three_ds_challenge' ? 'three_ds_challenge' : 'processing';
+  emitEvents(t, svc, ctx, [{ type: 'payment.created', object: paymentView(created), paymentId: created.id, awaits }]);
   auditIn(t, svc, ctx, {
     objectType: 'payment',
     objectId: created.id,

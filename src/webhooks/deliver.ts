@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Poster, PostResult } from './http.ts';
-import { findFace } from './faces.ts';
+import { findFace, namesIn } from './faces.ts';
 import { WEBHOOK_DELIVERY, WEBHOOK_DLQ } from './outbox.ts';
 import type { WebhookServices } from './services.ts';
 import { claimDeliveries, disableGoneEndpoint, recordAttempts, type AttemptRecord, type ClaimedDelivery } from './store.ts';
@@ -64,12 +64,15 @@ async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery):
     secret: (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!,
     tenantId: d.tenant_id,
     event: { id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload },
+    // The name the delivery was made with, so a retry or a replay sends the same one.
+    name: d.name,
+    names: namesIn(face, { type: d.event_type, payload: d.payload, face_names: d.face_names }),
     paymentSnapshot: d.payment_snapshot,
     apiVersion: d.endpoint_api_version,
   });
   if (!content) {
     // A format no face of this process serves (a worker older than the API that made the endpoint) is not sent at all.
-    const error = face ? `${d.event_type} has no ${face.format} body` : `no gateway face here serves the webhook format ${JSON.stringify(d.endpoint_format)}`;
+    const error = face ? `${d.name} has no ${face.format} body` : `no gateway face here serves the webhook format ${JSON.stringify(d.endpoint_format)}`;
     return { d, url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const { body } = content;

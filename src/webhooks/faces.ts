@@ -1,4 +1,5 @@
 import { EVENT_TYPES, eventBody, type ApiObject, type EventType } from '../events/events.ts';
+import type { Awaits, FaceNames } from '../events/types.ts';
 import { signatureHeaders } from './signature.ts';
 
 /** Everything one attempt's body and signature are made from. */
@@ -6,6 +7,13 @@ export interface DeliveryContent {
   secret: string;
   tenantId: string;
   event: { id: string; type: EventType; created_at: Date; payload: ApiObject };
+  /**
+   * The name this attempt carries (a delivery's event_type) and the event's names in the face, in
+   * order (a face may send one event under several names, each its own event there). The native
+   * face's one name is the event's type.
+   */
+  name: string;
+  names: readonly string[];
   /** For a face that wants it (withPaymentSnapshot): the payment as of the event, for refund and order events. */
   paymentSnapshot: ApiObject | null;
   /** The version of the face's API the endpoint pinned (Stripe's api_version); null or absent: the face's current one. */
@@ -32,11 +40,13 @@ export interface WebhookFace {
   /** What an endpoint's `format` means, for the API reference. */
   describe: string;
   /**
-   * Its name for a native event; null when it has none (its endpoints never get that event). The
-   * event's object, when given, may choose between two names for one native type (a payment that
-   * failed because it was cancelled is Stripe's payment_intent.canceled); without it, the usual one.
+   * Its names for a native event, in the order it sends them; none when it has no counterpart (its
+   * endpoints never get that event). The event's object, when given, may choose the names (a
+   * payment that failed because it was cancelled is Stripe's payment_intent.canceled), as may what
+   * a new payment awaits; without them, the usual ones. Called when the outbox writes an event,
+   * which keeps them (face_names).
    */
-  eventName(type: string, object?: ApiObject): string | null;
+  eventNames(e: FaceEvent): readonly string[];
   /** Whether its refund and order bodies carry the payment as of the event. */
   withPaymentSnapshot: boolean;
   /** Whether a merchant may bring the secret its integration already verifies with. */
@@ -47,13 +57,20 @@ export interface WebhookFace {
   render(c: DeliveryContent): Rendered | null;
 }
 
+/** What a face names an event from: its type, and where known its object and what a new payment awaits. */
+export interface FaceEvent {
+  type: string;
+  object?: ApiObject | undefined;
+  awaits?: Awaits | undefined;
+}
+
 /** Sandpay's own: the native event body with Standard Webhooks and X-Sandpay-Signature headers. */
 export const NATIVE_FACE: WebhookFace = {
   format: 'sandpay',
   label: 'Sandpay',
   events: EVENT_TYPES,
   describe: 'sandpay (default)',
-  eventName: (type) => type,
+  eventNames: (e) => [e.type],
   withPaymentSnapshot: false,
   ownSecret: false,
   foreignNameHint: 'is a Sandpay event name',
@@ -77,12 +94,22 @@ export function faceOf(faces: readonly WebhookFace[], format: string | null): We
   return face;
 }
 
-/** An event's names in the faces that have it, as the JSON the fan-out reads (`{"razorpay": "payment.captured"}`). */
-export function faceNames(faces: readonly WebhookFace[], type: string, object?: ApiObject): string {
-  const names: Record<string, string> = {};
+/** An event's names in the faces that have it, as the JSON the events keep and the fan-out reads (`{"razorpay": ["payment.captured"]}`). */
+export function faceNames(faces: readonly WebhookFace[], e: FaceEvent): string {
+  const names: FaceNames = {};
   for (const f of faces) {
-    const name = f.eventName(type, object);
-    if (name !== null) names[f.format] = name;
+    const named = f.eventNames(e);
+    if (named.length > 0) names[f.format] = [...named];
   }
   return JSON.stringify(names);
+}
+
+/**
+ * An event's names in a face: the native face's is its type; a gateway face's as the outbox kept
+ * them, or, for an event written before they were kept (migration 0026), as the face names it
+ * from its object now.
+ */
+export function namesIn(face: WebhookFace, e: { type: string; payload: ApiObject; face_names: FaceNames | null }): readonly string[] {
+  if (face === NATIVE_FACE) return [e.type];
+  return e.face_names ? (e.face_names[face.format] ?? []) : face.eventNames({ type: e.type, object: e.payload });
 }

@@ -62,7 +62,10 @@ export function emitEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, even
 
 async function writeEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const written = events.map((event) => ({ id: newId('event'), event, faceNames: faceNames(svc.webhookFaces, event.type, event.object) }));
+  // Each event's names in the faces, kept with it: some come from what only this writer knows (awaits).
+  const written = events.map((event) => ({
+    id: newId('event'), event, faceNames: faceNames(svc.webhookFaces, { type: event.type, object: event.object, awaits: event.awaits }),
+  }));
   const jobId = randomUUID();
   // One statement writes the events and fans them out to webhook deliveries, every one of them
   // owned by one delivery job; pg-boss's own insert (its public API, with an executor that

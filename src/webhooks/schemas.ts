@@ -100,7 +100,7 @@ export const deliveryObject = z
     id: z.string(),
     object: z.literal('webhook_delivery'),
     event_id: z.string(),
-    event_type: z.string(),
+    event_type: z.string().meta({ description: "The name it is sent under: the event's type, or for an endpoint of a gateway face one of the event's names there (one event may be several, e.g. Stripe's charge.succeeded and payment_intent.succeeded)" }),
     endpoint_id: z.string().nullable(),
     target: z.enum(['endpoint', 'payment_url']),
     url: z.string(),

@@ -4,7 +4,7 @@ import { listPage, listWhere, paginate, type CursorArgs, type Page } from '../db
 import { TENANT_SCOPE } from '../db/report-sql.ts';
 import { notFound } from '../core/errors.ts';
 import { EVENTS_CHANNEL } from '../events/hub.ts';
-import type { ApiObject, EventType, NewEvent } from '../events/types.ts';
+import type { ApiObject, EventType, FaceNames, NewEvent } from '../events/types.ts';
 import type { DeliveryStatus, EndpointPatch } from './schemas.ts';
 
 /**
@@ -98,19 +98,20 @@ export function listEndpoints<T>(db: Queryable, tenantId: string, page: CursorAr
 // ----- the outbox's fan-out -----
 
 /**
- * Where freshly written events go: one delivery per enabled endpoint subscribed to the type (or
- * "*", or for an endpoint of a gateway face, the event's name there), plus one to the payment's
- * own webhook_url. A CTE named `targets` for the statement that writes the events (below), over
- * its parameters: $1 tenant, $2 event ids, $3 types, $6 payment ids, $8 each event's names in
- * the faces (JSON, from faceNames). The deliveries are written by that same statement, so
- * nothing is held in memory and a crash after commit loses nothing.
+ * Where freshly written events go: one delivery per enabled endpoint and name it wants the event
+ * under (webhook_names: a Sandpay-format endpoint subscribed to the type or "*"; an endpoint of a
+ * gateway face, each of the event's names there that it lists), carrying that name, plus one to
+ * the payment's own webhook_url. A CTE named `targets` for the statement that writes the events
+ * (below), over its parameters: $1 tenant, $2 event ids, $3 types, $6 payment ids, $8 each
+ * event's names in the faces (JSON, from faceNames). The deliveries are written by that same
+ * statement, so nothing is held in memory and a crash after commit loses nothing.
  */
 // joins payments (owned by src/payments): the payment's webhook_url is a target of the same statement.
 const FAN_OUT_TARGETS = `targets AS (
-       SELECT e.id AS event_id, e.type AS event_type, w.id AS endpoint_id, w.url
-         FROM unnest($2::text[], $3::text[], $8::json[]) AS e (id, type, face_names)
+       SELECT e.id AS event_id, n.name AS event_type, w.id AS endpoint_id, w.url
+         FROM unnest($2::text[], $3::text[], $8::jsonb[]) AS e (id, type, face_names)
          JOIN webhook_endpoints w ON w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
-                                 AND webhook_wants(w.format, w.events, e.type, e.face_names ->> w.format)
+        CROSS JOIN LATERAL webhook_names(w.format, w.events, e.type, e.face_names -> w.format) AS n
        UNION ALL
        SELECT e.id, e.type, NULL, p.webhook_url
          FROM unnest($2::text[], $3::text[], $6::text[]) AS e (id, type, payment_id)
@@ -136,10 +137,10 @@ export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventT
   // the outbox adds no round trip to the write it rides on.
   t.defer(
     `WITH written AS (
-       INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload)
-       SELECT id, $1::text, type, object_type, object_id, payment_id, payload
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[])
-              WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, n)
+       INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload, face_names)
+       SELECT id, $1::text, type, object_type, object_id, payment_id, payload, face_names
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[], $8::jsonb[])
+              WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, face_names, n)
         ORDER BY n
      ),
      ${FAN_OUT_TARGETS},
@@ -165,29 +166,30 @@ export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventT
 }
 
 /**
- * Fresh deliveries of an existing event (a resend): to `endpointId` when given, else to the
- * enabled endpoints that want its type now (`faceNames`: its names in the faces, JSON) and the
- * payment's webhook_url; each with a job id of its own.
+ * Fresh deliveries of an existing event (a resend): to the enabled endpoints that want it now,
+ * under each name they want it under (`faceNames`: its names in the faces, JSON), and the
+ * payment's webhook_url; or to `endpointId` alone, under the names that `wanted` (event names
+ * as an endpoint lists them) picks. Each with a job id of its own.
  */
 export function insertResentDeliveries(
-  t: Tx, tenantId: string, event: { id: string; type: string; payment_id: string | null }, endpointId: string | null, faceNames: string,
+  t: Tx, tenantId: string, event: { id: string; type: string; payment_id: string | null }, endpointId: string | null, faceNames: string, wanted: string[] | null,
 ): Promise<DbDelivery[]> {
   // joins payments (owned by src/payments): the payment's webhook_url is a target, as in the fan-out (FAN_OUT_TARGETS).
   return t.rows<DbDelivery>(
     `WITH targets AS (
-       SELECT w.id AS endpoint_id, w.url FROM webhook_endpoints w
-        WHERE w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL
-          AND CASE WHEN $4::text IS NULL THEN webhook_wants(w.format, w.events, $3::text, $6::json ->> w.format) ELSE w.id = $4::text END
+       SELECT w.id AS endpoint_id, w.url, n.name FROM webhook_endpoints w
+        CROSS JOIN LATERAL webhook_names(w.format, coalesce($7::text[], w.events), $3::text, $6::jsonb -> w.format) AS n
+        WHERE w.tenant_id = $1::text AND w.enabled AND w.deleted_at IS NULL AND ($4::text IS NULL OR w.id = $4::text)
        UNION ALL
-       SELECT NULL, p.webhook_url FROM payments p
+       SELECT NULL, p.webhook_url, $3::text FROM payments p
         WHERE $4::text IS NULL AND p.id = $5::text AND p.tenant_id = $1::text AND p.webhook_url IS NOT NULL
      )
      INSERT INTO webhook_deliveries (id, tenant_id, event_id, event_type, endpoint_id, target, url, status, job_id)
-     SELECT 'whd_' || random_public_id(), $1::text, $2::text, $3::text, endpoint_id,
+     SELECT 'whd_' || random_public_id(), $1::text, $2::text, name, endpoint_id,
             CASE WHEN endpoint_id IS NULL THEN 'payment_url' ELSE 'endpoint' END, url, 'pending', gen_random_uuid()
        FROM targets
      RETURNING *`,
-    [tenantId, event.id, event.type, endpointId, event.payment_id, faceNames],
+    [tenantId, event.id, event.type, endpointId, event.payment_id, faceNames, wanted],
   );
 }
 
@@ -197,6 +199,7 @@ export interface DbDelivery {
   id: string;
   tenant_id: string;
   event_id: string;
+  /** The name it is sent under: the event's type, or one of its names in the endpoint's face (migration 0026). */
   event_type: string;
   endpoint_id: string | null;
   target: 'endpoint' | 'payment_url';
@@ -255,6 +258,9 @@ export interface ClaimedDelivery {
   event_type: EventType;
   event_created_at: Date;
   payload: ApiObject;
+  /** The event's names in the faces (null: written before they were kept), and the one this delivery carries. */
+  face_names: FaceNames | null;
+  name: string;
   endpoint_url: string | null;
   endpoint_secret: string | null;
   endpoint_enabled: boolean | null;
@@ -288,7 +294,7 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
        RETURNING d.*
      )
      SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
-            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload,
+            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload, e.face_names, c.event_type AS name,
             w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
             (w.deleted_at IS NOT NULL) AS endpoint_deleted,
             p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret,

@@ -173,7 +173,7 @@ describe('manual capture, simulate and cancel', () => {
 });
 
 describe('orders', () => {
-  it('created -> attempted -> paid, with order.paid, and refuses payments on a paid order', async () => {
+  it('created -> attempted -> paid, with order.created and order.paid, and refuses payments on a paid order', async () => {
     const order = await t.api.post('/orders', { amount: 25000, currency: 'INR', receipt: 'rcpt-1', notes: { sku: 'A1' } }, { idem: idemKey() });
     expect(order.status).toBe(201);
     expect(order.body).toMatchObject({ id: expect.stringMatching(/^order_/), status: 'created', amount_due: 25000, attempts: 0 });
@@ -186,7 +186,7 @@ describe('orders', () => {
     const paid = await createPayment(t.api, { ...cardBody(), amount: undefined, currency: undefined, order_id: order.body.id });
     expect(paid.status).toBe('success');
     expect((await t.api.get(`/orders/${order.body.id}`)).body).toMatchObject({ status: 'paid', amount_paid: 25000, amount_due: 0, attempts: 2 });
-    expect(await eventTypes(order.body.id)).toEqual(['order.paid']);
+    expect(await eventTypes(order.body.id)).toEqual(['order.created', 'order.paid']);
 
     expectError(await t.api.post('/payments', { ...cardBody(), order_id: order.body.id, amount: undefined, currency: undefined }, { idem: idemKey() }), 409, { code: 'order_already_paid' });
     const list = await t.api.get(`/orders/${order.body.id}/payments`);

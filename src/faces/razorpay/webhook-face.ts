@@ -13,7 +13,10 @@ export const razorpayWebhookFace: WebhookFace = {
   label: 'Razorpay',
   events: RAZORPAY_EVENTS,
   describe: "razorpay: Razorpay's event names, body and X-Razorpay-Signature",
-  eventName: razorpayEventOf,
+  eventNames: (e) => {
+    const name = razorpayEventOf(e.type);
+    return name ? [name] : [];
+  },
   withPaymentSnapshot: true,
   ownSecret: true,
   foreignNameHint: 'is a Razorpay event name: use it with "format": "razorpay" (Sandpay calls a captured payment payment.success)',

@@ -1,42 +1,71 @@
-import type { EventSelector } from '../../events/store.ts';
-import { EVENT_TYPES, type ApiObject, type EventType } from '../../events/types.ts';
+import type { FaceEvent } from '../../webhooks/faces.ts';
 
 /**
- * Stripe's names for the ledger's events. One native event is one Stripe event, so where Stripe
- * sends two for one change (charge.succeeded beside payment_intent.succeeded) Sandpay sends the
- * one an integration acts on: the PaymentIntent's, or the Charge's for a refund.
+ * Stripe's names for the ledger's events. Where Stripe sends several events for one change (the
+ * Charge's, then the PaymentIntent's), one ledger event has several names, in that order; the
+ * outbox keeps them with the event (face_names), and each is a Stripe event of its own
+ * (stripeEventId).
  */
-export const STRIPE_EVENT_OF: Partial<Record<EventType, string>> = {
-  'payment.authorized': 'payment_intent.amount_capturable_updated',
-  'payment.success': 'payment_intent.succeeded',
-  'payment.failed': 'payment_intent.payment_failed',
-  'payment.flagged': 'payment_intent.payment_failed',
-  'payment.expired': 'payment_intent.canceled',
-  'payment.refunded': 'charge.refunded',
-  'payment.partially_refunded': 'charge.refunded',
-  'refund.created': 'refund.created',
-  'refund.processed': 'refund.updated',
-  'refund.failed': 'refund.failed',
-  'checkout.session.completed': 'checkout.session.completed',
-  'checkout.session.expired': 'checkout.session.expired',
-};
 
 /** Why a payment failed when its PaymentIntent was cancelled (src/payments/actions.ts cancelPayment). */
 const CANCELLED = 'payment_cancelled';
 
-/** The Stripe events Sandpay sends, in the order of the ledger's. */
-export const SENT_EVENTS = [...new Set(Object.values(STRIPE_EVENT_OF))];
+/** The Stripe names of a ledger event, in the order Stripe sends them; none when Stripe has no counterpart. */
+export function stripeEventNames(e: FaceEvent): string[] {
+  switch (e.type) {
+    case 'order.created':
+      return ['payment_intent.created'];
+    case 'payment.created':
+      // A payment settled in the commit that made it is told by that commit's later events.
+      if (e.awaits === 'three_ds_challenge') return ['payment_intent.requires_action'];
+      return e.awaits === 'processing' ? ['charge.pending', 'payment_intent.processing'] : [];
+    case 'payment.authorized':
+      return ['charge.succeeded', 'payment_intent.amount_capturable_updated'];
+    case 'payment.success':
+      // A payment authorized first (manual capture) was captured now.
+      return e.object?.authorized_at ? ['charge.captured', 'payment_intent.succeeded'] : ['charge.succeeded', 'payment_intent.succeeded'];
+    case 'payment.failed':
+      if (e.object?.failure_code === CANCELLED) return ['payment_intent.canceled'];
+      return ['charge.failed', 'payment_intent.payment_failed'];
+    case 'payment.flagged':
+      return ['charge.failed', 'payment_intent.payment_failed'];
+    case 'payment.expired':
+      return ['payment_intent.canceled'];
+    case 'payment.refunded':
+    case 'payment.partially_refunded':
+      return ['charge.refunded'];
+    case 'refund.created':
+      return ['refund.created'];
+    case 'refund.processed':
+      return ['refund.updated', 'charge.refund.updated'];
+    case 'refund.failed':
+      return ['refund.failed'];
+    case 'checkout.session.completed':
+    case 'checkout.session.expired':
+      return [e.type];
+    default:
+      return [];
+  }
+}
+
+/** The Stripe events Sandpay sends. */
+export const SENT_EVENTS = [
+  'payment_intent.created', 'payment_intent.requires_action', 'payment_intent.processing', 'payment_intent.amount_capturable_updated',
+  'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled',
+  'charge.pending', 'charge.succeeded', 'charge.captured', 'charge.failed', 'charge.refunded', 'charge.refund.updated',
+  'refund.created', 'refund.updated', 'refund.failed',
+  'checkout.session.completed', 'checkout.session.expired',
+] as const;
 
 /**
- * Names an endpoint may list although Sandpay sends none of them yet, so an integration's usual
- * subscription is accepted as it is (README: Stripe face, webhooks): the PaymentIntent's other
- * steps (created, requires_action, processing), the Charge's own events, which Stripe sends beside
- * the PaymentIntent's, and the objects whose changes raise no ledger event (customers, payment
- * methods, the catalog, the checkout session's async outcomes).
+ * Names an endpoint may list although Sandpay sends none of them, so an integration's usual
+ * subscription is accepted as it is (README: Stripe face, webhooks): the steps Sandpay's ledger
+ * has no counterpart for (partial funding, a Charge's expiry or update), and the objects whose
+ * changes raise no ledger event (customers, payment methods, the catalog, the checkout session's
+ * async outcomes).
  */
 export const UNSENT_EVENTS = [
-  'payment_intent.created', 'payment_intent.requires_action', 'payment_intent.processing', 'payment_intent.partially_funded',
-  'charge.succeeded', 'charge.failed', 'charge.captured', 'charge.pending', 'charge.expired', 'charge.updated', 'charge.refund.updated',
+  'payment_intent.partially_funded', 'charge.expired', 'charge.updated',
   'customer.created', 'customer.updated', 'customer.deleted',
   'payment_method.attached', 'payment_method.detached', 'payment_method.updated', 'payment_method.automatically_updated',
   'product.created', 'product.updated', 'product.deleted', 'price.created', 'price.updated', 'price.deleted',
@@ -45,34 +74,26 @@ export const UNSENT_EVENTS = [
 
 export const STRIPE_EVENTS: readonly string[] = [...SENT_EVENTS, ...UNSENT_EVENTS];
 
-/** The Stripe name of a native event; its object tells a cancelled PaymentIntent's failed payment from a decline. */
-export function stripeEventOf(type: string, object?: ApiObject): string | null {
-  if (type === 'payment.failed' && object?.failure_code === CANCELLED) return 'payment_intent.canceled';
-  return STRIPE_EVENT_OF[type as EventType] ?? null;
+const EVENT_ID = /^(evt_[0-9A-Za-z]{20})([2-9])?$/;
+
+/**
+ * The Stripe id of a ledger event under its name at `index`: the event's own id for its first
+ * name, the id and the name's position (2…) for the others (`evt_X`, `evt_X2`), so each is
+ * stable, distinct and leads back to the event without a table.
+ */
+export const stripeEventId = (eventId: string, index: number): string => (index === 0 ? eventId : `${eventId}${index + 1}`);
+
+/** The ledger event and name index behind a Stripe event id; null when it is not one. */
+export function parseStripeEventId(id: string): { eventId: string; index: number } | null {
+  const m = EVENT_ID.exec(id);
+  return m ? { eventId: m[1]!, index: m[2] ? Number(m[2]) - 1 : 0 } : null;
 }
 
-/** Stripe's `type` filter: an exact name, or `*` standing for any run of characters (`payment_intent.*`). */
-export function nameMatcher(pattern: string): (name: string) => boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return (name) => re.test(name);
-}
-
-/** Every native event as Stripe may name it: its type, and for payment.failed each of its two names by why it failed. */
-const NAMED: ReadonlyArray<{ name: string; selector: EventSelector }> = EVENT_TYPES.flatMap((type): Array<{ name: string; selector: EventSelector }> => {
-  const name = STRIPE_EVENT_OF[type];
-  if (!name) return [];
-  if (type !== 'payment.failed') return [{ name, selector: { type } }];
-  return [
-    { name, selector: { type, field: 'failure_code', value: CANCELLED, equal: false } },
-    { name: 'payment_intent.canceled', selector: { type, field: 'failure_code', value: CANCELLED, equal: true } },
-  ];
-});
-
-/** The native events behind the Stripe names that `wanted` accepts (all of them when it accepts any). */
-export function selectorsFor(wanted: (name: string) => boolean): EventSelector[] {
-  const picked = NAMED.filter((n) => wanted(n.name));
-  // payment.failed picked under both names is all of payment.failed.
-  const failed = picked.filter((n) => n.selector.type === 'payment.failed');
-  const rest = picked.filter((n) => n.selector.type !== 'payment.failed').map((n) => n.selector);
-  return failed.length === 2 ? [...rest, { type: 'payment.failed' }] : [...rest, ...failed.map((n) => n.selector)];
+/**
+ * Stripe's `type` filter as one regular expression, the same in JavaScript and in Postgres: each
+ * pattern an exact name, or `*` standing for any run of characters (`payment_intent.*`).
+ */
+export function namePattern(patterns: readonly string[]): string {
+  const one = (p: string) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return `^(?:${patterns.map(one).join('|')})$`;
 }

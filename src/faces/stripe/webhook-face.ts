@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { ApiObject } from '../../events/types.ts';
 import type { WebhookFace } from '../../webhooks/faces.ts';
-import { STRIPE_EVENTS, stripeEventOf } from './events.ts';
+import { STRIPE_EVENTS, stripeEventId, stripeEventNames } from './events.ts';
 import { API_VERSION } from './http-face.ts';
 import { stripeObjectOf } from './webhook-objects.ts';
 
@@ -14,24 +14,30 @@ export interface StripeEventInput {
 
 /** What an update event says changed: a refund that settled was pending before. */
 function previousAttributes(name: string, object: ApiObject): Record<string, unknown> | undefined {
-  if (name === 'refund.updated' && object.object === 'refund') return { status: 'pending' };
+  if ((name === 'refund.updated' || name === 'charge.refund.updated') && object.object === 'refund') return { status: 'pending' };
   return undefined;
 }
 
 /**
- * A native event as Stripe's Event object; null when Stripe has no name for it. `apiVersion` is
+ * A native event under one of its Stripe names (`names[index]`, the names the outbox kept) as
+ * Stripe's Event object: its own id (stripeEventId), and its object as that name shows it (a
+ * payment's Charge for a charge.* name, else its PaymentIntent; charge.refund.updated's is the
+ * Refund, as Stripe's); null when it has no such name, or an object Stripe's events do not carry. `apiVersion` is
  * what the object says it is written in (the endpoint's pin): the shapes are the current ones
  * whatever it says (README: versions Sandpay does not model). Sandpay keeps no per-event request,
  * so `request` is all nulls, as Stripe's are for changes no API call made.
  */
-export function stripeEventBody(e: StripeEventInput, opts: { apiVersion: string; pendingWebhooks: number; paymentSnapshot: ApiObject | null }) {
-  const type = stripeEventOf(e.type, e.payload);
-  if (!type) return null;
-  const object = stripeObjectOf(e.payload, opts.paymentSnapshot, type.startsWith('charge.'));
+export function stripeEventBody(
+  e: StripeEventInput,
+  opts: { names: readonly string[]; index: number; apiVersion: string; pendingWebhooks: number; paymentSnapshot: ApiObject | null },
+) {
+  const type = opts.names[opts.index];
+  if (type === undefined) return null;
+  const object = stripeObjectOf(e.payload, opts.paymentSnapshot, type);
   if (!object) return null;
   const previous = previousAttributes(type, e.payload);
   return {
-    id: e.id,
+    id: stripeEventId(e.id, opts.index),
     object: 'event' as const,
     api_version: opts.apiVersion,
     created: Math.floor(e.created_at.getTime() / 1000),
@@ -58,14 +64,16 @@ export const stripeWebhookFace: WebhookFace = {
   label: 'Stripe',
   events: STRIPE_EVENTS,
   describe: "stripe: Stripe's Event objects and event names, signed with Stripe-Signature",
-  eventName: stripeEventOf,
+  eventNames: stripeEventNames,
   // A refund's PaymentIntent is its payment's order.
   withPaymentSnapshot: true,
   // Stripe makes an endpoint's whsec_ secret; an integration verifies with the one it was given.
   ownSecret: false,
   foreignNameHint: 'is a Stripe event name: use it with "format": "stripe" (Sandpay calls a succeeded PaymentIntent payment.success)',
   render(c) {
-    const event = stripeEventBody(c.event, { apiVersion: c.apiVersion ?? API_VERSION, pendingWebhooks: 1, paymentSnapshot: c.paymentSnapshot });
+    // A delivery made before names were kept carries the native type: it is the event's first name.
+    const index = Math.max(0, c.names.indexOf(c.name));
+    const event = stripeEventBody(c.event, { names: c.names, index, apiVersion: c.apiVersion ?? API_VERSION, pendingWebhooks: 1, paymentSnapshot: c.paymentSnapshot });
     if (!event) return null;
     const body = JSON.stringify(event, null, 2);
     return { body, headers: { 'stripe-signature': stripeSignature(c.secret, body) } };

@@ -1,6 +1,7 @@
 import type { ApiObject } from '../../events/types.ts';
 import type { SessionObject } from '../../checkout/schemas.ts';
 import type { DbOrder } from '../../orders/orders.ts';
+import type { OrderObject } from '../../orders/schemas.ts';
 import type { DbPayment } from '../../payments/payments.ts';
 import type { PaymentObject } from '../../payments/schemas.ts';
 import type { DbRefund } from '../../refunds/refunds.ts';
@@ -10,8 +11,8 @@ import { stripeId } from './ids.ts';
 import type { DbIntent } from './store.ts';
 
 /**
- * An event's object as Stripe shows it, from the native object the event carries (the payment,
- * refund or checkout session as of the event): the same mappers as the API's answers
+ * An event's object as Stripe shows it, from the native object the event carries (the order,
+ * payment, refund or checkout session as of the event): the same mappers as the API's answers
  * (entities.ts), fed rows rebuilt from that object. An event holds no more than its object, so
  * what lives only in the face's own tables (a PaymentIntent's client_secret and payment method,
  * its customer) is null here, as it is in an event about a PaymentIntent made outside Stripe's API.
@@ -21,13 +22,17 @@ type Json = Record<string, unknown>;
 
 const at = (iso: string | null) => (iso ? new Date(iso) : null);
 
-/** The payment row behind a payment object (paymentView's inverse, where the object says). */
-function paymentRow(p: PaymentObject): DbPayment {
+/**
+ * The payment row behind a payment object (paymentView's inverse, where the object says). A
+ * pending payment's object does not say whether it awaits a 3-D Secure challenge: the event's
+ * name does (`challenge`).
+ */
+function paymentRow(p: PaymentObject, challenge = false): DbPayment {
   return {
     id: p.id, tenant_id: '', order_id: p.order_id, amount: String(p.amount), currency: p.currency, status: p.status, method: p.method,
     card_brand: p.card?.brand ?? null, card_last4: p.card?.last4 ?? null, card_bin: null, card_exp_month: p.card?.exp_month ?? null,
     card_exp_year: p.card?.exp_year ?? null, card_fingerprint: p.card?.fingerprint ?? null,
-    vpa: p.vpa ?? null, bank: p.bank ?? null, wallet: p.wallet ?? null, test_behaviour: 'succeed', capture_method: p.capture_method,
+    vpa: p.vpa ?? null, bank: p.bank ?? null, wallet: p.wallet ?? null, test_behaviour: challenge ? 'three_ds_challenge' : 'succeed', capture_method: p.capture_method,
     amount_captured: String(p.amount_captured), amount_refunded: String(p.amount_refunded), failure_code: p.failure_code, failure_message: p.failure_message,
     fraud_rule_id: p.fraud?.rule_id ?? null, fraud_action: p.fraud?.action ?? null, fraud_reason: p.fraud?.reason ?? null,
     description: p.description, metadata: p.metadata, customer_email: p.customer_email, billing_country: p.billing.country, webhook_url: p.webhook_url,
@@ -40,8 +45,8 @@ function paymentRow(p: PaymentObject): DbPayment {
  * a payment made without an order (Sandpay's own API) stands for its own PaymentIntent, under its
  * id's body. Its metadata is the payment's, which confirming an intent copies from the intent.
  */
-export function paymentIntentOfPayment(p: PaymentObject): Json {
-  const payment = paymentRow(p);
+export function paymentIntentOfPayment(p: PaymentObject, challenge = false): Json {
+  const payment = paymentRow(p, challenge);
   const orderId = p.order_id ?? `order_${p.id.slice(p.id.indexOf('_') + 1)}`;
   const created = new Date(p.created_at);
   const cancelled = p.status === 'failed' && p.failure_code === 'payment_cancelled';
@@ -57,7 +62,28 @@ export function paymentIntentOfPayment(p: PaymentObject): Json {
   };
   const pi = paymentIntentObject({ intent, order, payments: [payment], baseUrl: '' });
   // A cancelled intent's payment failed only because it was cancelled: no payment error to show.
-  return { ...pi, client_secret: null, ...(cancelled ? { last_payment_error: null } : {}) };
+  // The challenge page's address (next_action) holds the client secret, which an event has not.
+  return { ...pi, client_secret: null, next_action: null, ...(cancelled ? { last_payment_error: null } : {}) };
+}
+
+/**
+ * The PaymentIntent a new order is, before any attempt: `requires_payment_method`, its amount,
+ * currency and metadata. An order's object does not say how it will be captured nor what the
+ * intent holds in the face's tables, so capture_method is `automatic` and the payment method null.
+ */
+export function paymentIntentOfOrder(o: OrderObject): Json {
+  const created = new Date(o.created_at);
+  const order: DbOrder = {
+    id: o.id, tenant_id: '', amount: String(o.amount), currency: o.currency, amount_paid: String(o.amount_paid), status: o.status,
+    attempts: o.attempts, receipt: o.receipt, notes: o.metadata, capture_method: null, created_at: created, updated_at: new Date(o.updated_at),
+  };
+  const intent: DbIntent = {
+    id: o.id, tenant_id: '', client_secret: '', payment_method: null, payment_method_set_at: null, customer: null, description: null,
+    receipt_email: null, capture_method: 'automatic', confirmation_method: 'automatic', setup_future_usage: null,
+    statement_descriptor: null, return_url: null, payment_method_types: ['card'], canceled_at: null, cancellation_reason: null,
+    created_at: created, updated_at: new Date(o.updated_at),
+  };
+  return { ...paymentIntentObject({ intent, order, payments: [], baseUrl: '' }), client_secret: null };
 }
 
 /** The Charge a payment is. */
@@ -106,13 +132,20 @@ export function checkoutSessionOfSession(s: SessionObject): Json {
   };
 }
 
-/** The Stripe object of a native event's object; null for an object Stripe's events do not carry. */
-export function stripeObjectOf(object: ApiObject, paymentSnapshot: ApiObject | null, asCharge: boolean): Json | null {
+/**
+ * The Stripe object of a native event's object under the Stripe name `name`: a payment is its
+ * Charge for a charge.* name, else its PaymentIntent; null for an object Stripe's events do not carry.
+ */
+export function stripeObjectOf(object: ApiObject, paymentSnapshot: ApiObject | null, name: string): Json | null {
   switch (object.object) {
-    case 'payment':
-      return asCharge ? chargeOfPayment(object as unknown as PaymentObject) : paymentIntentOfPayment(object as unknown as PaymentObject);
+    case 'payment': {
+      const p = object as unknown as PaymentObject;
+      return name.startsWith('charge.') ? chargeOfPayment(p) : paymentIntentOfPayment(p, name === 'payment_intent.requires_action');
+    }
     case 'refund':
       return refundOfRefund(object as unknown as RefundObject, paymentSnapshot as unknown as PaymentObject | null);
+    case 'order':
+      return paymentIntentOfOrder(object as unknown as OrderObject);
     case 'checkout.session':
       return checkoutSessionOfSession(object as unknown as SessionObject);
     default:

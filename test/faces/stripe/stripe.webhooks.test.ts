@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant, type TestTenant } from '../../support/client.ts';
 import { CliProcess, runCli } from '../../support/cli.ts';
-import { eventually } from '../../support/payments.ts';
+import { CARDS, cardBody, createPayment, eventually } from '../../support/payments.ts';
 import { Receiver, type Received } from '../../support/receiver.ts';
 import { stripeError, stripeSdk } from '../../support/stripe.ts';
 import { stripeWebhookFace } from '../../../src/faces/stripe/webhook-face.ts';
@@ -49,8 +49,21 @@ function verified(r: Received, whsec = secret): StripeEventBody {
 
 const timestampOf = (r: Received) => Number(/^t=(\d+),v1=[0-9a-f]{64}$/.exec(String(r.headers['stripe-signature']))![1]);
 
+/** The ids of `events` are distinct, each one's `stripe.events.retrieve` is what was delivered, and `stripe.events.list` of its type shows it. */
+async function retrievableAndListed(events: StripeEventBody[]): Promise<void> {
+  expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  for (const e of events) {
+    expect(e.id).toMatch(/^evt_[0-9A-Za-z]{20,21}$/);
+    const retrieved = await stripe.events.retrieve(e.id);
+    expect(JSON.parse(JSON.stringify(retrieved))).toEqual({ ...e, pending_webhooks: 0 });
+    const listed = await stripe.events.list({ type: e.type, limit: 100 });
+    expect(listed.data.filter((x) => x.id === e.id)).toHaveLength(1);
+    expect(listed.data.every((x) => x.type === e.type)).toBe(true);
+  }
+}
+
 describe('Stripe-format deliveries', () => {
-  it('create+confirm: payment_intent.succeeded, signed so constructEvent accepts it, and the same as events.retrieve', async () => {
+  it('create+confirm: payment_intent.created, charge.succeeded and payment_intent.succeeded, each its own event, signed so constructEvent accepts it, as events.retrieve and events.list show it', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, metadata: { order: '42' } });
     const [r] = await deliveries(rx, 'payment_intent.succeeded', pi.id);
     const event = verified(r!);
@@ -65,13 +78,22 @@ describe('Stripe-format deliveries', () => {
     expect(() => stripe.webhooks.constructEvent(r!.rawBody.replace('"amount": 2000', '"amount": 1'), String(r!.headers['stripe-signature']), secret)).toThrow(Stripe.errors.StripeSignatureVerificationError);
     expect(() => verified(r!, 'whsec_other')).toThrow(Stripe.errors.StripeSignatureVerificationError);
 
-    const retrieved = await stripe.events.retrieve(event.id);
-    expect(retrieved).toMatchObject({ id: event.id, type: 'payment_intent.succeeded', data: { object: { id: pi.id, status: 'succeeded' } } });
+    const created = verified((await deliveries(rx, 'payment_intent.created', pi.id))[0]!);
+    expect(created.data.object).toMatchObject({ id: pi.id, object: 'payment_intent', status: 'requires_payment_method', amount: 2000, currency: 'usd', amount_received: 0, latest_charge: null, metadata: { order: '42' } });
+    const charged = verified((await deliveries(rx, 'charge.succeeded', pi.id))[0]!);
+    expect(charged.data.object).toMatchObject({ id: pi.latest_charge, object: 'charge', status: 'succeeded', captured: true, amount_captured: 2000, paid: true, payment_intent: pi.id });
+    // Each once, and nothing else about this intent.
+    const mine = rx.received.filter((x) => x.body.data.object.id === pi.id || x.body.data.object.payment_intent === pi.id);
+    expect(mine.map((x) => x.body.type).sort()).toEqual(['charge.succeeded', 'payment_intent.created', 'payment_intent.succeeded']);
+    await retrievableAndListed([created, charged, event]);
+    // Newest first: the PaymentIntent's success after its Charge's, both after its creation.
+    const ids = (await stripe.events.list({ types: ['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded'], limit: 3 })).data.map((e) => e.id);
+    expect(ids).toEqual([event.id, charged.id, created.id]);
     // The charge carries the PaymentIntent's metadata, as Stripe copies it.
     expect((await stripe.charges.retrieve(pi.latest_charge as string)).metadata).toEqual({ order: '42' });
   });
 
-  it('a decline: payment_intent.payment_failed with the decline as last_payment_error', async () => {
+  it('a decline: charge.failed, then payment_intent.payment_failed with the decline as last_payment_error', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd' });
     await stripeError(stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_chargeDeclinedInsufficientFunds' }));
     const event = verified((await deliveries(rx, 'payment_intent.payment_failed', pi.id))[0]!);
@@ -79,32 +101,97 @@ describe('Stripe-format deliveries', () => {
       id: pi.id, status: 'requires_payment_method', amount_received: 0,
       last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds' },
     });
+    const charge = verified((await deliveries(rx, 'charge.failed', pi.id))[0]!);
+    expect(charge.data.object).toMatchObject({ object: 'charge', status: 'failed', paid: false, captured: false, failure_code: 'card_declined', payment_intent: pi.id });
+    expect(charge.id).not.toBe(event.id);
+    await retrievableAndListed([charge, event]);
   });
 
-  it('manual capture: amount_capturable_updated, then succeeded once captured; a cancel is payment_intent.canceled', async () => {
+  it('manual capture: charge.succeeded (not captured) and amount_capturable_updated, then charge.captured and succeeded; a cancel is payment_intent.canceled alone', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'eur', capture_method: 'manual', payment_method: 'pm_card_visa', confirm: true });
     const held = verified((await deliveries(rx, 'payment_intent.amount_capturable_updated', pi.id))[0]!);
     expect(held.data.object).toMatchObject({ status: 'requires_capture', amount_capturable: 5000, amount_received: 0, capture_method: 'manual' });
+    const authorized = verified((await deliveries(rx, 'charge.succeeded', pi.id))[0]!);
+    expect(authorized.data.object).toMatchObject({ object: 'charge', status: 'succeeded', captured: false, amount_captured: 0, payment_intent: pi.id });
     await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 3000 });
     const done = verified((await deliveries(rx, 'payment_intent.succeeded', pi.id))[0]!);
     expect(done.data.object).toMatchObject({ status: 'succeeded', amount_received: 3000, amount_capturable: 0 });
+    const captured = verified((await deliveries(rx, 'charge.captured', pi.id))[0]!);
+    expect(captured.data.object).toMatchObject({ object: 'charge', captured: true, amount_captured: 3000, payment_intent: pi.id });
+    // Captured after its authorization: charge.captured, never a second charge.succeeded.
+    expect(rx.received.filter((x) => x.body.type === 'charge.succeeded' && x.body.data.object.payment_intent === pi.id)).toHaveLength(1);
+    await retrievableAndListed([authorized, held, captured, done]);
 
     const other = await stripe.paymentIntents.create({ amount: 900, currency: 'usd', capture_method: 'manual', payment_method: 'pm_card_visa', confirm: true });
     await stripe.paymentIntents.cancel(other.id);
     const canceled = verified((await deliveries(rx, 'payment_intent.canceled', other.id))[0]!);
     expect(canceled.data.object).toMatchObject({ id: other.id, status: 'canceled', last_payment_error: null });
-    expect(rx.received.filter((x) => x.body?.type === 'payment_intent.payment_failed' && x.body.data.object.id === other.id)).toEqual([]);
+    const about = (type: string) => rx.received.filter((x) => x.body?.type === type && (x.body.data.object.id === other.id || x.body.data.object.payment_intent === other.id));
+    expect([...about('payment_intent.payment_failed'), ...about('charge.failed')]).toEqual([]);
   });
 
-  it('a refund: refund.created, refund.updated (was pending) and charge.refunded with the Charge', async () => {
+  it('a payment left waiting: payment_intent.requires_action for a 3-D Secure challenge; charge.pending and payment_intent.processing for one in processing', async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1800, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true });
+    expect(pi.status).toBe('requires_action');
+    const action = verified((await deliveries(rx, 'payment_intent.requires_action', pi.id))[0]!);
+    expect(action.data.object).toMatchObject({ id: pi.id, status: 'requires_action' });
+
+    // A payment made through Sandpay's own API that stays pending is its own PaymentIntent, processing.
+    const pending = await createPayment(t.api, cardBody(CARDS.stayPending));
+    const intentId = `pi_${pending.id.slice('pay_'.length)}`;
+    const processing = verified((await deliveries(rx, 'payment_intent.processing', intentId))[0]!);
+    expect(processing.data.object).toMatchObject({ id: intentId, status: 'processing' });
+    const charge = verified((await deliveries(rx, 'charge.pending', `ch_${pending.id.slice('pay_'.length)}`))[0]!);
+    expect(charge.data.object).toMatchObject({ object: 'charge', status: 'pending', paid: false });
+    await retrievableAndListed([action, charge, processing]);
+    // A payment settled as it is made has no events of its own creation.
+    const settled = await stripe.paymentIntents.create({ amount: 1900, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    await deliveries(rx, 'payment_intent.succeeded', settled.id);
+    const about = rx.received.filter((x) => x.body.data.object.id === settled.id || x.body.data.object.payment_intent === settled.id).map((x) => x.body.type);
+    expect(about.filter((type) => ['payment_intent.processing', 'payment_intent.requires_action', 'charge.pending'].includes(type))).toEqual([]);
+  });
+
+  it('a refund: refund.created, charge.refunded with the Charge, refund.updated and charge.refund.updated (was pending)', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
     const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 1000 });
     const created = verified((await deliveries(rx, 'refund.created', refund.id))[0]!);
     expect(created.data.object).toMatchObject({ id: refund.id, object: 'refund', amount: 1000, charge: pi.latest_charge, payment_intent: pi.id });
     const updated = verified((await deliveries(rx, 'refund.updated', refund.id))[0]!);
     expect(updated.data).toMatchObject({ object: { id: refund.id, status: 'succeeded' }, previous_attributes: { status: 'pending' } });
+    const chargeRefund = verified((await deliveries(rx, 'charge.refund.updated', refund.id))[0]!);
+    expect(chargeRefund.data).toMatchObject({ object: { id: refund.id, object: 'refund', status: 'succeeded', charge: pi.latest_charge }, previous_attributes: { status: 'pending' } });
     const charged = verified((await deliveries(rx, 'charge.refunded', pi.id))[0]!);
     expect(charged.data.object).toMatchObject({ id: pi.latest_charge, object: 'charge', amount_refunded: 1000, refunded: false, payment_intent: pi.id });
+    await retrievableAndListed([created, charged, updated, chargeRefund]);
+  });
+
+  it('an endpoint that lists charge.succeeded alone gets only that, once per payment', async () => {
+    const onlyRx = await new Receiver().start();
+    cleanups.push(() => onlyRx.stop());
+    const we = await stripe.webhookEndpoints.create({ url: `${onlyRx.url}/charges`, enabled_events: ['charge.succeeded'] });
+    const pi = await stripe.paymentIntents.create({ amount: 1300, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const [r] = await deliveries(onlyRx, 'charge.succeeded', pi.id);
+    expect(verified(r!, we.secret).data.object).toMatchObject({ object: 'charge', payment_intent: pi.id });
+    // Everything else about it has gone to the '*' endpoint by now.
+    await deliveries(rx, 'payment_intent.succeeded', pi.id);
+    await deliveries(rx, 'payment_intent.created', pi.id);
+    expect(onlyRx.received.map((x) => x.body.type)).toEqual(['charge.succeeded']);
+    // The delivery says which name it carries; a retry of it sends that name again.
+    const listed = await eventually(() => t.api.get(`/webhook-deliveries?endpoint_id=${we.id}`), (res) => res.body.data[0]?.status === 'delivered');
+    expect(listed.body.data.map((d: { event_type: string }) => d.event_type)).toEqual(['charge.succeeded']);
+    await t.api.post(`/webhook-deliveries/${listed.body.data[0].id}/retry`, {});
+    const again = await deliveries(onlyRx, 'charge.succeeded', pi.id, 2);
+    expect(again[1]!.rawBody).toBe(again[0]!.rawBody);
+    // A resend of the ledger event goes out under the names each endpoint wants: this one charge.succeeded,
+    // the '*' one both.
+    const success = (await t.api.get(`/events?object_id=pay_${(pi.latest_charge as string).slice('ch_'.length)}&type=payment.success`)).body.data[0];
+    const toOne = await t.api.post(`/events/${success.id}/resend`, { endpoint_id: we.id });
+    expect(toOne.body.deliveries.map((d: { event_type: string }) => d.event_type)).toEqual(['charge.succeeded']);
+    const toAll = await t.api.post(`/events/${success.id}/resend`, {});
+    expect(toAll.body.deliveries.filter((d: { endpoint_id: string }) => d.endpoint_id === we.id).map((d: { event_type: string }) => d.event_type)).toEqual(['charge.succeeded']);
+    expect(toAll.body.deliveries.map((d: { event_type: string }) => d.event_type).sort()).toEqual(expect.arrayContaining(['charge.succeeded', 'charge.succeeded', 'payment_intent.succeeded']));
+    const third = await deliveries(onlyRx, 'charge.succeeded', pi.id, 4);
+    expect(new Set(third.map((r) => verified(r, we.secret).id)).size).toBe(1);
   });
 
   it('an endpoint gets only the events it lists, in the api_version it pinned', async () => {
@@ -162,7 +249,10 @@ describe('the Stripe webhook face on its own', () => {
       success_url: 'https://shop.example/ok', cancel_url: null, prefill: { email: 'a@example.com' }, name: null, description: null, metadata: { cart: 7 },
       expires_at: now.toISOString(), completed_at: now.toISOString(), created_at: now.toISOString(),
     };
-    const rendered = stripeWebhookFace.render({ secret: 'whsec_test', tenantId: 'ten_x', paymentSnapshot: null, event: { id: 'evt_1', type: 'checkout.session.completed', created_at: now, payload: session } })!;
+    const rendered = stripeWebhookFace.render({
+      secret: 'whsec_test', tenantId: 'ten_x', paymentSnapshot: null, name: 'checkout.session.completed', names: ['checkout.session.completed'],
+      event: { id: 'evt_1', type: 'checkout.session.completed', created_at: now, payload: session },
+    })!;
     const event = stripe.webhooks.constructEvent(rendered.body, rendered.headers['stripe-signature']!, 'whsec_test') as unknown as StripeEventBody;
     expect(event).toMatchObject({
       type: 'checkout.session.completed', created: Math.floor(now.getTime() / 1000),
@@ -174,11 +264,23 @@ describe('the Stripe webhook face on its own', () => {
       amount_captured: 0, amount_refunded: 0, order_id: null, failure_code: 'payment_declined', failure_message: 'declined', fraud: null, description: null, customer_email: null,
       billing: { country: null }, metadata: {}, webhook_url: null, livemode: false, expires_at: null, authorized_at: null, captured_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
     };
-    expect(stripeWebhookFace.eventName('payment.failed', payment)).toBe('payment_intent.payment_failed');
-    expect(stripeWebhookFace.eventName('payment.failed', { ...payment, failure_code: 'payment_cancelled' })).toBe('payment_intent.canceled');
-    expect(stripeWebhookFace.eventName('payment.created', payment)).toBeNull();
-    const failed = JSON.parse(stripeWebhookFace.render({ secret: 'whsec_test', tenantId: 'ten_x', paymentSnapshot: null, apiVersion: '2024-06-20', event: { id: 'evt_2', type: 'payment.failed', created_at: now, payload: payment } })!.body);
-    expect(failed).toMatchObject({ api_version: '2024-06-20', data: { object: { id: 'pi_abcdefghij0123456789', status: 'requires_payment_method', latest_charge: 'ch_abcdefghij0123456789', currency: 'inr' } } });
+    const names = stripeWebhookFace.eventNames({ type: 'payment.failed', object: payment });
+    expect(names).toEqual(['charge.failed', 'payment_intent.payment_failed']);
+    expect(stripeWebhookFace.eventNames({ type: 'payment.failed', object: { ...payment, failure_code: 'payment_cancelled' } })).toEqual(['payment_intent.canceled']);
+    // payment.created: by what the payment awaits, which its object does not say; nothing when it settled at once.
+    expect(stripeWebhookFace.eventNames({ type: 'payment.created', object: payment })).toEqual([]);
+    expect(stripeWebhookFace.eventNames({ type: 'payment.created', object: payment, awaits: 'nothing' })).toEqual([]);
+    expect(stripeWebhookFace.eventNames({ type: 'payment.created', object: payment, awaits: 'three_ds_challenge' })).toEqual(['payment_intent.requires_action']);
+    expect(stripeWebhookFace.eventNames({ type: 'payment.created', object: payment, awaits: 'processing' })).toEqual(['charge.pending', 'payment_intent.processing']);
+    expect(stripeWebhookFace.eventNames({ type: 'payment.success', object: { ...payment, authorized_at: now.toISOString() } })).toEqual(['charge.captured', 'payment_intent.succeeded']);
+    expect(stripeWebhookFace.eventNames({ type: 'fraud.detected', object: payment })).toEqual([]);
+    const render = (name: string) => JSON.parse(stripeWebhookFace.render({
+      secret: 'whsec_test', tenantId: 'ten_x', paymentSnapshot: null, apiVersion: '2024-06-20', name, names,
+      event: { id: 'evt_0123456789ABCDEFGHIJ', type: 'payment.failed', created_at: now, payload: payment },
+    })!.body);
+    const failed = render('payment_intent.payment_failed');
+    expect(failed).toMatchObject({ id: 'evt_0123456789ABCDEFGHIJ2', type: 'payment_intent.payment_failed', api_version: '2024-06-20', data: { object: { id: 'pi_abcdefghij0123456789', status: 'requires_payment_method', latest_charge: 'ch_abcdefghij0123456789', currency: 'inr' } } });
+    expect(render('charge.failed')).toMatchObject({ id: 'evt_0123456789ABCDEFGHIJ', type: 'charge.failed', data: { object: { id: 'ch_abcdefghij0123456789', object: 'charge', status: 'failed' } } });
   });
 });
 
@@ -214,10 +316,33 @@ describe('Events API (Stripe)', () => {
     expect(all.data).toHaveLength(3);
     expect(all.has_more).toBe(true);
 
-    // payment.created has no Stripe name: not an event of this API.
+    // Paging walks every Stripe event once, a page boundary falling between two names of one
+    // ledger event as anywhere else; ending_before gives the ones just before a cursor.
+    const whole = (await stripe.events.list({ limit: 100 })).data.map((e) => e.id);
+    expect(whole.length).toBeGreaterThan(20);
+    expect(whole.length).toBeLessThan(100);
+    for (const limit of [1, 2, 3]) {
+      expect((await stripe.events.list({ limit }).autoPagingToArray({ limit: 1000 })).map((e) => e.id)).toEqual(whole);
+    }
+    for (const at of [5, 6, 7]) {
+      const before = await stripe.events.list({ ending_before: whole[at]!, limit: 3 });
+      expect(before.data.map((e) => e.id)).toEqual(whole.slice(at - 3, at));
+      expect(before.has_more).toBe(true);
+      expect((await stripe.events.list({ starting_after: whole[at]!, limit: 2 })).data.map((e) => e.id)).toEqual(whole.slice(at + 1, at + 3));
+    }
+    expect((await stripe.events.list({ ending_before: whole[1]!, limit: 3 }))).toMatchObject({ data: [{ id: whole[0] }], has_more: false });
+
+    // payment.created of a payment settled at once has no Stripe name: not an event of this API;
+    // nor is a name a ledger event does not have.
     const native = (await t.api.get('/events?type=payment.created&limit=1')).body.data[0];
     const missing = await stripeError(stripe.events.retrieve(native.id));
     expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing', message: expect.stringContaining(`No such event: '${native.id}'`) });
+    const refunded = (await t.api.get('/events?type=refund.processed&limit=1')).body.data[0];
+    expect((await stripe.events.retrieve(`${refunded.id}2`)).type).toBe('charge.refund.updated');
+    for (const id of [`${refunded.id}3`, `${refunded.id}1`, `${refunded.id}0`]) {
+      expect(await stripeError(stripe.events.retrieve(id))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    }
+    expect(await stripeError(stripe.events.list({ starting_after: `${refunded.id}3` }))).toMatchObject({ statusCode: 404, param: 'starting_after' });
     const bad = await stripeError(stripe.events.list({ type: 'payment_intent.succeeded', types: ['refund.created'] }));
     expect(bad).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
@@ -356,7 +481,10 @@ describe('sandpay listen and trigger --format stripe', () => {
     expect(verified(r!, whsec).data.object.id).toBe(pi.id);
     const last = await api.paymentIntents.create({ amount: 1100, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
     await deliveries(local, 'payment_intent.succeeded', last.id);
-    expect(local.received.map((x) => x.body.type)).toEqual(['payment_intent.succeeded', 'payment_intent.succeeded']);
+    // Each intent's creation (order.created) and success (payment.success's second name); its
+    // charge.succeeded, the refund's events and charge.refunded were not asked for.
+    expect(local.received.map((x) => x.body.type)).toEqual(['payment_intent.created', 'payment_intent.succeeded', 'payment_intent.created', 'payment_intent.succeeded']);
+    expect(local.received.map((x) => verified(x, whsec).data.object.id)).toEqual([pi.id, pi.id, last.id, last.id]);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
 

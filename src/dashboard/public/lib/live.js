@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from './html.js';
 const EVENT_TYPES = [
   'payment.created', 'payment.authorized', 'payment.success', 'payment.failed', 'payment.flagged', 'payment.expired',
   'payment.refunded', 'payment.partially_refunded', 'refund.created', 'refund.processed', 'refund.failed',
-  'fraud.detected', 'order.paid', 'checkout.session.completed', 'checkout.session.expired',
+  'fraud.detected', 'order.created', 'order.paid', 'checkout.session.completed', 'checkout.session.expired',
 ];
 
 const listeners = new Set();

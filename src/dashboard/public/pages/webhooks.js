@@ -8,7 +8,7 @@ import { Delivery } from './payment.js';
 
 const EVENT_TYPES = [
   'payment.created', 'payment.authorized', 'payment.success', 'payment.failed', 'payment.flagged', 'payment.expired', 'payment.refunded',
-  'payment.partially_refunded', 'refund.created', 'refund.processed', 'refund.failed', 'fraud.detected', 'order.paid',
+  'payment.partially_refunded', 'refund.created', 'refund.processed', 'refund.failed', 'fraud.detected', 'order.created', 'order.paid',
   'checkout.session.completed', 'checkout.session.expired',
 ];
 
