@@ -31,6 +31,8 @@ const OUTCOME: Record<string, string> = {
   expired_card: 'expired card',
   incorrect_cvc: 'incorrect CVC',
   processing_error: 'processing error',
+  lost_card: 'reported lost',
+  stolen_card: 'reported stolen',
   delayed_success: '3-D Secure challenge',
   stay_pending: 'stays pending',
   fraud: 'flagged as fraud',

@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/pool.ts';
 import { ownedRow } from '../db/owned.ts';
 import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
-import type { DbEvent } from './types.ts';
+import { notFound } from '../core/errors.ts';
+import { isNativeEvent, type DbEvent } from './types.ts';
 
 /**
  * The event log's reads: the API's, a payment's timeline, the live feed and the faces' lists.
@@ -11,9 +12,23 @@ import type { DbEvent } from './types.ts';
  * and the log is never written from here.
  */
 
-/** One of the tenant's events; another tenant's is not found. */
+/**
+ * Sandpay's own reads (its event API, the stream, a dashboard, the CLI) skip a face's own events
+ * (Stripe's customer.created): those have no native name, face_names' "sandpay" entry says so
+ * (migration 0027). A gateway face's reads (listEventsNamed) and getEvent see every event.
+ */
+const native = (table = 'events') => `(${table}.face_names -> 'sandpay') IS NULL`;
+
+/** One of the tenant's events, a face's own too; another tenant's is not found. */
 export function getEvent(db: Queryable, tenantId: string, id: string): Promise<DbEvent> {
   return ownedRow<DbEvent>(db, 'events', tenantId, id, { what: 'event' });
+}
+
+/** One of the tenant's native events: a face's own is not found either. */
+export async function getNativeEvent(db: Queryable, tenantId: string, id: string): Promise<DbEvent> {
+  const e = await getEvent(db, tenantId, id);
+  if (!isNativeEvent(e)) throw notFound('event');
+  return e;
 }
 
 /**
@@ -33,33 +48,33 @@ export function eventsOfPayment(db: Queryable, tenantId: string, paymentId: stri
   );
 }
 
-/** A page of the tenant's events, newest first. */
+/** A page of the tenant's native events, newest first. */
 export function listEvents<T>(db: Queryable, tenantId: string, filter: { type?: string | undefined; objectId?: string | undefined }, page: CursorArgs, view: (e: DbEvent) => T): Promise<Page<T>> {
-  return listPage(db, { table: 'events', tenantId, filters: { type: filter.type, object_id: filter.objectId } }, page, view);
+  return listPage(db, { table: 'events', tenantId, fixed: [native()], filters: { type: filter.type, object_id: filter.objectId } }, page, view);
 }
 
 /** An event of the live feed, with its position (text) and whether a transaction older than it may still commit (`held`). */
 export type FeedRow = Pick<DbEvent, 'id' | 'type' | 'created_at' | 'payload'> & { tx: string; pos: string; held: boolean };
 
-/** The tenant's events after position (tx, pos), in commit-safe order, at most `limit`. */
+/** The tenant's native events after position (tx, pos), in commit-safe order, at most `limit`. */
 export function eventsAfter(db: Queryable, tenantId: string, tx: string, pos: string, limit: number): Promise<FeedRow[]> {
   return db.rows<FeedRow>(
     // Qualified: a bare "ORDER BY tx" would sort by the text output columns.
     `SELECT e.id, e.type, e.created_at, e.payload, e.tx::text AS tx, e.pos::text AS pos,
             e.tx >= pg_snapshot_xmin(pg_current_snapshot()) AS held
        FROM events e
-      WHERE e.tenant_id = $1::text AND (e.tx, e.pos) > ($2::xid8, $3::bigint)
+      WHERE e.tenant_id = $1::text AND (e.tx, e.pos) > ($2::xid8, $3::bigint) AND ${native('e')}
       ORDER BY e.tx, e.pos
       LIMIT $4::int`,
     [tenantId, tx, pos, limit],
   );
 }
 
-/** The current snapshot's horizon (xmin) and end (xmax), and the tenant's events at or above the horizon. */
+/** The current snapshot's horizon (xmin) and end (xmax), and the tenant's native events at or above the horizon. */
 export function feedHorizon(db: Queryable, tenantId: string): Promise<{ xmin: string; xmax: string; recent: string[] }> {
   return db.one<{ xmin: string; xmax: string; recent: string[] }>(
     `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
-            array(SELECT id FROM events WHERE tenant_id = $1::text AND tx >= pg_snapshot_xmin(s)) AS recent
+            array(SELECT id FROM events WHERE tenant_id = $1::text AND tx >= pg_snapshot_xmin(s) AND ${native()}) AS recent
        FROM pg_current_snapshot() AS s`,
     [tenantId],
   );

@@ -48,12 +48,34 @@ export interface NewEvent {
   awaits?: Awaits;
 }
 
+/**
+ * An event about an object only a gateway face has (Stripe's customer.created): `object` is
+ * already that face's object, sent as it is under its one name `type`, to that face's endpoints
+ * only. It has no native name, so Sandpay's own event API, stream and endpoints never see it, and
+ * the native event catalogue (EVENT_TYPES) stays as it is.
+ */
+export interface FaceObjectEvent {
+  face: string;
+  type: string;
+  object: ApiObject;
+  paymentId: null;
+  /** An update's: the fields that changed, as they were (Stripe's data.previous_attributes). */
+  previousAttributes?: Record<string, unknown> | null;
+}
+
+/** The key of face_names under which a face's own event keeps its native names: none. */
+export const NATIVE_NAMES_KEY = 'sandpay';
+
+/** Whether an event has a native name (a ledger event), not a face's own (face_names `"sandpay": []`). */
+export const isNativeEvent = (e: { face_names: FaceNames | null }): boolean => e.face_names?.[NATIVE_NAMES_KEY] === undefined;
+
 /** An event's names in each gateway face that has it, as the outbox kept them (`{"stripe": ["charge.succeeded", …]}`). */
 export type FaceNames = Record<string, string[]>;
 
 export interface DbEvent {
   id: string;
   tenant_id: string;
+  /** A native type; a face's own event's (isNativeEvent false) is that face's name, which only the face reads. */
   type: EventType;
   object_type: string;
   object_id: string;
@@ -61,6 +83,10 @@ export interface DbEvent {
   payload: ApiObject;
   /** Its names in the gateway faces; null for an event written before they were kept (migration 0026). */
   face_names: FaceNames | null;
+  /** A face's own update event's changed fields, as they were (migration 0027). */
+  previous_attributes: Record<string, unknown> | null;
+  /** The API request whose transaction raised it; null for a job's or one older than migration 0027. */
+  request_id: string | null;
   /** Position in the event stream (migration 0008): the writing transaction's id and a row counter. */
   tx: string;
   pos: string;

@@ -1,10 +1,11 @@
 import type { Tx } from '../db/pool.ts';
 import { newId } from '../ids.ts';
+import { stateError } from '../core/errors.ts';
 import { auditIn, type Auditing } from '../audit/append.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import type { OrderInput, OrderObject } from './schemas.ts';
-import { countAttempt, insertOrder, markPaid, replaceOrderNotes, type DbOrder } from './store.ts';
+import { countAttempt, insertOrder, lockOrder, markPaid, replaceOrderNotes, repriceOrderRow, type DbOrder } from './store.ts';
 
 export type { DbOrder };
 
@@ -57,6 +58,21 @@ export async function markOrderPaid(t: Tx, svc: Auditing & OutboxServices, ctx: 
 }
 
 /** Replaces the order's metadata (what Razorpay calls notes); audited like every change. */
+/**
+ * A new amount or currency before the order is paid (a Stripe PaymentIntent updated before it is
+ * confirmed): under the order's lock, so a payment being made now sees one or the other.
+ */
+export async function repriceOrder(t: Tx, svc: Auditing, ctx: Ctx, id: string, amount: number, currency: string): Promise<DbOrder> {
+  const before = await lockOrder(t, ctx.tenant.id, id);
+  if (before.status === 'paid') throw stateError('order_already_paid', `Order ${id} is already paid; its amount cannot change`);
+  const after = await repriceOrderRow(t, id, amount, currency);
+  auditIn(t, svc, ctx, {
+    objectType: 'order', objectId: id, action: 'order.updated',
+    metadata: { old: { amount: Number(before.amount), currency: before.currency }, new: { amount, currency } },
+  });
+  return after;
+}
+
 export async function updateOrderMetadata(t: Tx, svc: Auditing, ctx: Ctx, id: string, metadata: Record<string, unknown>): Promise<DbOrder> {
   const { before, after } = await replaceOrderNotes(t, ctx.tenant.id, id, metadata);
   auditIn(t, svc, ctx, { objectType: 'order', objectId: id, action: 'order.updated', metadata: { old: { metadata: before.notes }, new: { metadata } } });

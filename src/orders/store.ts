@@ -53,6 +53,14 @@ export function ordersByIds(db: Queryable, tenantId: string, ids: readonly strin
   return db.rows<DbOrder>('SELECT * FROM orders WHERE tenant_id = $1::text AND id = ANY($2::text[])', [tenantId, ids]);
 }
 
+/** A new amount and currency for an order nobody has paid (locked by the caller); the row after. */
+export function repriceOrderRow(t: Tx, id: string, amount: number, currency: string): Promise<DbOrder> {
+  return t.one<DbOrder>(
+    `UPDATE orders SET amount = $2::bigint, currency = $3::text, updated_at = now() WHERE id = $1::text AND status <> 'paid' RETURNING *`,
+    [id, amount, currency],
+  );
+}
+
 /** Counts a payment attempt: a created order becomes attempted. */
 export function countAttempt(t: Tx, id: string): Promise<DbOrder> {
   return t.one<DbOrder>(

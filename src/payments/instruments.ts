@@ -14,6 +14,8 @@ export type Behaviour =
   | 'expired_card'
   | 'incorrect_cvc'
   | 'processing_error'
+  | 'lost_card'
+  | 'stolen_card'
   | 'delayed_success'
   | 'stay_pending'
   | 'fraud'
@@ -26,6 +28,8 @@ export const FAILURES: Partial<Record<Behaviour, { code: string; message: string
   expired_card: { code: 'expired_card', message: 'The card has expired.' },
   incorrect_cvc: { code: 'incorrect_cvc', message: "The card's security code is incorrect." },
   processing_error: { code: 'processing_error', message: 'An error occurred while processing the card.' },
+  lost_card: { code: 'lost_card', message: 'The card was reported lost.' },
+  stolen_card: { code: 'stolen_card', message: 'The card was reported stolen.' },
 };
 
 /** Messages for failure codes a developer may pass to simulate, or that the simulator produces. */
@@ -56,6 +60,8 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: '4000000000000069', brand: 'visa', behaviour: 'expired_card' },
   { number: '4000000000000127', brand: 'visa', behaviour: 'incorrect_cvc' },
   { number: '4000000000000119', brand: 'visa', behaviour: 'processing_error' },
+  { number: '4000000000009987', brand: 'visa', behaviour: 'lost_card' },
+  { number: '4000000000009979', brand: 'visa', behaviour: 'stolen_card' },
   { number: '4000000000003220', brand: 'visa', behaviour: 'delayed_success' },
   { number: '4000000000000077', brand: 'visa', behaviour: 'stay_pending' },
   { number: '4100000000000019', brand: 'visa', behaviour: 'fraud' },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { audit, SYSTEM_ACTOR } from '../audit/append.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
+import { isNativeEvent } from '../events/types.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Poster, PostResult } from './http.ts';
 import { findFace, namesIn } from './faces.ts';
@@ -63,7 +64,10 @@ async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery):
   const content = face?.render({
     secret: (d.target === 'endpoint' ? d.endpoint_secret : d.tenant_secret)!,
     tenantId: d.tenant_id,
-    event: { id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload },
+    event: {
+      id: d.event_id, type: d.event_type, created_at: d.event_created_at, payload: d.payload,
+      native: isNativeEvent(d), previous_attributes: d.previous_attributes, request_id: d.request_id,
+    },
     // The name the delivery was made with, so a retry or a replay sends the same one.
     name: d.name,
     names: namesIn(face, { type: d.event_type, payload: d.payload, face_names: d.face_names }),

@@ -1,12 +1,16 @@
 import { EVENT_TYPES, eventBody, type ApiObject, type EventType } from '../events/events.ts';
-import type { Awaits, FaceNames } from '../events/types.ts';
+import { isNativeEvent, type Awaits, type FaceNames } from '../events/types.ts';
 import { signatureHeaders } from './signature.ts';
 
 /** Everything one attempt's body and signature are made from. */
 export interface DeliveryContent {
   secret: string;
   tenantId: string;
-  event: { id: string; type: EventType; created_at: Date; payload: ApiObject };
+  /**
+   * `native` false: a face's own event (its payload already that face's object); its update's
+   * changed fields and the API request that raised it, where known.
+   */
+  event: { id: string; type: EventType; created_at: Date; payload: ApiObject; native?: boolean; previous_attributes?: Record<string, unknown> | null; request_id?: string | null };
   /**
    * The name this attempt carries (a delivery's event_type) and the event's names in the face, in
    * order (a face may send one event under several names, each its own event there). The native
@@ -105,11 +109,11 @@ export function faceNames(faces: readonly WebhookFace[], e: FaceEvent): string {
 }
 
 /**
- * An event's names in a face: the native face's is its type; a gateway face's as the outbox kept
- * them, or, for an event written before they were kept (migration 0026), as the face names it
- * from its object now.
+ * An event's names in a face: the native face's is its type (a face's own event has none); a
+ * gateway face's as the outbox kept them, or, for an event written before they were kept
+ * (migration 0026), as the face names it from its object now.
  */
 export function namesIn(face: WebhookFace, e: { type: string; payload: ApiObject; face_names: FaceNames | null }): readonly string[] {
-  if (face === NATIVE_FACE) return [e.type];
+  if (face === NATIVE_FACE) return isNativeEvent(e) ? [e.type] : [];
   return e.face_names ? (e.face_names[face.format] ?? []) : face.eventNames({ type: e.type, object: e.payload });
 }

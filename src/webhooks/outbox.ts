@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CheckpointView } from '../audit/stored-checkpoints.ts';
 import type { RequestContext } from '../core/context.ts';
 import type { JobDb, Tx } from '../db/pool.ts';
-import type { NewEvent } from '../events/types.ts';
+import { NATIVE_NAMES_KEY, type FaceObjectEvent, type NewEvent } from '../events/types.ts';
 import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import type { Queue } from '../jobs/workers.ts';
@@ -31,7 +31,7 @@ export const WEBHOOK_DELIVERY: Queue = { name: QUEUES.webhookDelivery, options: 
 export type OutboxServices = Pick<WebhookServices, 'boss' | 'webhookFaces'>;
 
 /** Each open transaction's queued events (gone with the transaction object). */
-const pendingOf = new WeakMap<Tx, { tenantId: string; events: NewEvent[] }>();
+const pendingOf = new WeakMap<Tx, { tenantId: string; events: Array<NewEvent | FaceObjectEvent> }>();
 
 /** pg-boss's statements, sent with the COMMIT instead of waited for: their answer is not needed. */
 const deferredJobs = (t: Tx): JobDb => ({
@@ -45,9 +45,9 @@ const deferredJobs = (t: Tx): JobDb => ({
  * Queues events in the caller's transaction. They are written to the outbox just before COMMIT,
  * all of them in one INSERT and one fan-out to webhook deliveries, so a transaction costs the
  * same few statements however many events it raises. Order is kept: created_at follows the order
- * of the calls.
+ * of the calls. A face's own event (FaceObjectEvent) goes the same way, to its face's endpoints only.
  */
-export function emitEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, events: NewEvent[]): void {
+export function emitEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, events: Array<NewEvent | FaceObjectEvent>): void {
   let pending = pendingOf.get(t);
   if (!pending) {
     pending = { tenantId: ctx.tenant.id, events: [] };
@@ -60,17 +60,23 @@ export function emitEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, even
   pending.events.push(...events);
 }
 
-async function writeEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, events: NewEvent[]): Promise<void> {
+/**
+ * An event's names in the faces, kept with it: a ledger event's as each face names it (some from
+ * what only this writer knows: awaits); a face's own event its one name there and no native one.
+ */
+function namesOf(svc: OutboxServices, event: NewEvent | FaceObjectEvent): string {
+  if ('face' in event) return JSON.stringify({ [event.face]: [event.type], [NATIVE_NAMES_KEY]: [] });
+  return faceNames(svc.webhookFaces, { type: event.type, object: event.object, awaits: event.awaits });
+}
+
+async function writeEvents(t: Tx, svc: OutboxServices, ctx: RequestContext, events: Array<NewEvent | FaceObjectEvent>): Promise<void> {
   if (events.length === 0) return;
-  // Each event's names in the faces, kept with it: some come from what only this writer knows (awaits).
-  const written = events.map((event) => ({
-    id: newId('event'), event, faceNames: faceNames(svc.webhookFaces, { type: event.type, object: event.object, awaits: event.awaits }),
-  }));
+  const written = events.map((event) => ({ id: newId('event'), event, faceNames: namesOf(svc, event) }));
   const jobId = randomUUID();
   // One statement writes the events and fans them out to webhook deliveries, every one of them
   // owned by one delivery job; pg-boss's own insert (its public API, with an executor that
   // defers) makes that job. Neither needs an answer, so both go with the COMMIT.
-  deferEventsAndDeliveries(t, ctx.tenant.id, written, jobId);
+  deferEventsAndDeliveries(t, ctx.tenant.id, written, jobId, ctx.requestId);
   // A job whose events found no target finds nothing to deliver and ends at once.
   await svc.boss.insert(WEBHOOK_DELIVERY.name, [{ id: jobId, data: { eventIds: written.map((e) => e.id) } }], { db: deferredJobs(t) });
 }

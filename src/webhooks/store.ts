@@ -4,7 +4,7 @@ import { listPage, listWhere, paginate, type CursorArgs, type Page } from '../db
 import { TENANT_SCOPE } from '../db/report-sql.ts';
 import { notFound } from '../core/errors.ts';
 import { EVENTS_CHANNEL } from '../events/hub.ts';
-import type { ApiObject, EventType, FaceNames, NewEvent } from '../events/types.ts';
+import type { ApiObject, EventType, FaceNames, FaceObjectEvent, NewEvent } from '../events/types.ts';
 import type { DeliveryStatus, EndpointPatch } from './schemas.ts';
 
 /**
@@ -121,7 +121,7 @@ const FAN_OUT_TARGETS = `targets AS (
 /** An event to write: its id, and its names in the gateway faces (JSON, from faceNames). */
 export interface EventToWrite {
   id: string;
-  event: NewEvent;
+  event: NewEvent | FaceObjectEvent;
   faceNames: string;
 }
 
@@ -130,17 +130,17 @@ export interface EventToWrite {
  * events in order and fans them out to webhook deliveries (FAN_OUT_TARGETS; ids made in SQL),
  * every one of them owned by the delivery job `jobId`. The NOTIFY is delivered at COMMIT and
  * dropped on ROLLBACK, so event streams are told of exactly the events that exist (their
- * positions, tx and pos, come from column defaults).
+ * positions, tx and pos, come from column defaults). `requestId`: the API request of the transaction.
  */
-export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventToWrite[], jobId: string): void {
+export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventToWrite[], jobId: string, requestId: string | null): void {
   // The events and the deliveries they fan out to are one statement that needs no answer, so
   // the outbox adds no round trip to the write it rides on.
   t.defer(
     `WITH written AS (
-       INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload, face_names)
-       SELECT id, $1::text, type, object_type, object_id, payment_id, payload, face_names
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[], $8::jsonb[])
-              WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, face_names, n)
+       INSERT INTO events (id, tenant_id, type, object_type, object_id, payment_id, payload, face_names, previous_attributes, request_id)
+       SELECT id, $1::text, type, object_type, object_id, payment_id, payload, face_names, previous_attributes, $11::text
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::json[], $8::jsonb[], $10::jsonb[])
+              WITH ORDINALITY AS e (id, type, object_type, object_id, payment_id, payload, face_names, previous_attributes, n)
         ORDER BY n
      ),
      ${FAN_OUT_TARGETS},
@@ -161,6 +161,8 @@ export function deferEventsAndDeliveries(t: Tx, tenantId: string, events: EventT
       events.map((e) => JSON.stringify(e.event.object)),
       events.map((e) => e.faceNames),
       jobId,
+      events.map((e) => ('previousAttributes' in e.event && e.event.previousAttributes ? JSON.stringify(e.event.previousAttributes) : null)),
+      requestId,
     ],
   );
 }
@@ -261,6 +263,9 @@ export interface ClaimedDelivery {
   /** The event's names in the faces (null: written before they were kept), and the one this delivery carries. */
   face_names: FaceNames | null;
   name: string;
+  /** A face's own update event's changed fields, and the API request that raised the event (migration 0027). */
+  previous_attributes: Record<string, unknown> | null;
+  request_id: string | null;
   endpoint_url: string | null;
   endpoint_secret: string | null;
   endpoint_enabled: boolean | null;
@@ -295,6 +300,7 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
      )
      SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
             e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload, e.face_names, c.event_type AS name,
+            e.previous_attributes, e.request_id,
             w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
             (w.deleted_at IS NOT NULL) AS endpoint_deleted,
             p.webhook_url AS payment_url, t.webhook_secret AS tenant_secret,

@@ -22,6 +22,8 @@ const EXPECTED: Record<string, { status: string; failure_code?: string }> = {
   expired_card: { status: 'failed', failure_code: 'expired_card' },
   incorrect_cvc: { status: 'failed', failure_code: 'incorrect_cvc' },
   processing_error: { status: 'failed', failure_code: 'processing_error' },
+  lost_card: { status: 'failed', failure_code: 'lost_card' },
+  stolen_card: { status: 'failed', failure_code: 'stolen_card' },
   delayed_success: { status: 'pending' },
   stay_pending: { status: 'pending' },
   fraud: { status: 'flagged' },

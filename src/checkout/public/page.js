@@ -22,6 +22,8 @@ const MESSAGES = {
   expired_card: 'Your card has expired. Try another card.',
   incorrect_cvc: "The CVC doesn't match this card. Check it and try again.",
   processing_error: 'The card could not be processed. Try again in a moment.',
+  lost_card: 'Your card was declined. Try another card or payment method.',
+  stolen_card: 'Your card was declined. Try another card or payment method.',
   payment_declined: 'The payment was declined. Try another payment method.',
   payment_cancelled: 'The payment was cancelled. Nothing was charged.',
   fraud_blocked: 'This payment was blocked by a risk check. Try another payment method.',

@@ -58,6 +58,8 @@ export const RAZORPAY_FAILURE: Record<string, ErrorParts> = {
   insufficient_funds: declined('bank', 'insufficient_funds'),
   expired_card: declined('customer', 'card_expired'),
   incorrect_cvc: declined('customer', 'incorrect_cvv'),
+  lost_card: declined('bank', 'card_declined'),
+  stolen_card: declined('bank', 'card_declined'),
   processing_error: { error_code: 'GATEWAY_ERROR', error_source: 'gateway', error_step: 'payment_authorization', error_reason: 'gateway_technical_error' },
   upi_declined: declined('customer', 'payment_declined'),
   bank_declined: declined('bank', 'payment_declined'),

@@ -3,9 +3,10 @@ import type { Queryable, Tx } from '../../db/pool.ts';
 import type { Page } from '../../db/paginate.ts';
 import type { CustomerCreate, CustomerUpdate } from './customer-schemas.ts';
 import { parseCustomerSearch } from './customer-search.ts';
-import { stringMap } from './entities.ts';
+import { paymentMethodObject, stringMap } from './entities.ts';
 import { noSuch, unexpectedState } from './errors.ts';
 import { isStripeId, newStripeId, type OwnPrefix } from './ids.ts';
+import type { Raise } from './object-events.ts';
 import { paymentMethodFor } from './payment-methods.ts';
 import { mergeMetadata, unix } from './schemas.ts';
 import {
@@ -64,13 +65,18 @@ export async function requireCustomer(db: Queryable, tenantId: string, id: strin
   return c;
 }
 
-/** Attaches a payment method to a customer; one attached to another customer must be detached first. */
-export async function attachMethod(t: Tx, pm: DbPaymentMethod, customer: DbCustomer, param?: string): Promise<DbPaymentMethod> {
+/**
+ * Attaches a payment method to a customer (payment_method.attached); one attached to another
+ * customer must be detached first, one attached to this one already stays as it is.
+ */
+export async function attachMethod(t: Tx, raise: Raise, pm: DbPaymentMethod, customer: DbCustomer, param?: string): Promise<DbPaymentMethod> {
   if (pm.customer_id === customer.id) return pm;
   if (pm.customer_id !== null) {
     throw unexpectedState('payment_method_unexpected_state', `The PaymentMethod ${pm.id} is already attached to another customer; detach it first.`, param);
   }
-  return setPaymentMethodCustomer(t, pm.id, customer.id);
+  const attached = await setPaymentMethodCustomer(t, pm.id, customer.id);
+  raise('payment_method.attached', paymentMethodObject(attached));
+  return attached;
 }
 
 /** `invoice_settings[default_payment_method]`: one of the customer's own payment methods. */
@@ -85,19 +91,25 @@ async function defaultMethod(db: Queryable, tenantId: string, customerId: string
   return pm.id;
 }
 
-export async function createCustomer(t: Tx, tenantId: string, input: CustomerCreate): Promise<DbCustomer> {
+/** customer.created, then payment_method.attached for a `payment_method` given, as Stripe orders them. */
+export async function createCustomer(t: Tx, raise: Raise, tenantId: string, input: CustomerCreate): Promise<DbCustomer> {
   const { email = null, name = null, phone = null, description = null, address = null, shipping = null } = input;
   let c = await insertCustomer(t, {
     id: newStripeId('cus'), tenant_id: tenantId, email, name, phone, description, address, shipping, default_payment_method: null, metadata: mergeMetadata({}, input.metadata),
   });
-  // Stripe attaches `payment_method` to the new customer (a test reference becomes a new pm_ first).
-  if (input.payment_method !== undefined) await attachMethod(t, await paymentMethodFor(t, tenantId, input.payment_method), c, 'payment_method');
+  // Stripe attaches `payment_method` to the new customer (a test reference becomes a new pm_ first);
+  // its event waits for the customer's.
+  const attached: Array<Record<string, unknown>> = [];
+  const collect: Raise = (_type, object) => attached.push(object);
+  if (input.payment_method !== undefined) await attachMethod(t, collect, await paymentMethodFor(t, tenantId, input.payment_method), c, 'payment_method');
   const wanted = input.invoice_settings?.default_payment_method;
   if (wanted) c = await updateCustomerRow(t, c.id, { default_payment_method: await defaultMethod(t, tenantId, c.id, wanted) });
+  raise('customer.created', customerObject(c));
+  for (const pm of attached) raise('payment_method.attached', pm);
   return c;
 }
 
-export async function updateCustomer(t: Tx, tenantId: string, id: string, input: CustomerUpdate): Promise<DbCustomer> {
+export async function updateCustomer(t: Tx, raise: Raise, tenantId: string, id: string, input: CustomerUpdate): Promise<DbCustomer> {
   const c = await requireCustomer(t, tenantId, id, 'id', true);
   const { email, name, phone, description, address, shipping } = input;
   const wanted = input.invoice_settings?.default_payment_method;
@@ -106,12 +118,16 @@ export async function updateCustomer(t: Tx, tenantId: string, id: string, input:
     ...(input.metadata !== undefined ? { metadata: mergeMetadata(c.metadata, input.metadata) } : {}),
     ...(wanted !== undefined ? { default_payment_method: await defaultMethod(t, tenantId, c.id, wanted) } : {}),
   };
-  return updateCustomerRow(t, c.id, patch);
+  const updated = await updateCustomerRow(t, c.id, patch);
+  raise('customer.updated', customerObject(updated), customerObject(c));
+  return updated;
 }
 
-export async function deleteCustomer(t: Tx, tenantId: string, id: string): Promise<DbCustomer> {
+/** customer.deleted carries the customer as it was (Stripe's does), not the stub the call answers. */
+export async function deleteCustomer(t: Tx, raise: Raise, tenantId: string, id: string): Promise<DbCustomer> {
   const c = await requireCustomer(t, tenantId, id, 'id', true);
   await deleteCustomerRow(t, tenantId, c.id);
+  raise('customer.deleted', customerObject(c));
   return { ...c, deleted: true };
 }
 

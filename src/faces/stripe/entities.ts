@@ -32,6 +32,9 @@ export function declineOf(p: Pick<DbPayment, 'failure_code' | 'failure_message' 
       return { code: 'processing_error', decline_code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' };
     case 'fraud_blocked':
       return { code: 'card_declined', decline_code: 'fraudulent', message: 'Your card was declined.' };
+    case 'lost_card':
+    case 'stolen_card':
+      return { code: 'card_declined', decline_code: p.failure_code, message: 'Your card was declined.' };
     case 'authentication_failed':
       return { code: 'payment_intent_authentication_failure', message: 'The provided PaymentMethod has failed authentication. Provide a new PaymentMethod to attempt to fulfill this PaymentIntent again.' };
     default:

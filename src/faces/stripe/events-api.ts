@@ -1,7 +1,7 @@
 import { DomainError } from '../../core/errors.ts';
 import type { Queryable } from '../../db/pool.ts';
 import { getEvent, listEventsNamed } from '../../events/store.ts';
-import type { ApiObject, DbEvent } from '../../events/types.ts';
+import { isNativeEvent, type ApiObject, type DbEvent } from '../../events/types.ts';
 import { paymentsByIds } from '../../payments/store.ts';
 import { paymentView } from '../../payments/payments.ts';
 import { noSuch } from './errors.ts';
@@ -40,7 +40,7 @@ async function eventObjects(db: Queryable, tenantId: string, named: Named[]): Pr
   const payments = await paymentsOf(db, tenantId, named.map((n) => n.event));
   return named.flatMap(({ event: e, index }) => {
     const snapshot = (e.payment_id && payments.get(e.payment_id)) || null;
-    const body = stripeEventBody(e, { names: stripeNames(e), index, apiVersion: API_VERSION, pendingWebhooks: 0, paymentSnapshot: snapshot });
+    const body = stripeEventBody({ ...e, native: isNativeEvent(e) }, { names: stripeNames(e), index, apiVersion: API_VERSION, pendingWebhooks: 0, paymentSnapshot: snapshot });
     return body ? [body] : [];
   });
 }

@@ -48,6 +48,17 @@ export function stripeEventNames(e: FaceEvent): string[] {
   }
 }
 
+/**
+ * The events of objects only the face has (no ledger event): raised by its own writes through the
+ * outbox (object-events.ts), to Stripe-format endpoints only.
+ */
+export const OBJECT_EVENTS = [
+  'customer.created', 'customer.updated', 'customer.deleted',
+  'payment_method.attached', 'payment_method.detached', 'payment_method.updated',
+  'product.created', 'product.updated', 'product.deleted', 'price.created', 'price.updated',
+] as const;
+export type ObjectEventType = (typeof OBJECT_EVENTS)[number];
+
 /** The Stripe events Sandpay sends. */
 export const SENT_EVENTS = [
   'payment_intent.created', 'payment_intent.requires_action', 'payment_intent.processing', 'payment_intent.amount_capturable_updated',
@@ -55,20 +66,18 @@ export const SENT_EVENTS = [
   'charge.pending', 'charge.succeeded', 'charge.captured', 'charge.failed', 'charge.refunded', 'charge.refund.updated',
   'refund.created', 'refund.updated', 'refund.failed',
   'checkout.session.completed', 'checkout.session.expired',
+  ...OBJECT_EVENTS,
 ] as const;
 
 /**
  * Names an endpoint may list although Sandpay sends none of them, so an integration's usual
  * subscription is accepted as it is (README: Stripe face, webhooks): the steps Sandpay's ledger
- * has no counterpart for (partial funding, a Charge's expiry or update), and the objects whose
- * changes raise no ledger event (customers, payment methods, the catalog, the checkout session's
- * async outcomes).
+ * has no counterpart for (partial funding, a Charge's expiry or update, a card updated by its
+ * network, a deleted price: Stripe's API deletes none), and the checkout session's async outcomes.
  */
 export const UNSENT_EVENTS = [
   'payment_intent.partially_funded', 'charge.expired', 'charge.updated',
-  'customer.created', 'customer.updated', 'customer.deleted',
-  'payment_method.attached', 'payment_method.detached', 'payment_method.updated', 'payment_method.automatically_updated',
-  'product.created', 'product.updated', 'product.deleted', 'price.created', 'price.updated', 'price.deleted',
+  'payment_method.automatically_updated', 'price.deleted',
   'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed',
 ] as const;
 

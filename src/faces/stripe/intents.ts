@@ -1,6 +1,6 @@
 import { randomBase62 } from '../../ids.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
-import { createOrder, updateOrderMetadata, type DbOrder } from '../../orders/orders.ts';
+import { createOrder, repriceOrder, updateOrderMetadata, type DbOrder } from '../../orders/orders.ts';
 import { getOrder, ordersByIds } from '../../orders/store.ts';
 import { cancelPayment, capturePayment } from '../../payments/actions.ts';
 import { createPayment } from '../../payments/create.ts';
@@ -112,7 +112,7 @@ const fieldsOf = (input: IntentInput): Omit<IntentFields, 'payment_method'> => (
   setup_future_usage: input.setup_future_usage ?? null, statement_descriptor: input.statement_descriptor ?? null, return_url: input.return_url ?? null,
 });
 
-export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: IntentInput & { metadata?: MetadataPatch | undefined }): Promise<IntentParts> {
+export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, piId: string, input: IntentInput & { metadata?: MetadataPatch | undefined; amount?: number | undefined; currency?: string | undefined }): Promise<IntentParts> {
   const parts = await loadIntent(t, ctx.tenant.id, piId, baseUrl, { lock: true, adopt: t });
   const status = intentStatus(parts.intent, parts.payments);
   if (status === 'canceled' || status === 'succeeded') {
@@ -123,9 +123,15 @@ export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl
     // The open attempt was made with the method it has: another would not be the one that paid.
     throw unexpectedState('payment_intent_unexpected_state', `You cannot update this PaymentIntent's payment_method because it has a status of ${status}.`, 'payment_method');
   }
+  if ((input.amount !== undefined || input.currency !== undefined) && status !== 'requires_payment_method' && status !== 'requires_confirmation') {
+    throw unexpectedState('payment_intent_unexpected_state', `You cannot update this PaymentIntent's amount or currency because it has a status of ${status}.`, input.amount !== undefined ? 'amount' : 'currency');
+  }
   const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
+  if (input.amount !== undefined || input.currency !== undefined) {
+    await repriceOrder(t, svc, ctx, parts.order.id, input.amount ?? Number(parts.order.amount), input.currency ?? parts.order.currency);
+  }
   const patch: Partial<IntentFields> = {
-    ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'metadata' && k !== 'payment_method')),
+    ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'metadata' && k !== 'payment_method' && k !== 'amount' && k !== 'currency')),
     ...(pm ? { payment_method: pm.id } : {}),
   };
   if (Object.keys(patch).length > 0) await updateIntent(t, parts.intent.id, patch);

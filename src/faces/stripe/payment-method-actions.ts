@@ -3,9 +3,12 @@ import type { Queryable, Tx } from '../../db/pool.ts';
 import type { CardInput } from '../../payments/schemas.ts';
 import type { BillingDetails, CardParams, PaymentMethodCreate, PaymentMethodUpdate } from './customer-schemas.ts';
 import { attachMethod, ownCursorPage, requireCustomer, type ListQuery } from './customers.ts';
+import { customerObject } from './customers.ts';
+import { paymentMethodObject } from './entities.ts';
 import { CardError, noSuch, unexpectedState } from './errors.ts';
 import { isStripeId } from './ids.ts';
 import { cardOfToken, paymentMethodFor, storeCard } from './payment-methods.ts';
+import type { Raise } from './object-events.ts';
 import { mergeMetadata } from './schemas.ts';
 import { findPaymentMethod, pagePaymentMethods, setPaymentMethodCustomer, updateCustomerRow, updatePaymentMethodRow, type DbPaymentMethod } from './store.ts';
 
@@ -87,32 +90,40 @@ export async function paymentMethodRow(db: Queryable, tenantId: string, id: stri
   return pm;
 }
 
-export async function updatePaymentMethod(t: Tx, tenantId: string, id: string, input: PaymentMethodUpdate): Promise<DbPaymentMethod> {
+export async function updatePaymentMethod(t: Tx, raise: Raise, tenantId: string, id: string, input: PaymentMethodUpdate): Promise<DbPaymentMethod> {
   const pm = await paymentMethodRow(t, tenantId, id, true);
   // Stripe updates only saved payment methods: one used once is not kept for later.
   if (pm.customer_id === null) throw unexpectedState('payment_method_unexpected_state', 'You must attach this PaymentMethod to a customer before you can update it.');
   const exp_month = input.card?.exp_month ?? pm.exp_month;
   const exp_year = input.card?.exp_year ?? pm.exp_year;
   if (input.card) checkExpiry(exp_month, exp_year);
-  return updatePaymentMethodRow(t, pm.id, {
+  const updated = await updatePaymentMethodRow(t, pm.id, {
     billing_details: billingOf(pm.billing_details, input.billing_details), metadata: mergeMetadata(pm.metadata, input.metadata), exp_month, exp_year,
   });
+  raise('payment_method.updated', paymentMethodObject(updated), paymentMethodObject(pm));
+  return updated;
 }
 
 /** Attaches a `pm_…` (or a test reference such as pm_card_visa, stored now) to a customer. */
-export async function attachPaymentMethod(t: Tx, tenantId: string, ref: string, customerId: string): Promise<DbPaymentMethod> {
+export async function attachPaymentMethod(t: Tx, raise: Raise, tenantId: string, ref: string, customerId: string): Promise<DbPaymentMethod> {
   const customer = await requireCustomer(t, tenantId, customerId, 'customer', true);
   const pm = isStripeId('pm', ref) ? await paymentMethodRow(t, tenantId, ref, true) : await paymentMethodFor(t, tenantId, ref);
-  return attachMethod(t, pm, customer);
+  return attachMethod(t, raise, pm, customer);
 }
 
-export async function detachPaymentMethod(t: Tx, tenantId: string, id: string): Promise<DbPaymentMethod> {
+/** payment_method.detached (its object names no customer now), after customer.updated when it was the default. */
+export async function detachPaymentMethod(t: Tx, raise: Raise, tenantId: string, id: string): Promise<DbPaymentMethod> {
   const pm = await paymentMethodRow(t, tenantId, id, true);
   if (pm.customer_id === null) throw unexpectedState('payment_method_unexpected_state', 'The PaymentMethod is not attached to a customer, so it cannot be detached.');
   // A customer's default payment method stops being its default when it leaves.
   const customer = await requireCustomer(t, tenantId, pm.customer_id, 'customer', true);
-  if (customer.default_payment_method === pm.id) await updateCustomerRow(t, customer.id, { default_payment_method: null });
-  return setPaymentMethodCustomer(t, pm.id, null);
+  if (customer.default_payment_method === pm.id) {
+    const updated = await updateCustomerRow(t, customer.id, { default_payment_method: null });
+    raise('customer.updated', customerObject(updated), customerObject(customer));
+  }
+  const detached = await setPaymentMethodCustomer(t, pm.id, null);
+  raise('payment_method.detached', paymentMethodObject(detached));
+  return detached;
 }
 
 /** A customer's payment methods, newest first; Sandpay's are all cards, so another `type` lists none. */

@@ -19,6 +19,8 @@ const TEST_CARDS: Record<string, string> = {
   chargeDeclinedExpiredCard: '4000000000000069',
   chargeDeclinedIncorrectCvc: '4000000000000127',
   chargeDeclinedProcessingError: '4000000000000119',
+  chargeDeclinedLostCard: '4000000000009987',
+  chargeDeclinedStolenCard: '4000000000009979',
   threeDSecure2Required: '4000000000003220',
   authenticationRequired: '4000000000003220',
   radarBlock: '4100000000000019',

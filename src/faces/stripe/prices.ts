@@ -1,10 +1,11 @@
 import { badRequest } from '../../core/errors.ts';
 import type { Tx } from '../../db/pool.ts';
 import type { Ctx } from '../../services.ts';
-import { priceRow, productRow } from './catalog.ts';
+import { priceObject, priceRow, productObject, productRow } from './catalog.ts';
 import type { PriceAmount, PriceCreate, PriceUpdate } from './catalog-schemas.ts';
 import { unexpectedState } from './errors.ts';
 import { newStripeId } from './ids.ts';
+import type { Raise } from './object-events.ts';
 import { mergeMetadata } from './schemas.ts';
 import { insertPrice, insertProduct, priceByLookupKey, updatePriceRow, type DbPrice, type PriceFields } from './store.ts';
 
@@ -38,9 +39,9 @@ async function claimLookupKey(t: Tx, tenantId: string, key: string, transfer: bo
 
 /**
  * A new price of the tenant's product (or of a product made from `product_data`). Exported for
- * Checkout, whose `price_data` line items make prices too.
+ * Checkout, whose `price_data` line items make prices too. product.created for product_data, then price.created.
  */
-export async function createPrice(t: Tx, ctx: Ctx, input: PriceCreate): Promise<DbPrice> {
+export async function createPrice(t: Tx, ctx: Ctx, raise: Raise, input: PriceCreate): Promise<DbPrice> {
   const tenantId = ctx.tenant.id;
   if (input.product !== undefined && input.product_data !== undefined) {
     throw badRequest('parameter_invalid', 'You may only specify one of these parameters: product, product_data.', 'product_data');
@@ -54,6 +55,7 @@ export async function createPrice(t: Tx, ctx: Ctx, input: PriceCreate): Promise<
       tax_code: d.tax_code ?? null, marketing_features: [], package_dimensions: null,
     });
     if (!made) throw badRequest('resource_already_exists', `Product already exists: '${d.id}'.`, 'product_data[id]');
+    raise('product.created', productObject(made));
     product = made.id;
   } else if (input.product !== undefined) {
     // Locked (as a delete locks it) so a product is never deleted under a price being added to it.
@@ -61,7 +63,9 @@ export async function createPrice(t: Tx, ctx: Ctx, input: PriceCreate): Promise<
   } else {
     throw badRequest('parameter_missing', 'Missing required parameter: product (or product_data).', 'product');
   }
-  return insertPriceOf(t, tenantId, product, input);
+  const price = await insertPriceOf(t, tenantId, product, input);
+  raise('price.created', priceObject(price));
+  return price;
 }
 
 /** A price of a product known to be the tenant's (a product's default_price_data too). */
@@ -76,7 +80,7 @@ export async function insertPriceOf(t: Tx, tenantId: string, product: string, in
 }
 
 /** Stripe lets a price change its state and labels, never its amount, currency or recurrence. */
-export async function updatePrice(t: Tx, ctx: Ctx, id: string, input: PriceUpdate): Promise<DbPrice> {
+export async function updatePrice(t: Tx, ctx: Ctx, raise: Raise, id: string, input: PriceUpdate): Promise<DbPrice> {
   const price = await priceRow(t, ctx.tenant.id, id, { lock: true });
   if (input.tax_behavior !== undefined && price.tax_behavior !== 'unspecified' && input.tax_behavior !== price.tax_behavior) {
     throw unexpectedState('price_tax_behavior_set', `The tax_behavior of this price is already ${price.tax_behavior}; it can be set only while it is unspecified.`, 'tax_behavior');
@@ -86,5 +90,7 @@ export async function updatePrice(t: Tx, ctx: Ctx, id: string, input: PriceUpdat
     active: input.active, lookup_key: input.lookup_key, nickname: input.nickname, tax_behavior: input.tax_behavior,
     metadata: input.metadata === undefined ? undefined : mergeMetadata(price.metadata, input.metadata),
   };
-  return updatePriceRow(t, price.id, fields);
+  const updated = await updatePriceRow(t, price.id, fields);
+  raise('price.updated', priceObject(updated), priceObject(price));
+  return updated;
 }

@@ -10,6 +10,11 @@ export interface StripeEventInput {
   type: string;
   created_at: Date;
   payload: ApiObject;
+  /** false: the face's own event (object-events.ts), whose payload is already the Stripe object. */
+  native?: boolean | undefined;
+  previous_attributes?: Record<string, unknown> | null | undefined;
+  /** The API request whose transaction raised it (Request-Id); null when none did. */
+  request_id?: string | null | undefined;
 }
 
 /** What an update event says changed: a refund that settled was pending before. */
@@ -24,8 +29,10 @@ function previousAttributes(name: string, object: ApiObject): Record<string, unk
  * payment's Charge for a charge.* name, else its PaymentIntent; charge.refund.updated's is the
  * Refund, as Stripe's); null when it has no such name, or an object Stripe's events do not carry. `apiVersion` is
  * what the object says it is written in (the endpoint's pin): the shapes are the current ones
- * whatever it says (README: versions Sandpay does not model). Sandpay keeps no per-event request,
- * so `request` is all nulls, as Stripe's are for changes no API call made.
+ * whatever it says (README: versions Sandpay does not model). The face's own events (customers,
+ * payment methods, the catalog) carry their Stripe object as it is, and an update's changed fields.
+ * `request.id` is the Request-Id of the API call that raised the event (null for a job's); Sandpay
+ * keeps no idempotency key with an event, so that is null.
  */
 export function stripeEventBody(
   e: StripeEventInput,
@@ -33,9 +40,10 @@ export function stripeEventBody(
 ) {
   const type = opts.names[opts.index];
   if (type === undefined) return null;
-  const object = stripeObjectOf(e.payload, opts.paymentSnapshot, type);
+  const own = e.native === false;
+  const object = own ? e.payload : stripeObjectOf(e.payload, opts.paymentSnapshot, type);
   if (!object) return null;
-  const previous = previousAttributes(type, e.payload);
+  const previous = own ? (e.previous_attributes ?? undefined) : previousAttributes(type, e.payload);
   return {
     id: stripeEventId(e.id, opts.index),
     object: 'event' as const,
@@ -44,7 +52,7 @@ export function stripeEventBody(
     data: { object, ...(previous ? { previous_attributes: previous } : {}) },
     livemode: false,
     pending_webhooks: opts.pendingWebhooks,
-    request: { id: null, idempotency_key: null },
+    request: { id: e.request_id ?? null, idempotency_key: null },
     type,
   };
 }

@@ -80,6 +80,16 @@ describe('PaymentIntents through stripe-node', () => {
     expect(updated.description).toBe('Order 7');
   });
 
+  it('update changes the amount and currency before confirmation, and not after', async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    const repriced = await stripe.paymentIntents.update(pi.id, { amount: 2500, currency: 'eur' });
+    expect(repriced).toMatchObject({ amount: 2500, currency: 'eur', status: 'requires_payment_method' });
+    const paid = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+    expect(paid).toMatchObject({ status: 'succeeded', amount_received: 2500 });
+    const late = await stripeError(stripe.paymentIntents.update(pi.id, { amount: 100 }));
+    expect(late).toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+  });
+
   it('unknown parameters, missing ones and other tenants\' ids are Stripe\'s errors', async () => {
     const unknown = await stripeError(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', bogus: 1 } as never));
     expect(unknown).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);

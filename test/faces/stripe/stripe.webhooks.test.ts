@@ -69,7 +69,8 @@ describe('Stripe-format deliveries', () => {
     const event = verified(r!);
     expect(event).toMatchObject({
       object: 'event', type: 'payment_intent.succeeded', api_version: Stripe.API_VERSION, livemode: false, pending_webhooks: 1,
-      request: { id: null, idempotency_key: null },
+      // The call that raised it; Sandpay keeps no idempotency key with an event.
+      request: { id: pi.lastResponse.requestId, idempotency_key: null },
       data: { object: { id: pi.id, object: 'payment_intent', status: 'succeeded', amount: 2000, amount_received: 2000, currency: 'usd', latest_charge: pi.latest_charge, metadata: { order: '42' } } },
     });
     expect(event.id).toMatch(/^evt_/);

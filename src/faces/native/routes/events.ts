@@ -1,6 +1,6 @@
 import { listOf } from '../../../core/schemas.ts';
 import { eventBody } from '../../../events/events.ts';
-import { getEvent, listEvents } from '../../../events/store.ts';
+import { getNativeEvent, listEvents } from '../../../events/store.ts';
 import { anyEventObject, listEventsQuery } from '../../../events/schemas.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
@@ -13,6 +13,6 @@ export const eventRoutes = [
   }),
   route({
     method: 'get', path: '/api/v1/events/:id', auth: 'secret', permission: { resource: 'events', level: 'read' }, tag, summary: 'Retrieve an event: exactly the webhook body', params: byId('event', 'event'), response: anyEventObject,
-    handler: async ({ db, ctx, params: p }) => eventBody(await getEvent(db, ctx.tenant.id, p.id)),
+    handler: async ({ db, ctx, params: p }) => eventBody(await getNativeEvent(db, ctx.tenant.id, p.id)),
   }),
 ];

@@ -5,6 +5,7 @@ import { priceObject, priceRow, productObject, productRow } from '../catalog.ts'
 import { priceCreate, priceList, priceUpdate, productCreate, productList, productUpdate } from '../catalog-schemas.ts';
 import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
+import { raiser } from '../object-events.ts';
 import { createPrice, updatePrice } from '../prices.ts';
 import { createProduct, deleteProduct, updateProduct } from '../products.ts';
 import { expand, listOf } from '../schemas.ts';
@@ -41,7 +42,7 @@ const productRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/products', summary: 'Create a product (Stripe); its id may be chosen', body: productCreate, response: product,
     example: { name: 'T-shirt', default_price_data: { currency: 'usd', unit_amount: 2000 } },
-    handler: async ({ t, ctx, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, productObject(await createProduct(t, ctx, body)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, productObject(await createProduct(t, ctx, raiser(t, svc, ctx), body)), body.expand, EXPANDERS),
   }),
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/products', summary: 'List products (Stripe)', query: productList, response: listOf(product),
@@ -57,11 +58,11 @@ const productRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/products/:id', summary: 'Update a product (Stripe)', params: idParams, body: productUpdate, response: product,
     example: { active: false },
-    handler: async ({ t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, productObject(await updateProduct(t, ctx, p.id, body)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, productObject(await updateProduct(t, ctx, raiser(t, svc, ctx), p.id, body)), body.expand, EXPANDERS),
   }),
   route({
     ...base, ...write('payments'), method: 'delete', path: '/v1/products/:id', summary: 'Delete a product without prices (Stripe)', params: idParams, response: deletedProduct,
-    handler: ({ t, ctx, params: p }) => deleteProduct(t, ctx, p.id),
+    handler: ({ svc, t, ctx, params: p }) => deleteProduct(t, ctx, raiser(t, svc, ctx), p.id),
   }),
 ];
 
@@ -69,7 +70,7 @@ const priceRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/prices', summary: 'Create a price (Stripe): of a product, or of product_data', body: priceCreate, response: price, errors: [404],
     example: { currency: 'usd', unit_amount: 2000, product_data: { name: 'T-shirt' } },
-    handler: async ({ t, ctx, body, baseUrl }) => expandPrices(t, ctx.tenant.id, baseUrl, priceObject(await createPrice(t, ctx, body)), body.expand),
+    handler: async ({ svc, t, ctx, body, baseUrl }) => expandPrices(t, ctx.tenant.id, baseUrl, priceObject(await createPrice(t, ctx, raiser(t, svc, ctx), body)), body.expand),
   }),
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/prices', summary: 'List prices (Stripe)', query: priceList, response: listOf(price),
@@ -88,7 +89,7 @@ const priceRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/prices/:id', summary: 'Update a price (Stripe): active, labels, metadata', params: idParams, body: priceUpdate, response: price,
     example: { active: false },
-    handler: async ({ t, ctx, params: p, body, baseUrl }) => expandPrices(t, ctx.tenant.id, baseUrl, priceObject(await updatePrice(t, ctx, p.id, body)), body.expand),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => expandPrices(t, ctx.tenant.id, baseUrl, priceObject(await updatePrice(t, ctx, raiser(t, svc, ctx), p.id, body)), body.expand),
   }),
 ];
 

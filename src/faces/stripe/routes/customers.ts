@@ -5,6 +5,7 @@ import { createCustomer, customerObject, customerRow, deleteCustomer, listCustom
 import { paymentMethodObject } from '../entities.ts';
 import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
+import { raiser } from '../object-events.ts';
 import { customerPaymentMethod, listPaymentMethods } from '../payment-method-actions.ts';
 import { expand, listOf, listParams, sInt } from '../schemas.ts';
 import { base, createdRange, idParams, listUrl, read, write } from './common.ts';
@@ -27,7 +28,7 @@ export const customerRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/customers', summary: 'Create a customer (Stripe)', body: customerCreate, response: customer, errors: [404],
     example: { email: 'jenny@example.com', name: 'Jenny Rosen', metadata: { user_id: '42' } },
-    handler: async ({ t, ctx, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, customerObject(await createCustomer(t, ctx.tenant.id, body)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, customerObject(await createCustomer(t, raiser(t, svc, ctx), ctx.tenant.id, body)), body.expand, EXPANDERS),
   }),
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/customers', summary: 'List customers (Stripe), newest first', query: listQuery, response: listOf(customer), errors: [404],
@@ -56,11 +57,11 @@ export const customerRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/customers/:id', summary: 'Update a customer (Stripe): metadata merges, "" unsets', params: idParams, body: customerUpdate, response: customer,
     example: { metadata: { plan: 'pro' } },
-    handler: async ({ t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, customerObject(await updateCustomer(t, ctx.tenant.id, p.id, body)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, customerObject(await updateCustomer(t, raiser(t, svc, ctx), ctx.tenant.id, p.id, body)), body.expand, EXPANDERS),
   }),
   route({
     ...base, ...write('payments'), method: 'delete', path: '/v1/customers/:id', summary: 'Delete a customer (Stripe): its payment methods are detached', params: idParams, response: deleted,
-    handler: async ({ t, ctx, params: p }) => customerObject(await deleteCustomer(t, ctx.tenant.id, p.id)),
+    handler: async ({ svc, t, ctx, params: p }) => customerObject(await deleteCustomer(t, raiser(t, svc, ctx), ctx.tenant.id, p.id)),
   }),
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/customers/:id/payment_methods', summary: "List a customer's payment methods (Stripe)", params: idParams, query: methodsQuery,

@@ -53,6 +53,8 @@ const createBody = z.strictObject({
 });
 
 const updateBody = z.strictObject({
+  amount: amount.optional(),
+  currency: sCurrency.optional(),
   customer: z.string().max(200).optional(),
   description: z.string().max(1000).optional(),
   metadata: sMetadata.optional(),
@@ -109,8 +111,10 @@ export const paymentIntentRoutes = [
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id', summary: 'Update a PaymentIntent (Stripe)', params: idParams, body: updateBody, response: paymentIntent,
     example: { metadata: { order_id: '6735' } },
-    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) =>
-      expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(await updateIntentFields(t, svc, ctx, baseUrl, p.id, { ...body, receipt_email: emptyToUndefined(body.receipt_email) })), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => {
+      if (body.amount !== undefined && body.currency !== undefined) checkAmount(body.amount, body.currency);
+      return expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(await updateIntentFields(t, svc, ctx, baseUrl, p.id, { ...body, receipt_email: emptyToUndefined(body.receipt_email) })), body.expand, EXPANDERS);
+    },
   }),
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/confirm', summary: 'Confirm a PaymentIntent (Stripe)', params: idParams, body: confirmBody, response: paymentIntent, errors: [402, 404],

@@ -6,6 +6,7 @@ import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
 import { attachPaymentMethod, createPaymentMethod, detachPaymentMethod, listPaymentMethods, paymentMethodRow, updatePaymentMethod } from '../payment-method-actions.ts';
 import { expand, listOf, listParams } from '../schemas.ts';
+import { raiser } from '../object-events.ts';
 import { base, idParams, listUrl, read, write } from './common.ts';
 
 export const paymentMethod = z.looseObject({ id: z.string(), object: z.literal('payment_method'), type: z.string() }).meta({ id: 'StripePaymentMethod' });
@@ -36,17 +37,17 @@ export const paymentMethodRoutes = [
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_methods/:id', summary: "Update a customer's PaymentMethod (Stripe): billing details, expiry, metadata", params: idParams,
     body: paymentMethodUpdate, response: paymentMethod, errors: [402, 404],
     example: { billing_details: { name: 'Jenny Rosen' }, metadata: { label: 'work card' } },
-    handler: async ({ t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await updatePaymentMethod(t, ctx.tenant.id, p.id, body)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await updatePaymentMethod(t, raiser(t, svc, ctx), ctx.tenant.id, p.id, body)), body.expand, EXPANDERS),
   }),
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_methods/:id/attach', summary: 'Attach a PaymentMethod to a customer (Stripe)', params: idParams, body: attachBody, response: paymentMethod,
     example: { customer: 'cus_00000000000000000000' },
-    handler: async ({ t, ctx, params: p, body, baseUrl }) =>
-      expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await attachPaymentMethod(t, ctx.tenant.id, p.id, body.customer)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) =>
+      expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await attachPaymentMethod(t, raiser(t, svc, ctx), ctx.tenant.id, p.id, body.customer)), body.expand, EXPANDERS),
   }),
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_methods/:id/detach', summary: 'Detach a PaymentMethod from its customer (Stripe)', params: idParams, body: z.strictObject({ expand }),
     response: paymentMethod,
-    handler: async ({ t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await detachPaymentMethod(t, ctx.tenant.id, p.id)), body.expand, EXPANDERS),
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await detachPaymentMethod(t, raiser(t, svc, ctx), ctx.tenant.id, p.id)), body.expand, EXPANDERS),
   }),
 ];
