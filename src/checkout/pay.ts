@@ -141,20 +141,29 @@ export async function answerChallenge(t: Tx, svc: PaymentServices, page: PageSes
       ? stateError('order_already_paid', 'This order has already been paid')
       : stateError('checkout_complete', 'This checkout is already complete with another payment');
   }
-  const p = await lockPayment(t, page.tenant.id, currentPayment(page));
+  const updated = await answerPaymentChallenge(t, svc, ctx, currentPayment(page), outcome);
+  const session = await reloadSession(t, page.session.id);
+  return { ...page, session, payment: updated };
+}
+
+/**
+ * The test challenge's rule, for every page that shows one (the hosted checkout, the Stripe face's
+ * challenge page): only a payment waiting for 3-D Secure takes an answer; "complete" settles it as
+ * its order captures (authorized for a manual-capture order), "fail" declines it.
+ */
+export async function answerPaymentChallenge(t: Tx, svc: PaymentServices, ctx: Ctx, paymentId: string, outcome: 'complete' | 'fail'): Promise<DbPayment> {
+  const p = await lockPayment(t, ctx.tenant.id, paymentId);
   if (p.status !== 'pending' || p.test_behaviour !== 'three_ds_challenge') {
     throw stateError('no_challenge', 'This payment is not waiting for 3-D Secure authentication');
   }
   // A manual-capture payment (Razorpay's payment_capture: 0) is left authorized for the merchant to capture.
   const approval = approved({ capture: p.capture_method, amount: Number(p.amount) });
-  const updated = outcome === 'complete'
+  return outcome === 'complete'
     ? await transitionPayment(t, svc, ctx, p, approval.status, { ...approval.changes, action: 'payment.authenticated' })
     : await transitionPayment(t, svc, ctx, p, 'failed', {
         failure: { code: 'authentication_failed', message: FAILURE_MESSAGES.authentication_failed! },
         action: 'payment.authentication_failed',
       });
-  const session = await reloadSession(t, page.session.id);
-  return { ...page, session, payment: updated };
 }
 
 /** The payer gives up on a payment in progress (a UPI collect, a challenge) to try another way. */

@@ -156,8 +156,11 @@ function handle(route: AnyRoute, svc: Services, random: RandomFaults, web: WebHe
     if ('raw' in reply) return reply.raw(res);
     if (checking) {
       // A Refusal's answer is an error the route must declare; anything else is its success.
-      const violation = reply.status === (route.status ?? 200) ? checkAnswer(route, reply.status, reply.text) : checkError(route, reply.status, JSON.parse(reply.text));
-      if (violation) throw violation;
+      if (reply.status === (route.status ?? 200)) checkAnswer(route, reply.status, reply.text);
+      else {
+        const violation = checkError(route, reply.status, JSON.parse(reply.text));
+        if (violation) throw violation;
+      }
     }
     if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(reply.status).type('application/json').send(reply.text);

@@ -132,9 +132,12 @@ export function paymentIntentObject({ intent, order, payments, baseUrl }: Intent
   };
 }
 
+/** The challenge page's path (routes/challenge.ts): a page Sandpay serves, not a /v1 API route. */
+export const challengePath = (piId: string) => `/stripe/challenge/${piId}`;
+
 /** Where the payer completes 3-D Secure: Sandpay's challenge page, back to return_url afterwards. */
 function nextAction(id: string, intent: DbIntent, baseUrl: string): Json {
-  const url = `${baseUrl}/v1/stripe/challenge/${id}?client_secret=${encodeURIComponent(intent.client_secret)}`;
+  const url = `${baseUrl}${challengePath(id)}?client_secret=${encodeURIComponent(intent.client_secret)}`;
   return intent.return_url
     ? { type: 'redirect_to_url', redirect_to_url: { url, return_url: intent.return_url } }
     : { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url } };

@@ -26,6 +26,8 @@ function basicKey(authorization: string | undefined): string | null {
 export const stripeHttpFace: HttpFace = {
   name: 'stripe',
   claims(req) {
+    // The 3-D Secure challenge page (routes/challenge.ts): a page, not /v1, but the face's own form posts.
+    if (/^\/stripe\/challenge\//.test(req.path)) return true;
     if (!/^\/v1(\/|$)/.test(req.path)) return false;
     const authorization = req.header('authorization');
     if (authorization === undefined) return STRIPE_ONLY.test(req.path);

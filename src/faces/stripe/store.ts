@@ -436,3 +436,13 @@ export async function setWebhookEndpointMetadata(t: Tx, tenantId: string, id: st
     [id, tenantId, JSON.stringify(metadata)],
   );
 }
+
+// ----- the 3-D Secure challenge page -----
+
+/**
+ * The intent a challenge page names, whichever tenant's: the page carries no key, its client
+ * secret (checked by the caller) is the credential and says whose it is.
+ */
+export function intentForChallenge(db: Queryable, id: string): Promise<DbIntent | undefined> {
+  return db.maybeOne<DbIntent>('SELECT * FROM stripe_intents WHERE id = $1::text', [id]);
+}

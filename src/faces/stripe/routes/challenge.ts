@@ -1,0 +1,92 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import { route, type RawReply } from '../../../routing/route.ts';
+import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge, returnHref, type Challenge } from '../challenge.ts';
+import { renderChallengePage, renderChallengeProblem, renderDonePage } from '../challenge-page.ts';
+import { challengePath } from '../entities.ts';
+import { stripeHttpFace } from '../http-face.ts';
+
+const tag = 'Stripe';
+const params = z.strictObject({ id: z.string().min(1).max(200) });
+/** Lenient on purpose: whatever a browser sends, the payer gets a page in words, not a JSON error. */
+const secretQuery = z.object({ client_secret: z.string().max(200).optional() });
+const answerBody = z.object({ client_secret: z.string().max(200).optional(), outcome: z.string().max(20).optional() });
+
+/**
+ * A page, not an API answer: nothing loads from anywhere but Sandpay (no script at all), it is
+ * never framed or cached, and its form may post only here and be sent on to the intent's
+ * return_url (Chromium applies form-action to the redirect too).
+ */
+function pageHeaders(res: Response, returnUrl: string | null): void {
+  let back = '';
+  try {
+    back = returnUrl ? ` ${new URL(returnUrl).origin}` : '';
+  } catch { /* no valid return_url: the done page instead */ }
+  res.setHeader('Content-Security-Policy', [
+    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", `form-action 'self'${back}`, "base-uri 'none'", "frame-ancestors 'none'",
+  ].join('; '));
+  res.setHeader('Cache-Control', 'no-store');
+  // Same-origin: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
+  res.setHeader('Referrer-Policy', 'same-origin');
+}
+
+function problem(res: Response, err: unknown, back: string | null = null): void {
+  if (!(err instanceof ChallengeProblem)) throw err;
+  pageHeaders(res, null);
+  res.status(err.status).type('html').send(renderChallengeProblem(err.title, err.text, back));
+}
+
+/** A page that cannot be answered, with the way back to the store when it has a return_url. */
+const stateProblem = (res: Response, err: unknown, c: Challenge | null) => problem(res, err, c ? returnHref(c) : null);
+
+/**
+ * The page behind next_action (GET) and its answer (POST): Stripe's face claims these paths, so
+ * a form POST is decoded, but they carry no key: the client secret is the credential.
+ */
+export const challengeRoutes = [
+  route({
+    method: 'get', path: '/stripe/challenge/:id', auth: 'none', face: stripeHttpFace, rateLimit: 'ip', tag,
+    summary: "A PaymentIntent's 3-D Secure challenge page (HTML)", params, query: secretQuery, response: z.string(), produces: 'text/html', errors: [401, 404, 409],
+    handler: async ({ db, params: p, query, baseUrl }) => ({
+      raw: async (res) => {
+        let c: Challenge | null = null;
+        try {
+          c = await loadChallenge(db, p.id, query.client_secret, baseUrl);
+          pendingChallenge(c);
+        } catch (err) {
+          return stateProblem(res, err, c);
+        }
+        pageHeaders(res, c.parts.intent.return_url);
+        res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!));
+      },
+    }) satisfies RawReply,
+  }),
+  route({
+    method: 'post', path: '/stripe/challenge/:id', auth: 'none', face: stripeHttpFace, rateLimit: 'ip', tag,
+    summary: "Answer a PaymentIntent's 3-D Secure challenge (a form POST; 303 to its return_url)", params, body: answerBody, response: z.string(), produces: 'text/html', errors: [401, 403, 404, 409],
+    handler: async ({ db, svc, params: p, body, baseUrl, header, requestId }) => ({
+      raw: async (res) => {
+        const origin = header('origin');
+        // Cheap, though the secret is the credential: a form posted from another origin's page is refused.
+        if (origin && origin !== new URL(baseUrl).origin) {
+          return problem(res, new ChallengeProblem(403, 'Request refused', 'This authentication can only be answered from its own page.'));
+        }
+        if (body.outcome !== 'complete' && body.outcome !== 'fail') {
+          return problem(res, new ChallengeProblem(409, 'Choose an answer', 'Choose "Complete authentication" or "Fail authentication" on the authentication page.'));
+        }
+        let c: Challenge;
+        try {
+          c = await answerChallengePage(db, svc, p.id, body.client_secret, body.outcome, baseUrl, requestId);
+        } catch (err) {
+          let now: Challenge | null = null;
+          if (err instanceof ChallengeProblem && err.status === 409) now = await loadChallenge(db, p.id, body.client_secret, baseUrl);
+          return stateProblem(res, err, now);
+        }
+        const back = returnHref(c);
+        if (back) return void res.redirect(303, back);
+        pageHeaders(res, null);
+        res.type('html').send(renderDonePage(c));
+      },
+    }) satisfies RawReply,
+  }),
+];
