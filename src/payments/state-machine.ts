@@ -22,6 +22,9 @@ const TRANSITIONS: Record<PaymentStatus, readonly PaymentStatus[]> = {
   refunded: [],
 };
 
+/** The statuses of a payment that took the money (captured; refunds do not undo that it was). */
+export const CAPTURED_STATUSES: ReadonlySet<string> = new Set<PaymentStatus>(['success', 'partially_refunded', 'refunded']);
+
 export const TERMINAL_STATUSES: readonly PaymentStatus[] = PAYMENT_STATUSES.filter((s) => TRANSITIONS[s].length === 0);
 
 export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {

@@ -10,6 +10,7 @@ import { orderView, type DbOrder } from '../../orders/orders.ts';
 import { listOrders } from '../../orders/store.ts';
 import { rzpOrder, rzpPayment, rzpRefund } from './entities.ts';
 import type { ListOrdersQuery, RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
+import { CAPTURED_STATUSES } from '../../payments/state-machine.ts';
 
 /**
  * The few operations whose Razorpay rules differ from the native ones, on top of the native
@@ -32,7 +33,6 @@ export function listOrdersAsRazorpay(db: Queryable, tenantId: string, q: ListOrd
   return listOrders(db, tenantId, { receipt: q.receipt }, q, rzpOrderRow, [{ sql: orderAuthorizedIs, value: authorized }]).then(collection);
 }
 
-const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
 
 /**
  * Razorpay captures the whole authorized amount, in the payment's currency: anything else is a
@@ -40,7 +40,7 @@ const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
  */
 export async function captureAsRazorpay(t: Tx, svc: Services, ctx: Ctx, id: string, amount: number, currency: string | undefined): Promise<DbPayment> {
   const p = await lockPayment(t, ctx.tenant.id, id);
-  if (CAPTURED.has(p.status)) throw badRequest('payment_already_captured', 'This payment has already been captured');
+  if (CAPTURED_STATUSES.has(p.status)) throw badRequest('payment_already_captured', 'This payment has already been captured');
   if (p.status !== 'authorized') throw badRequest('payment_not_authorized', 'Only payments which have been authorized and not yet captured can be captured');
   if (currency !== undefined && currency !== p.currency) throw badRequest('currency_mismatch', `The currency should be the payment's currency (${p.currency})`, 'currency');
   if (amount !== Number(p.amount)) throw badRequest('capture_amount_mismatch', 'Capture amount must be equal to the amount authorized', 'amount');

@@ -1,11 +1,10 @@
 import { DomainError, badRequest } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
-import type { Page } from '../../db/paginate.ts';
 import type { CustomerCreate, CustomerUpdate } from './customer-schemas.ts';
 import { parseCustomerSearch } from './customer-search.ts';
 import { paymentMethodObject, stringMap } from './entities.ts';
 import { noSuch, unexpectedState } from './errors.ts';
-import { isStripeId, newStripeId, type OwnPrefix } from './ids.ts';
+import { isStripeId, newStripeId } from './ids.ts';
 import type { Raise } from './object-events.ts';
 import { paymentMethodFor } from './payment-methods.ts';
 import { mergeMetadata, unix } from './schemas.ts';
@@ -13,6 +12,7 @@ import {
   deleteCustomerRow, findCustomer, findPaymentMethod, insertCustomer, pageCustomers, searchCustomerRows, setPaymentMethodCustomer, updateCustomerRow,
   type CustomerFields, type DbCustomer, type DbPaymentMethod,
 } from './store.ts';
+import { ownId, withCursors } from './cursors.ts';
 
 /**
  * Customers: Stripe's own objects (no ledger twin), kept in stripe_customers. A deleted customer
@@ -137,24 +137,9 @@ export interface ListQuery {
   endingBefore?: string | undefined;
 }
 
-/**
- * Runs a page whose cursors are this face's own ids: a cursor of the wrong shape, unknown, or not
- * in the list is Stripe's "No such …" naming the cursor parameter (paginate's own is a 400).
- */
-export async function ownCursorPage<T>(prefix: OwnPrefix, what: string, q: ListQuery, run: () => Promise<Page<T>>): Promise<Page<T>> {
-  for (const [param, id] of [['starting_after', q.startingAfter], ['ending_before', q.endingBefore]] as const) {
-    if (id !== undefined && !isStripeId(prefix, id)) throw noSuch(what, id, param);
-  }
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof DomainError && err.code === 'invalid_cursor' && err.param) throw noSuch(what, (q.startingAfter ?? q.endingBefore)!, err.param);
-    throw err;
-  }
-}
 
 export function listCustomers(db: Queryable, tenantId: string, q: ListQuery & { email?: string | undefined; createdFrom?: Date | undefined; createdTo?: Date | undefined }) {
-  return ownCursorPage('cus', 'customer', q, () => pageCustomers(db, tenantId, q, q));
+  return withCursors('customer', q, ownId('cus'), () => pageCustomers(db, tenantId, q, q));
 }
 
 /** A page of a search: `page` is the previous page's `next_page` (its last customer's id). */

@@ -4,6 +4,7 @@ import type { DbRefund } from '../../refunds/refunds.ts';
 import { stripeId } from './ids.ts';
 import { unix } from './schemas.ts';
 import type { DbIntent, DbPaymentMethod } from './store.ts';
+import { CAPTURED_STATUSES } from '../../payments/state-machine.ts';
 
 /**
  * Ledger rows → Stripe's objects, in the shapes of the API version stripe-node 23 pins. Fields
@@ -43,17 +44,16 @@ export function declineOf(p: Pick<DbPayment, 'failure_code' | 'failure_message' 
 }
 
 const FAILED = new Set(['failed', 'flagged']);
-const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
 
 export type IntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
 
-/** A PaymentIntent's status: from its latest attempt, or, before one, whether it has a payment method. */
+/** A PaymentIntent's status: from what its order's payments have (a capture, an open authorization), then its latest attempt, or, before one, whether it has a payment method. */
 export function intentStatus(intent: DbIntent, payments: readonly DbPayment[]): IntentStatus {
   if (intent.canceled_at) return 'canceled';
   // What the order has, before what its latest attempt did: a captured payment is the intent's
   // success, an open authorization waits for capture, whatever attempts came after (the native
   // API can make more payments on the same order).
-  if (payments.some((p) => CAPTURED.has(p.status))) return 'succeeded';
+  if (payments.some((p) => CAPTURED_STATUSES.has(p.status))) return 'succeeded';
   if (payments.some((p) => p.status === 'authorized')) return 'requires_capture';
   const latest = payments.at(-1);
   if (latest) {
@@ -67,7 +67,7 @@ export function intentStatus(intent: DbIntent, payments: readonly DbPayment[]): 
 
 /** The attempt a PaymentIntent shows as its latest_charge: the captured one, the open authorization, else the newest. */
 export function chargeOfIntent(payments: readonly DbPayment[]): DbPayment | undefined {
-  return payments.find((p) => CAPTURED.has(p.status)) ?? payments.find((p) => p.status === 'authorized') ?? payments.at(-1);
+  return payments.find((p) => CAPTURED_STATUSES.has(p.status)) ?? payments.find((p) => p.status === 'authorized') ?? payments.at(-1);
 }
 
 const methodSince = (intent: DbIntent, latest: DbPayment) =>
@@ -86,7 +86,7 @@ export function paymentIntentObject({ intent, order, payments, baseUrl }: Intent
   const latest = chargeOfIntent(payments);
   const status = intentStatus(intent, payments);
   const id = stripeId('pi', order.id);
-  const captured = payments.find((p) => CAPTURED.has(p.status));
+  const captured = payments.find((p) => CAPTURED_STATUSES.has(p.status));
   const failed = latest && FAILED.has(latest.status) && status === 'requires_payment_method' ? latest : undefined;
   const paymentMethod = failed ? null : intent.payment_method;
   return {

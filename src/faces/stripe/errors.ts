@@ -40,8 +40,9 @@ export const stripeStatus = (native: number): number => {
  */
 export class CardError extends DomainError {
   readonly extra: { decline_code?: string; charge?: string; payment_intent?: ApiObject; payment_method?: ApiObject };
-  constructor(code: string, message: string, extra: CardError['extra']) {
-    super('invalid', code, message);
+  /** `param`: the card field that is wrong, when the card is refused as it is stored (no charge, no intent). */
+  constructor(code: string, message: string, extra: CardError['extra'], param?: string) {
+    super('invalid', code, message, { param });
     this.extra = extra;
   }
 }
@@ -67,8 +68,6 @@ export const stripeErrorSchema = z
   .meta({ id: 'StripeError' });
 
 export function stripeErrorReply(err: DomainError): { status: number; body: z.output<typeof stripeErrorSchema> } {
-  // A cursor that is no id of the list is Stripe's "No such …", a 404, as an unknown id anywhere is.
-  if (err.code === 'invalid_cursor') return stripeErrorReply(new DomainError('not_found', 'resource_missing', `No such object: ${err.message}`, { param: err.param }));
   const { status, type } = err instanceof CardError ? { status: 402, type: 'card_error' as const } : STRIPE[err.kind];
   const param = err.param === undefined ? undefined : bracketed(err.param);
   const unrouted = err.code === 'route_not_found' ? /^No route for (\S+) (\S+)/.exec(err.message) : null;

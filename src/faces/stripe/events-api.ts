@@ -1,6 +1,7 @@
 import { DomainError } from '../../core/errors.ts';
 import type { Queryable } from '../../db/pool.ts';
 import { getEvent, listEventsNamed } from '../../events/store.ts';
+import { withCursors } from './cursors.ts';
 import { isNativeEvent, type ApiObject, type DbEvent } from '../../events/types.ts';
 import { paymentsByIds } from '../../payments/store.ts';
 import { paymentView } from '../../payments/payments.ts';
@@ -93,8 +94,9 @@ export async function listStripeEvents(db: Queryable, tenantId: string, q: Event
   const forward = q.endingBefore === undefined;
   const cursorId = q.startingAfter ?? q.endingBefore;
   const at = cursorId === undefined ? undefined : await stripeEventAt(db, tenantId, cursorId, forward ? 'starting_after' : 'ending_before');
-  const page = await listEventsNamed(db, tenantId, { face: FORMAT, pattern, createdFrom: q.createdFrom, createdTo: q.createdTo },
-    { limit: q.limit, startingAfter: forward ? at?.event.id : undefined, endingBefore: forward ? undefined : at?.event.id }, (e) => e);
+  // The page runs from the cursor's native event (a cursor outside this list is Stripe's 404).
+  const page = await withCursors('event', q, (id) => id, () => listEventsNamed(db, tenantId, { face: FORMAT, pattern, createdFrom: q.createdFrom, createdTo: q.createdTo },
+    { limit: q.limit, startingAfter: forward ? at?.event.id : undefined, endingBefore: forward ? undefined : at?.event.id }, (e) => e));
   const stripeEvents = (e: DbEvent): Named[] => stripeNames(e).flatMap((name, index) => (wanted.test(name) ? [{ event: e, index }] : [])).reverse();
   const natives = page.data.flatMap(stripeEvents);
   let items: Named[];

@@ -1,21 +1,23 @@
 import { randomBase62 } from '../../ids.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { createOrder, repriceOrder, updateOrderMetadata, type DbOrder } from '../../orders/orders.ts';
-import { getOrder, ordersByIds } from '../../orders/store.ts';
+import { ordersByIds } from '../../orders/store.ts';
 import { cancelPayment, capturePayment } from '../../payments/actions.ts';
 import { createPayment } from '../../payments/create.ts';
 import type { DbPayment } from '../../payments/payments.ts';
 import { paymentsOfOrders } from '../../payments/store.ts';
-import { badRequest, DomainError } from '../../core/errors.ts';
+import { badRequest } from '../../core/errors.ts';
 import { Refusal } from '../../routing/route.ts';
 import type { Ctx, Services } from '../../services.ts';
 import { chargeOfIntent, declineOf, intentStatus, paymentIntentObject, paymentMethodObject, stringMap, type IntentParts } from './entities.ts';
 import { requireCustomer } from './customers.ts';
 import { CardError, noSuch, unexpectedState } from './errors.ts';
+import { orderRow } from './ledger.ts';
 import { ledgerId, stripeId } from './ids.ts';
 import { paymentMethodFor } from './payment-methods.ts';
 import { mergeMetadata, type MetadataPatch } from './schemas.ts';
 import { cancelIntentRow, findIntent, insertIntent, pageIntents, updateIntent, type DbIntent, type IntentFields } from './store.ts';
+import { withCursors } from './cursors.ts';
 
 /**
  * PaymentIntents over the ledger: an intent is an order (amount, currency, capture method,
@@ -46,9 +48,7 @@ export async function loadIntent(db: Queryable, tenantId: string, piId: string, 
   if (!orderId) throw noSuch('payment_intent', piId, opts.param ?? 'intent');
   const [found, order, payments] = await Promise.all([
     findIntent(db, tenantId, orderId, opts.lock),
-    getOrder(db, tenantId, orderId).catch((err: unknown) => {
-      throw err instanceof DomainError && err.kind === 'not_found' ? noSuch('payment_intent', piId, opts.param ?? 'intent') : err;
-    }),
+    orderRow(db, tenantId, piId, opts.param ?? 'intent'),
     paymentsOfOrders(db, tenantId, [orderId]),
   ]);
   const intent = found ?? (opts.adopt ? await insertIntent(opts.adopt, { ...defaultsOf(order), client_secret: newClientSecret(order.id) }) : { ...defaultsOf(order), client_secret: '' });
@@ -78,13 +78,7 @@ export async function listIntents(
   db: Queryable, tenantId: string, baseUrl: string,
   q: { limit: number; customer?: string | undefined; createdFrom?: Date | undefined; createdTo?: Date | undefined; startingAfter?: string | undefined; endingBefore?: string | undefined },
 ) {
-  const cursor = (id: string | undefined, param: string) => {
-    if (id === undefined) return undefined;
-    const orderId = ledgerId('pi', id);
-    if (!orderId) throw noSuch('payment_intent', id, param);
-    return orderId;
-  };
-  const page = await pageIntents(db, tenantId, q, { limit: q.limit, startingAfter: cursor(q.startingAfter, 'starting_after'), endingBefore: cursor(q.endingBefore, 'ending_before') });
+  const page = await withCursors('payment_intent', q, (id) => ledgerId('pi', id), (cursors) => pageIntents(db, tenantId, q, { limit: q.limit, ...cursors }));
   return { parts: await loadIntents(db, tenantId, page.data, baseUrl), hasMore: page.has_more };
 }
 

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/pool.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { DbPayment } from '../../payments/payments.ts';
+import { getOrder, type DbOrder } from '../../orders/store.ts';
 import { getPayment } from '../../payments/store.ts';
 import { getRefund } from '../../refunds/store.ts';
 import type { DbRefund } from '../../refunds/refunds.ts';
@@ -21,6 +22,10 @@ async function behind<R>(prefix: LedgerPrefix, what: string, id: string, param: 
     throw err;
   }
 }
+
+/** The order behind `pi_…`: any order of the tenant, whichever face or page made it. */
+export const orderRow = (db: Queryable, tenantId: string, id: string, param = 'id'): Promise<DbOrder> =>
+  behind('pi', 'payment_intent', id, param, (ledger) => getOrder(db, tenantId, ledger));
 
 export const chargeRow = (db: Queryable, tenantId: string, id: string, param = 'id'): Promise<DbPayment> =>
   behind('ch', 'charge', id, param, (ledger) => getPayment(db, tenantId, ledger));

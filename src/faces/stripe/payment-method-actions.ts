@@ -2,7 +2,8 @@ import { DomainError, badRequest } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import type { CardInput } from '../../payments/schemas.ts';
 import type { BillingDetails, CardParams, PaymentMethodCreate, PaymentMethodUpdate } from './customer-schemas.ts';
-import { attachMethod, ownCursorPage, requireCustomer, type ListQuery } from './customers.ts';
+import { attachMethod, requireCustomer, type ListQuery } from './customers.ts';
+import { ownId, withCursors } from './cursors.ts';
 import { customerObject } from './customers.ts';
 import { paymentMethodObject } from './entities.ts';
 import { CardError, noSuch, unexpectedState } from './errors.ts';
@@ -18,21 +19,16 @@ import { findPaymentMethod, pagePaymentMethods, setPaymentMethodCustomer, update
  * refused when it is stored is Stripe's 402 card error naming the field, as Stripe answers.
  */
 
-/** A card error at storing time: no charge or intent, but the card field that is wrong. */
-class CardDetailsError extends CardError {
-  override readonly param: string;
-  constructor(code: string, message: string, param: string, declineCode?: string) {
-    super(code, message, declineCode ? { decline_code: declineCode } : {});
-    this.param = param;
-  }
-}
+/** A card refused as it is stored: Stripe's card error naming the card field, with no charge or intent. */
+const cardDetailsError = (code: string, message: string, param: string, declineCode?: string) =>
+  new CardError(code, message, declineCode ? { decline_code: declineCode } : {}, param);
 
 const missing = (param: string) => badRequest('parameter_missing', `Missing required parameter: ${param}`, param);
 
 function checkExpiry(month: number, year: number, now = new Date()): void {
-  if (month < 1 || month > 12) throw new CardDetailsError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
-  if (year < now.getUTCFullYear() || year > now.getUTCFullYear() + 50) throw new CardDetailsError('invalid_expiry_year', "Your card's expiration year is invalid.", 'card[exp_year]');
-  if (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1) throw new CardDetailsError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
+  if (month < 1 || month > 12) throw cardDetailsError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
+  if (year < now.getUTCFullYear() || year > now.getUTCFullYear() + 50) throw cardDetailsError('invalid_expiry_year', "Your card's expiration year is invalid.", 'card[exp_year]');
+  if (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1) throw cardDetailsError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
 }
 
 /** `card[…]` as a card: a test token's, or the number and expiry given (cvc optional, as Stripe allows). */
@@ -55,14 +51,14 @@ function stripeCardError(err: unknown, card: CardInput): unknown {
   switch (err.code) {
     case 'invalid_card_number':
       return /^\d{12,19}$/.test(card.number)
-        ? new CardDetailsError('incorrect_number', 'Your card number is incorrect.', 'card[number]')
-        : new CardDetailsError('invalid_number', 'Your card number is not a valid card number.', 'card[number]');
+        ? cardDetailsError('incorrect_number', 'Your card number is incorrect.', 'card[number]')
+        : cardDetailsError('invalid_number', 'Your card number is not a valid card number.', 'card[number]');
     case 'unknown_test_card':
-      return new CardDetailsError('card_declined', 'Your card was declined: Sandpay is a test system and takes only its published test card numbers (see the README).', 'card[number]', 'test_mode_live_card');
+      return cardDetailsError('card_declined', 'Your card was declined: Sandpay is a test system and takes only its published test card numbers (see the README).', 'card[number]', 'test_mode_live_card');
     case 'invalid_cvc':
-      return new CardDetailsError('invalid_cvc', "Your card's security code is invalid.", 'card[cvc]');
+      return cardDetailsError('invalid_cvc', "Your card's security code is invalid.", 'card[cvc]');
     case 'invalid_expiry_year':
-      return new CardDetailsError('invalid_expiry_year', "Your card's expiration year is invalid.", 'card[exp_year]');
+      return cardDetailsError('invalid_expiry_year', "Your card's expiration year is invalid.", 'card[exp_year]');
     default:
       return err;
   }
@@ -130,7 +126,7 @@ export async function detachPaymentMethod(t: Tx, raise: Raise, tenantId: string,
 export async function listPaymentMethods(db: Queryable, tenantId: string, customerId: string, q: ListQuery & { type?: string | undefined }, param = 'customer') {
   const customer = await requireCustomer(db, tenantId, customerId, param);
   if (q.type !== undefined && q.type !== 'card') return { object: 'list' as const, data: [], has_more: false, next_cursor: null };
-  return ownCursorPage('pm', 'PaymentMethod', q, () => pagePaymentMethods(db, tenantId, customer.id, q));
+  return withCursors('PaymentMethod', q, ownId('pm'), () => pagePaymentMethods(db, tenantId, customer.id, q));
 }
 
 /** One of a customer's payment methods; one attached elsewhere (or nowhere) is Stripe's 404. */

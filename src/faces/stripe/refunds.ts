@@ -1,16 +1,17 @@
 import { badRequest, DomainError } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
-import { getOrder } from '../../orders/store.ts';
 import type { DbPayment } from '../../payments/payments.ts';
 import { lockPayment, paymentsByIds, paymentsOfOrders } from '../../payments/store.ts';
 import { createRefund, settleRefund, updateRefundMetadata, type DbRefund } from '../../refunds/refunds.ts';
 import { listRefunds } from '../../refunds/store.ts';
 import type { Ctx, Services } from '../../services.ts';
 import { refundObject } from './entities.ts';
-import { noSuch, unexpectedState } from './errors.ts';
+import { unexpectedState } from './errors.ts';
 import { ledgerId, stripeId } from './ids.ts';
-import { chargeRow, refundRow } from './ledger.ts';
+import { chargeRow, orderRow, refundRow } from './ledger.ts';
 import { mergeMetadata, type MetadataPatch } from './schemas.ts';
+import { withCursors } from './cursors.ts';
+import { CAPTURED_STATUSES } from '../../payments/state-machine.ts';
 
 /**
  * Refunds through Stripe's API are the ledger's refunds (src/refunds): opened on a charge, or on
@@ -24,7 +25,6 @@ import { mergeMetadata, type MetadataPatch } from './schemas.ts';
 
 type Json = Record<string, unknown>;
 
-const CAPTURED = new Set(['success', 'partially_refunded', 'refunded']);
 
 export interface RefundRequest {
   payment_intent?: string | undefined;
@@ -46,15 +46,8 @@ export const refundAnswer = async (db: Queryable, tenantId: string, r: DbRefund)
 
 /** The order behind `pi_…` (any order of the tenant: a refund names its order as its payment_intent, whichever face made it). */
 async function orderPayments(db: Queryable, tenantId: string, piId: string): Promise<DbPayment[]> {
-  const orderId = ledgerId('pi', piId);
-  if (!orderId) throw noSuch('payment_intent', piId, 'payment_intent');
-  try {
-    await getOrder(db, tenantId, orderId);
-  } catch (err) {
-    if (err instanceof DomainError && err.kind === 'not_found') throw noSuch('payment_intent', piId, 'payment_intent');
-    throw err;
-  }
-  return paymentsOfOrders(db, tenantId, [orderId]);
+  const order = await orderRow(db, tenantId, piId, 'payment_intent');
+  return paymentsOfOrders(db, tenantId, [order.id]);
 }
 
 /** The payment a refund request names: the charge, or the PaymentIntent's captured charge (an order is captured once). */
@@ -70,7 +63,7 @@ async function paymentToRefund(t: Tx, tenantId: string, input: RefundRequest): P
     throw badRequest('parameter_missing', 'One of the following parameters must be provided: payment_intent or charge.');
   }
   const payments = await orderPayments(t, tenantId, input.payment_intent);
-  const captured = payments.find((p) => CAPTURED.has(p.status));
+  const captured = payments.find((p) => CAPTURED_STATUSES.has(p.status));
   if (!captured) {
     throw badRequest('charge_not_refundable', `This PaymentIntent (${input.payment_intent}) does not have a successful charge to refund.`, 'payment_intent');
   }
@@ -84,7 +77,7 @@ export async function createStripeRefund(t: Tx, svc: Services, ctx: Ctx, input: 
   const p = await lockPayment(t, ctx.tenant.id, paymentId);
   const ch = stripeId('ch', p.id);
   if (p.status === 'refunded') throw alreadyRefunded(ch);
-  if (!CAPTURED.has(p.status)) {
+  if (!CAPTURED_STATUSES.has(p.status)) {
     throw badRequest('charge_not_refundable', `Charge ${ch} has a status of ${p.status === 'authorized' ? 'uncaptured' : p.status === 'pending' ? 'pending' : 'failed'} and cannot be refunded; only a captured charge can be.`, 'charge');
   }
   let refund: DbRefund;
@@ -135,17 +128,11 @@ export async function listStripeRefunds(db: Queryable, tenantId: string, q: Refu
   let paymentId: string | undefined;
   if (q.charge !== undefined) paymentId = (await chargeRow(db, tenantId, q.charge, 'charge')).id;
   if (q.payment_intent !== undefined) {
-    const captured = (await orderPayments(db, tenantId, q.payment_intent)).find((p) => CAPTURED.has(p.status));
+    const captured = (await orderPayments(db, tenantId, q.payment_intent)).find((p) => CAPTURED_STATUSES.has(p.status));
     if (!captured || (paymentId !== undefined && paymentId !== captured.id)) return { data: [], hasMore: false };
     paymentId = captured.id;
   }
-  const cursor = (id: string | undefined, param: string) => {
-    if (id === undefined) return undefined;
-    const ledger = ledgerId('re', id);
-    if (!ledger) throw noSuch('refund', id, param);
-    return ledger;
-  };
-  const page = await listRefunds(db, tenantId, { paymentId, createdGte: q.createdFrom, createdLte: q.createdTo },
-    { limit: q.limit, startingAfter: cursor(q.startingAfter, 'starting_after'), endingBefore: cursor(q.endingBefore, 'ending_before') }, (r) => r);
+  const page = await withCursors('refund', q, (id) => ledgerId('re', id), (cursors) =>
+    listRefunds(db, tenantId, { paymentId, createdGte: q.createdFrom, createdLte: q.createdTo }, { limit: q.limit, ...cursors }, (r) => r));
   return { data: await refundObjects(db, tenantId, page.data), hasMore: page.has_more };
 }

@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../../db/pool.ts';
 import type { Ctx, Services } from '../../services.ts';
 import { createEndpoint, deleteEndpoint, updateEndpoint, type DbEndpoint } from '../../webhooks/endpoints.ts';
 import { getEndpoint, listEndpoints } from '../../webhooks/store.ts';
+import { withCursors } from './cursors.ts';
 import { noSuch } from './errors.ts';
 import { mergeMetadata, unix, type MetadataPatch } from './schemas.ts';
 import { setWebhookEndpointMetadata, webhookEndpointMetadata } from './store.ts';
@@ -105,19 +106,8 @@ export async function deleteStripeEndpoint(t: Tx, svc: Services, ctx: Ctx, id: s
 
 /** A page of the tenant's Stripe-format endpoints, newest first; a cursor that is not one of them is Stripe's 404. */
 export async function listStripeEndpoints(db: Queryable, tenantId: string, page: { limit: number; startingAfter?: string | undefined; endingBefore?: string | undefined }) {
-  await checkCursor(db, tenantId, page.startingAfter, 'starting_after');
-  await checkCursor(db, tenantId, page.endingBefore, 'ending_before');
-  const rows = await listEndpoints(db, tenantId, page, (e) => e, FORMAT);
+  const rows = await withCursors('webhook_endpoint', page, (id) => id, (cursors) => listEndpoints(db, tenantId, { limit: page.limit, ...cursors }, (e) => e, FORMAT));
   const metadata = await metadataOf(db, tenantId, rows.data.map((e) => e.id));
   return { data: rows.data.map((e) => webhookEndpointObject(e, metadata.get(e.id) ?? {})), hasMore: rows.has_more };
 }
 
-async function checkCursor(db: Queryable, tenantId: string, id: string | undefined, param: string): Promise<void> {
-  if (id === undefined) return;
-  try {
-    await endpointRow(db, tenantId, id);
-  } catch (err) {
-    if (err instanceof DomainError && err.kind === 'not_found') throw noSuch('webhook_endpoint', id, param);
-    throw err;
-  }
-}

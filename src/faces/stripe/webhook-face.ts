@@ -3,6 +3,7 @@ import type { ApiObject } from '../../events/types.ts';
 import type { WebhookFace } from '../../webhooks/faces.ts';
 import { STRIPE_EVENTS, stripeEventId, stripeEventNames } from './events.ts';
 import { API_VERSION } from './http-face.ts';
+import { unix } from './schemas.ts';
 import { stripeObjectOf } from './webhook-objects.ts';
 
 export interface StripeEventInput {
@@ -48,7 +49,7 @@ export function stripeEventBody(
     id: stripeEventId(e.id, opts.index),
     object: 'event' as const,
     api_version: opts.apiVersion,
-    created: Math.floor(e.created_at.getTime() / 1000),
+    created: unix(e.created_at),
     data: { object, ...(previous ? { previous_attributes: previous } : {}) },
     livemode: false,
     pending_webhooks: opts.pendingWebhooks,

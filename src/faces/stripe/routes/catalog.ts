@@ -10,6 +10,7 @@ import { createPrice, updatePrice } from '../prices.ts';
 import { createProduct, deleteProduct, updateProduct } from '../products.ts';
 import { expand, listOf } from '../schemas.ts';
 import { pagePrices, pageProducts, productsByIds } from '../store.ts';
+import { ownId, withCursors } from '../cursors.ts';
 import { base, createdRange, idParams, listUrl, read, write } from './common.ts';
 
 type Json = Record<string, unknown>;
@@ -35,8 +36,10 @@ async function expandPrices(db: Queryable, tenantId: string, baseUrl: string, ro
   return expandAll(db, tenantId, baseUrl, root, paths, EXPANDERS);
 }
 
-const page = (q: { limit?: number | undefined; starting_after?: string | undefined; ending_before?: string | undefined }) =>
-  ({ limit: q.limit ?? 10, startingAfter: q.starting_after, endingBefore: q.ending_before });
+/** A list's page, its cursors checked as Stripe's (`rowId`: a cursor's shape; a product's id may be chosen, so any). */
+const paged = <T>(what: string, q: { limit?: number | undefined; starting_after?: string | undefined; ending_before?: string | undefined }, rowId: (id: string) => string | null,
+  run: (page: { limit: number; startingAfter?: string | undefined; endingBefore?: string | undefined }) => Promise<T>) =>
+  withCursors(what, { startingAfter: q.starting_after, endingBefore: q.ending_before }, rowId, (cursors) => run({ limit: q.limit ?? 10, ...cursors }));
 
 const productRoutes = [
   route({
@@ -47,7 +50,8 @@ const productRoutes = [
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/products', summary: 'List products (Stripe)', query: productList, response: listOf(product),
     handler: async ({ db, ctx, query: q, baseUrl }) => {
-      const rows = await pageProducts(db, ctx.tenant.id, { active: q.active, ids: q.ids, shippable: q.shippable, url: q.url, type: q.type, ...createdRange(q.created) }, page(q));
+      const rows = await paged('product', q, (id) => id, (page) =>
+        pageProducts(db, ctx.tenant.id, { active: q.active, ids: q.ids, shippable: q.shippable, url: q.url, type: q.type, ...createdRange(q.created) }, page));
       return expandAll(db, ctx.tenant.id, baseUrl, { object: 'list', data: rows.data.map(productObject), has_more: rows.has_more, url: listUrl('products') }, q.expand, EXPANDERS);
     },
   }),
@@ -75,10 +79,10 @@ const priceRoutes = [
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/prices', summary: 'List prices (Stripe)', query: priceList, response: listOf(price),
     handler: async ({ db, ctx, query: q, baseUrl }) => {
-      const rows = await pagePrices(db, ctx.tenant.id, {
+      const rows = await paged('price', q, ownId('price'), (page) => pagePrices(db, ctx.tenant.id, {
         product: q.product, active: q.active, currency: q.currency, type: q.type, lookupKeys: q.lookup_keys,
         interval: q.recurring?.interval, usageType: q.recurring?.usage_type, ...createdRange(q.created),
-      }, page(q));
+      }, page));
       return expandPrices(db, ctx.tenant.id, baseUrl, { object: 'list', data: rows.data.map(priceObject), has_more: rows.has_more, url: listUrl('prices') }, q.expand);
     },
   }),

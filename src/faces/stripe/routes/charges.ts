@@ -2,24 +2,17 @@ import { z } from 'zod';
 import { listPayments } from '../../../payments/store.ts';
 import { route } from '../../../routing/route.ts';
 import { chargeObjects } from '../charges.ts';
-import { noSuch } from '../errors.ts';
 import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
 import { ledgerId } from '../ids.ts';
 import { chargeRow } from '../ledger.ts';
 import { expand, listOf, listParams } from '../schemas.ts';
 import { base, createdRange, idParams, listUrl, read } from './common.ts';
+import { withCursors } from '../cursors.ts';
 
 const charge = z.looseObject({ id: z.string(), object: z.literal('charge'), status: z.string() }).meta({ id: 'StripeCharge' });
 // `customer` and `transfer_group` are not taken: a filter Sandpay cannot apply is Stripe's parameter_unknown, not every charge.
 const listQuery = z.strictObject({ ...listParams, payment_intent: z.string().max(200).optional() });
-
-function cursor(id: string | undefined, param: string): string | undefined {
-  if (id === undefined) return undefined;
-  const ledger = ledgerId('ch', id);
-  if (!ledger) throw noSuch('charge', id, param);
-  return ledger;
-}
 
 export const chargeRoutes = [
   route({
@@ -27,8 +20,8 @@ export const chargeRoutes = [
     handler: async ({ db, ctx, query: q, baseUrl }) => {
       const orderId = q.payment_intent !== undefined ? ledgerId('pi', q.payment_intent) ?? 'none' : undefined;
       const { createdFrom, createdTo } = createdRange(q.created);
-      const page = await listPayments(db, ctx.tenant.id, { orderId, createdGte: createdFrom, createdLte: createdTo },
-        { limit: q.limit ?? 10, startingAfter: cursor(q.starting_after, 'starting_after'), endingBefore: cursor(q.ending_before, 'ending_before') }, (p) => p);
+      const page = await withCursors('charge', { startingAfter: q.starting_after, endingBefore: q.ending_before }, (id) => ledgerId('ch', id), (cursors) =>
+        listPayments(db, ctx.tenant.id, { orderId, createdGte: createdFrom, createdLte: createdTo }, { limit: q.limit ?? 10, ...cursors }, (p) => p));
       const list = { object: 'list', data: await chargeObjects(db, ctx.tenant.id, page.data), has_more: page.has_more, url: listUrl('charges') };
       return expandAll(db, ctx.tenant.id, baseUrl, list, q.expand, EXPANDERS);
     },
