@@ -110,11 +110,12 @@ export function redactLogLine(line: string): string {
 const SENSITIVE_WORD = /^(?:\w*key|token\w*|secret\w*|pass(?:word|wd)?|pwd|sig(?:nature)?|auth\w*|card\w*|number|cvc|cvv|pin|otp|session\w*|cookie|credentials?|jwt\w*|bearer)$/;
 
 /**
- * A bare high-entropy token: mixed-case letters and digits, 20 or more, no prefix. A Razorpay
- * key_secret looks like this (24 base62 characters); no id or value of Sandpay's does (ids carry
- * a prefix and an underscore), so in a query it is taken for a secret.
+ * A bare high-entropy token: 20 or more letters and digits, both cases, no prefix. A Razorpay
+ * key_secret looks like this (24 base62 characters, which hold no digit one time in seventy, so a
+ * digit is not required); no id or value of Sandpay's does (ids carry a prefix and an underscore),
+ * so in a query it is taken for a secret.
  */
-const BARE_TOKEN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[0-9A-Za-z]{20,}$/s;
+const BARE_TOKEN = /^(?=.*[a-z])(?=.*[A-Z])[0-9A-Za-z]{20,}$/s;
 
 function sensitiveName(name: string): boolean {
   const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);

@@ -66,6 +66,8 @@ describe('redactUrl', () => {
     [`/x?q=${JWT}&limit=2`, '/x?q=[REDACTED]&limit=2'],
     ['/v1/orders?anything=Ab3dEf6hIj9kLm2nOp5qRs8t', '/v1/orders?anything=[REDACTED]'],
     ['/v1/orders?Ab3dEf6hIj9kLm2nOp5qRs8t', '/v1/orders?[REDACTED]'],
+    // A key_secret with no digit in it (one in seventy are): CI once leaked fegWlgMvYTloacmDrTzefhlC.
+    ['/v1/orders?hint=fegWlgMvYTloacmDrTzefhlC&fegWlgMvYTloacmDrTzefhlC', '/v1/orders?hint=[REDACTED]&[REDACTED]'],
     [`/x/${JWT}/y`, '/x/[REDACTED]/y'],
   ])('%s -> %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
