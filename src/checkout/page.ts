@@ -47,7 +47,7 @@ const METHOD_LABEL: Record<string, string> = { card: 'Card', upi: 'UPI', netbank
 
 const groupDigits = (n: string) => (n.length === 15 ? `${n.slice(0, 4)} ${n.slice(4, 10)} ${n.slice(10)}` : n.replace(/(\d{4})(?=\d)/g, '$1 '));
 
-function instruments(method: string, first: string): string {
+function instruments(method: string, first: string, open = true): string {
   const item = (attrs: string, label: string, outcome: string) =>
     `<li><button type="button" class="instrument" ${attrs}><span class="mono">${esc(label)}</span> <span class="outcome">${esc(outcome)}</span></button></li>`;
   let items: string[];
@@ -64,21 +64,28 @@ function instruments(method: string, first: string): string {
     default:
       items = [item('data-fill-wallet="paytm"', 'paytm', 'succeeds')];
   }
-  return `<details class="instruments" data-method="${method}" open${method === first ? '' : ' hidden'}><summary>Test ${method === 'card' ? 'cards' : 'values'}: click one to fill the form</summary><ul>${items.join('')}</ul></details>`;
+  return `<details class="instruments" data-method="${method}"${open ? ' open' : ''}${method === first ? '' : ' hidden'}><summary>Test ${method === 'card' ? 'cards' : 'values'}: click one to fill the form</summary><ul>${items.join('')}</ul></details>`;
 }
 
 function field(id: string, label: string, input: string, hint = ''): string {
   return `<div class="field"><label for="${id}">${label}</label>${hint ? `<p class="hint" id="${id}-hint">${hint}</p>` : ''}${input}<p class="field-error" id="${id}-error" hidden></p></div>`;
 }
 
+/** The card's three fields with their labels, hints and error slots: the Stripe face's card Element shows the same. */
+export function cardFields(): string {
+  return field('card-number', 'Card number', '<input id="card-number" inputmode="numeric" autocomplete="off" spellcheck="false" maxlength="23" aria-describedby="card-number-error" required>') +
+    '<div class="row">' +
+    field('card-expiry', 'Expiry', '<input id="card-expiry" inputmode="numeric" autocomplete="off" placeholder="MM/YY" maxlength="7" aria-describedby="card-expiry-hint card-expiry-error" required>', 'MM/YY') +
+    field('card-cvc', 'CVC', '<input id="card-cvc" inputmode="numeric" autocomplete="off" maxlength="4" aria-describedby="card-cvc-hint card-cvc-error" required>', '3 digits, 4 for Amex') +
+    '</div>';
+}
+
+/** The test cards, each a button that fills the card fields (page.js and the card Element, where the list starts closed). */
+export const testCardList = (open: boolean) => instruments('card', 'card', open);
+
 function panel(method: string, selected: boolean): string {
   const body: Record<string, string> = {
-    card:
-      field('card-number', 'Card number', '<input id="card-number" inputmode="numeric" autocomplete="off" spellcheck="false" maxlength="23" aria-describedby="card-number-error" required>') +
-      '<div class="row">' +
-      field('card-expiry', 'Expiry', '<input id="card-expiry" inputmode="numeric" autocomplete="off" placeholder="MM/YY" maxlength="7" aria-describedby="card-expiry-hint card-expiry-error" required>', 'MM/YY') +
-      field('card-cvc', 'CVC', '<input id="card-cvc" inputmode="numeric" autocomplete="off" maxlength="4" aria-describedby="card-cvc-hint card-cvc-error" required>', '3 digits, 4 for Amex') +
-      '</div>',
+    card: cardFields(),
     upi: field('upi-vpa', 'UPI ID', '<input id="upi-vpa" autocomplete="off" spellcheck="false" placeholder="name@bank" aria-describedby="upi-vpa-error" required>'),
     netbanking: field('bank', 'Bank', `<select id="bank" aria-describedby="bank-error">${BANKS.map(([c, n]) => `<option value="${c}">${esc(n)}</option>`).join('')}</select>`),
     wallet: field('wallet', 'Wallet', `<select id="wallet" aria-describedby="wallet-error">${WALLETS.map((w) => `<option value="${w}">${w}</option>`).join('')}</select>`),

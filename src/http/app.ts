@@ -77,6 +77,18 @@ const faceHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
+const anyOrigin = cors({
+  origin: true, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Stripe-Version'],
+  exposedHeaders: ['Request-Id', 'X-Request-Id', 'Retry-After'], maxAge: 600,
+});
+
+/** A face's paths that a merchant's page calls with its publishable key (HttpFace.browserPaths): CORS from any origin. */
+const browserCors: RequestHandler = (req, res, next) => {
+  const paths = faceClaiming(req)?.browserPaths;
+  if (paths && paths.test(req.path)) return anyOrigin(req, res, next);
+  next();
+};
+
 export function createApp(services: Services): express.Express {
   const { config, log, db } = services;
   const app = express();
@@ -112,6 +124,7 @@ export function createApp(services: Services): express.Express {
   app.use(dashboardRouter());
   app.use(checkoutRouter(FACES.flatMap((f) => (f.checkout ? [f.checkout.script] : []))));
   app.use(helmet());
+  app.use(browserCors);
   app.use(
     cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,

@@ -77,6 +77,12 @@ export interface HttpFace {
    * under /v1 stays out: a document has one operation per path and method.
    */
   documented?: boolean;
+  /**
+   * Its paths a page on another origin calls with a publishable key (Stripe.js's confirm and
+   * retrieve): answered to CORS from any origin, as each such route checks the page's Origin
+   * against the tenant's checkout.allowed_origins itself.
+   */
+  browserPaths?: RegExp;
   /** Whether its writes honour `Idempotency-Key` (Razorpay's API has none, and its SDK sends none). */
   idempotencyKey: boolean;
 }

@@ -148,7 +148,7 @@ describe('the hosted page', () => {
     expect(revalidated).toBe(304);
 
     // A sentence for every failure code a payment can end with.
-    const pageJs = await (await fetch(`${sys.url}/checkout/assets/page.js`)).text();
+    const pageJs = await (await fetch(`${sys.url}/checkout/assets/card.js`)).text();
     for (const code of Object.keys(FAILURE_MESSAGES)) expect(pageJs, code).toMatch(new RegExp(`\\n  ${code}: ['"]`));
 
     const unknown = await fetch(`${sys.url}/checkout/cs_${'x'.repeat(20)}`, { headers: { accept: 'text/html' } });

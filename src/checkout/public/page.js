@@ -3,6 +3,8 @@
 // Card details live only in the form fields and the body of one POST: never in a URL, the
 // browser's storage or a message to another window.
 
+import { cardErrors, digits, formatCard, formatExpiry, messageFor, parseExpiry, testCvc, TEST_EXPIRY } from './card.js?v=1';
+
 const body = document.body;
 const SESSION = body.dataset.session;
 const OPENER = body.dataset.opener || null;
@@ -14,39 +16,6 @@ const $ = (id) => document.getElementById(id);
 // checkout.js's theme.color (Razorpay's option name) arrives in the fragment: a colour only.
 const THEME = /^#theme=(%23|#)([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(window.location.hash);
 if (THEME) document.documentElement.style.setProperty('--brand', `#${THEME[2]}`);
-
-// Every code a payment or this page can end with, in words a payer understands.
-const MESSAGES = {
-  card_declined: 'Your card was declined. Try another card or payment method.',
-  insufficient_funds: 'Your card has insufficient funds. Try another card.',
-  expired_card: 'Your card has expired. Try another card.',
-  incorrect_cvc: "The CVC doesn't match this card. Check it and try again.",
-  processing_error: 'The card could not be processed. Try again in a moment.',
-  lost_card: 'Your card was declined. Try another card or payment method.',
-  stolen_card: 'Your card was declined. Try another card or payment method.',
-  payment_declined: 'The payment was declined. Try another payment method.',
-  payment_cancelled: 'The payment was cancelled. Nothing was charged.',
-  fraud_blocked: 'This payment was blocked by a risk check. Try another payment method.',
-  flagged: 'This payment was held for a risk review. Try another payment method.',
-  upi_declined: 'The UPI request was declined in the app. Try again or use another method.',
-  bank_declined: 'Your bank declined the payment. Try another bank or method.',
-  authentication_failed: '3-D Secure authentication failed. Nothing was charged; try again.',
-  payment_expired: 'The payment was not completed in time. Nothing was charged; try again.',
-  invalid_card_number: 'This card number is not valid. Check the digits.',
-  unknown_test_card: 'Sandpay accepts only its test cards. Pick one from the list below.',
-  invalid_cvc: 'Enter the CVC printed on the card.',
-  invalid_expiry_year: 'This card has expired. Check the expiry date.',
-  order_already_paid: 'This order has already been paid.',
-  checkout_complete: 'This checkout is already complete with another payment.',
-  payment_in_progress: 'A payment for this order is already in progress.',
-  session_expired: 'This checkout has expired.',
-  payment_method_unavailable: 'This payment method is not available here.',
-  rate_limit_exceeded: 'Too many attempts. Wait a minute and try again.',
-  idempotency_key_in_use: 'Your payment is still being processed. Wait a moment.',
-  service_unavailable: 'Sandpay is busy right now. Try again in a moment.',
-  network: 'Could not reach Sandpay. Check your connection and try again.',
-};
-const messageFor = (code, fallback) => MESSAGES[code] || fallback || `The payment could not be completed (${code}).`;
 
 // ----- talking to the page that opened us (checkout.js) -----
 
@@ -219,40 +188,6 @@ for (const tab of tabs) {
   });
 }
 
-const digits = (s) => s.replace(/\D/g, '');
-
-function brandOf(number) {
-  if (/^3[47]/.test(number)) return 'amex';
-  if (/^4/.test(number)) return 'visa';
-  if (/^(5[1-5]|2[2-7])/.test(number)) return 'mastercard';
-  if (/^(60|65|81|82|508)/.test(number)) return 'rupay';
-  return null;
-}
-
-function luhn(number) {
-  let sum = 0;
-  let double = false;
-  for (let i = number.length - 1; i >= 0; i--) {
-    let d = number.charCodeAt(i) - 48;
-    if (double && (d *= 2) > 9) d -= 9;
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-function formatCard(value) {
-  const n = digits(value).slice(0, 19);
-  return brandOf(n) === 'amex' ? [n.slice(0, 4), n.slice(4, 10), n.slice(10)].filter(Boolean).join(' ') : n.replace(/(\d{4})(?=\d)/g, '$1 ');
-}
-
-function parseExpiry(value) {
-  const m = /^\s*(\d{1,2})\s*\/?\s*(\d{2})\s*$/.exec(value);
-  if (!m) return null;
-  const month = Number(m[1]);
-  return month >= 1 && month <= 12 ? { month, year: 2000 + Number(m[2]) } : null;
-}
-
 function setError(id, text) {
   const input = $(id);
   const el = $(`${id}-error`);
@@ -274,21 +209,7 @@ function clearErrors() {
 /** Field id → message for everything wrong with the current method's fields. */
 function validate() {
   const errors = {};
-  if (method === 'card') {
-    const number = digits($('card-number').value);
-    const brand = brandOf(number);
-    if (!number) errors['card-number'] = 'Enter your card number.';
-    else if (number.length < 12 || number.length > 19 || !luhn(number)) errors['card-number'] = 'This card number is not valid. Check the digits.';
-    const exp = parseExpiry($('card-expiry').value);
-    const now = new Date();
-    if (!$('card-expiry').value.trim()) errors['card-expiry'] = 'Enter the expiry date as MM/YY.';
-    else if (!exp) errors['card-expiry'] = 'Enter the expiry date as MM/YY, for example 12/30.';
-    else if (exp.year < now.getFullYear() || (exp.year === now.getFullYear() && exp.month < now.getMonth() + 1)) errors['card-expiry'] = 'This card has expired.';
-    const cvcLength = brand === 'amex' ? 4 : 3;
-    const cvc = $('card-cvc').value.trim();
-    if (!cvc) errors['card-cvc'] = `Enter the ${cvcLength}-digit CVC.`;
-    else if (!new RegExp(`^\\d{${cvcLength}}$`).test(cvc)) errors['card-cvc'] = `The CVC has ${cvcLength} digits${brand === 'amex' ? ' on Amex cards' : ''}.`;
-  }
+  if (method === 'card') Object.assign(errors, cardErrors($('card-number').value, $('card-expiry').value, $('card-cvc').value));
   if (method === 'upi') {
     const vpa = $('upi-vpa').value.trim();
     if (!vpa) errors['upi-vpa'] = 'Enter your UPI ID, such as name@bank.';
@@ -370,20 +291,18 @@ $('card-number') && $('card-number').addEventListener('input', (e) => {
   e.target.value = formatCard(e.target.value);
 });
 $('card-expiry') && $('card-expiry').addEventListener('input', (e) => {
-  const d = digits(e.target.value).slice(0, 4);
-  e.target.value = d.length > 2 ? `${d.slice(0, 2)}/${d.slice(2)}` : d;
+  e.target.value = formatExpiry(e.target.value);
 });
 
 // Test instruments fill the form on click.
-const expiry = `12/${String((new Date().getFullYear() + 3) % 100).padStart(2, '0')}`;
 for (const b of document.querySelectorAll('.instrument')) {
   b.addEventListener('click', () => {
     clearErrors();
     const d = b.dataset;
     if (d.fillCard) {
       $('card-number').value = formatCard(d.fillCard);
-      $('card-expiry').value = expiry;
-      $('card-cvc').value = brandOf(d.fillCard) === 'amex' ? '1234' : '123';
+      $('card-expiry').value = TEST_EXPIRY;
+      $('card-cvc').value = testCvc(d.fillCard);
     }
     if (d.fillVpa) $('upi-vpa').value = d.fillVpa;
     if (d.fillBank) $('bank').value = d.fillBank;

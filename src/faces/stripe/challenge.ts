@@ -38,7 +38,7 @@ export interface Challenge {
   status: ReturnType<typeof intentStatus>;
 }
 
-const sameSecret = (a: string, b: string) => {
+export const sameSecret = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -28,6 +28,8 @@ export const stripeHttpFace: HttpFace = {
   claims(req) {
     // The 3-D Secure challenge page (routes/challenge.ts): a page, not /v1, but the face's own form posts.
     if (/^\/stripe\/challenge\//.test(req.path)) return true;
+    // The Stripe.js stand-in (routes/elements.ts): /v3/ as js.stripe.com serves it, and its Element's pages.
+    if (/^\/v3\/?$/.test(req.path) || /^\/stripe\/elements\//.test(req.path)) return true;
     if (!/^\/v1(\/|$)/.test(req.path)) return false;
     const authorization = req.header('authorization');
     if (authorization === undefined) return STRIPE_ONLY.test(req.path);
@@ -51,6 +53,8 @@ export const stripeHttpFace: HttpFace = {
     name: 'stripeKey',
     scheme: { type: 'http', scheme: 'bearer', description: 'The secret key (sk_test_…) or a restricted key (rk_test_…), as stripe-node sends it: Stripe\'s API under /v1' },
   },
+  // What Stripe.js calls from the merchant's page with the publishable key (browser-keys.ts).
+  browserPaths: /^\/v1\/(payment_intents\/[^/]+(\/confirm)?|payment_methods)$/,
   idempotencyKey: true,
   documented: false,
 };

@@ -5,6 +5,8 @@ import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge,
 import { renderChallengePage, renderChallengeProblem, renderDonePage } from '../challenge-page.ts';
 import { challengePath } from '../entities.ts';
 import { stripeHttpFace } from '../http-face.ts';
+import { framedBy } from '../browser-keys.ts';
+import { overlayOpener } from '../elements.ts';
 
 const tag = 'Stripe';
 const params = z.strictObject({ id: z.string().min(1).max(200) });
@@ -17,14 +19,16 @@ const answerBody = z.object({ client_secret: z.string().max(200).optional(), out
  * never framed or cached, and its form may post only here and be sent on to the intent's
  * return_url (Chromium applies form-action to the redirect too).
  */
-function pageHeaders(res: Response, returnUrl: string | null): void {
+function pageHeaders(res: Response, returnUrl: string | null, ancestors = "'none'"): void {
   let back = '';
   try {
     back = returnUrl ? ` ${new URL(returnUrl).origin}` : '';
   } catch { /* no valid return_url: the done page instead */ }
   res.setHeader('Content-Security-Policy', [
-    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", `form-action 'self'${back}`, "base-uri 'none'", "frame-ancestors 'none'",
+    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", `form-action 'self'${back}`, "base-uri 'none'", `frame-ancestors ${ancestors}`,
   ].join('; '));
+  // Framed only by Stripe.js's overlay on an allowed origin (below); helmet's X-Frame-Options would refuse that too.
+  if (ancestors !== "'none'") res.removeHeader('X-Frame-Options');
   res.setHeader('Cache-Control', 'no-store');
   // Same-origin: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
   res.setHeader('Referrer-Policy', 'same-origin');
@@ -47,7 +51,7 @@ export const challengeRoutes = [
   route({
     method: 'get', path: '/stripe/challenge/:id', auth: 'none', face: stripeHttpFace, rateLimit: 'ip', tag,
     summary: "A PaymentIntent's 3-D Secure challenge page (HTML)", params, query: secretQuery, response: z.string(), produces: 'text/html', errors: [401, 404, 409],
-    handler: async ({ db, params: p, query, baseUrl }) => ({
+    handler: async ({ db, svc, params: p, query, baseUrl }) => ({
       raw: async (res) => {
         let c: Challenge | null = null;
         try {
@@ -56,7 +60,9 @@ export const challengeRoutes = [
         } catch (err) {
           return stateProblem(res, err, c);
         }
-        pageHeaders(res, c.parts.intent.return_url);
+        // Stripe.js shows the challenge in an overlay on the merchant's page when it confirmed with its overlay's return page.
+        const opener = overlayOpener(c.parts.intent.return_url, baseUrl);
+        pageHeaders(res, c.parts.intent.return_url, opener ? framedBy(svc, c.tenant, opener) : undefined);
         res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!));
       },
     }) satisfies RawReply,

@@ -6,6 +6,7 @@ import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
 import { cancelIntent, captureIntent, confirmIntent, createIntent, listIntents, loadIntent, updateIntentFields } from '../intents.ts';
 import { amount, expand, listOf, listParams, sBool, sCurrency, sInt, sMetadata } from '../schemas.ts';
+import { checkBrowserOrigin, requireClientSecret, secretOnly } from '../browser-keys.ts';
 import { base, createdRange, idParams, listUrl, read, write } from './common.ts';
 
 const paymentIntent = z.looseObject({ id: z.string(), object: z.literal('payment_intent'), status: z.string() }).meta({ id: 'StripePaymentIntent' });
@@ -66,7 +67,8 @@ const updateBody = z.strictObject({
   ...ignored,
 });
 
-const confirmBody = z.strictObject({ ...confirmFields, ...ignored });
+/** `client_secret`: what Stripe.js sends with the publishable key (browser-keys.ts). */
+const confirmBody = z.strictObject({ ...confirmFields, client_secret: z.string().max(200).optional(), ...ignored });
 const captureBody = z.strictObject({ amount_to_capture: sInt(1).optional(), metadata: sMetadata.optional(), final_capture: sBool.optional(), statement_descriptor: z.string().max(22).optional(), statement_descriptor_suffix: z.string().max(22).optional(), expand });
 const cancelBody = z.strictObject({ cancellation_reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned']).optional(), expand });
 const retrieveQuery = z.strictObject({ client_secret: z.string().max(200).optional(), expand });
@@ -104,9 +106,14 @@ export const paymentIntentRoutes = [
     },
   }),
   route({
-    ...base, ...read('payments'), method: 'get', path: '/v1/payment_intents/:id', summary: 'Retrieve a PaymentIntent (Stripe)', params: idParams, query: retrieveQuery, response: paymentIntent,
-    handler: async ({ db, ctx, params: p, query: q, baseUrl }) =>
-      expandAll(db, ctx.tenant.id, baseUrl, paymentIntentObject(await loadIntent(db, ctx.tenant.id, p.id, baseUrl)), q.expand, EXPANDERS),
+    ...base, ...read('payments'), auth: 'publishable', method: 'get', path: '/v1/payment_intents/:id', summary: 'Retrieve a PaymentIntent (Stripe; with the publishable key, by its client_secret)',
+    params: idParams, query: retrieveQuery, response: paymentIntent,
+    handler: async ({ svc, db, ctx, params: p, query: q, baseUrl, keyType, header }) => {
+      if (keyType === 'publishable') checkBrowserOrigin(svc, ctx.tenant, header('origin'), baseUrl);
+      const parts = await loadIntent(db, ctx.tenant.id, p.id, baseUrl);
+      if (keyType === 'publishable') requireClientSecret(parts, q.client_secret);
+      return expandAll(db, ctx.tenant.id, baseUrl, paymentIntentObject(parts), q.expand, EXPANDERS);
+    },
   }),
   route({
     ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id', summary: 'Update a PaymentIntent (Stripe)', params: idParams, body: updateBody, response: paymentIntent,
@@ -117,9 +124,16 @@ export const paymentIntentRoutes = [
     },
   }),
   route({
-    ...base, ...write('payments'), method: 'post', path: '/v1/payment_intents/:id/confirm', summary: 'Confirm a PaymentIntent (Stripe)', params: idParams, body: confirmBody, response: paymentIntent, errors: [402, 404],
+    ...base, ...write('payments'), auth: 'publishable', method: 'post', path: '/v1/payment_intents/:id/confirm', summary: 'Confirm a PaymentIntent (Stripe; with the publishable key, by its client_secret)',
+    params: idParams, body: confirmBody, response: paymentIntent, errors: [402, 404],
     example: { payment_method: 'pm_card_visa' },
-    handler: async ({ svc, t, ctx, params: p, body, baseUrl }) => {
+    async prepare({ svc, ctx, body, keyType, header, baseUrl }) {
+      if (keyType !== 'publishable') return;
+      if (body.capture_method !== undefined) secretOnly('capture_method');
+      checkBrowserOrigin(svc, ctx.tenant, header('origin'), baseUrl);
+    },
+    handler: async ({ svc, t, ctx, params: p, body, baseUrl, keyType }) => {
+      if (keyType === 'publishable') requireClientSecret(await loadIntent(t, ctx.tenant.id, p.id, baseUrl), body.client_secret);
       const answer = await confirmIntent(t, svc, ctx, baseUrl, p.id, { payment_method: body.payment_method, return_url: body.return_url, receipt_email: emptyToUndefined(body.receipt_email), capture_method: body.capture_method });
       return answer instanceof Refusal ? answer : expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(answer), body.expand, EXPANDERS);
     },

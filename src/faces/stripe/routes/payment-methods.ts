@@ -7,6 +7,7 @@ import { EXPANDERS } from '../expanders.ts';
 import { attachPaymentMethod, createPaymentMethod, detachPaymentMethod, listPaymentMethods, paymentMethodRow, updatePaymentMethod } from '../payment-method-actions.ts';
 import { expand, listOf, listParams } from '../schemas.ts';
 import { raiser } from '../object-events.ts';
+import { checkBrowserOrigin } from '../browser-keys.ts';
 import { base, idParams, listUrl, read, write } from './common.ts';
 
 export const paymentMethod = z.looseObject({ id: z.string(), object: z.literal('payment_method'), type: z.string() }).meta({ id: 'StripePaymentMethod' });
@@ -17,9 +18,13 @@ const attachBody = z.strictObject({ customer: z.string().min(1).max(200), expand
 
 export const paymentMethodRoutes = [
   route({
-    ...base, ...write('payments'), method: 'post', path: '/v1/payment_methods', summary: 'Create a card PaymentMethod (Stripe): from a test card number or a test token', body: paymentMethodCreate,
+    ...base, ...write('payments'), auth: 'publishable', method: 'post', path: '/v1/payment_methods',
+    summary: 'Create a card PaymentMethod (Stripe): from a test card number or a test token; the publishable key may (the card Element does)', body: paymentMethodCreate,
     response: paymentMethod, errors: [402, 404],
     example: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' } },
+    async prepare({ svc, ctx, keyType, header, baseUrl }) {
+      if (keyType === 'publishable') checkBrowserOrigin(svc, ctx.tenant, header('origin'), baseUrl);
+    },
     handler: async ({ t, ctx, body, baseUrl }) => expandAll(t, ctx.tenant.id, baseUrl, paymentMethodObject(await createPaymentMethod(t, ctx.tenant.id, body)), body.expand, EXPANDERS),
   }),
   route({
