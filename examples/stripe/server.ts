@@ -7,6 +7,8 @@
  *   STRIPE_SECRET_KEY       sk_test_… (Sandpay's secret key is the Stripe secret key)
  *   STRIPE_WEBHOOK_SECRET   whsec_… of the endpoint pointed at /webhooks/stripe (answered once by webhookEndpoints.create)
  *   STRIPE_API_URL          default https://api.stripe.com   (Sandpay: http://127.0.0.1:3000)
+ *   STRIPE_PUBLISHABLE_KEY  pk_test_…, for the Elements page (elements.ts: GET /elements)
+ *   STRIPE_JS_URL           where Stripe.js comes from, default https://js.stripe.com (Sandpay: its URL, as STRIPE_API_URL)
  *   DEMO_PORT               the shop's port, default 5001
  *
  * Its API (JSON): POST /api/pay {payment_method, capture?: 'manual'} pays a $20.00 order and answers
@@ -16,11 +18,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { elementsFlow } from './elements.ts';
 
 export interface ShopOptions {
   secretKey: string;
   webhookSecret: string;
   apiUrl?: string;
+  /** The Elements page's publishable key, and Stripe.js's host (default: STRIPE's own, or apiUrl when that is set). */
+  publishableKey?: string;
+  jsUrl?: string;
   /** 0: any free port. */
   port?: number;
 }
@@ -61,9 +67,13 @@ function stripeClient(secretKey: string, apiUrl: string | undefined): Stripe {
 export async function startShop(opts: ShopOptions): Promise<Shop> {
   const stripe = stripeClient(opts.secretKey, opts.apiUrl);
   const state: ShopState = { payments: [], declines: [], webhooks: [] };
+  const elements = opts.publishableKey
+    ? elementsFlow({ stripe, publishableKey: opts.publishableKey, jsUrl: opts.jsUrl ?? opts.apiUrl ?? 'https://js.stripe.com', apiUrl: opts.apiUrl ?? 'https://api.stripe.com' })
+    : null;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://shop');
+    if (elements && (await elements(req, res, url))) return;
     if (req.method === 'GET' && url.pathname === '/api/state') return json(res, 200, state);
     if (req.method === 'POST' && url.pathname === '/api/pay') {
       const r = JSON.parse(await readBody(req)) as { payment_method: string; capture?: 'manual' };
@@ -125,6 +135,8 @@ export async function startShop(opts: ShopOptions): Promise<Shop> {
 if (import.meta.main) {
   const env = process.env;
   const need = (k: string) => env[k] ?? (console.error(`set ${k}`), process.exit(1));
-  const shop = await startShop({ secretKey: need('STRIPE_SECRET_KEY'), webhookSecret: need('STRIPE_WEBHOOK_SECRET'), apiUrl: env.STRIPE_API_URL, port: Number(env.DEMO_PORT ?? 5001) });
+  const shop = await startShop({ secretKey: need('STRIPE_SECRET_KEY'), webhookSecret: need('STRIPE_WEBHOOK_SECRET'), apiUrl: env.STRIPE_API_URL, publishableKey: env.STRIPE_PUBLISHABLE_KEY, jsUrl: env.STRIPE_JS_URL, port: Number(env.DEMO_PORT ?? 5001) });
   console.log(`Shop at ${shop.url} (webhooks: ${shop.url}/webhooks/stripe)`);
+  // Another origin than Sandpay's 127.0.0.1: add it to checkout.allowed_origins once set.
+  if (env.STRIPE_PUBLISHABLE_KEY) console.log(`Elements page: ${shop.url.replace('127.0.0.1', 'localhost')}/elements`);
 }
