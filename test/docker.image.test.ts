@@ -18,6 +18,7 @@ const SERVED: Record<string, string> = {
   'src/dashboard/public': '/dashboard/assets/',
   'src/checkout/public': '/checkout/assets/',
   'src/faces/razorpay/public': '/v1/', // its checkout.js mode, at Razorpay's own path (/v1/checkout.js)
+  'src/faces/stripe/public': '/stripe/elements/assets/', // the Stripe.js stand-in (also at /v3/) and its Element's frame
   'src/http/public': '/docs/',
 };
 

@@ -39,6 +39,7 @@ element.on('change', (e) => window.shop.changes.push(e));
 element.on('loaderror', (e) => window.shop.loaderrors.push(e));
 element.mount('#card-element');
 window.stripe = stripe;
+window.element = element;
 $('pay-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('error').textContent = '';
@@ -269,7 +270,7 @@ describe('Stripe.js from Sandpay in a browser', () => {
     expect((await lastResult(p)).paymentIntent).toMatchObject({ id: pi.id, status: 'succeeded' });
   });
 
-  it('retrievePaymentIntent answers the intent by its client secret; confirmCardPayment takes a pm_ id too', async () => {
+  it('retrievePaymentIntent answers the intent by its client secret; createPaymentMethod answers a pm_ that confirmCardPayment takes', async () => {
     const pi = await intent(1234);
     const { page: p } = await openShop(pi.client_secret!);
     await until(p, 'window.shop.ready');
@@ -278,8 +279,14 @@ describe('Stripe.js from Sandpay in a browser', () => {
     const bad = await js<any>(p, `stripe.retrievePaymentIntent(${JSON.stringify(`${pi.id}_secret_wrong`)})`);
     expect(bad.error).toMatchObject({ type: 'invalid_request_error', code: 'payment_intent_invalid_parameter' });
 
-    const paid = await js<any>(p, `stripe.confirmCardPayment(${JSON.stringify(pi.client_secret)}, { payment_method: 'pm_card_visa' })`);
-    expect(paid.paymentIntent).toMatchObject({ id: pi.id, status: 'succeeded' });
+    // createPaymentMethod from the Element: the page gets the pm_, never the number.
+    await fill(p.frameLocator(CARD_FRAME), '5555555555554444');
+    const made = await js<any>(p, `stripe.createPaymentMethod({ type: 'card', card: element, billing_details: { email: 'jenny@example.com' } })`);
+    expect(made.paymentMethod).toMatchObject({ id: expect.stringMatching(/^pm_/), card: { brand: 'mastercard', last4: '4444' }, billing_details: { email: 'jenny@example.com' } });
+    expect(JSON.stringify(made)).not.toContain('5555555555554444');
+
+    const paid = await js<any>(p, `stripe.confirmCardPayment(${JSON.stringify(pi.client_secret)}, { payment_method: ${JSON.stringify(made.paymentMethod.id)} })`);
+    expect(paid.paymentIntent).toMatchObject({ id: pi.id, status: 'succeeded', payment_method: made.paymentMethod.id });
   });
 
   it('redirectToCheckout sends the top window to the session\'s page on Sandpay', async () => {

@@ -72,6 +72,18 @@
     return r.error ? { error: r.error } : { paymentIntent: r.body };
   };
 
+  /** A card PaymentMethod from a card Element ({ type: 'card', card, billing_details }) or a group's ({ elements, params }). */
+  Stripe.prototype.createPaymentMethod = async function (data) {
+    data = data || {};
+    var element = data.elements ? data.elements._paying() : data.card;
+    var billing = data.elements ? data.params && data.params.billing_details : data.billing_details;
+    if (!(element instanceof Element) || (!data.elements && data.type !== 'card')) {
+      return invalid('createPaymentMethod: pass { type: \'card\', card: cardElement } or { elements }');
+    }
+    var made = await element._request('create_payment_method', { billing_details: billing });
+    return made.error ? { error: made.error } : { paymentMethod: made.paymentMethod };
+  };
+
   /** The PaymentMethod to confirm with: a pm_ id as given, or one the Element's frame makes from its card. */
   async function paymentMethodOf(pm, element, billing) {
     if (typeof pm === 'string') return { id: pm };

@@ -51,7 +51,7 @@ function frameHeaders(res: Response, ancestors: string): void {
 /** Lenient on purpose: whatever a page sends, the payer gets words in the frame, not a JSON error. */
 const frameQuery = z.object({ key: z.string().max(300).optional(), origin: z.string().max(300).optional(), type: z.string().max(20).optional(), id: z.string().max(100).optional() });
 const returnQuery = z.object({ origin: z.string().max(300).optional(), payment_intent: z.string().max(200).optional(), redirect_status: z.string().max(20).optional() }).loose();
-const assetParams = z.strictObject({ file: z.enum(['element.js', 'return.js', 'element.css']) });
+const assetParams = z.strictObject({ file: z.enum(['stripe.js', 'element.js', 'return.js', 'element.css']) });
 
 /**
  * The Stripe.js stand-in: `/v3/` is the script a page loads instead of js.stripe.com/v3/ (same
@@ -66,9 +66,9 @@ export const elementRoutes = [
     handler: async () => ({ raw: (res) => sendFile(res, 'stripe.js', true) }) satisfies RawReply,
   }),
   route({
-    method: 'get', path: '/stripe/elements/assets/:file', auth: 'none', face, tag, summary: "The card Element's script and stylesheet", params: assetParams,
+    method: 'get', path: '/stripe/elements/assets/:file', auth: 'none', face, tag, summary: "The stand-in's files: the card Element's script and stylesheet, the overlay's return script (and stripe.js, as at /v3/)", params: assetParams,
     response: z.string(), produces: 'text/javascript',
-    handler: async ({ params: p }) => ({ raw: (res) => sendFile(res, p.file, false) }) satisfies RawReply,
+    handler: async ({ params: p }) => ({ raw: (res) => sendFile(res, p.file, p.file === 'stripe.js') }) satisfies RawReply,
   }),
   route({
     method: 'get', path: ELEMENT_FRAME_PATH, auth: 'none', face, tag, rateLimit: 'ip', summary: "A card Element's frame (HTML): the card form, mounted by Stripe.js on the merchant's page",
