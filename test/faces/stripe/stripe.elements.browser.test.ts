@@ -205,6 +205,20 @@ describe('Stripe.js from Sandpay in a browser', () => {
     }
   });
 
+  it('closing the overlay leaves the intent requires_action and answers payment_intent_authentication_failure', async () => {
+    const pi = await intent();
+    const { page: p, card } = await openShop(pi.client_secret!);
+    await fill(card, '4000000000003220');
+    await p.getByRole('button', { name: 'Pay $20.00' }).click();
+    await p.frameLocator(CHALLENGE_FRAME).getByRole('button', { name: 'Complete authentication' }).waitFor();
+    // The challenge page has no script, so Escape inside it stays there: the close button is the way out.
+    await p.getByRole('button', { name: 'Close authentication' }).click();
+    await p.getByRole('dialog').waitFor({ state: 'detached' });
+    await until(p, 'window.shop.results.length === 1');
+    expect((await lastResult(p)).error).toMatchObject({ type: 'invalid_request_error', code: 'payment_intent_authentication_failure', payment_intent: { id: pi.id, status: 'requires_action' } });
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_action');
+  });
+
   it('keyboard only: Tab through the card Element, Enter on Pay, Tab and Enter in the 3-D Secure overlay; axe finds nothing serious', async () => {
     const pi = await intent();
     const { page: p } = await openShop(pi.client_secret!);

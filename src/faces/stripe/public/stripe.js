@@ -193,22 +193,24 @@
         position: 'fixed', inset: '0', 'z-index': '2147483647', display: 'flex', 'align-items': 'center', 'justify-content': 'center', background: 'rgba(20, 20, 40, 0.55)',
       });
       var dialog = css(document.createElement('div'), {
-        position: 'relative', background: '#fff', 'border-radius': '12px', overflow: 'hidden', width: 'min(440px, 100%)', height: 'min(560px, 100%)',
+        display: 'flex', 'flex-direction': 'column', background: '#fff', 'border-radius': '12px', overflow: 'hidden', width: 'min(440px, 100%)', height: 'min(600px, 100%)',
       });
+      // The close button has a bar of its own, so it never covers the challenge page.
+      var bar = css(document.createElement('div'), { display: 'flex', 'justify-content': 'flex-end', padding: '4px 6px 0', flex: '0 0 auto' });
       dialog.setAttribute('role', 'dialog');
       dialog.setAttribute('aria-modal', 'true');
       dialog.setAttribute('aria-label', '3-D Secure authentication');
       var close = css(document.createElement('button'), {
-        position: 'absolute', top: '6px', right: '6px', width: '32px', height: '32px', border: '0', 'border-radius': '50%',
-        background: '#fff', color: '#1b1b2f', font: '22px/1 system-ui, sans-serif', cursor: 'pointer', 'z-index': '1',
+        width: '32px', height: '32px', border: '0', 'border-radius': '50%', background: '#fff', color: '#1b1b2f', font: '22px/1 system-ui, sans-serif', cursor: 'pointer',
       });
       close.type = 'button';
       close.setAttribute('aria-label', 'Close authentication');
       close.textContent = '\u00d7';
-      var frame = css(document.createElement('iframe'), { border: '0', width: '100%', height: '100%', display: 'block' });
+      var frame = css(document.createElement('iframe'), { border: '0', width: '100%', flex: '1 1 auto', display: 'block' });
       frame.title = '3-D Secure authentication';
       frame.src = url;
-      dialog.appendChild(close);
+      bar.appendChild(close);
+      dialog.appendChild(bar);
       dialog.appendChild(frame);
       overlay.appendChild(dialog);
 
@@ -216,7 +218,8 @@
         if (e.origin !== ORIGIN || e.source !== frame.contentWindow) return;
         if (e.data && e.data.source === SOURCE && e.data.type === 'challenge.done') done();
       }
-      // Focus stays in the dialog while it is open.
+      // Focus stays in the dialog while it is open. Escape closes it when focus is on this page (the
+      // challenge page runs no script, so within it Escape stays there: its close button is before it).
       function onFocusIn(e) { if (!overlay.contains(e.target)) frame.focus(); }
       function onKey(e) { if (e.key === 'Escape') { e.preventDefault(); done(); } }
       function done() {
