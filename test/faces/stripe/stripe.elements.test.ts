@@ -122,6 +122,34 @@ describe('the publishable key on Stripe\'s API', () => {
   });
 });
 
+describe('3-D Secure in Stripe.js\'s overlay', () => {
+  it('the challenge page may be framed by the page named in the overlay\'s return_url when the tenant allows it, else by none', async () => {
+    const frameAncestors = async (origin: string) => {
+      const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+      const res = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, {
+        client_secret: pi.client_secret!, payment_method: 'pm_card_threeDSecure2Required', return_url: `${sys.url}/stripe/elements/return?origin=${encodeURIComponent(origin)}`,
+      });
+      expect(res.body.status).toBe('requires_action');
+      const page = await fetch(res.body.next_action.redirect_to_url.url);
+      expect(page.status).toBe(200);
+      return { csp: page.headers.get('content-security-policy')!, xfo: page.headers.get('x-frame-options') };
+    };
+    const allowed = await frameAncestors(SHOP);
+    expect(allowed.csp).toMatch(/frame-ancestors https:\/\/shop\.example(;|$)/);
+    expect(allowed.xfo).toBeNull();
+    const other = await frameAncestors('https://evil.example');
+    expect(other.csp).toMatch(/frame-ancestors 'none'/);
+    // An ordinary return_url: a full page, never framed.
+    const plain = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true, return_url: `${SHOP}/back` });
+    expect((await fetch(plain.next_action!.redirect_to_url!.url!)).headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+
+    // The return page tells only the origin it names, and may be framed only by it.
+    const back = await fetch(`${sys.url}/stripe/elements/return?origin=${encodeURIComponent(SHOP)}&payment_intent=pi_x&redirect_status=succeeded`);
+    expect(back.headers.get('content-security-policy')).toMatch(/frame-ancestors https:\/\/shop\.example(;|$)/);
+    expect(await back.text()).toMatch(/data-origin="https:\/\/shop\.example"[^>]*data-redirect-status="succeeded"/);
+  });
+});
+
 describe('/v3/ and the card Element\'s frame', () => {
   it('serves the script at /v3/ and /v3 for other origins\' pages', async () => {
     for (const path of ['/v3/', '/v3']) {
