@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { randomBase62 } from '../ids.ts';
+import { USER_AGENT } from './deliver.ts';
+import { unixNow, type WebhookFace } from './faces.ts';
+import { createPoster, type Poster, type PostResult } from './http.ts';
+import { sampleDeliveries, type SampleDelivery } from './samples.ts';
+
+/**
+ * The handler check (`sandpay check-handler`, POST /api/v1/webhook-endpoints/:id/check): a
+ * suite of deliveries in one face's format, valid and not, sent one after another to a
+ * developer's handler, each answer graded. What breaks in production is rarely the happy path:
+ * a handler that answers 2xx to a forged signature, a body changed after signing or a replayed
+ * old delivery accepts forged events; one that answers a duplicate, an older event after a newer
+ * one or an event type it does not know with an error gets it retried until it is dead; one
+ * slower than the delivery timeout gets retried too. Nothing is stored, nothing retries.
+ */
+
+export type CaseKind =
+  | 'valid' | 'duplicate' | 'out_of_order' | 'unknown_event'
+  | 'forged_signature' | 'tampered_body' | 'missing_signature' | 'stale_timestamp' | 'other_secret';
+
+export type Verdict = 'pass' | 'fail' | 'not_applicable';
+
+/** What the check's answers are graded against: 2xx (take it) or 4xx (refuse it). */
+export type Expected = '2xx' | '4xx';
+
+export interface CaseAnswer {
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+
+export interface CheckCase {
+  case: CaseKind;
+  /** The face's event name the delivery carries. */
+  event: string;
+  /** What was sent, in words. */
+  sent: string;
+  expected: Expected;
+  /** The handler's answer (the last one, for a case of two deliveries); null when the case does not apply to the face. */
+  answer: CaseAnswer | null;
+  verdict: Verdict;
+  why: string;
+}
+
+export interface CheckReport {
+  object: 'webhook_check';
+  url: string;
+  format: string;
+  timeout_ms: number;
+  passed: boolean;
+  summary: { pass: number; fail: number; not_applicable: number };
+  cases: CheckCase[];
+}
+
+/** The reason every forged delivery that was taken is given. */
+export const ACCEPTS_FORGED = 'your handler accepts forged events';
+
+const FORGERIES: Record<Extract<CaseKind, 'forged_signature' | 'tampered_body' | 'missing_signature' | 'stale_timestamp' | 'other_secret'>, string> = {
+  forged_signature: 'a signature that was never computed with your secret',
+  tampered_body: 'a body changed after it was signed',
+  missing_signature: 'a delivery without its signature header',
+  stale_timestamp: 'a validly signed delivery whose signature time is older than the tolerance (a replay)',
+  other_secret: 'a delivery signed with another secret',
+};
+
+/** What a handler should do instead, for a 2xx case it got wrong. */
+const TAKE_IT: Record<Extract<CaseKind, 'valid' | 'duplicate' | 'out_of_order' | 'unknown_event'>, string> = {
+  valid: 'a validly signed delivery must be answered 2xx: check the secret, and verify the raw body before parsing it',
+  duplicate: 'a delivery you already took comes again on every retry: answer 2xx again (dedupe on the event id)',
+  out_of_order: 'events arrive out of order: answer 2xx, and let an older event not overwrite newer state',
+  unknown_event: 'answer 2xx to an event type you do not handle, or it is retried until it is dead',
+};
+
+const is2xx = (s: number | null) => s !== null && s >= 200 && s < 300;
+
+/**
+ * A case's verdict from its answer. A missing answer (timeout, refused connection) fails either
+ * way: Sandpay would retry a delivery it got no answer to.
+ */
+export function grade(kind: CaseKind, expected: Expected, r: Pick<PostResult, 'statusCode' | 'error'>, timeoutMs: number): { verdict: Verdict; why: string } {
+  const s = r.statusCode;
+  if (s === null) {
+    if (r.error === 'timeout') return { verdict: 'fail', why: `no answer within the ${timeoutMs} ms delivery timeout: Sandpay would retry it (answer first, work later)` };
+    return { verdict: 'fail', why: `not delivered: ${r.error ?? 'no answer'}` };
+  }
+  if (s >= 300 && s < 400) return { verdict: 'fail', why: `answered ${s}: redirects are not followed` };
+  if (expected === '2xx') {
+    if (is2xx(s)) return { verdict: 'pass', why: `answered ${s}` };
+    const hint = TAKE_IT[kind as keyof typeof TAKE_IT] ?? TAKE_IT.valid;
+    return { verdict: 'fail', why: `answered ${s}${s >= 500 ? ' (Sandpay retries it)' : ''}: ${hint}` };
+  }
+  if (is2xx(s)) return { verdict: 'fail', why: `${ACCEPTS_FORGED}: it answered ${s} to ${FORGERIES[kind as keyof typeof FORGERIES] ?? 'a forged delivery'}` };
+  if (s >= 500) return { verdict: 'fail', why: `answered ${s}: refuse a bad signature with a 4xx (400 or 401), a 5xx says your handler broke and asks for retries` };
+  return { verdict: 'pass', why: `refused with ${s}` };
+}
+
+interface Delivery {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Replaces each MAC in a signature header (a run of 20 or more hex or base64 characters) with random ones of its alphabet and length. */
+export function forgeSignature(value: string): string {
+  return value.replace(/[A-Za-z0-9+/]{20,}={0,2}/g, (mac) => {
+    const hex = /^[0-9a-f]+$/.test(mac);
+    const fresh = hex ? randomBytes(mac.length).toString('hex') : randomBytes(mac.length).toString('base64');
+    return fresh.slice(0, mac.length);
+  });
+}
+
+/** The body with its amount raised (what a tamperer wants); a body with no amount gets a field added. */
+export function tamperBody(body: string): string {
+  const changed = body.replace(/("amount"\s*:\s*)(\d+)/, (_m, key: string, n: string) => `${key}${Number(n) * 100 + 1}`);
+  return changed !== body ? changed : body.replace(/}\s*$/, ',"tampered":true}');
+}
+
+export interface CheckOptions {
+  faces: readonly WebhookFace[];
+  /** The face (format) whose deliveries are sent. */
+  face: WebhookFace;
+  url: string;
+  secret: string;
+  /** Whose account the bodies name (a Razorpay body's account_id). */
+  tenantId: string;
+  timeoutMs: number;
+  allowPrivate: boolean;
+  /** The endpoint's pinned API version (Stripe's), if any. */
+  apiVersion?: string | null;
+  post?: Poster;
+}
+
+/** Every case of the suite for one face, in the order they are sent, then their answers graded. */
+export async function checkHandler(opts: CheckOptions): Promise<CheckReport> {
+  const { face, secret } = opts;
+  const post = opts.post ?? createPoster({ timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate, userAgent: USER_AGENT });
+  const samples = sampleDeliveries(face, opts.tenantId);
+  const render = (s: SampleDelivery, over: { secret?: string; signedAt?: number } = {}): Delivery => {
+    const r = face.render({ ...s.content, secret: over.secret ?? secret, apiVersion: opts.apiVersion ?? null, signedAt: over.signedAt ?? unixNow() });
+    if (!r) throw new Error(`${face.format} renders no body for its own sample ${s.name}`);
+    return { body: r.body, headers: r.headers };
+  };
+  const otherSecret = face.ownSecret ? randomBase62(24) : `whsec_${randomBytes(24).toString('base64')}`;
+  /** The headers that carry a MAC: those a signature with another secret changes (Standard Webhooks' id and time stay). */
+  const macHeaders = (body: string) => {
+    const signedAt = unixNow();
+    const a = face.sign({ secret, id: 'evt_check', body, signedAt });
+    const b = face.sign({ secret: otherSecret, id: 'evt_check', body, signedAt });
+    return Object.keys(a).filter((k) => a[k] !== b[k]);
+  };
+  const cases: CheckCase[] = [];
+  const send = async (kind: CaseKind, expected: Expected, event: string, sent: string, deliveries: Delivery[]) => {
+    let last: PostResult | null = null;
+    let failed: { verdict: Verdict; why: string } | null = null;
+    for (const d of deliveries) {
+      last = await post(opts.url, d.body, { ...d.headers, 'content-type': 'application/json' });
+      const g = grade(kind, expected, last, opts.timeoutMs);
+      if (g.verdict === 'fail' && !failed) failed = g;
+    }
+    const g = failed ?? grade(kind, expected, last!, opts.timeoutMs);
+    cases.push({ case: kind, event, sent, expected, answer: { status_code: last!.statusCode, latency_ms: last!.latencyMs, error: last!.error }, ...g });
+  };
+
+  // Every event the face sends, validly signed.
+  for (const s of samples) await send('valid', '2xx', s.name, `${s.name}, signed`, [render(s)]);
+
+  // The first event the face sends about a payment, then the same delivery again (a retry: same event id, signed anew).
+  const first = samples.find((s) => s.content.event.payload.object === 'payment') ?? samples[0]!;
+  await send('duplicate', '2xx', first.name, `${first.name} twice, same event id`, [render(first), render(first)]);
+
+  // The newest event about an object, then the oldest one about it.
+  const [older, newer] = outOfOrderPair(samples);
+  await send('out_of_order', '2xx', older.name, `${newer.name} (newer), then ${older.name} (older)`, [render(newer), render(older)]);
+
+  // An event type no face has, validly signed.
+  const unknownName = `sandpay.check_${randomBase62(6).toLowerCase()}.unknown`;
+  {
+    const valid = render(first);
+    const body = valid.body.split(JSON.stringify(first.name)).join(JSON.stringify(unknownName));
+    const headers = { ...valid.headers, ...face.sign({ secret, id: first.content.event.id, body, signedAt: unixNow() }) };
+    for (const [k, v] of Object.entries(headers)) if (v === first.name) headers[k] = unknownName;
+    await send('unknown_event', '2xx', unknownName, `${unknownName} (a type no handler knows), signed`, [{ body, headers }]);
+  }
+
+  // Forgeries: each must be refused with a 4xx.
+  const target = first;
+  {
+    const d = render(target);
+    const macs = macHeaders(d.body);
+    const headers = { ...d.headers };
+    for (const k of macs) headers[k] = forgeSignature(headers[k]!);
+    await send('forged_signature', '4xx', target.name, `${target.name}, with a made-up signature`, [{ body: d.body, headers }]);
+  }
+  {
+    const d = render(target);
+    await send('tampered_body', '4xx', target.name, `${target.name}, amount changed after signing`, [{ body: tamperBody(d.body), headers: d.headers }]);
+  }
+  {
+    const d = render(target);
+    const headers = { ...d.headers };
+    const macs = macHeaders(d.body);
+    for (const k of macs) delete headers[k];
+    await send('missing_signature', '4xx', target.name, `${target.name}, without ${macs.join(' and ')}`, [{ body: d.body, headers }]);
+  }
+  if (face.signatureToleranceSec === null) {
+    cases.push({
+      case: 'stale_timestamp', event: target.name, sent: 'nothing', expected: '4xx', answer: null, verdict: 'not_applicable',
+      why: `not applicable: ${face.label}'s signature carries no timestamp (dedupe on the event id to refuse replays)`,
+    });
+  } else {
+    const signedAt = unixNow() - face.signatureToleranceSec - 60;
+    await send('stale_timestamp', '4xx', target.name, `${target.name}, signed ${face.signatureToleranceSec + 60} s ago (tolerance ${face.signatureToleranceSec} s)`, [render(target, { signedAt })]);
+  }
+  await send('other_secret', '4xx', target.name, `${target.name}, signed with another secret`, [render(target, { secret: otherSecret })]);
+
+  const count = (v: Verdict) => cases.filter((c) => c.verdict === v).length;
+  const summary = { pass: count('pass'), fail: count('fail'), not_applicable: count('not_applicable') };
+  return { object: 'webhook_check', url: opts.url, format: face.format, timeout_ms: opts.timeoutMs, passed: summary.fail === 0, summary, cases };
+}
+
+/** Two deliveries about one object: the oldest and the newest event about the object with the most events. */
+function outOfOrderPair(samples: SampleDelivery[]): [older: SampleDelivery, newer: SampleDelivery] {
+  const byObject = new Map<string, SampleDelivery[]>();
+  for (const s of samples) byObject.set(s.content.event.payload.id, [...(byObject.get(s.content.event.payload.id) ?? []), s]);
+  const group = [...byObject.values()].sort((a, b) => b.length - a.length)[0]!;
+  const time = (s: SampleDelivery) => s.content.event.created_at.getTime();
+  const sorted = [...group].sort((a, b) => time(a) - time(b));
+  return [sorted[0]!, sorted.at(-1)!];
+}
