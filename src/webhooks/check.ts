@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { Ctx } from '../tenants/types.ts';
 import { randomBase62 } from '../ids.ts';
 import { USER_AGENT } from './deliver.ts';
-import { unixNow, type WebhookFace } from './faces.ts';
+import { faceOf, unixNow, type WebhookFace } from './faces.ts';
 import { createPoster, type Poster, type PostResult } from './http.ts';
 import { sampleDeliveries, type SampleDelivery } from './samples.ts';
+import type { checkBody, checkCaseObject, checkReportObject } from './schemas.ts';
+import type { WebhookServices } from './services.ts';
+import { getEndpoint } from './store.ts';
 
 /**
  * The handler check (`sandpay check-handler`, POST /api/v1/webhook-endpoints/:id/check): a
@@ -15,43 +20,12 @@ import { sampleDeliveries, type SampleDelivery } from './samples.ts';
  * slower than the delivery timeout gets retried too. Nothing is stored, nothing retries.
  */
 
-export type CaseKind =
-  | 'valid' | 'duplicate' | 'out_of_order' | 'unknown_event'
-  | 'forged_signature' | 'tampered_body' | 'missing_signature' | 'stale_timestamp' | 'other_secret';
-
-export type Verdict = 'pass' | 'fail' | 'not_applicable';
-
+export type CheckCase = z.output<typeof checkCaseObject>;
+export type CheckReport = z.output<typeof checkReportObject>;
+export type CaseKind = CheckCase['case'];
+export type Verdict = CheckCase['verdict'];
 /** What the check's answers are graded against: 2xx (take it) or 4xx (refuse it). */
-export type Expected = '2xx' | '4xx';
-
-export interface CaseAnswer {
-  status_code: number | null;
-  latency_ms: number;
-  error: string | null;
-}
-
-export interface CheckCase {
-  case: CaseKind;
-  /** The face's event name the delivery carries. */
-  event: string;
-  /** What was sent, in words. */
-  sent: string;
-  expected: Expected;
-  /** The handler's answer (the last one, for a case of two deliveries); null when the case does not apply to the face. */
-  answer: CaseAnswer | null;
-  verdict: Verdict;
-  why: string;
-}
-
-export interface CheckReport {
-  object: 'webhook_check';
-  url: string;
-  format: string;
-  timeout_ms: number;
-  passed: boolean;
-  summary: { pass: number; fail: number; not_applicable: number };
-  cases: CheckCase[];
-}
+export type Expected = CheckCase['expected'];
 
 /** The reason every forged delivery that was taken is given. */
 export const ACCEPTS_FORGED = 'your handler accepts forged events';
@@ -116,7 +90,6 @@ export function tamperBody(body: string): string {
 }
 
 export interface CheckOptions {
-  faces: readonly WebhookFace[];
   /** The face (format) whose deliveries are sent. */
   face: WebhookFace;
   url: string;
@@ -127,13 +100,82 @@ export interface CheckOptions {
   allowPrivate: boolean;
   /** The endpoint's pinned API version (Stripe's), if any. */
   apiVersion?: string | null;
+  /** The endpoint checked, when it is a registered one. */
+  endpointId?: string | null;
   post?: Poster;
 }
 
-/** Every case of the suite for one face, in the order they are sent, then their answers graded. */
+/**
+ * Cases in flight at once. Each case's own deliveries (a duplicate, an older event after a newer
+ * one) go one after the other; the cases overlap, as a burst of real deliveries does, so a
+ * handler that never answers costs a few timeouts, not one per case.
+ */
+const CONCURRENCY = 8;
+
+interface PlannedCase {
+  kind: CaseKind;
+  expected: Expected;
+  event: string;
+  sent: string;
+  deliveries: Delivery[];
+}
+
+/** Every case of the suite for one face, in the order of the report, then sent and their answers graded. */
 export async function checkHandler(opts: CheckOptions): Promise<CheckReport> {
-  const { face, secret } = opts;
   const post = opts.post ?? createPoster({ timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate, userAgent: USER_AGENT });
+  const planned = planCases(opts);
+  const cases: CheckCase[] = new Array(planned.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < planned.length) {
+      const i = next++;
+      const p = planned[i]!;
+      cases[i] = p.deliveries.length === 0 ? notApplicable(p, opts.face) : await sendCase(p, post, opts);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, planned.length) }, worker));
+  const count = (v: Verdict) => cases.filter((c) => c.verdict === v).length;
+  const summary = { pass: count('pass'), fail: count('fail'), not_applicable: count('not_applicable') };
+  return {
+    object: 'webhook_check', endpoint_id: opts.endpointId ?? null, url: opts.url, format: opts.face.format, timeout_ms: opts.timeoutMs,
+    passed: summary.fail === 0, summary, cases,
+  };
+}
+
+/** The check against a registered endpoint: its URL, format, secret and pinned API version; another tenant's endpoint is a 404. */
+export async function checkEndpoint(
+  svc: Pick<WebhookServices, 'db' | 'config' | 'webhookFaces'>, ctx: Ctx, endpointId: string, body: z.output<typeof checkBody>,
+): Promise<CheckReport> {
+  const e = await getEndpoint(svc.db, ctx.tenant.id, endpointId);
+  return checkHandler({
+    face: faceOf(svc.webhookFaces, e.format), url: e.url, secret: e.secret, tenantId: ctx.tenant.id, apiVersion: e.api_version, endpointId: e.id,
+    timeoutMs: body.timeout_ms ?? svc.config.webhooks.timeoutMs, allowPrivate: svc.config.webhooks.allowPrivate,
+  });
+}
+
+/** A case's deliveries one after another; the first failing answer decides, else the last. */
+async function sendCase(p: PlannedCase, post: Poster, opts: CheckOptions): Promise<CheckCase> {
+  let last: PostResult | null = null;
+  let failed: { verdict: Verdict; why: string } | null = null;
+  for (const d of p.deliveries) {
+    last = await post(opts.url, d.body, { ...d.headers, 'content-type': 'application/json' });
+    const g = grade(p.kind, p.expected, last, opts.timeoutMs);
+    if (g.verdict === 'fail' && !failed) failed = g;
+  }
+  const g = failed ?? grade(p.kind, p.expected, last!, opts.timeoutMs);
+  return { case: p.kind, event: p.event, sent: p.sent, expected: p.expected, answer: { status_code: last!.statusCode, latency_ms: last!.latencyMs, error: last!.error }, ...g };
+}
+
+function notApplicable(p: PlannedCase, face: WebhookFace): CheckCase {
+  return {
+    case: p.kind, event: p.event, sent: p.sent, expected: p.expected, answer: null, verdict: 'not_applicable',
+    why: `not applicable: ${face.label}'s signature carries no timestamp (dedupe on the event id to refuse replays)`,
+  };
+}
+
+/** The suite's deliveries, signed now (a stale one signed in the past on purpose). */
+function planCases(opts: CheckOptions): PlannedCase[] {
+  const { face, secret } = opts;
   const samples = sampleDeliveries(face, opts.tenantId);
   const render = (s: SampleDelivery, over: { secret?: string; signedAt?: number } = {}): Delivery => {
     const r = face.render({ ...s.content, secret: over.secret ?? secret, apiVersion: opts.apiVersion ?? null, signedAt: over.signedAt ?? unixNow() });
@@ -148,74 +190,53 @@ export async function checkHandler(opts: CheckOptions): Promise<CheckReport> {
     const b = face.sign({ secret: otherSecret, id: 'evt_check', body, signedAt });
     return Object.keys(a).filter((k) => a[k] !== b[k]);
   };
-  const cases: CheckCase[] = [];
-  const send = async (kind: CaseKind, expected: Expected, event: string, sent: string, deliveries: Delivery[]) => {
-    let last: PostResult | null = null;
-    let failed: { verdict: Verdict; why: string } | null = null;
-    for (const d of deliveries) {
-      last = await post(opts.url, d.body, { ...d.headers, 'content-type': 'application/json' });
-      const g = grade(kind, expected, last, opts.timeoutMs);
-      if (g.verdict === 'fail' && !failed) failed = g;
-    }
-    const g = failed ?? grade(kind, expected, last!, opts.timeoutMs);
-    cases.push({ case: kind, event, sent, expected, answer: { status_code: last!.statusCode, latency_ms: last!.latencyMs, error: last!.error }, ...g });
-  };
+  const cases: PlannedCase[] = [];
+  const add = (kind: CaseKind, expected: Expected, event: string, sent: string, deliveries: Delivery[]) => cases.push({ kind, expected, event, sent, deliveries });
 
   // Every event the face sends, validly signed.
-  for (const s of samples) await send('valid', '2xx', s.name, `${s.name}, signed`, [render(s)]);
+  for (const s of samples) add('valid', '2xx', s.name, `${s.name}, signed`, [render(s)]);
 
   // The first event the face sends about a payment, then the same delivery again (a retry: same event id, signed anew).
   const first = samples.find((s) => s.content.event.payload.object === 'payment') ?? samples[0]!;
-  await send('duplicate', '2xx', first.name, `${first.name} twice, same event id`, [render(first), render(first)]);
+  add('duplicate', '2xx', first.name, `${first.name} twice, same event id`, [render(first), render(first)]);
 
   // The newest event about an object, then the oldest one about it.
   const [older, newer] = outOfOrderPair(samples);
-  await send('out_of_order', '2xx', older.name, `${newer.name} (newer), then ${older.name} (older)`, [render(newer), render(older)]);
+  add('out_of_order', '2xx', older.name, `${newer.name} (newer), then ${older.name} (older)`, [render(newer), render(older)]);
 
-  // An event type no face has, validly signed.
+  // An event type no face has, validly signed: its name put where the first event's was, signed again.
   const unknownName = `sandpay.check_${randomBase62(6).toLowerCase()}.unknown`;
   {
     const valid = render(first);
     const body = valid.body.split(JSON.stringify(first.name)).join(JSON.stringify(unknownName));
     const headers = { ...valid.headers, ...face.sign({ secret, id: first.content.event.id, body, signedAt: unixNow() }) };
     for (const [k, v] of Object.entries(headers)) if (v === first.name) headers[k] = unknownName;
-    await send('unknown_event', '2xx', unknownName, `${unknownName} (a type no handler knows), signed`, [{ body, headers }]);
+    add('unknown_event', '2xx', unknownName, `${unknownName} (a type no handler knows), signed`, [{ body, headers }]);
   }
 
-  // Forgeries: each must be refused with a 4xx.
-  const target = first;
+  // Forgeries of the first event: each must be refused with a 4xx.
   {
-    const d = render(target);
-    const macs = macHeaders(d.body);
+    const d = render(first);
     const headers = { ...d.headers };
-    for (const k of macs) headers[k] = forgeSignature(headers[k]!);
-    await send('forged_signature', '4xx', target.name, `${target.name}, with a made-up signature`, [{ body: d.body, headers }]);
+    for (const k of macHeaders(d.body)) headers[k] = forgeSignature(headers[k]!);
+    add('forged_signature', '4xx', first.name, `${first.name}, with a made-up signature`, [{ body: d.body, headers }]);
   }
   {
-    const d = render(target);
-    await send('tampered_body', '4xx', target.name, `${target.name}, amount changed after signing`, [{ body: tamperBody(d.body), headers: d.headers }]);
+    const d = render(first);
+    add('tampered_body', '4xx', first.name, `${first.name}, amount changed after signing`, [{ body: tamperBody(d.body), headers: d.headers }]);
   }
   {
-    const d = render(target);
+    const d = render(first);
     const headers = { ...d.headers };
     const macs = macHeaders(d.body);
     for (const k of macs) delete headers[k];
-    await send('missing_signature', '4xx', target.name, `${target.name}, without ${macs.join(' and ')}`, [{ body: d.body, headers }]);
+    add('missing_signature', '4xx', first.name, `${first.name}, without ${macs.join(' and ')}`, [{ body: d.body, headers }]);
   }
-  if (face.signatureToleranceSec === null) {
-    cases.push({
-      case: 'stale_timestamp', event: target.name, sent: 'nothing', expected: '4xx', answer: null, verdict: 'not_applicable',
-      why: `not applicable: ${face.label}'s signature carries no timestamp (dedupe on the event id to refuse replays)`,
-    });
-  } else {
-    const signedAt = unixNow() - face.signatureToleranceSec - 60;
-    await send('stale_timestamp', '4xx', target.name, `${target.name}, signed ${face.signatureToleranceSec + 60} s ago (tolerance ${face.signatureToleranceSec} s)`, [render(target, { signedAt })]);
-  }
-  await send('other_secret', '4xx', target.name, `${target.name}, signed with another secret`, [render(target, { secret: otherSecret })]);
-
-  const count = (v: Verdict) => cases.filter((c) => c.verdict === v).length;
-  const summary = { pass: count('pass'), fail: count('fail'), not_applicable: count('not_applicable') };
-  return { object: 'webhook_check', url: opts.url, format: face.format, timeout_ms: opts.timeoutMs, passed: summary.fail === 0, summary, cases };
+  const tolerance = face.signatureToleranceSec;
+  if (tolerance === null) add('stale_timestamp', '4xx', first.name, 'nothing', []);
+  else add('stale_timestamp', '4xx', first.name, `${first.name}, signed ${tolerance + 60} s ago (tolerance ${tolerance} s)`, [render(first, { signedAt: unixNow() - tolerance - 60 })]);
+  add('other_secret', '4xx', first.name, `${first.name}, signed with another secret`, [render(first, { secret: otherSecret })]);
+  return cases;
 }
 
 /** Two deliveries about one object: the oldest and the newest event about the object with the most events. */
