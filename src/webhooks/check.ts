@@ -74,12 +74,12 @@ interface Delivery {
   headers: Record<string, string>;
 }
 
-/** Replaces each MAC in a signature header (a run of 20 or more hex or base64 characters) with random ones of its alphabet and length. */
+/** Replaces each MAC in a signature header (a run of 20 or more hex or base64 characters) with random ones of its alphabet and length, padding kept. */
 export function forgeSignature(value: string): string {
-  return value.replace(/[A-Za-z0-9+/]{20,}={0,2}/g, (mac) => {
+  return value.replace(/([A-Za-z0-9+/]{20,})(={0,2})/g, (_m, mac: string, padding: string) => {
     const hex = /^[0-9a-f]+$/.test(mac);
-    const fresh = hex ? randomBytes(mac.length).toString('hex') : randomBytes(mac.length).toString('base64');
-    return fresh.slice(0, mac.length);
+    const fresh = hex ? randomBytes(mac.length).toString('hex') : randomBytes(mac.length).toString('base64').replace(/=/g, '');
+    return fresh.slice(0, mac.length) + padding;
   });
 }
 
