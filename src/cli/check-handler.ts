@@ -1,5 +1,6 @@
 import { WEBHOOK_FACES } from '../contract/faces.ts';
-import { checkHandler, type CheckCase, type CheckReport } from '../webhooks/check.ts';
+import { checkHandler } from '../webhooks/check.ts';
+import type { CheckCase, CheckReport } from '../webhooks/check-grade.ts';
 import { faceOf, NATIVE_FACE } from '../webhooks/faces.ts';
 import { CliError } from './api.ts';
 import { forwardTarget } from './listen.ts';

@@ -56,7 +56,7 @@ describe('dashboard: Check handler', () => {
     // Reached with Tab from the button before it, pressed with Enter.
     await card.getByRole('button', { name: 'Send test event' }).focus();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Check handler');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Check handler');
     await page.keyboard.press('Enter');
 
     await card.getByRole('status').filter({ hasText: 'Handler check failed' }).waitFor();

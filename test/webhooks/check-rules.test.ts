@@ -3,7 +3,7 @@ import { WEBHOOK_FACES } from '../../src/contract/faces.ts';
 import { EVENT_TYPES } from '../../src/events/events.ts';
 import { RAZORPAY_EVENTS } from '../../src/faces/razorpay/events.ts';
 import { SENT_EVENTS } from '../../src/faces/stripe/events.ts';
-import { ACCEPTS_FORGED, forgeSignature, grade, tamperBody } from '../../src/webhooks/check.ts';
+import { ACCEPTS_FORGED, forgeSignature, grade, tamperBody } from '../../src/webhooks/check-grade.ts';
 import { faceOf } from '../../src/webhooks/faces.ts';
 import { sampleDeliveries } from '../../src/webhooks/samples.ts';
 
