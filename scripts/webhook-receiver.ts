@@ -18,8 +18,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import Razorpay from 'razorpay';
-import Stripe from 'stripe';
 import { verifyWebhook } from '../src/webhooks/verify.ts';
 
 const { values } = parseArgs({
@@ -52,7 +50,9 @@ if (values.save) mkdirSync(values.save, { recursive: true });
 
 type Headers = Record<string, string | string[] | undefined>;
 const header = (h: Headers, name: string) => String(h[name] ?? '');
-const stripe = new Stripe('sk_test_webhook_receiver');
+// The gateways' SDKs (devDependencies) verify their formats, loaded only for them.
+const Razorpay = format === 'razorpay' ? (await import('razorpay')).default : null;
+const stripe = format === 'stripe' ? new (await import('stripe')).default('sk_test_webhook_receiver') : null;
 
 /** The event's id and type, and whether its signature verified (null: no secret to verify with), in this receiver's format. */
 function read(raw: Buffer, headers: Headers, secret: string | undefined): { id: string; type: string; verdict: string; valid: boolean | null } {
@@ -67,7 +67,7 @@ function read(raw: Buffer, headers: Headers, secret: string | undefined): { id: 
     if (!secret) return { id, type: body.event ?? '?', verdict: 'unverified', valid: null };
     let ok = false;
     try {
-      ok = Razorpay.validateWebhookSignature(raw.toString('utf8'), header(headers, 'x-razorpay-signature'), secret);
+      ok = Razorpay!.validateWebhookSignature(raw.toString('utf8'), header(headers, 'x-razorpay-signature'), secret);
     } catch {
       ok = false; // the SDK throws on a missing signature
     }
@@ -77,7 +77,7 @@ function read(raw: Buffer, headers: Headers, secret: string | undefined): { id: 
     const id = body.id ?? '?';
     if (!secret) return { id, type: body.type ?? '?', verdict: 'unverified', valid: null };
     try {
-      stripe.webhooks.constructEvent(raw, header(headers, 'stripe-signature'), secret);
+      stripe!.webhooks.constructEvent(raw, header(headers, 'stripe-signature'), secret);
       return { id, type: body.type ?? '?', verdict: 'Stripe-Signature OK', valid: true };
     } catch (err) {
       return { id, type: body.type ?? '?', verdict: `Stripe-Signature BAD (${(err as Error).message.split('\n')[0]})`, valid: false };
