@@ -13,8 +13,8 @@ import { getEndpoint } from './store.ts';
 
 /**
  * The handler check (`sandpay check-handler`, POST /api/v1/webhook-endpoints/:id/check): a
- * suite of deliveries in one face's format, valid and not, sent one after another to a
- * developer's handler, each answer graded. What breaks in production is rarely the happy path:
+ * suite of deliveries in one face's format, valid and not, sent to a developer's handler and
+ * each answer graded. What breaks in production is rarely the happy path:
  * a handler that answers 2xx to a forged signature, a body changed after signing or a replayed
  * old delivery accepts forged events; one that answers a duplicate, an older event after a newer
  * one or an event type it does not know with an error gets it retried until it is dead; one
@@ -25,6 +25,9 @@ interface Delivery {
   body: string;
   headers: Record<string, string>;
 }
+
+/** A delivery made when it is sent, so its signature time is then, however long the cases before it took. */
+type Make = () => Delivery;
 
 export interface CheckOptions {
   /** The face (format) whose deliveries are sent. */
@@ -39,7 +42,6 @@ export interface CheckOptions {
   apiVersion?: string | null;
   /** The endpoint checked, when it is a registered one. */
   endpointId?: string | null;
-  post?: Poster;
 }
 
 /**
@@ -54,12 +56,12 @@ interface PlannedCase {
   expected: Expected;
   event: string;
   sent: string;
-  deliveries: Delivery[];
+  deliveries: Make[];
 }
 
 /** Every case of the suite for one face, in the order of the report, then sent and their answers graded. */
 export async function checkHandler(opts: CheckOptions): Promise<CheckReport> {
-  const post = opts.post ?? createPoster({ timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate, userAgent: USER_AGENT });
+  const post = createPoster({ timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate, userAgent: USER_AGENT });
   const planned = planCases(opts);
   const cases: CheckCase[] = new Array(planned.length);
   let next = 0;
@@ -94,7 +96,8 @@ export async function checkEndpoint(
 async function sendCase(p: PlannedCase, post: Poster, opts: CheckOptions): Promise<CheckCase> {
   let last: PostResult | null = null;
   let failed: { verdict: Verdict; why: string } | null = null;
-  for (const d of p.deliveries) {
+  for (const make of p.deliveries) {
+    const d = make();
     last = await post(opts.url, d.body, { ...d.headers, 'content-type': 'application/json' });
     const g = grade(p.kind, p.expected, last, opts.timeoutMs);
     if (g.verdict === 'fail' && !failed) failed = g;
@@ -110,7 +113,7 @@ function notApplicable(p: PlannedCase, face: WebhookFace): CheckCase {
   };
 }
 
-/** The suite's deliveries, signed now (a stale one signed in the past on purpose). */
+/** The suite's cases and how to make their deliveries (a stale one signed in the past on purpose). */
 function planCases(opts: CheckOptions): PlannedCase[] {
   const { face, secret } = opts;
   const samples = sampleDeliveries(face, opts.tenantId);
@@ -128,51 +131,49 @@ function planCases(opts: CheckOptions): PlannedCase[] {
     return Object.keys(a).filter((k) => a[k] !== b[k]);
   };
   const cases: PlannedCase[] = [];
-  const add = (kind: CaseKind, expected: Expected, event: string, sent: string, deliveries: Delivery[]) => cases.push({ kind, expected, event, sent, deliveries });
+  const add = (kind: CaseKind, expected: Expected, event: string, sent: string, deliveries: Make[]) => cases.push({ kind, expected, event, sent, deliveries });
+  // The first event the face sends about a payment: the duplicate, the unknown type and the forgeries are made of it.
+  const first = samples.find((s) => s.content.event.payload.object === 'payment') ?? samples[0]!;
+  const valid = (s: SampleDelivery): Make => () => render(s);
+  /** A valid delivery of the first event, then changed by `forge`. */
+  const forged = (forge: (d: Delivery) => Delivery): Make => () => forge(render(first));
 
   // Every event the face sends, validly signed.
-  for (const s of samples) add('valid', '2xx', s.name, `${s.name}, signed`, [render(s)]);
+  for (const s of samples) add('valid', '2xx', s.name, `${s.name}, signed`, [valid(s)]);
 
-  // The first event the face sends about a payment, then the same delivery again (a retry: same event id, signed anew).
-  const first = samples.find((s) => s.content.event.payload.object === 'payment') ?? samples[0]!;
-  add('duplicate', '2xx', first.name, `${first.name} twice, same event id`, [render(first), render(first)]);
+  // The same delivery again: a retry (same event id, signed anew).
+  add('duplicate', '2xx', first.name, `${first.name} twice, same event id`, [valid(first), valid(first)]);
 
   // The newest event about an object, then the oldest one about it.
   const [older, newer] = outOfOrderPair(samples);
-  add('out_of_order', '2xx', older.name, `${newer.name} (newer), then ${older.name} (older)`, [render(newer), render(older)]);
+  add('out_of_order', '2xx', older.name, `${newer.name} (newer), then ${older.name} (older)`, [valid(newer), valid(older)]);
 
   // An event type no face has, validly signed: its name put where the first event's was, signed again.
   const unknownName = `sandpay.check_${randomBase62(6).toLowerCase()}.unknown`;
-  {
-    const valid = render(first);
-    const body = valid.body.split(JSON.stringify(first.name)).join(JSON.stringify(unknownName));
-    const headers = { ...valid.headers, ...face.sign({ secret, id: first.content.event.id, body, signedAt: unixNow() }) };
+  add('unknown_event', '2xx', unknownName, `${unknownName} (a type no handler knows), signed`, [forged((d) => {
+    const body = d.body.split(JSON.stringify(first.name)).join(JSON.stringify(unknownName));
+    const headers = { ...d.headers, ...face.sign({ secret, id: first.content.event.id, body, signedAt: unixNow() }) };
     for (const [k, v] of Object.entries(headers)) if (v === first.name) headers[k] = unknownName;
-    add('unknown_event', '2xx', unknownName, `${unknownName} (a type no handler knows), signed`, [{ body, headers }]);
-  }
+    return { body, headers };
+  })]);
 
   // Forgeries of the first event: each must be refused with a 4xx.
-  {
-    const d = render(first);
+  add('forged_signature', '4xx', first.name, `${first.name}, with a made-up signature`, [forged((d) => {
     const headers = { ...d.headers };
     for (const k of macHeaders(d.body)) headers[k] = forgeSignature(headers[k]!);
-    add('forged_signature', '4xx', first.name, `${first.name}, with a made-up signature`, [{ body: d.body, headers }]);
-  }
-  {
-    const d = render(first);
-    add('tampered_body', '4xx', first.name, `${first.name}, amount changed after signing`, [{ body: tamperBody(d.body), headers: d.headers }]);
-  }
-  {
-    const d = render(first);
+    return { body: d.body, headers };
+  })]);
+  add('tampered_body', '4xx', first.name, `${first.name}, amount changed after signing`, [forged((d) => ({ body: tamperBody(d.body), headers: d.headers }))]);
+  const macs = macHeaders('{}');
+  add('missing_signature', '4xx', first.name, `${first.name}, without ${macs.join(' and ')}`, [forged((d) => {
     const headers = { ...d.headers };
-    const macs = macHeaders(d.body);
     for (const k of macs) delete headers[k];
-    add('missing_signature', '4xx', first.name, `${first.name}, without ${macs.join(' and ')}`, [{ body: d.body, headers }]);
-  }
+    return { body: d.body, headers };
+  })]);
   const tolerance = face.signatureToleranceSec;
   if (tolerance === null) add('stale_timestamp', '4xx', first.name, 'nothing', []);
-  else add('stale_timestamp', '4xx', first.name, `${first.name}, signed ${tolerance + 60} s ago (tolerance ${tolerance} s)`, [render(first, { signedAt: unixNow() - tolerance - 60 })]);
-  add('other_secret', '4xx', first.name, `${first.name}, signed with another secret`, [render(first, { secret: otherSecret })]);
+  else add('stale_timestamp', '4xx', first.name, `${first.name}, signed ${tolerance + 60} s ago (tolerance ${tolerance} s)`, [() => render(first, { signedAt: unixNow() - tolerance - 60 })]);
+  add('other_secret', '4xx', first.name, `${first.name}, signed with another secret`, [() => render(first, { secret: otherSecret })]);
   return cases;
 }
 
