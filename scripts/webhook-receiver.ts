@@ -1,8 +1,11 @@
 /**
- * npm run webhook-receiver -- --port 4000 --secret whsec_...
- *   A local webhook receiver: verifies both signature schemes (each on its own, never one
- *   standing in for the other), prints each event, notices
- *   duplicates (same webhook-id), and can misbehave on purpose so you can watch retries:
+ * npm run webhook-receiver -- --port 4000 --secret whsec_... [--format sandpay|razorpay|stripe]
+ *   A local webhook receiver: verifies the signature of its format (Sandpay's: both schemes, each
+ *   on its own, never one standing in for the other, and it takes a delivery on the Standard
+ *   Webhooks one, which binds the time; Razorpay's with Razorpay.validateWebhookSignature;
+ *   Stripe's with stripe.webhooks.constructEvent) and refuses with 400 what does not verify,
+ *   prints each event, notices duplicates (same event id), answers 200 to event types it does
+ *   not know, and can misbehave on purpose so you can watch retries:
  *     --fail-rate 0.5   answer --status (default 500) to half of the deliveries
  *     --status 503      the failure status (410 disables the endpoint in Sandpay)
  *     --retry-after 10  send Retry-After with failures
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4000' },
     host: { type: 'string', default: '127.0.0.1' },
     secret: { type: 'string' },
+    format: { type: 'string', default: 'sandpay' },
     'fail-rate': { type: 'string', default: '0' },
     status: { type: 'string', default: '500' },
     'retry-after': { type: 'string' },
@@ -36,8 +40,56 @@ if (!(failRate >= 0 && failRate <= 1) || !(failStatus >= 100 && failStatus <= 59
   console.error('--fail-rate must be 0..1, --status an HTTP status, --delay milliseconds');
   process.exit(2);
 }
-if (!values.secret) console.warn('No --secret given: signatures are shown but not verified.');
+const format = values.format === 'native' ? 'sandpay' : values.format;
+if (format !== 'sandpay' && format !== 'razorpay' && format !== 'stripe') {
+  console.error('--format must be sandpay (or native), razorpay or stripe');
+  process.exit(2);
+}
+if (!values.secret) console.warn('No --secret given: signatures are shown but not verified, and every delivery is taken (forged ones too).');
 if (values.save) mkdirSync(values.save, { recursive: true });
+
+type Headers = Record<string, string | string[] | undefined>;
+const header = (h: Headers, name: string) => String(h[name] ?? '');
+// The gateways' SDKs (devDependencies) verify their formats, loaded only for them.
+const Razorpay = format === 'razorpay' ? (await import('razorpay')).default : null;
+const stripe = format === 'stripe' ? new (await import('stripe')).default('sk_test_webhook_receiver') : null;
+
+/** The event's id and type, and whether its signature verified (null: no secret to verify with), in this receiver's format. */
+function read(raw: Buffer, headers: Headers, secret: string | undefined): { id: string; type: string; verdict: string; valid: boolean | null } {
+  let body: { id?: string; type?: string; event?: string } = {};
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    body = { type: '(not JSON)' };
+  }
+  if (format === 'razorpay') {
+    const id = header(headers, 'x-razorpay-event-id') || '?';
+    if (!secret) return { id, type: body.event ?? '?', verdict: 'unverified', valid: null };
+    let ok = false;
+    try {
+      ok = Razorpay!.validateWebhookSignature(raw.toString('utf8'), header(headers, 'x-razorpay-signature'), secret);
+    } catch {
+      ok = false; // the SDK throws on a missing signature
+    }
+    return { id, type: body.event ?? '?', verdict: `X-Razorpay-Signature ${ok ? 'OK' : 'BAD'}`, valid: ok };
+  }
+  if (format === 'stripe') {
+    const id = body.id ?? '?';
+    if (!secret) return { id, type: body.type ?? '?', verdict: 'unverified', valid: null };
+    try {
+      stripe!.webhooks.constructEvent(raw, header(headers, 'stripe-signature'), secret);
+      return { id, type: body.type ?? '?', verdict: 'Stripe-Signature OK', valid: true };
+    } catch (err) {
+      return { id, type: body.type ?? '?', verdict: `Stripe-Signature BAD (${(err as Error).message.split('\n')[0]})`, valid: false };
+    }
+  }
+  const id = header(headers, 'webhook-id') || '?';
+  if (!secret) return { id, type: body.type ?? '?', verdict: 'unverified', valid: null };
+  const std = verifyWebhook(raw, headers, secret, { scheme: 'standard' });
+  const simple = verifyWebhook(raw, headers, secret, { scheme: 'simple' });
+  // Taken on the standard scheme: the simple one signs the body alone, so it cannot tell a replayed old delivery.
+  return { id, type: body.type ?? '?', verdict: `standard ${std.valid ? 'OK' : `BAD (${std.reason})`}, simple ${simple.valid ? 'OK' : `BAD (${simple.reason})`}`, valid: std.valid };
+}
 
 const seen = new Set<string>();
 const server = createServer((req, res) => {
@@ -45,32 +97,21 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const raw = Buffer.concat(chunks);
-    const id = String(req.headers['webhook-id'] ?? '?');
-    let type = '?';
-    try {
-      type = JSON.parse(raw.toString('utf8')).type;
-    } catch {
-      type = '(not JSON)';
-    }
-    let verdict = 'unverified';
-    if (values.secret) {
-      const std = verifyWebhook(raw, req.headers, values.secret, { scheme: 'standard' });
-      const simple = verifyWebhook(raw, req.headers, values.secret, { scheme: 'simple' });
-      verdict = `standard ${std.valid ? 'OK' : `BAD (${std.reason})`}, simple ${simple.valid ? 'OK' : `BAD (${simple.reason})`}`;
-    }
-    const duplicate = seen.has(id) ? ' (duplicate webhook-id: dedupe me)' : '';
-    seen.add(id);
+    const { id, type, verdict, valid } = read(raw, req.headers, values.secret);
+    // Only a verified delivery counts as seen: a forged one must not make the real one look like a duplicate.
+    const duplicate = valid !== false && seen.has(id) ? ` (duplicate ${format === 'sandpay' ? 'webhook-id' : 'event id'}: dedupe me)` : '';
+    if (valid !== false) seen.add(id);
     if (values.save) {
       const base = path.join(values.save, `${id}-attempt${req.headers['x-sandpay-attempt'] ?? 1}`);
       writeFileSync(`${base}.body.json`, raw);
       writeFileSync(`${base}.headers.json`, JSON.stringify(req.headers, null, 2));
     }
-    const fail = Math.random() < failRate;
-    const status = fail ? failStatus : 200;
+    const fail = valid !== false && Math.random() < failRate;
+    const status = valid === false ? 400 : fail ? failStatus : 200;
     console.log(`${new Date().toISOString()}  ${type}  ${id}  attempt ${req.headers['x-sandpay-attempt'] ?? '?'}  ${verdict}  -> ${status}${duplicate}`);
     setTimeout(() => {
       res.writeHead(status, fail && values['retry-after'] ? { 'retry-after': values['retry-after'] } : {});
-      res.end(fail ? 'failing on purpose' : 'ok');
+      res.end(valid === false ? 'signature does not verify' : fail ? 'failing on purpose' : 'ok');
     }, delay);
   });
 });

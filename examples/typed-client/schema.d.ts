@@ -727,6 +727,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-endpoints/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grade the endpoint's handler: a suite of valid and forged deliveries, each answer graded
+         * @description Sends, in the endpoint's format and signed with its secret, every event its format has (each expects 2xx), a duplicate and an older event after a newer one (2xx), an unknown event type (2xx), and forgeries: a made-up signature, a body changed after signing, no signature, a timestamp older than the tolerance (not applicable to Razorpay, whose signature has none), another secret (each expects 4xx: a 2xx is "your handler accepts forged events"). An answer slower than the timeout fails, as Sandpay would retry it. Nothing is stored or retried; `sandpay check-handler` runs the same suite from your machine.
+         *
+         *     Restricted keys and service tokens need `webhooks:write` (else a 403 `missing_permission`).
+         */
+        post: operations["postWebhookEndpointsIdCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-deliveries": {
         parameters: {
             query?: never;
@@ -2947,6 +2969,41 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        WebhookCheck: {
+            /** @constant */
+            object: "webhook_check";
+            endpoint_id: string | null;
+            url: string;
+            format: string;
+            timeout_ms: number;
+            /** @description No case failed */
+            passed: boolean;
+            summary: {
+                pass: number;
+                fail: number;
+                not_applicable: number;
+            };
+            cases: components["schemas"]["WebhookCheckCase"][];
+        };
+        WebhookCheckCase: {
+            /** @enum {string} */
+            case: "valid" | "duplicate" | "out_of_order" | "unknown_event" | "forged_signature" | "tampered_body" | "missing_signature" | "stale_timestamp" | "other_secret";
+            /** @description The event name the delivery carries, in the endpoint's format */
+            event: string;
+            /** @description What was sent, in words */
+            sent: string;
+            /** @enum {string} */
+            expected: "2xx" | "4xx";
+            /** @description The handler's answer (the second one, for a case of two deliveries); null when the case does not apply to the format */
+            answer: {
+                status_code: number | null;
+                latency_ms: number;
+                error: string | null;
+            } | null;
+            /** @enum {string} */
+            verdict: "pass" | "fail" | "not_applicable";
+            why: string;
         };
         FraudRule: {
             id: string;
@@ -5516,6 +5573,51 @@ export interface operations {
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
             422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    postWebhookEndpointsIdCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Test your retries: `latency=<ms>`, `status=500|502|503|504`, `reset`, `timeout`, or `after_commit=<status>` (do the work, commit, then answer the error). Several join with commas; an empty value turns off the tenant's random faults for this call. */
+                "Sandpay-Fault"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "timeout_ms": 2000
+                 *     }
+                 */
+                "application/json": {
+                    /** @description How long each delivery waits for an answer (default: the server's WEBHOOK_TIMEOUT_MS) */
+                    timeout_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Grade the endpoint's handler: a suite of valid and forged deliveries, each answer graded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCheck"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
             429: components["responses"]["Error429"];
             503: components["responses"]["Error503"];
         };

@@ -58,7 +58,7 @@ const FORWARD_TIMEOUT_MS = 10_000;
 const STALL_MS = 60_000;
 const MAX_BACKOFF_MS = 5000;
 
-function forwardTarget(raw: string): URL {
+export function forwardTarget(raw: string): URL {
   try {
     const url = new URL(raw);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url;

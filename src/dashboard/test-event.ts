@@ -7,6 +7,7 @@ import { latestSuccessfulPayment } from '../payments/store.ts';
 import { USER_AGENT } from '../webhooks/deliver.ts';
 import { getEndpoint } from '../webhooks/store.ts';
 import { faceOf } from '../webhooks/faces.ts';
+import { samplePayment } from '../webhooks/samples.ts';
 import { createPoster } from '../webhooks/http.ts';
 import type { WebhookServices } from '../webhooks/services.ts';
 
@@ -29,16 +30,6 @@ export const webhookTestObject = z
     sent_at: isoTime,
   })
   .meta({ id: 'WebhookTest' });
-
-function samplePayment(now: Date) {
-  return {
-    id: `pay_test_${randomBase62(11)}`, object: 'payment', amount: 5000, currency: 'INR', status: 'success', method: 'card',
-    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: now.getUTCFullYear() + 3, fingerprint: null },
-    capture_method: 'automatic', amount_captured: 5000, amount_refunded: 0, order_id: null, failure_code: null, failure_message: null,
-    fraud: null, description: 'Sandpay test event', customer_email: null, billing: { country: null }, metadata: {}, webhook_url: null,
-    livemode: false, expires_at: null, authorized_at: null, captured_at: now.toISOString(), created_at: now.toISOString(), updated_at: now.toISOString(),
-  };
-}
 
 async function latestSuccess(db: Queryable, tenantId: string) {
   const p = await latestSuccessfulPayment(db, tenantId);

@@ -22,6 +22,23 @@ export interface DeliveryContent {
   paymentSnapshot: ApiObject | null;
   /** The version of the face's API the endpoint pinned (Stripe's api_version); null or absent: the face's current one. */
   apiVersion?: string | null;
+  /** Unix seconds a timestamped signature carries; absent: now. The handler check signs stale ones on purpose. */
+  signedAt?: number;
+}
+
+/** What a signature is made of: the raw body, and what a scheme binds besides it (the event's id, the time). */
+export interface SignInput {
+  secret: string;
+  id: string;
+  body: string;
+  signedAt: number;
+}
+
+/** A sample of a face's own event (an object only it has), as the outbox would hold it. */
+export interface OwnEventSample {
+  type: string;
+  object: ApiObject;
+  previous_attributes?: Record<string, unknown> | null;
 }
 
 export interface Rendered {
@@ -59,7 +76,16 @@ export interface WebhookFace {
   foreignNameHint: string;
   /** The raw body and signature headers of one attempt; null when the event has no body here. */
   render(c: DeliveryContent): Rendered | null;
+  /** The signature headers of a body (with what the scheme binds: Standard Webhooks' id and time); render signs with it. */
+  sign(s: SignInput): Record<string, string>;
+  /** How old a signature's timestamp its gateway's own verifiers accept, in seconds; null when the signature carries no time (Razorpay's). */
+  signatureToleranceSec: number | null;
+  /** One sample per event of objects only the face has (Stripe's customer.created), for the handler check; absent when it has none. */
+  ownEventSamples?(now: Date): OwnEventSample[];
 }
+
+/** Unix seconds now: the time a signature carries unless told otherwise. */
+export const unixNow = (): number => Math.floor(Date.now() / 1000);
 
 /** What a face names an event from: its type, and where known its object and what a new payment awaits. */
 export interface FaceEvent {
@@ -81,8 +107,11 @@ export const NATIVE_FACE: WebhookFace = {
   render(c) {
     const body = JSON.stringify(eventBody(c.event));
     // A fresh timestamp and signature on every attempt; webhook-id stays the event id.
-    return { body, headers: { ...signatureHeaders(c.secret, c.event.id, body), 'x-sandpay-event': c.event.type } };
+    return { body, headers: { ...NATIVE_FACE.sign({ secret: c.secret, id: c.event.id, body, signedAt: c.signedAt ?? unixNow() }), 'x-sandpay-event': c.event.type } };
   },
+  sign: (s) => signatureHeaders(s.secret, s.id, s.body, s.signedAt),
+  // What verifyWebhook's standard scheme accepts by default (the simple scheme carries no time).
+  signatureToleranceSec: 300,
 };
 
 /** The face an endpoint's format names (null: a payment's webhook_url, which gets the native one); null for a format no face here serves. */

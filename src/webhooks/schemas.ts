@@ -149,3 +149,41 @@ export const adminReplaySchema = z.strictObject({
 });
 
 export const deadLetterObject = deliveryObject.extend({ tenant_id: z.string() }).meta({ id: 'DeadLetter' });
+
+// ----- the handler check (check.ts) -----
+
+export const CHECK_CASES = [
+  'valid', 'duplicate', 'out_of_order', 'unknown_event', 'forged_signature', 'tampered_body', 'missing_signature', 'stale_timestamp', 'other_secret',
+] as const;
+
+export const checkBody = z.strictObject({
+  timeout_ms: z.number().int().min(100).max(60_000).optional().meta({ description: "How long each delivery waits for an answer (default: the server's WEBHOOK_TIMEOUT_MS)" }),
+});
+
+export const checkCaseObject = z
+  .strictObject({
+    case: z.enum(CHECK_CASES),
+    event: z.string().meta({ description: "The event name the delivery carries, in the endpoint's format" }),
+    sent: z.string().meta({ description: 'What was sent, in words' }),
+    expected: z.enum(['2xx', '4xx']),
+    answer: z
+      .strictObject({ status_code: z.number().int().nullable(), latency_ms: z.number(), error: z.string().nullable() })
+      .nullable()
+      .meta({ description: "The handler's answer (the second one, for a case of two deliveries); null when the case does not apply to the format" }),
+    verdict: z.enum(['pass', 'fail', 'not_applicable']),
+    why: z.string(),
+  })
+  .meta({ id: 'WebhookCheckCase' });
+
+export const checkReportObject = z
+  .strictObject({
+    object: z.literal('webhook_check'),
+    endpoint_id: z.string().nullable(),
+    url: z.string(),
+    format: z.string(),
+    timeout_ms: z.number().int(),
+    passed: z.boolean().meta({ description: 'No case failed' }),
+    summary: z.strictObject({ pass: z.number().int(), fail: z.number().int(), not_applicable: z.number().int() }),
+    cases: z.array(checkCaseObject),
+  })
+  .meta({ id: 'WebhookCheck' });

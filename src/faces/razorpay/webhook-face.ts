@@ -24,6 +24,9 @@ export const razorpayWebhookFace: WebhookFace = {
     const rzp = razorpayEventBody({ ...c.event, tenant_id: c.tenantId }, c.paymentSnapshot as PaymentObject | null);
     if (!rzp) return null;
     const body = JSON.stringify(rzp);
-    return { body, headers: { 'x-razorpay-signature': createHmac('sha256', c.secret).update(body).digest('hex'), 'x-razorpay-event-id': c.event.id } };
+    return { body, headers: { ...razorpayWebhookFace.sign({ secret: c.secret, id: c.event.id, body, signedAt: 0 }), 'x-razorpay-event-id': c.event.id } };
   },
+  sign: (s) => ({ 'x-razorpay-signature': createHmac('sha256', s.secret).update(s.body).digest('hex') }),
+  // Razorpay's signature is over the body alone: it carries no time, so no verifier can reject an old one.
+  signatureToleranceSec: null,
 };

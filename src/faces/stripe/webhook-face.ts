@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { ApiObject } from '../../events/types.ts';
-import type { WebhookFace } from '../../webhooks/faces.ts';
+import { unixNow, type WebhookFace } from '../../webhooks/faces.ts';
 import { STRIPE_EVENTS, stripeEventId, stripeEventNames } from './events.ts';
 import { API_VERSION } from './http-face.ts';
 import { unix } from './schemas.ts';
 import { stripeObjectOf } from './webhook-objects.ts';
+import { ownEventSamples } from './webhook-samples.ts';
 
 export interface StripeEventInput {
   id: string;
@@ -85,6 +86,10 @@ export const stripeWebhookFace: WebhookFace = {
     const event = stripeEventBody(c.event, { names: c.names, index, apiVersion: c.apiVersion ?? API_VERSION, pendingWebhooks: 1, paymentSnapshot: c.paymentSnapshot });
     if (!event) return null;
     const body = JSON.stringify(event, null, 2);
-    return { body, headers: { 'stripe-signature': stripeSignature(c.secret, body) } };
+    return { body, headers: stripeWebhookFace.sign({ secret: c.secret, id: event.id, body, signedAt: c.signedAt ?? unixNow() }) };
   },
+  sign: (s) => ({ 'stripe-signature': stripeSignature(s.secret, s.body, s.signedAt) }),
+  // stripe.webhooks.constructEvent's default tolerance (the SDK's Webhook.DEFAULT_TOLERANCE).
+  signatureToleranceSec: 300,
+  ownEventSamples: ownEventSamples,
 };

@@ -57,15 +57,40 @@ function TestResult({ r }) {
   </div>`;
 }
 
+const VERDICTS = { pass: ['good', 'pass'], fail: ['bad', 'FAIL'], not_applicable: ['', 'n/a'] };
+
+const answerOf = (a) => (!a ? '-' : a.status_code !== null ? `${a.status_code} in ${Math.round(a.latency_ms)} ms` : a.error === 'timeout' ? `no answer (timeout)` : `not delivered: ${a.error}`);
+
+/** The handler check's graded cases: the same table `sandpay check-handler` prints. */
+function CheckResult({ r, id }) {
+  const { pass, fail, not_applicable: na } = r.summary;
+  return html`<section class="check-result" aria-labelledby=${`${id}-title`}>
+    <p id=${`${id}-title`} class=${`alert ${r.passed ? 'info' : 'error'}`} role="status">
+      Handler check ${r.passed ? 'passed' : 'failed'}: ${pass} passed, ${fail} failed${na ? `, ${na} not applicable` : ''} (${r.format} format, timeout ${r.timeout_ms} ms).
+    </p>
+    <table>
+      <caption class="muted">Each delivery sent to ${r.url} and how its answer was graded</caption>
+      <thead><tr><th scope="col">Case</th><th scope="col">Sent</th><th scope="col">Answer</th><th scope="col">Verdict</th><th scope="col">Why</th></tr></thead>
+      <tbody>${r.cases.map((c, i) => html`<tr key=${i} data-case=${c.case} data-verdict=${c.verdict}>
+        <td class="mono">${c.case}</td><td>${c.sent}</td><td>${answerOf(c.answer)}</td>
+        <td><span class=${`badge ${VERDICTS[c.verdict][0]}`}>${VERDICTS[c.verdict][1]}</span></td><td>${c.why}</td>
+      </tr>`)}</tbody>
+    </table>
+  </section>`;
+}
+
 function Endpoint({ e, onChanged }) {
   const [editing, setEditing] = useState(false);
   const [secret, setSecret] = useState(null);
   const [test, setTest] = useState(null);
+  const [check, setCheck] = useState(null);
   return html`<li class="card endpoint" data-endpoint-id=${e.id}>
     <h3><span class="mono">${e.url}</span> ${e.enabled ? html`<span class="badge good">enabled</span>` : html`<span class="badge bad">disabled</span>`}</h3>
     <p class="muted"><span class="mono">${e.id}</span> · events: ${e.events.join(', ')}${e.description ? ` · ${e.description}` : ''}${e.disabled_reason ? ` · ${e.disabled_reason}` : ''}</p>
     <div class="buttons">
       <${ActionButton} label="Send test event" onClick=${async () => setTest(await post(`/webhook-endpoints/${e.id}/test`, {}))} />
+      <${ActionButton} label="Check handler" busyLabel="Checking handler…" errorTitle="Handler not checked"
+        onClick=${async () => { setCheck(null); setCheck(await post(`/webhook-endpoints/${e.id}/check`, {})); }} />
       <button type="button" class="secondary" aria-expanded=${editing} onClick=${() => setEditing(!editing)}>${editing ? 'Close editor' : 'Edit'}</button>
       <${ActionButton} label=${e.enabled ? 'Disable' : 'Enable'} className="secondary" onClick=${async () => { await patch(`/webhook-endpoints/${e.id}`, { enabled: !e.enabled }); toast(`Endpoint ${e.enabled ? 'disabled' : 'enabled'}`); await onChanged(); }} />
       <${ActionButton} label="Rotate secret" className="secondary" confirm="Rotate this endpoint's signing secret? Deliveries are signed with the new one from now on." onClick=${async () => { setSecret((await post(`/webhook-endpoints/${e.id}/rotate-secret`, {})).secret); await onChanged(); }} />
@@ -73,6 +98,7 @@ function Endpoint({ e, onChanged }) {
     </div>
     ${secret && html`<${SecretOnce} secret=${secret} />`}
     ${test && html`<${TestResult} r=${test} />`}
+    ${check && html`<${CheckResult} r=${check} id=${`check-${e.id}`} />`}
     ${editing && html`<${EndpointForm} initial=${e} submitLabel="Save endpoint" onSaved=${async () => { setEditing(false); toast('Endpoint saved'); await onChanged(); }} />`}
   </li>`;
 }

@@ -9,7 +9,8 @@ import {
 } from '../../../webhooks/endpoints.ts';
 import type { WebhookFace } from '../../../webhooks/faces.ts';
 import { getDelivery, getEndpoint, listDeliveries, listEndpoints } from '../../../webhooks/store.ts';
-import { deliveryObject, endpointSchemas, listDeliveriesQuery, replayObject, replaySchema } from '../../../webhooks/schemas.ts';
+import { checkBody, checkReportObject, deliveryObject, endpointSchemas, listDeliveriesQuery, replayObject, replaySchema } from '../../../webhooks/schemas.ts';
+import { checkEndpoint } from '../../../webhooks/check.ts';
 import { byId, pageArgs, route } from '../../../routing/route.ts';
 
 // Not "Webhooks": the reference lists the event bodies (the document's `webhooks`) under that title.
@@ -63,6 +64,17 @@ export function webhookRoutes(faces: readonly WebhookFace[]) {
         const e = await rotateEndpointSecret(t, svc, ctx, p.id);
         return { ...endpointView(e), secret: e.secret };
       },
+    }),
+    route({
+      method: 'post', path: '/api/v1/webhook-endpoints/:id/check', auth: 'secret', permission: { resource: 'webhooks', level: 'write' }, tag, idempotency: 'none',
+      summary: "Grade the endpoint's handler: a suite of valid and forged deliveries, each answer graded",
+      description:
+        "Sends, in the endpoint's format and signed with its secret, every event its format has (each expects 2xx), a duplicate and an older event after a newer one (2xx), " +
+        'an unknown event type (2xx), and forgeries: a made-up signature, a body changed after signing, no signature, a timestamp older than the tolerance ' +
+        '(not applicable to Razorpay, whose signature has none), another secret (each expects 4xx: a 2xx is "your handler accepts forged events"). ' +
+        'An answer slower than the timeout fails, as Sandpay would retry it. Nothing is stored or retried; `sandpay check-handler` runs the same suite from your machine.',
+      params: endpoint, body: checkBody, response: checkReportObject, example: { timeout_ms: 2000 },
+      handler: ({ svc, ctx, params: p, body }) => checkEndpoint(svc, ctx, p.id, body),
     }),
     route({
       method: 'get', path: '/api/v1/webhook-deliveries', auth: 'secret', permission: { resource: 'webhooks', level: 'read' }, tag, summary: 'List deliveries with their attempts', query: listDeliveriesQuery, response: listOf(deliveryObject),
