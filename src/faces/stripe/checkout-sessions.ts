@@ -19,7 +19,9 @@ import { checkAmount, insertCheckoutIntent } from './intents.ts';
 import { raiser } from './object-events.ts';
 import { createPrice } from './prices.ts';
 import { mergeMetadata, unix } from './schemas.ts';
-import { checkoutSessionOfOrder, findCheckoutSession, insertCheckoutSession, pageCheckoutSessions, type DbCheckoutSession, type DbLineItem } from './store.ts';
+import {
+  cancelIntentRow, checkoutSessionOfOrder, findCheckoutSession, findIntent, insertCheckoutSession, pageCheckoutSessions, type DbCheckoutSession, type DbLineItem,
+} from './store.ts';
 import { withCursors } from './cursors.ts';
 
 /**
@@ -288,6 +290,16 @@ export async function createCheckoutSession(t: Tx, svc: Services, ctx: Ctx, base
   return { stripe, session, payment: null };
 }
 
+/**
+ * An expired session's PaymentIntent, if the page made one, is canceled with it (`expired`, a
+ * reason Stripe gives itself), as Stripe's is: nothing can confirm it any more.
+ */
+async function cancelIntentOf(t: Tx, tenantId: string, session: DbSession): Promise<void> {
+  if (!session.payment_id) return;
+  const intent = await findIntent(t, tenantId, session.order_id, true);
+  if (intent && intent.canceled_at === null) await cancelIntentRow(t, intent.id, 'expired');
+}
+
 /** Stripe's expire: only an open session; the payer's page then says it has expired. checkout.session.expired. */
 export async function expireCheckoutSession(t: Tx, svc: Services, ctx: Ctx, id: string): Promise<SessionParts> {
   const parts = await loadCheckoutSession(t, ctx.tenant.id, id, 'session');
@@ -296,6 +308,7 @@ export async function expireCheckoutSession(t: Tx, svc: Services, ctx: Ctx, id: 
     const now = await loadCheckoutSession(t, ctx.tenant.id, id, 'session');
     throw unexpectedState('checkout_session_unexpected_state', `Only Checkout Sessions with a status in ["open"] can be expired; this one is ${now.session.status}.`);
   }
+  await cancelIntentOf(t, ctx.tenant.id, expired);
   const after = await loadCheckoutSession(t, ctx.tenant.id, id, 'session');
   raiser(t, svc, ctx)('checkout.session.expired', checkoutSessionObject(after));
   return after;
@@ -319,6 +332,7 @@ export async function checkoutSessionOnPayment(t: Tx, svc: PaymentServices, ctx:
 export async function checkoutSessionOnExpiry(t: Tx, svc: PaymentServices, ctx: Ctx, session: DbSession): Promise<void> {
   const stripe = await findCheckoutSession(t, ctx.tenant.id, session.id);
   if (!stripe) return;
+  await cancelIntentOf(t, ctx.tenant.id, session);
   const payment = session.payment_id ? await getPayment(t, ctx.tenant.id, session.payment_id) : null;
   raiser(t, svc, ctx)('checkout.session.expired', checkoutSessionObject({ stripe, session, payment }));
 }

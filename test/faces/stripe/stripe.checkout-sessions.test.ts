@@ -171,6 +171,30 @@ describe('Checkout Sessions through stripe-node', () => {
     expect(await stripeError(stripe.checkout.sessions.expire(paid.id))).toMatchObject({ statusCode: 400 });
   });
 
+  it('expire while a 3-D Secure challenge is open cancels that payment: the challenge can no longer pay the session', async () => {
+    const s = await newSession();
+    const challenged = await payOnPage(s, CARDS.delayed);
+    expect(challenged.body.payment).toMatchObject({ status: 'pending', next_action: 'three_ds_challenge' });
+    expect((await stripe.checkout.sessions.expire(s.id)).status).toBe('expired');
+    const native = `cs_${s.id.slice('cs_test_'.length)}`;
+    const answer = await fetch(`${sys.url}/checkout/${native}/authenticate`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` }, body: JSON.stringify({ outcome: 'complete' }),
+    });
+    expect(answer.status).toBe(409);
+    const after = await stripe.checkout.sessions.retrieve(s.id);
+    expect(after).toMatchObject({ status: 'expired', payment_status: 'unpaid' });
+    expect(await stripe.paymentIntents.retrieve(after.payment_intent as string)).toMatchObject({ status: 'canceled', cancellation_reason: 'expired' });
+  });
+
+  it('create honours Idempotency-Key: a retry answers the same session', async () => {
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 900, product_data: { name: 'Cap' } });
+    const params = { mode: 'payment' as const, line_items: [{ price: price.id, quantity: 1 }], success_url: SUCCESS };
+    const a = await stripe.checkout.sessions.create(params, { idempotencyKey: 'cs-retry-1' });
+    const b = await stripe.checkout.sessions.create(params, { idempotencyKey: 'cs-retry-1' });
+    expect(b.id).toBe(a.id);
+    expect((await stripe.checkout.sessions.list({ limit: 100 })).data.filter((x) => x.amount_total === 900)).toHaveLength(1);
+  });
+
   it('lapses at expires_at through the expiry job, with checkout.session.expired', async () => {
     const s = await newSession({ expires_at: now() + 31 * 60 });
     expect(s.expires_at).toBeGreaterThanOrEqual(now() + 30 * 60);
@@ -214,8 +238,8 @@ describe('Checkout Sessions through stripe-node', () => {
   it('another tenant\'s session is Stripe\'s 404 everywhere', async () => {
     const s = await newSession();
     const other = stripeSdk(sys.url, (await registerTenant(sys.url, 'Other')).sk);
-    for (const call of [other.checkout.sessions.retrieve(s.id), other.checkout.sessions.listLineItems(s.id), other.checkout.sessions.expire(s.id)]) {
-      expect(await stripeError(call)).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    for (const call of [() => other.checkout.sessions.retrieve(s.id), () => other.checkout.sessions.listLineItems(s.id), () => other.checkout.sessions.expire(s.id)]) {
+      expect(await stripeError(call())).toMatchObject({ statusCode: 404, code: 'resource_missing' });
     }
     expect((await other.checkout.sessions.list()).data).toEqual([]);
     expect(await stripeError(stripe.checkout.sessions.retrieve('cs_test_nope'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
