@@ -7,12 +7,12 @@ import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { createOrder } from '../orders/orders.ts';
 import { lockOrder } from '../orders/store.ts';
-import type { Ctx } from '../tenants/types.ts';
-import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
-import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
 import { cancelPayment } from '../payments/actions.ts';
 import type { PaymentServices } from '../payments/services.ts';
 import { lockPayment } from '../payments/store.ts';
+import type { Ctx } from '../tenants/types.ts';
+import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
+import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
 import { completeOpenSessions, getSession, insertSession, lockSessionWithPayment, markSessionExpired, type DbSession } from './store.ts';
 
 export type { DbSession };

@@ -30,8 +30,6 @@ const policyOf = (svc: Services, tenant: DbTenant): OriginPolicy => ({
 /** A browser asking for the page gets a page; an API client gets the usual error shape. */
 const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
 
-const pageHeaders = checkoutPageHeaders;
-
 /**
  * Checkout sessions and the hosted page. Sessions that checkout.js opens with a gateway face's key
  * id are that face's (`faces`): their results are signed with that key's secret, and their state
@@ -88,14 +86,14 @@ export function checkoutRoutes(faces: readonly CheckoutFace[]) {
             page = await load(svc.db, svc, p.id);
           } catch (err) {
             if (!(err instanceof DomainError) || !wantsHtml(res.req)) throw err;
-            pageHeaders(res, "'none'");
+            checkoutPageHeaders(res, "'none'");
             const title = err.kind === 'not_found' ? 'Checkout not found' : 'Checkout unavailable';
             const text = err.kind === 'not_found' ? 'This checkout link is not valid. Return to the merchant and start again.' : err.message;
             res.status(err.kind === 'not_found' ? 404 : 403).type('html').send(renderProblemPage(title, text));
             return;
           }
           const policy = policyOf(svc, page.tenant);
-          pageHeaders(res, frameAncestors(policy, page.session.origin));
+          checkoutPageHeaders(res, frameAncestors(policy, page.session.origin));
           res.type('html').send(renderCheckoutPage({
             session: page.session, merchant: page.session.name ?? page.tenant.name, state: sessionState(page), opener: page.session.origin,
           }));
