@@ -1,4 +1,4 @@
-import { badRequest, DomainError } from '../../core/errors.ts';
+import { badRequest } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { createSession, expireSessionNow, type DbSession } from '../../checkout/sessions.ts';
 import { getSession, sessionsByIds } from '../../checkout/store.ts';
@@ -8,20 +8,17 @@ import type { PaymentServices } from '../../payments/services.ts';
 import type { PaymentStatus } from '../../payments/state-machine.ts';
 import { getPayment, paymentsByIds } from '../../payments/store.ts';
 import type { Ctx, Services } from '../../services.ts';
-import { priceObject, priceRow, productRow } from './catalog.ts';
-import type { LineItemInput, SessionCreate } from './checkout-schemas.ts';
+import { checkoutSessionObject, type SessionParts } from './checkout-objects.ts';
+import { lifetimeOf, named, priceLines } from './checkout-pricing.ts';
+import type { SessionCreate } from './checkout-schemas.ts';
 import { requireCustomer } from './customers.ts';
-import { stringMap } from './entities.ts';
 import { noSuch, unexpectedState } from './errors.ts';
 import { checkoutPagePath } from './events.ts';
-import { ledgerId, nativeSessionId, newStripeId, stripeId, stripeSessionId } from './ids.ts';
+import { ledgerId, nativeSessionId, stripeSessionId } from './ids.ts';
 import { checkAmount, insertCheckoutIntent } from './intents.ts';
 import { raiser } from './object-events.ts';
-import { createPrice } from './prices.ts';
-import { mergeMetadata, unix } from './schemas.ts';
-import {
-  cancelIntentRow, checkoutSessionOfOrder, findCheckoutSession, findIntent, insertCheckoutSession, pageCheckoutSessions, type DbCheckoutSession, type DbLineItem,
-} from './store.ts';
+import { mergeMetadata } from './schemas.ts';
+import { cancelIntentRow, checkoutSessionOfOrder, findCheckoutSession, findIntent, insertCheckoutSession, pageCheckoutSessions, type DbCheckoutSession } from './store.ts';
 import { withCursors } from './cursors.ts';
 
 /**
@@ -33,105 +30,6 @@ import { withCursors } from './cursors.ts';
  */
 
 type Json = Record<string, unknown>;
-
-/** Stripe's bounds on expires_at, from the session's creation (a few seconds' grace for the caller's clock). */
-const MIN_LIFETIME = 30 * 60;
-const MAX_LIFETIME = 24 * 3600;
-const CLOCK_GRACE = 10;
-
-export interface SessionParts {
-  stripe: DbCheckoutSession;
-  session: DbSession;
-  /** The session's latest payment (the one that paid it, once complete). */
-  payment: DbPayment | null;
-}
-
-/** `{CHECKOUT_SESSION_ID}` in a success URL, as Stripe fills it in. */
-export const resolvedSuccessUrl = (s: DbCheckoutSession) => s.success_url.replaceAll('{CHECKOUT_SESSION_ID}', stripeSessionId(s.id));
-
-const paidStatuses = new Set(['success', 'partially_refunded', 'refunded']);
-
-export function checkoutSessionObject({ stripe: x, session: s, payment: p }: SessionParts): Json {
-  const complete = s.status === 'complete';
-  const email = x.customer_email ?? (complete ? p?.customer_email ?? null : null);
-  return {
-    id: stripeSessionId(s.id),
-    object: 'checkout.session',
-    adaptive_pricing: null,
-    after_expiration: null,
-    allow_promotion_codes: null,
-    amount_subtotal: Number(s.amount),
-    amount_total: Number(s.amount),
-    automatic_tax: { enabled: false, liability: null, provider: null, status: null },
-    billing_address_collection: null,
-    cancel_url: x.cancel_url,
-    client_reference_id: x.client_reference_id,
-    client_secret: null,
-    collected_information: null,
-    consent: null,
-    consent_collection: null,
-    created: unix(s.created_at),
-    currency: s.currency.toLowerCase(),
-    currency_conversion: null,
-    custom_fields: [],
-    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
-    customer: x.customer,
-    customer_creation: x.customer ? null : 'if_required',
-    customer_details: complete ? { address: null, email, name: null, phone: null, tax_exempt: 'none', tax_ids: [] } : null,
-    customer_email: x.customer_email,
-    discounts: [],
-    expires_at: unix(s.expires_at),
-    invoice: null,
-    invoice_creation: null,
-    livemode: false,
-    locale: null,
-    metadata: stringMap(s.metadata),
-    mode: 'payment',
-    origin_context: null,
-    // Stripe makes the PaymentIntent when the payer first confirms: here, the page's first attempt.
-    payment_intent: s.payment_id ? stripeId('pi', s.order_id) : null,
-    payment_link: null,
-    payment_method_collection: 'if_required',
-    payment_method_configuration_details: null,
-    payment_method_options: {},
-    payment_method_types: ['card'],
-    // A manual-capture payment completes the session authorized: paid once captured.
-    payment_status: complete && p && paidStatuses.has(p.status) ? 'paid' : 'unpaid',
-    permissions: null,
-    phone_number_collection: { enabled: false },
-    recovered_from: null,
-    saved_payment_method_options: null,
-    setup_intent: null,
-    shipping_address_collection: null,
-    shipping_cost: null,
-    shipping_options: [],
-    status: s.status,
-    submit_type: null,
-    subscription: null,
-    success_url: x.success_url,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted_page',
-    url: s.status === 'open' ? s.url : null,
-    wallet_options: null,
-  };
-}
-
-export function lineItemObject(li: DbLineItem): Json {
-  return {
-    id: li.id,
-    object: 'item',
-    adjustable_quantity: null,
-    amount_discount: 0,
-    amount_subtotal: li.amount,
-    amount_tax: 0,
-    amount_total: li.amount,
-    currency: li.currency,
-    description: li.description,
-    metadata: {},
-    price: li.price,
-    quantity: li.quantity,
-  };
-}
 
 /** The tenant's Checkout Session `cs_test_…`, or Stripe's 404 (another tenant's, a native session's id, a wrong shape). */
 export async function loadCheckoutSession(db: Queryable, tenantId: string, id: string, param = 'session'): Promise<SessionParts> {
@@ -168,84 +66,6 @@ export async function listCheckoutSessions(
     pageCheckoutSessions(db, tenantId, { customer: q.customer, orderId, createdFrom: q.createdFrom, createdTo: q.createdTo }, { limit: q.limit, ...cursors }));
   const parts = await partsOf(db, tenantId, page.data);
   return { data: parts.map(checkoutSessionObject), hasMore: page.has_more, parts };
-}
-
-/** A page of a session's line items, in their order (cursors are their `li_` ids). */
-export function pageLineItems(items: DbLineItem[], q: { limit: number; startingAfter?: string | undefined; endingBefore?: string | undefined }): { data: Json[]; hasMore: boolean } {
-  const at = (id: string, param: string) => {
-    const i = items.findIndex((li) => li.id === id);
-    if (i < 0) throw noSuch('line item', id, param);
-    return i;
-  };
-  if (q.endingBefore !== undefined) {
-    const end = at(q.endingBefore, 'ending_before');
-    const start = Math.max(0, end - q.limit);
-    return { data: items.slice(start, end).map(lineItemObject), hasMore: start > 0 };
-  }
-  const start = q.startingAfter !== undefined ? at(q.startingAfter, 'starting_after') + 1 : 0;
-  return { data: items.slice(start, start + q.limit).map(lineItemObject), hasMore: start + q.limit < items.length };
-}
-
-const lineParam = (i: number, field: string) => `line_items.${i}.${field}`;
-
-/** A missing object a parameter names: Stripe's 400 resource_missing for a create's parameter (not the 404 of a path). */
-async function named<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (err) {
-    if (err instanceof DomainError && err.kind === 'not_found') throw new DomainError('invalid', 'resource_missing', err.message, { param: err.param });
-    throw err;
-  }
-}
-
-/** Prices each line as Stripe does: a one-time price of the tenant (active), or one made from price_data. */
-async function priceLines(t: Tx, ctx: Ctx, lines: LineItemInput[]): Promise<DbLineItem[]> {
-  const out: DbLineItem[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (line.price !== undefined && line.price_data !== undefined) {
-      throw badRequest('parameter_invalid', `You may only specify one of these parameters: line_items[${i}][price], line_items[${i}][price_data].`, lineParam(i, 'price_data'));
-    }
-    if (line.quantity === undefined) throw badRequest('parameter_missing', `Quantity is required. Add \`quantity\` to \`line_items[${i}]\`.`, lineParam(i, 'quantity'));
-    let price;
-    if (line.price !== undefined) {
-      price = await named(() => priceRow(t, ctx.tenant.id, line.price!, { param: lineParam(i, 'price') }));
-      if (!price.active) throw badRequest('parameter_invalid', `The price specified (${price.id}) is inactive. This field only accepts active prices.`, lineParam(i, 'price'));
-    } else if (line.price_data !== undefined) {
-      const d = line.price_data;
-      if (d.product !== undefined) await named(() => productRow(t, ctx.tenant.id, d.product!, { param: lineParam(i, 'price_data.product') }));
-      else if (d.product_data === undefined) throw badRequest('parameter_missing', `Missing required param: line_items[${i}][price_data][product_data] (or product).`, lineParam(i, 'price_data.product_data'));
-      // An inline price (and product) is made as Stripe makes it, inactive, for this session: no events of its own.
-      price = await createPrice(t, ctx, () => {}, {
-        currency: d.currency, unit_amount: d.unit_amount, unit_amount_decimal: d.unit_amount_decimal, tax_behavior: d.tax_behavior, active: false,
-        ...(d.product !== undefined ? { product: d.product } : { product_data: { name: d.product_data!.name, metadata: d.product_data!.metadata, tax_code: d.product_data!.tax_code } }),
-      });
-    } else {
-      throw badRequest('parameter_missing', `You must specify either \`price\` or \`price_data\` in line_items[${i}].`, lineParam(i, 'price'));
-    }
-    if (price.type === 'recurring') {
-      throw badRequest('parameter_invalid', 'You specified `payment` mode but passed a recurring price. Sandpay supports one-time prices only (mode `payment`).', lineParam(i, 'price'));
-    }
-    if (price.unit_amount === null) {
-      throw badRequest('parameter_invalid', `The price ${price.id} has a fractional unit_amount_decimal; Sandpay charges whole units of the currency.`, lineParam(i, 'price'));
-    }
-    const currency = price.currency.toLowerCase();
-    if (out.length > 0 && out[0]!.currency !== currency) {
-      throw badRequest('parameter_invalid', `All line items must have the same currency: line_items[0] is in ${out[0]!.currency}, line_items[${i}] in ${currency}.`, lineParam(i, 'price'));
-    }
-    const product = await productRow(t, ctx.tenant.id, price.product, { param: lineParam(i, 'price') });
-    const unitAmount = Number(price.unit_amount);
-    out.push({ id: newStripeId('li'), description: product.name, quantity: line.quantity, currency, unit_amount: unitAmount, amount: unitAmount * line.quantity, price: priceObject(price) });
-  }
-  return out;
-}
-
-/** The session's lifetime in seconds from now: Stripe's 30 minutes to 24 hours, 24 hours by default. */
-function lifetimeOf(expiresAt: number | undefined): number {
-  if (expiresAt === undefined) return MAX_LIFETIME;
-  const seconds = expiresAt - Date.now() / 1000;
-  if (seconds < MIN_LIFETIME - CLOCK_GRACE) throw badRequest('parameter_invalid', 'The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.', 'expires_at');
-  if (seconds > MAX_LIFETIME + CLOCK_GRACE) throw badRequest('parameter_invalid', 'The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', 'expires_at');
-  return Math.min(MAX_LIFETIME, Math.max(1, Math.round(seconds)));
 }
 
 /**

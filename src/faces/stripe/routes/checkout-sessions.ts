@@ -5,9 +5,8 @@ import { checkoutPageHeaders, formatAmount, renderCheckoutPage, renderProblemPag
 import { loadPageSession, sessionState, type PageSession } from '../../../checkout/pay.ts';
 import { route, type RawReply } from '../../../routing/route.ts';
 import type { KeyStore } from '../../../secrets/keys.ts';
-import {
-  checkoutSessionObject, createCheckoutSession, expireCheckoutSession, listCheckoutSessions, loadCheckoutSession, pageLineItems, resolvedSuccessUrl, type SessionParts,
-} from '../checkout-sessions.ts';
+import { checkoutSessionObject, pageLineItems, resolvedSuccessUrl, type SessionParts } from '../checkout-objects.ts';
+import { createCheckoutSession, expireCheckoutSession, listCheckoutSessions, loadCheckoutSession } from '../checkout-sessions.ts';
 import { lineItemList, sessionCreate, sessionExpire, sessionList, sessionRetrieve } from '../checkout-schemas.ts';
 import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
