@@ -1,6 +1,7 @@
 import type { CheckpointSigned } from './audit/services.ts';
 import type { EventHub } from './events/hub.ts';
 import type { PaymentHooks, PaymentServices } from './payments/services.ts';
+import type { CheckoutHooks } from './checkout/sessions.ts';
 
 export type { Actor, ActorType } from './core/context.ts';
 export type { Ctx } from './tenants/types.ts';
@@ -27,9 +28,10 @@ export interface Services extends PaymentServices {
 /**
  * The points where one capability reacts to a change in another that sits below it, without the
  * lower one importing it, each declared by the capability that calls it: a payment's move
- * (src/payments/services.ts) and a signed audit checkpoint (src/audit/services.ts). Each runs in
+ * (src/payments/services.ts), a checkout session's expiry (src/checkout/sessions.ts) and a signed
+ * audit checkpoint (src/audit/services.ts). Each runs in
  * the transaction of the change, after its rows.
  */
-export interface Hooks extends PaymentHooks {
+export interface Hooks extends PaymentHooks, CheckoutHooks {
   checkpointSigned: ReadonlyArray<CheckpointSigned<Services>>;
 }

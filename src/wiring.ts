@@ -11,6 +11,7 @@ import { reconcileJobs } from './reconcile/jobs.ts';
 import { refundJobs } from './refunds/jobs.ts';
 import type { Hooks, Services } from './services.ts';
 import { webhookJobs } from './webhooks/jobs.ts';
+import { checkoutSessionOnExpiry, checkoutSessionOnPayment } from './faces/stripe/checkout-sessions.ts';
 import { announceCheckpoint } from './webhooks/outbox.ts';
 
 /**
@@ -19,7 +20,9 @@ import { announceCheckpoint } from './webhooks/outbox.ts';
  */
 export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'> {
   const hooks: Hooks = {
-    paymentMoved: [completeSessionsOnPayment],
+    // The hosted checkout completes the order's sessions first; the Stripe face then tells of its own.
+    paymentMoved: [completeSessionsOnPayment, checkoutSessionOnPayment],
+    sessionExpired: [checkoutSessionOnExpiry],
     checkpointSigned: [announceCheckpoint],
   };
   return { hooks, webhookFaces: WEBHOOK_FACES, checkFraud };

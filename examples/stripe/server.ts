@@ -14,11 +14,14 @@
  * Its API (JSON): POST /api/pay {payment_method, capture?: 'manual'} pays a $20.00 order and answers
  * the intent's status, or the decline (code, decline_code) with 402; POST /api/capture {id, amount?};
  * POST /api/refund {id, amount?}; POST /webhooks/stripe records each verified event; GET /api/state.
+ * And its pages: /checkout, the Checkout Session redirect flow (checkout.ts), and /elements, the
+ * Elements flow (elements.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { elementsFlow } from './elements.ts';
+import { checkoutPages } from './checkout.ts';
 
 export interface ShopOptions {
   secretKey: string;
@@ -71,9 +74,14 @@ export async function startShop(opts: ShopOptions): Promise<Shop> {
     ? elementsFlow({ stripe, publishableKey: opts.publishableKey, jsUrl: opts.jsUrl ?? opts.apiUrl ?? 'https://js.stripe.com', apiUrl: opts.apiUrl ?? 'https://api.stripe.com' })
     : null;
 
+  const checkout = checkoutPages(stripe);
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://shop');
+    // The Elements flow (elements.ts): /elements, /elements.js, /api/elements/intent.
     if (elements && (await elements(req, res, url))) return;
+    // The Checkout Session redirect flow (checkout.ts): /checkout, /checkout/session, /checkout/success.
+    if (await checkout(req, res, url)) return;
     if (req.method === 'GET' && url.pathname === '/api/state') return json(res, 200, state);
     if (req.method === 'POST' && url.pathname === '/api/pay') {
       const r = JSON.parse(await readBody(req)) as { payment_method: string; capture?: 'manual' };

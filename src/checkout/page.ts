@@ -9,7 +9,7 @@ import type { DbSession } from './sessions.ts';
  * any script runs, and the page needs no build step and no network beyond Sandpay itself.
  */
 
-export const ASSET_VERSION = '1';
+export const ASSET_VERSION = '2';
 /** How often the waiting screen asks for news (the page reads it from data-poll-ms). */
 export const POLL_MS = 700;
 
@@ -109,10 +109,18 @@ export interface PageInput {
   state: SessionState;
   /** Where the page may post results: the origin that opened it through checkout.js. */
   opener: string | null;
+  /** What is bought, line by line (a gateway face's session that has line items). */
+  lines?: ReadonlyArray<{ description: string; quantity: number; amount: string }>;
+  /**
+   * The success and cancel URLs are followed as they are, with nothing added (Stripe's Checkout:
+   * the merchant's success_url names the session itself); else the result's ids and signature go along.
+   */
+  exactRedirects?: boolean;
 }
 
-function cancelHref(s: DbSession, paymentId: string | null): string | null {
+function cancelHref(s: DbSession, paymentId: string | null, exact = false): string | null {
   if (!s.cancel_url) return null;
+  if (exact) return s.cancel_url;
   const u = new URL(s.cancel_url);
   u.searchParams.set('order_id', s.order_id);
   u.searchParams.set('session_id', s.id);
@@ -137,13 +145,19 @@ ${body}
 `;
 }
 
-export function renderCheckoutPage({ session: s, merchant, state, opener }: PageInput): string {
+function linesList(lines: PageInput['lines'], total: string): string {
+  if (!lines || lines.length === 0) return '';
+  const rows = lines.map((l) => `<li><span class="line-name">${esc(l.description)}${l.quantity > 1 ? ` <span class="line-qty">× ${l.quantity}</span>` : ''}</span> <span class="line-amount">${esc(l.amount)}</span></li>`);
+  return `<ul class="lines" aria-label="Order summary">${rows.join('')}<li class="line-total"><span class="line-name">Total</span> <span class="line-amount">${esc(total)}</span></li></ul>`;
+}
+
+export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false }: PageInput): string {
   const amount = formatAmount(Number(s.amount), s.currency);
-  const cancel = cancelHref(s, state.payment?.id ?? null);
+  const cancel = cancelHref(s, state.payment?.id ?? null, exactRedirects);
   const tabs = s.methods
     .map((m, i) => `<button type="button" role="tab" id="tab-${m}" aria-controls="panel-${m}" aria-selected="${i === 0}" tabindex="${i === 0 ? 0 : -1}">${METHOD_LABEL[m]}</button>`)
     .join('');
-  const stateJson = JSON.stringify({ state, success_url: s.success_url, cancel_url: cancel }).replace(/</g, '\\u003c');
+  const stateJson = JSON.stringify({ state, success_url: s.success_url, cancel_url: cancel, exact_redirects: exactRedirects }).replace(/</g, '\\u003c');
   const initial = initialScreen(state);
   const hide = (screen: string) => (screen === initial ? '' : 'hidden');
   const back = cancel ? `<a class="link" href="${esc(cancel)}" data-cancel>Cancel and return to ${esc(merchant)}</a>` : '';
@@ -153,6 +167,7 @@ export function renderCheckoutPage({ session: s, merchant, state, opener }: Page
     <h1 id="merchant">${esc(merchant)}</h1>
     ${s.description ? `<p class="description">${esc(s.description)}</p>` : ''}
     <p class="amount" id="amount">${esc(amount)}</p>
+    ${linesList(lines, amount)}
   </div>
   <p class="badge">Test mode</p>
 </header>
@@ -221,6 +236,24 @@ export function renderCheckoutPage({ session: s, merchant, state, opener }: Page
 <script type="module" src="/checkout/assets/page.js?v=${ASSET_VERSION}"></script>`;
   const attrs = ` data-session="${esc(s.id)}" data-poll-ms="${POLL_MS}"${opener ? ` data-opener="${esc(opener)}"` : ''}`;
   return shell(`Pay ${merchant} · Sandpay checkout`, body, attrs);
+}
+
+/**
+ * The hosted page's headers: a strict CSP (scripts, styles and calls to Sandpay only; no form
+ * posts anywhere), framed only by `ancestors`, never cached, no referrer.
+ */
+export function checkoutPageHeaders(res: { setHeader(name: string, value: string): unknown; removeHeader(name: string): unknown }, ancestors: string): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    [
+      "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+      "form-action 'none'", "base-uri 'none'", `frame-ancestors ${ancestors}`,
+    ].join('; '),
+  );
+  // frame-ancestors decides who may frame the page; helmet's X-Frame-Options would refuse every other origin.
+  res.removeHeader('X-Frame-Options');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Referrer-Policy', 'no-referrer');
 }
 
 /** A page for a checkout link that cannot be used (unknown, disabled merchant): never a bare error. */

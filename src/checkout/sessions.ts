@@ -7,10 +7,13 @@ import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { createOrder } from '../orders/orders.ts';
 import { lockOrder } from '../orders/store.ts';
+import { cancelPayment } from '../payments/actions.ts';
+import type { PaymentServices } from '../payments/services.ts';
+import { lockPayment } from '../payments/store.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
-import { completeOpenSessions, insertSession, lockSessionWithPayment, markSessionExpired, type DbSession } from './store.ts';
+import { completeOpenSessions, getSession, insertSession, lockSessionWithPayment, markSessionExpired, type DbSession } from './store.ts';
 
 export type { DbSession };
 
@@ -53,6 +56,18 @@ export interface OpenedBy {
   baseUrl: string;
   /** The gateway face's key (api_keys id) of a checkout.js opened with one (a rzp_test_ key_id, say). */
   faceKeyId?: string | null;
+  /** Where the payer goes instead of `${baseUrl}/checkout/<id>`: a face's own page for the session (Stripe's /stripe/checkout/cs_test_…). */
+  pageUrl?: (id: string) => string;
+}
+
+/**
+ * A reaction to a session's expiry, in its transaction, after its rows (the Stripe face tells of
+ * its Checkout Sessions' expiry): wired in src/wiring.ts, so checkout never imports the face.
+ */
+export type SessionExpired = (t: Tx, svc: PaymentServices, ctx: Ctx, session: DbSession) => Promise<void>;
+
+export interface CheckoutHooks {
+  sessionExpired: readonly SessionExpired[];
 }
 
 /**
@@ -67,7 +82,7 @@ export async function createSession(t: Tx, svc: SessionServices, ctx: Ctx, input
 
   const id = newId('checkoutSession');
   const s = await insertSession(t, {
-    id, tenantId: ctx.tenant.id, orderId: order.id, amount: order.amount, currency: order.currency, url: `${by.baseUrl}/checkout/${id}`,
+    id, tenantId: ctx.tenant.id, orderId: order.id, amount: order.amount, currency: order.currency, url: by.pageUrl ? by.pageUrl(id) : `${by.baseUrl}/checkout/${id}`,
     successUrl: input.success_url ?? null, cancelUrl: input.cancel_url ?? null, methods: input.methods ?? [...ALL_METHODS],
     prefill: input.prefill ?? {}, name: input.name ?? null, description: input.description ?? null, metadata: input.metadata ?? {},
     origin: by.origin, openedWith: by.keyType, expiresIn: input.expires_in ?? DEFAULT_EXPIRES_IN, faceKeyId: by.faceKeyId ?? null,
@@ -126,8 +141,30 @@ export async function expireSession(t: Tx, svc: SessionServices, ctx: Ctx, id: s
     await scheduleExpiry(t, svc, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
     return null;
   }
-  const expired = await markSessionExpired(t, ctx.tenant.id, s.id);
+  return markExpired(t, svc, ctx, s.id);
+}
+
+async function markExpired(t: Tx, svc: SessionServices, ctx: Ctx, id: string): Promise<DbSession> {
+  const expired = await markSessionExpired(t, ctx.tenant.id, id);
   emitEvents(t, svc, ctx, [{ type: 'checkout.session.expired', object: sessionView(expired), paymentId: null }]);
-  auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
+  auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
   return expired;
+}
+
+/**
+ * The merchant ends an open session before its time (Stripe's expire): a payment still in
+ * progress on it (a 3-D Secure challenge left open) is cancelled first, so nothing the payer
+ * does on the page can pay it afterwards. Null when the session is no longer open.
+ */
+export async function expireSessionNow(t: Tx, svc: PaymentServices, ctx: Ctx, id: string): Promise<DbSession | null> {
+  // The payment first, then the session: the order every path that moves a payment takes (the
+  // challenge's answer locks the payment, whose move completes the session).
+  const seen = await getSession(t, ctx.tenant.id, id);
+  if (seen.status !== 'open') return null;
+  if (seen.payment_id) {
+    const p = await lockPayment(t, ctx.tenant.id, seen.payment_id);
+    if (p.status === 'pending' || p.status === 'authorized') await cancelPayment(t, svc, ctx, p.id);
+  }
+  const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
+  return s && s.status === 'open' ? markExpired(t, svc, ctx, s.id) : null;
 }

@@ -140,3 +140,8 @@ export function listSessions<T>(
 ): Promise<Page<T>> {
   return listPage(db, { table: 'checkout_sessions', tenantId, filters: { status: filter.status, order_id: filter.orderId } }, page, view);
 }
+
+/** The tenant's sessions among `ids` (a gateway face's list page of them). */
+export function sessionsByIds(db: Queryable, tenantId: string, ids: readonly string[]): Promise<DbSession[]> {
+  return db.rows<DbSession>('SELECT * FROM checkout_sessions WHERE tenant_id = $1::text AND id = ANY($2::text[])', [tenantId, ids]);
+}

@@ -92,6 +92,51 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
+/** Calls a gateway face's own API (under /v1, with the same key as Stripe's SDK sends it). */
+const faceApi = {
+  post: (api: SandpayApi, path: string, body: unknown = {}) => api.post(path, body, { outsideApi: true }),
+  get: (api: SandpayApi, path: string) => api.request('GET', path, { outsideApi: true }),
+};
+
+/** A Stripe Checkout Session of $20.00 (mode payment), made as stripe-node makes one. */
+const stripeSession = (api: SandpayApi): Promise<any> =>
+  faceApi.post(api, '/v1/checkout/sessions', {
+    mode: 'payment', success_url: 'https://example.com/success?session_id={CHECKOUT_SESSION_ID}', cancel_url: 'https://example.com/cart',
+    line_items: [{ price_data: { currency: 'usd', unit_amount: 2000, product_data: { name: 'sandpay trigger' } }, quantity: 1 }],
+  });
+
+async function stripeSessionIds(api: SandpayApi, id: string): Promise<Ids> {
+  const s = await faceApi.get(api, `/v1/checkout/sessions/${id}`);
+  const ids: Ids = [['session', s.id, s.status]];
+  return s.payment_intent ? [...ids, ['intent', s.payment_intent, (await faceApi.get(api, `/v1/payment_intents/${s.payment_intent}`)).status]] : ids;
+}
+
+/**
+ * Where a face's event is not what a native scenario makes under its name: Stripe's
+ * checkout.session.* are a Stripe Checkout Session's (the hosted page of cs_test_X is the hosted
+ * checkout session cs_X, whose own calls pay it).
+ */
+const FACE_SCENARIOS: Record<string, Record<string, Scenario>> = {
+  stripe: {
+    'checkout.session.completed': {
+      does: 'a Stripe Checkout Session ($20.00, mode payment), paid on its hosted page with 4242 4242 4242 4242',
+      run: async (api) => {
+        const s = await stripeSession(api);
+        await api.post(`/checkout/cs_${s.id.slice('cs_test_'.length)}/pay`, { method: 'card', card: card(CARDS.success) }, { outsideApi: true });
+        return stripeSessionIds(api, s.id);
+      },
+    },
+    'checkout.session.expired': {
+      does: 'a Stripe Checkout Session ($20.00, mode payment), expired at once (POST /v1/checkout/sessions/:id/expire)',
+      run: async (api) => {
+        const s = await stripeSession(api);
+        await faceApi.post(api, `/v1/checkout/sessions/${s.id}/expire`);
+        return stripeSessionIds(api, s.id);
+      },
+    },
+  },
+};
+
 export const TRIGGER_TYPES = Object.keys(SCENARIOS);
 
 /**
@@ -106,6 +151,7 @@ function scenariosIn(format: string): Map<string, Scenario> {
   for (const [type, scenario] of Object.entries(SCENARIOS)) {
     for (const name of face.eventNames({ type })) if (!named.has(name)) named.set(name, scenario);
   }
+  for (const [name, scenario] of Object.entries(FACE_SCENARIOS[face.format] ?? {})) named.set(name, scenario);
   return named;
 }
 

@@ -50,6 +50,7 @@ const OWNERS: Record<string, string> = {
   stripe_products: 'faces/stripe',
   stripe_prices: 'faces/stripe',
   stripe_webhook_endpoints: 'faces/stripe',
+  stripe_checkout_sessions: 'faces/stripe',
 };
 
 /** The statements that reach into another owner's table, by store, each with its reason in the source. */

@@ -118,9 +118,12 @@ function succeed(result) {
     redirected = true;
     $('success-next').textContent = 'Returning to the merchant…';
     const u = new URL(data.success_url);
-    u.searchParams.set('payment_id', result.payment_id);
-    u.searchParams.set('order_id', result.order_id);
-    u.searchParams.set('signature', result.signature);
+    // A gateway face's session (Stripe's Checkout) goes back exactly where the merchant said.
+    if (!data.exact_redirects) {
+      u.searchParams.set('payment_id', result.payment_id);
+      u.searchParams.set('order_id', result.order_id);
+      u.searchParams.set('signature', result.signature);
+    }
     setTimeout(() => window.location.assign(u.toString()), 1200);
   }
 }

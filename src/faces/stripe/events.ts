@@ -10,6 +10,12 @@ import type { FaceEvent } from '../../webhooks/faces.ts';
 /** Why a payment failed when its PaymentIntent was cancelled (src/payments/actions.ts cancelPayment). */
 const CANCELLED = 'payment_cancelled';
 
+/** A Checkout Session's hosted page, which a session made through Stripe's API has for its url. */
+export const checkoutPagePath = (csId: string) => `/stripe/checkout/${csId}`;
+
+/** Whether a hosted checkout session object is one Stripe's API made (its url is the face's page). */
+const isStripeMadeSession = (object: FaceEvent['object']) => typeof object?.url === 'string' && object.url.includes(checkoutPagePath('cs_test_'));
+
 /** The Stripe names of a ledger event, in the order Stripe sends them; none when Stripe has no counterpart. */
 export function stripeEventNames(e: FaceEvent): string[] {
   switch (e.type) {
@@ -42,7 +48,9 @@ export function stripeEventNames(e: FaceEvent): string[] {
       return ['refund.failed'];
     case 'checkout.session.completed':
     case 'checkout.session.expired':
-      return [e.type];
+      // A session made through Stripe's API (its page is the face's) is told by the face's own
+      // event, which carries the whole Checkout Session (checkout-sessions.ts); Sandpay's own as it is.
+      return isStripeMadeSession(e.object) ? [] : [e.type];
     default:
       return [];
   }
@@ -54,6 +62,7 @@ export function stripeEventNames(e: FaceEvent): string[] {
  */
 export const OBJECT_EVENTS = [
   'customer.created', 'customer.updated', 'customer.deleted',
+  'checkout.session.completed', 'checkout.session.expired',
   'payment_method.attached', 'payment_method.detached', 'payment_method.updated',
   'product.created', 'product.updated', 'product.deleted', 'price.created', 'price.updated',
 ] as const;
@@ -65,7 +74,6 @@ export const SENT_EVENTS = [
   'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled',
   'charge.pending', 'charge.succeeded', 'charge.captured', 'charge.failed', 'charge.refunded', 'charge.refund.updated',
   'refund.created', 'refund.updated', 'refund.failed',
-  'checkout.session.completed', 'checkout.session.expired',
   ...OBJECT_EVENTS,
 ] as const;
 
@@ -73,7 +81,9 @@ export const SENT_EVENTS = [
  * Names an endpoint may list although Sandpay sends none of them, so an integration's usual
  * subscription is accepted as it is (README: Stripe face, webhooks): the steps Sandpay's ledger
  * has no counterpart for (partial funding, a Charge's expiry or update, a card updated by its
- * network, a deleted price: Stripe's API deletes none), and the checkout session's async outcomes.
+ * network, a deleted price: Stripe's API deletes none), and the checkout session's async outcomes
+ * (a Checkout Session here takes cards, which settle while the payer waits: no delayed method
+ * ever completes one later).
  */
 export const UNSENT_EVENTS = [
   'payment_intent.partially_funded', 'charge.expired', 'charge.updated',

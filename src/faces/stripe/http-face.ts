@@ -14,7 +14,7 @@ export const API_VERSION = '2026-11-18.endive';
  * Idempotency-Key is echoed, and errors are Stripe's.
  */
 /** Paths under /v1 that only Stripe's API has (Razorpay's share /v1/refunds). */
-const STRIPE_ONLY = /^\/v1\/(payment_intents|charges|customers|payment_methods|products|prices|webhook_endpoints|events)(\/|$)/;
+const STRIPE_ONLY = /^\/v1\/(payment_intents|charges|customers|payment_methods|products|prices|webhook_endpoints|events|checkout)(\/|$)/;
 
 /** `curl -u sk_test_…:` sends the key as HTTP Basic's user name: the same key as a Bearer. */
 function basicKey(authorization: string | undefined): string | null {
@@ -26,8 +26,9 @@ function basicKey(authorization: string | undefined): string | null {
 export const stripeHttpFace: HttpFace = {
   name: 'stripe',
   claims(req) {
-    // The 3-D Secure challenge page (routes/challenge.ts): a page, not /v1, but the face's own form posts.
-    if (/^\/stripe\/challenge\//.test(req.path)) return true;
+    // The 3-D Secure challenge page (routes/challenge.ts) and a Checkout Session's hosted page
+    // (routes/checkout-sessions.ts): pages, not /v1, but the face's own form posts.
+    if (/^\/stripe\/(challenge|checkout)\//.test(req.path)) return true;
     // The Stripe.js stand-in (routes/elements.ts): /v3/ as js.stripe.com serves it, and its Element's pages.
     if (/^\/v3\/?$/.test(req.path) || /^\/stripe\/elements\//.test(req.path)) return true;
     if (!/^\/v1(\/|$)/.test(req.path)) return false;

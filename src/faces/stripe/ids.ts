@@ -23,9 +23,21 @@ export function stripeId(prefix: LedgerPrefix, ledger: string): string {
 }
 
 /** Objects only Stripe's API has: customers, payment methods, products, prices. */
-export type OwnPrefix = 'cus' | 'pm' | 'prod' | 'price';
+export type OwnPrefix = 'cus' | 'pm' | 'prod' | 'price' | 'li';
 
 export const newStripeId = (prefix: OwnPrefix) => `${prefix}_${randomBase62(20)}`;
 
 /** Whether a string has the shape of one of this face's own ids (a product's may be chosen by the caller). */
 export const isStripeId = (prefix: OwnPrefix, id: string) => id.startsWith(`${prefix}_`) && BODY.test(id.slice(prefix.length + 1));
+
+/**
+ * A Checkout Session is a hosted checkout session under Stripe's test-mode prefix: `cs_X` ↔
+ * `cs_test_X` (no table maps them either).
+ */
+export const stripeSessionId = (nativeId: string) => `cs_test_${nativeId.slice(nativeId.indexOf('_') + 1)}`;
+
+/** The hosted checkout session behind `cs_test_X`; null when the id has not that shape. */
+export function nativeSessionId(id: string): string | null {
+  const body = id.startsWith('cs_test_') ? id.slice('cs_test_'.length) : '';
+  return BODY.test(body) ? `cs_${body}` : null;
+}

@@ -55,6 +55,15 @@ export async function loadIntent(db: Queryable, tenantId: string, piId: string, 
   return { intent, order, payments, baseUrl };
 }
 
+/** Stripe's smallest charge per currency (in its smallest unit); others take 1. */
+const MINIMUM: Record<string, number> = { USD: 50, EUR: 50, GBP: 30, JPY: 50, CAD: 50, AUD: 50, CHF: 50, SGD: 50, INR: 50, HKD: 400, MXN: 1000 };
+
+export function checkAmount(amount: number, currency: string, param = 'amount') {
+  const min = MINIMUM[currency] ?? 1;
+  if (amount < min) throw badRequest('amount_too_small', `Amount must be at least ${min} ${currency.toLowerCase()} in its smallest unit`, param);
+  if (amount > 99_999_999) throw badRequest('amount_too_large', 'Amount must be no more than 99999999 in its smallest unit', param);
+}
+
 const newClientSecret = (orderId: string) => `${stripeId('pi', orderId)}_secret_${randomBase62(24)}`;
 
 /** What an order made without Stripe's API is as a PaymentIntent. */
@@ -99,6 +108,17 @@ export async function createIntent(
   const pi = stripeId('pi', order.id);
   if (input.confirm) return confirmIntent(t, svc, ctx, baseUrl, pi, {});
   return loadIntent(t, ctx.tenant.id, pi, baseUrl);
+}
+
+/**
+ * The PaymentIntent a Checkout Session's order will be (Stripe's payment_intent_data): its row now,
+ * so the customer and capture method are the intent's when the page pays it.
+ */
+export function insertCheckoutIntent(t: Tx, tenantId: string, orderId: string, input: IntentInput & { capture_method: DbIntent['capture_method'] }): Promise<DbIntent> {
+  return insertIntent(t, {
+    id: orderId, tenant_id: tenantId, client_secret: newClientSecret(orderId), capture_method: input.capture_method, confirmation_method: 'automatic',
+    payment_method_types: ['card'], ...fieldsOf(input), payment_method: null,
+  });
 }
 
 const fieldsOf = (input: IntentInput): Omit<IntentFields, 'payment_method'> => ({

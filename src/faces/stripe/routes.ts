@@ -1,6 +1,7 @@
 import { catalogRoutes } from './routes/catalog.ts';
 import { challengeRoutes } from './routes/challenge.ts';
 import { chargeRoutes } from './routes/charges.ts';
+import { checkoutSessionRoutes } from './routes/checkout-sessions.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { elementRoutes } from './routes/elements.ts';
 import { paymentMethodRoutes } from './routes/payment-methods.ts';
@@ -13,4 +14,4 @@ import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
  * Stripe's API under /v1, as a view of the same ledger as /api/v1 and Razorpay's /v1: stripe-node
  * runs here by changing only its host (http-face.ts says which requests are Stripe's).
  */
-export const stripeRoutes = [...paymentIntentRoutes, ...chargeRoutes, ...customerRoutes, ...paymentMethodRoutes, ...refundRoutes, ...catalogRoutes, ...webhookEndpointRoutes, ...eventRoutes, ...challengeRoutes, ...elementRoutes];
+export const stripeRoutes = [...paymentIntentRoutes, ...chargeRoutes, ...customerRoutes, ...paymentMethodRoutes, ...refundRoutes, ...catalogRoutes, ...webhookEndpointRoutes, ...eventRoutes, ...challengeRoutes, ...checkoutSessionRoutes, ...elementRoutes];

@@ -446,3 +446,60 @@ export async function setWebhookEndpointMetadata(t: Tx, tenantId: string, id: st
 export function intentForChallenge(db: Queryable, id: string): Promise<DbIntent | undefined> {
   return db.maybeOne<DbIntent>('SELECT * FROM stripe_intents WHERE id = $1::text', [id]);
 }
+
+// ----- checkout sessions (what Stripe adds to the hosted checkout's sessions) -----
+
+export interface DbLineItem {
+  id: string;
+  description: string;
+  quantity: number;
+  /** Lower-case, as Stripe writes currencies. */
+  currency: string;
+  unit_amount: number;
+  amount: number;
+  /** The Price object as it was when the session was made. */
+  price: Record<string, unknown>;
+}
+
+export interface DbCheckoutSession {
+  /** The hosted checkout session's id (`cs_X`; Stripe's `cs_test_X`). */
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  customer: string | null;
+  customer_email: string | null;
+  client_reference_id: string | null;
+  success_url: string;
+  cancel_url: string | null;
+  line_items: DbLineItem[];
+  created_at: Date;
+}
+
+export function insertCheckoutSession(t: Tx, row: Omit<DbCheckoutSession, 'created_at'>): Promise<DbCheckoutSession> {
+  return t.one<DbCheckoutSession>(
+    `INSERT INTO stripe_checkout_sessions (id, tenant_id, order_id, customer, customer_email, client_reference_id, success_url, cancel_url, line_items)
+     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb) RETURNING *`,
+    [row.id, row.tenant_id, row.order_id, row.customer, row.customer_email, row.client_reference_id, row.success_url, row.cancel_url, JSON.stringify(row.line_items)],
+  );
+}
+
+export function findCheckoutSession(db: Queryable, tenantId: string, id: string): Promise<DbCheckoutSession | undefined> {
+  return db.maybeOne<DbCheckoutSession>('SELECT * FROM stripe_checkout_sessions WHERE id = $1::text AND tenant_id = $2::text', [id, tenantId]);
+}
+
+/** The Stripe checkout session made for this order, if one was. */
+export function checkoutSessionOfOrder(db: Queryable, tenantId: string, orderId: string): Promise<DbCheckoutSession | undefined> {
+  return db.maybeOne<DbCheckoutSession>('SELECT * FROM stripe_checkout_sessions WHERE order_id = $1::text AND tenant_id = $2::text', [orderId, tenantId]);
+}
+
+/** A page of the tenant's Stripe checkout sessions, newest first. */
+export function pageCheckoutSessions(
+  db: Queryable, tenantId: string, f: Created & { customer?: string | undefined; orderId?: string | undefined }, page: CursorPage,
+): Promise<Page<DbCheckoutSession>> {
+  const where = ['tenant_id = $1::text'];
+  const params: unknown[] = [tenantId];
+  if (f.customer !== undefined) where.push(`customer = $${params.push(f.customer)}::text`);
+  if (f.orderId !== undefined) where.push(`order_id = $${params.push(f.orderId)}::text`);
+  createdWhere(where, params, f);
+  return paginate<DbCheckoutSession, DbCheckoutSession>(db, { table: 'stripe_checkout_sessions', where, params, ...page }, (r) => r);
+}

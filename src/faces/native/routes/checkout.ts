@@ -1,11 +1,11 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError, forbidden } from '../../../core/errors.ts';
 import { listOf } from '../../../core/schemas.ts';
 import type { Queryable } from '../../../db/pool.ts';
 import { assertOpenerAllowed, frameAncestors, parseOrigin, type OriginPolicy } from '../../../checkout/origins.ts';
 import { answerChallenge, cancelFromPage, loadPageSession, payFromPage, sessionState, type PageSession } from '../../../checkout/pay.ts';
-import { renderCheckoutPage, renderProblemPage } from '../../../checkout/page.ts';
+import { checkoutPageHeaders, renderCheckoutPage, renderProblemPage } from '../../../checkout/page.ts';
 import {
   authenticateBodySchema, createSessionSchema, listSessionsQuery, payBodySchema, sessionObject, sessionStateObject,
 } from '../../../checkout/schemas.ts';
@@ -29,20 +29,6 @@ const policyOf = (svc: Services, tenant: DbTenant): OriginPolicy => ({
 
 /** A browser asking for the page gets a page; an API client gets the usual error shape. */
 const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
-
-function pageHeaders(res: Response, ancestors: string): void {
-  res.setHeader(
-    'Content-Security-Policy',
-    [
-      "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-      "form-action 'none'", "base-uri 'none'", `frame-ancestors ${ancestors}`,
-    ].join('; '),
-  );
-  // frame-ancestors decides who may frame the page; helmet's X-Frame-Options would refuse every other origin.
-  res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-}
 
 /**
  * Checkout sessions and the hosted page. Sessions that checkout.js opens with a gateway face's key
@@ -100,14 +86,14 @@ export function checkoutRoutes(faces: readonly CheckoutFace[]) {
             page = await load(svc.db, svc, p.id);
           } catch (err) {
             if (!(err instanceof DomainError) || !wantsHtml(res.req)) throw err;
-            pageHeaders(res, "'none'");
+            checkoutPageHeaders(res, "'none'");
             const title = err.kind === 'not_found' ? 'Checkout not found' : 'Checkout unavailable';
             const text = err.kind === 'not_found' ? 'This checkout link is not valid. Return to the merchant and start again.' : err.message;
             res.status(err.kind === 'not_found' ? 404 : 403).type('html').send(renderProblemPage(title, text));
             return;
           }
           const policy = policyOf(svc, page.tenant);
-          pageHeaders(res, frameAncestors(policy, page.session.origin));
+          checkoutPageHeaders(res, frameAncestors(policy, page.session.origin));
           res.type('html').send(renderCheckoutPage({
             session: page.session, merchant: page.session.name ?? page.tenant.name, state: sessionState(page), opener: page.session.origin,
           }));

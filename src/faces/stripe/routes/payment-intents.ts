@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { badRequest } from '../../../core/errors.ts';
 import { Refusal, route } from '../../../routing/route.ts';
 import { paymentIntentObject } from '../entities.ts';
 import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
-import { cancelIntent, captureIntent, confirmIntent, createIntent, listIntents, loadIntent, updateIntentFields } from '../intents.ts';
+import { cancelIntent, captureIntent, checkAmount, confirmIntent, createIntent, listIntents, loadIntent, updateIntentFields } from '../intents.ts';
 import { amount, expand, listOf, listParams, sBool, sCurrency, sInt, sMetadata } from '../schemas.ts';
 import { checkBrowserOrigin, requireClientSecret, secretOnly } from '../browser-keys.ts';
 import { base, createdRange, idParams, listUrl, read, write } from './common.ts';
@@ -73,15 +72,6 @@ const captureBody = z.strictObject({ amount_to_capture: sInt(1).optional(), meta
 const cancelBody = z.strictObject({ cancellation_reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned']).optional(), expand });
 const retrieveQuery = z.strictObject({ client_secret: z.string().max(200).optional(), expand });
 const listQuery = z.strictObject({ ...listParams, customer: z.string().max(200).optional() });
-
-/** Stripe's smallest charge per currency (in its smallest unit); others take 1. */
-const MINIMUM: Record<string, number> = { USD: 50, EUR: 50, GBP: 30, JPY: 50, CAD: 50, AUD: 50, CHF: 50, SGD: 50, INR: 50, HKD: 400, MXN: 1000 };
-
-function checkAmount(amount: number, currency: string) {
-  const min = MINIMUM[currency] ?? 1;
-  if (amount < min) throw badRequest('amount_too_small', `Amount must be at least ${min} ${currency.toLowerCase()} in its smallest unit`, 'amount');
-  if (amount > 99_999_999) throw badRequest('amount_too_large', 'Amount must be no more than 99999999 in its smallest unit', 'amount');
-}
 
 const emptyToUndefined = (v: string | undefined) => (v === '' ? undefined : v);
 
