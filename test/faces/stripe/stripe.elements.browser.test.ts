@@ -303,15 +303,23 @@ describe('Stripe.js from Sandpay in a browser', () => {
     expect(paid.paymentIntent).toMatchObject({ id: pi.id, status: 'succeeded', payment_method: made.paymentMethod.id });
   });
 
-  it('redirectToCheckout sends the top window to the session\'s page on Sandpay', async () => {
+  it('redirectToCheckout sends the top window to the session\'s own page on Sandpay, line items and total shown', async () => {
     const pi = await intent();
     const { page: p } = await openShop(pi.client_secret!);
     await until(p, 'window.shop.ready');
     const missing = await js<any>(p, 'stripe.redirectToCheckout({})');
     expect(missing.error).toMatchObject({ type: 'invalid_request_error', param: 'sessionId' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1250, product_data: { name: 'Teapot' } }, quantity: 2 }],
+      success_url: `${shopUrl}/done?session={CHECKOUT_SESSION_ID}`,
+    });
     // The navigation ends the evaluation's page: its promise never settles, and is let go.
-    p.evaluate('stripe.redirectToCheckout({ sessionId: "cs_test_a1B2c3" })').catch(() => {});
-    await p.waitForURL(`${sys.url}/stripe/checkout/cs_test_a1B2c3`);
+    p.evaluate(`stripe.redirectToCheckout({ sessionId: ${JSON.stringify(session.id)} })`).catch(() => {});
+    await p.waitForURL(`${sys.url}/stripe/checkout/${session.id}`);
+    // The session's own page: its line items and total, ready to pay.
+    expect(await p.getByRole('list', { name: 'Order summary' }).textContent()).toContain('Teapot');
+    expect(await p.getByRole('button', { name: /^Pay / }).textContent()).toBe('Pay $25.00');
   });
 
   it('refuses a page on an origin the store does not allow: no card form, and Stripe.js answers origin_not_allowed', async () => {
