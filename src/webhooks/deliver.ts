@@ -134,14 +134,31 @@ async function record(svc: DeliveryServices, attempts: Attempted[]): Promise<voi
 
 /**
  * One attempt for each delivery the batch's jobs own, `perRound` at a time (a commit's job may own
- * many: its events times the endpoints): claim them together, POST concurrently, record together,
- * until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
+ * many: its events times the endpoints): claim them together, POST concurrently to different
+ * endpoints and in the events' order to each one (a face's payment.authorized before its
+ * payment.captured), record together, until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
  * job_id guard make the second run a no-op.
  */
+/** Runs `fn` over the claimed deliveries: targets concurrently, each target's in the order claimed. */
+async function inOrderPerTarget<R>(claimed: ClaimedDelivery[], fn: (d: ClaimedDelivery) => Promise<R>): Promise<R[]> {
+  const byTarget = new Map<string, number[]>();
+  claimed.forEach((d, i) => {
+    const key = d.endpoint_id ?? `url:${d.url}`;
+    const list = byTarget.get(key);
+    if (list) list.push(i);
+    else byTarget.set(key, [i]);
+  });
+  const results = new Array<R>(claimed.length);
+  await Promise.all([...byTarget.values()].map(async (indexes) => {
+    for (const i of indexes) results[i] = await fn(claimed[i]!);
+  }));
+  return results;
+}
+
 export async function deliver(svc: DeliveryServices, post: Poster, jobIds: string[], perRound: number): Promise<void> {
   for (;;) {
     const claimed = await claim(svc, jobIds, perRound);
-    if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+    if (claimed.length > 0) await record(svc, await inOrderPerTarget(claimed, (d) => attempt(svc, post, d)));
     // A short round took all there was (what another worker holds is its to finish).
     if (claimed.length < perRound) return;
   }

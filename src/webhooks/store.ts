@@ -317,7 +317,10 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
           WHERE w.format = ANY ($3::text[]) AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
             AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
           ORDER BY s.created_at DESC, s.id DESC LIMIT 1
-       ) ps ON true`,
+       ) ps ON true
+      -- In the events' order, and an event's names in the face's order (the order an endpoint gets them in).
+      ORDER BY e.pos, (SELECT x.n FROM jsonb_array_elements_text(e.face_names -> w.format) WITH ORDINALITY AS x (name, n)
+                        WHERE x.name = c.event_type LIMIT 1) NULLS FIRST, c.id`,
     [jobIds, leaseMs, snapshotFormats, limit],
   );
 }

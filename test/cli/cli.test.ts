@@ -141,7 +141,7 @@ describe('sandpay trigger', () => {
     for (const type of types) {
       const res = await runCli(['trigger', type], tenv);
       expect(res.code, `${type}: ${res.stderr}`).toBe(0);
-      const ids = [...res.stdout.matchAll(/\b((?:pay|rfnd|order|cs)_[0-9A-Za-z]{20})\b/g)].map((m) => m[1]);
+      const ids = [...res.stdout.matchAll(/\b((?:pay|rfnd|order)_[0-9A-Za-z]{14}|cs_[0-9A-Za-z]{20})\b/g)].map((m) => m[1]);
       expect(ids.length, res.stdout).toBeGreaterThan(0);
       const events = (await tenant.api.get(`/events?type=${type}&limit=100`)).body.data;
       expect(events.some((e: { data: { object: { id: string } } }) => ids.includes(e.data.object.id)), `${type}: ${res.stdout}`).toBe(true);
