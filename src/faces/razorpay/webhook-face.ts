@@ -23,6 +23,11 @@ export const razorpayWebhookFace: WebhookFace = {
     const rzp = razorpayEventBody({ ...c.event, tenant_id: c.tenantId }, c.paymentSnapshot as PaymentObject | null, c.name);
     if (!rzp) return null;
     const body = phpJsonEncode(rzp);
-    return { body, headers: { 'x-razorpay-signature': createHmac('sha256', c.secret).update(body).digest('hex'), 'x-razorpay-event-id': c.event.id } };
+    // Each name is its own event to the receiver (handlers dedupe on X-Razorpay-Event-Id): the
+    // first keeps the event's id, a later one (payment.captured after payment.authorized) adds its
+    // position, the same on every retry.
+    const index = c.names.indexOf(c.name);
+    const eventId = index > 0 ? `${c.event.id}${index + 1}` : c.event.id;
+    return { body, headers: { 'x-razorpay-signature': createHmac('sha256', c.secret).update(body).digest('hex'), 'x-razorpay-event-id': eventId } };
   },
 };
