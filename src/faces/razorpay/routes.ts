@@ -8,7 +8,7 @@ import { updateRefundMetadata } from '../../refunds/refunds.ts';
 import { getRefund, listRefunds } from '../../refunds/store.ts';
 import { captureAsRazorpay, collection, listOrdersAsRazorpay, refundAsRazorpay, rzpOrderRow, rzpPaymentRow, rzpRefundRow } from './api.ts';
 import {
-  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, expandQuery, listOrdersQuery, listPaymentsQuery, PAYMENT_EXPANSIONS, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
+  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, listPaymentsQuery, PAYMENT_EXPANSIONS, withExpand, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
 } from './schemas.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
 import { razorpayHttpFace } from './http-face.ts';
@@ -24,7 +24,7 @@ const order = byId('order', 'order');
 const payment = byId('payment', 'payment');
 const refund = byId('refund', 'refund');
 /** A payment's expansions change nothing: the card is always shown on card payments. */
-const fetchQuery = z.strictObject(expandQuery(PAYMENT_EXPANSIONS));
+const fetchQuery = withExpand(PAYMENT_EXPANSIONS, {});
 
 /** X-Refund-Idempotency, as Razorpay takes it: any value up to 100 characters; longer is refused rather than cut. */
 function idempotencyHeader(value: string | undefined): string | undefined {

@@ -141,18 +141,38 @@ export const listQuery = {
 
 /**
  * `expand[]=card` as Razorpay documents it, and as the SDK's axios sends it (`expand[expand]=card`,
- * several as `expand[expand][0]=card&expand[expand][1]=emi`), up to four expansions.
+ * several as `expand[expand][0]=card&expand[expand][1]=emi`, or `expand[0]=…`).
  */
-const EXPAND_KEYS = ['expand[]', 'expand[expand]', ...[0, 1, 2, 3].flatMap((i) => [`expand[${i}]`, `expand[expand][${i}]`])];
+const INDEXED_EXPAND = /^expand(\[expand\])?\[[0-9]\]$/;
 
-export function expandQuery<const E extends readonly [string, ...string[]]>(allowed: E) {
+const expandValue = <E extends readonly [string, ...string[]]>(allowed: E) => {
   const one = z.enum(allowed, { error: `expand may only be ${allowed.join(', ')}` });
-  return Object.fromEntries(EXPAND_KEYS.map((k) => [k, z.union([one, z.array(one).max(4)]).optional()])) as Record<string, z.ZodOptional<z.ZodUnion<[typeof one, z.ZodArray<typeof one>]>>>;
+  return z.union([one, z.array(one).max(4)]).optional();
+};
+
+/**
+ * A list or fetch query with Razorpay's expansions: the named fields, `expand[]` and
+ * `expand[expand]`, and the indexed spellings; any other parameter is refused as unknown.
+ */
+export function withExpand<const E extends readonly [string, ...string[]], S extends z.ZodRawShape>(allowed: E, shape: S) {
+  const value = expandValue(allowed);
+  return z
+    .object({ ...shape, 'expand[]': value, 'expand[expand]': value })
+    .catchall(z.unknown())
+    .superRefine((v, ctx) => {
+      const known = new Set([...Object.keys(shape), 'expand[]', 'expand[expand]']);
+      const unknown = Object.keys(v).filter((k) => !known.has(k) && !INDEXED_EXPAND.test(k));
+      if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: v });
+      for (const k of Object.keys(v).filter((x) => INDEXED_EXPAND.test(x))) {
+        const checked = value.safeParse(v[k]);
+        if (!checked.success) ctx.addIssue({ code: 'custom', path: [k], message: checked.error.issues[0]!.message, input: v[k] });
+      }
+    });
 }
 
 /** The expansions a query asks for, however it spelled them. */
 export function expansionsOf(q: Record<string, unknown>): Set<string> {
-  return new Set(EXPAND_KEYS.flatMap((k) => [q[k] ?? []].flat() as string[]));
+  return new Set(Object.keys(q).filter((k) => k === 'expand[]' || k === 'expand[expand]' || INDEXED_EXPAND.test(k)).flatMap((k) => [q[k] ?? []].flat() as string[]));
 }
 
 /** Payments' expansions: a card payment always shows its card, and no payment here is an EMI one, so both change nothing. */
@@ -164,11 +184,10 @@ export const ORDER_EXPANSIONS = ['payments', 'payments.card'] as const;
 export const collectionQuery = z.strictObject(listQuery);
 export type CollectionQuery = z.infer<typeof collectionQuery>;
 
-export const listPaymentsQuery = z.strictObject({ ...listQuery, ...expandQuery(PAYMENT_EXPANSIONS) });
+export const listPaymentsQuery = withExpand(PAYMENT_EXPANSIONS, listQuery);
 
-export const listOrdersQuery = z.strictObject({
+export const listOrdersQuery = withExpand(ORDER_EXPANSIONS, {
   ...listQuery,
-  ...expandQuery(ORDER_EXPANSIONS),
   receipt: z.string().max(40).optional(),
   authorized: z.enum(['0', '1', 'true', 'false']).optional().meta({ description: '1: orders with an authorized or captured payment; 0: without' }),
 });

@@ -171,6 +171,10 @@ describe('orders', () => {
     expect(payments.items.find((p: any) => p.id === paid.id)?.card).toMatchObject({ entity: 'card', last4: '4242' });
     expect((await raw('/v1/payments?count=2&expand[]=emi&expand[]=card')).status).toBe(200);
     expect((await raw('/v1/payments?expand[]=nonsense')).status).toBe(400);
+    expect((await raw('/v1/payments?expand[expand][0]=card&expand[expand][1]=emi')).status).toBe(200);
+    expect((await raw('/v1/payments?expand[expand][0]=nonsense')).body.error).toMatchObject({ field: 'expand[expand][0]' });
+    expect((await raw('/v1/payments?colour=red')).body.error).toMatchObject({ field: 'colour', description: 'colour is/are not required and should not be sent' });
+    expect((await rzp.payments.all({ count: 3, 'expand[]': ['card', 'emi'] } as never)).entity).toBe('collection');
   });
 });
 
