@@ -161,6 +161,15 @@ describe('orders', () => {
     expectRazorpayError(await sdkError(rzp.orders.create({ amount: 1000, currency: 'INR', first_payment_min_amount: 500 } as never)), 400, { field: 'first_payment_min_amount' });
   });
 
+  it('partial payments never pay an order more than its amount: a late one that would is not captured', async () => {
+    const order = await rzp.orders.create({ amount: 60000, currency: 'INR', partial_payment: true } as never);
+    const first = await payOrder(order.id, CARDS.stayPending, { amount: 40000 });
+    const second = await payOrder(order.id, CARDS.stayPending, { amount: 40000 });
+    expect((await t.api.post(`/payments/${first.id}/simulate`, { outcome: 'success' })).status).toBe(200);
+    expect((await t.api.post(`/payments/${second.id}/simulate`, { outcome: 'success' })).body).toMatchObject({ status: 'failed', failure_code: 'order_already_paid' });
+    expect(await rzp.orders.fetch(order.id)).toMatchObject({ status: 'attempted', amount_paid: 40000, amount_due: 20000 });
+  });
+
   it('expand[]=payments on orders.all, expand[]=card and =emi on payments.all', async () => {
     const order = await rzp.orders.create({ amount: 15000, currency: 'INR', receipt: 'expand-1' });
     const paid = await payOrder(order.id);
