@@ -259,6 +259,8 @@ export interface ClaimedDelivery {
   event_id: string;
   event_type: EventType;
   event_created_at: Date;
+  /** The payment the event is about, if any: one payment's deliveries to one target go in order. */
+  payment_id: string | null;
   payload: ApiObject;
   /** The event's names in the faces (null: written before they were kept), and the one this delivery carries. */
   face_names: FaceNames | null;
@@ -299,7 +301,7 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
        RETURNING d.*
      )
      SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
-            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload, e.face_names, c.event_type AS name,
+            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payment_id, e.payload, e.face_names, c.event_type AS name,
             e.previous_attributes, e.request_id,
             w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
             (w.deleted_at IS NOT NULL) AS endpoint_deleted,
