@@ -30,14 +30,34 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-/** Public ids: a type prefix and 20 base62 characters (~119 bits), so they cannot be guessed. */
+/**
+ * Characters after the prefix of a Razorpay id (`pay_L0nSsccovt6zyp`: 14 base62, ~83 bits, still
+ * unguessable). The Razorpay face shows the ledger's orders, payments and refunds under their own
+ * ids, so those are made this long; a face's own Razorpay objects use newRazorpayId
+ * (src/faces/razorpay/ids.ts), which is this length too.
+ */
+export const RAZORPAY_ID_LENGTH = 14;
+
+/** The kinds whose ids the Razorpay face shows as they are (order_, pay_, rfnd_). */
+const RAZORPAY_SHAPED: ReadonlySet<IdKind> = new Set<IdKind>(['order', 'payment', 'refund']);
+
+/** How many base62 characters follow a kind's prefix: 14 for the Razorpay-shaped ledger ids, 20 for the rest. */
+export const idLength = (kind: IdKind): number => (RAZORPAY_SHAPED.has(kind) ? RAZORPAY_ID_LENGTH : 20);
+
+/**
+ * What follows a kind's prefix, as a regex source. A Razorpay-shaped kind also takes the 20
+ * characters its ids had before they were 14, so objects made then stay reachable.
+ */
+export const idBodyPattern = (kind: IdKind): string => (RAZORPAY_SHAPED.has(kind) ? '[0-9A-Za-z]{14}(?:[0-9A-Za-z]{6})?' : '[0-9A-Za-z]{20}');
+
+/** Public ids: a type prefix and 20 base62 characters (~119 bits; 14 for orders, payments and refunds), so they cannot be guessed. */
 export function newId(kind: IdKind): string {
-  return `${ID_PREFIXES[kind]}_${randomBase62(20)}`;
+  return `${ID_PREFIXES[kind]}_${randomBase62(idLength(kind))}`;
 }
 
-/** Accepts exactly what newId produces for a kind; anything else is "not found" without a query. */
+/** Accepts exactly what newId produces (or produced) for a kind; anything else is "not found" without a query. */
 export function isId(kind: IdKind, value: string): boolean {
-  return new RegExp(`^${ID_PREFIXES[kind]}_[0-9A-Za-z]{20}$`).test(value);
+  return new RegExp(`^${ID_PREFIXES[kind]}_${idBodyPattern(kind)}$`).test(value);
 }
 
 export function sha256Hex(value: string | Buffer): string {

@@ -1053,7 +1053,7 @@ export interface paths {
         put?: never;
         /**
          * Open a checkout session
-         * @description With the secret key: for `order_id`, or for `amount` + `currency` (an order is created), with optional `success_url`, `cancel_url`, `methods`, `prefill`, `description`, `metadata`, `expires_in`. With the publishable key (checkout.js in a browser): only `order_id` of the tenant's own order, `methods`, `prefill`, `name`, `description`; the page's Origin must be in `checkout.allowed_origins` when that is set (and it must be set in production). Send the payer to `url`, or let checkout.js frame it.
+         * @description With the secret key: for `order_id`, or for `amount` + `currency` (an order is created), with optional `success_url`, `cancel_url`, `methods`, `prefill`, `description`, `notes`, `metadata`, `expires_in`. With the publishable key (checkout.js in a browser): only `order_id` of the tenant's own order, `methods`, `prefill`, `name`, `description`, `notes` (each payment's metadata, as Razorpay's checkout `notes`); the page's Origin must be in `checkout.allowed_origins` when that is set (and it must be set in production). Send the payer to `url`, or let checkout.js frame it.
          *
          *     Restricted keys and service tokens need `payments:write` (else a 403 `missing_permission`).
          */
@@ -1571,7 +1571,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a captured payment, fully or partly (Razorpay)
-         * @description A refund is `pending` until Sandpay processes it (REFUND_PROCESS_DELAY_MS later); the payment's `amount_refunded` counts processed refunds. `speed` is accepted and processed as normal.
+         * @description As Razorpay's test mode: `processed` at once, with the payment's `amount_refunded` and `refund_status` updated in the same call, at either `speed` (`speed_processed` is what it was processed at). A tenant in async mode (settings.auto_process) gets `pending` refunds, processed REFUND_PROCESS_DELAY_MS later. The same `X-Refund-Idempotency` header value answers the refund it made.
          */
         post: operations["postV1PaymentsIdRefund"];
         delete?: never;
@@ -2640,11 +2640,11 @@ export interface components {
                 code: "BAD_REQUEST_ERROR" | "GATEWAY_ERROR" | "SERVER_ERROR";
                 /** @description A sentence for a person */
                 description: string;
-                /** @description The parameter that was wrong */
-                field?: string;
+                /** @description The parameter that was wrong, or null */
+                field: string | null;
                 source: string;
                 step: string;
-                /** @description Sandpay's stable code for the error (e.g. amount_too_large), or NA */
+                /** @description Razorpay's reason: input_validation_failed for a request it refuses, NA where it has none */
                 reason: string;
                 metadata: {
                     [key: string]: unknown;
@@ -2811,6 +2811,11 @@ export interface components {
                 exp_month: number | null;
                 exp_year: number | null;
                 fingerprint: string | null;
+                /**
+                 * @description The kind of card, by test card (README: Test instruments)
+                 * @enum {string}
+                 */
+                funding: "credit" | "debit" | "prepaid";
             };
             vpa?: string | null;
             bank?: string | null;
@@ -2830,6 +2835,7 @@ export interface components {
             } | null;
             description: string | null;
             customer_email: string | null;
+            customer_contact: string | null;
             billing: {
                 country: string | null;
             };
@@ -2861,6 +2867,11 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The speed asked for (Razorpay's speed_requested); normal unless a Razorpay refund asked for optimum
+             * @enum {string}
+             */
+            speed: "normal" | "optimum";
             processed_at: string | null;
             /** Format: date-time */
             created_at: string;
@@ -3123,6 +3134,10 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /** @description What each payment of the session carries as its metadata */
+            notes: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             expires_at: string;
             completed_at: string | null;
@@ -3335,6 +3350,12 @@ export interface components {
                 [key: string]: unknown;
             } | unknown[];
             created_at: number;
+            payments?: {
+                /** @constant */
+                entity: "collection";
+                count: number;
+                items: components["schemas"]["RazorpayPayment"][];
+            };
         };
         RazorpayPayment: {
             id: string;
@@ -3365,6 +3386,9 @@ export interface components {
                 issuer: string | null;
                 international: boolean;
                 emi: boolean;
+                /** @enum {string} */
+                sub_type: "consumer" | "business";
+                token_iin: string | null;
             };
             bank: string | null;
             wallet: string | null;
@@ -3404,8 +3428,8 @@ export interface components {
             batch_id: null;
             /** @enum {string} */
             status: "pending" | "processed" | "failed";
-            /** @constant */
-            speed_processed: "normal";
+            /** @enum {string} */
+            speed_processed: "normal" | "instant";
             /** @enum {string} */
             speed_requested: "normal" | "optimum";
         };
@@ -4586,6 +4610,8 @@ export interface operations {
                     };
                     /** Format: email */
                     customer_email?: string;
+                    /** @description The payer's phone number (Razorpay's contact) */
+                    customer_contact?: string;
                     billing?: {
                         country: string;
                     };
@@ -6506,6 +6532,10 @@ export interface operations {
                     /** @description Shown as the merchant's name; default the tenant's name */
                     name?: string;
                     description?: string;
+                    /** @description Each payment's metadata (checkout.js's `notes`, which Razorpay's checkout puts on the payment) */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
                 };
             };
         };
@@ -7451,6 +7481,8 @@ export interface operations {
                 to?: string;
                 receipt?: string;
                 authorized?: "0" | "1" | "true" | "false";
+                "expand[]"?: ("payments" | "payments.card") | ("payments" | "payments.card")[];
+                "expand[expand]"?: ("payments" | "payments.card") | ("payments" | "payments.card")[];
             };
             header?: never;
             path?: never;
@@ -7506,9 +7538,14 @@ export interface operations {
                     notes?: {
                         [key: string]: string | number | boolean | null;
                     };
-                    /** @constant */
-                    partial_payment?: false;
-                    payment_capture?: 0 | 1 | boolean;
+                    unique_receipt?: boolean;
+                    partial_payment?: boolean;
+                    first_payment_min_amount?: number;
+                    customer_id?: string;
+                    /** @enum {string} */
+                    method?: "card" | "netbanking" | "upi" | "wallet" | "emandate" | "nach";
+                    line_items_total?: number;
+                    payment_capture?: boolean;
                     payment?: {
                         /** @enum {string} */
                         capture: "automatic" | "manual";
@@ -7641,6 +7678,8 @@ export interface operations {
                 skip?: number;
                 from?: string;
                 to?: string;
+                "expand[]"?: ("card" | "emi") | ("card" | "emi")[];
+                "expand[expand]"?: ("card" | "emi") | ("card" | "emi")[];
             };
             header?: never;
             path?: never;
@@ -7671,8 +7710,8 @@ export interface operations {
     getV1PaymentsId: {
         parameters: {
             query?: {
-                "expand[]"?: string | string[];
-                "expand[expand]"?: string | string[];
+                "expand[]"?: ("card" | "emi") | ("card" | "emi")[];
+                "expand[expand]"?: ("card" | "emi") | ("card" | "emi")[];
             };
             header?: never;
             path: {

@@ -53,7 +53,7 @@ function instruments(method: string, first: string, open = true): string {
   let items: string[];
   switch (method) {
     case 'card':
-      items = TEST_CARDS.map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand} · ${OUTCOME[c.behaviour]}`));
+      items = TEST_CARDS.map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand}${c.funding ? ` ${c.funding}` : ''} · ${OUTCOME[c.behaviour]}`));
       break;
     case 'upi':
       items = Object.entries(TEST_VPAS).map(([vpa, b]) => item(`data-fill-vpa="${vpa}"`, vpa, b === 'stay_pending' ? 'waits for the collect request' : OUTCOME[b]!));

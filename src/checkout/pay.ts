@@ -14,6 +14,7 @@ import type { PaymentServices } from '../payments/services.ts';
 import type { Ctx, DbTenant } from '../tenants/tenants.ts';
 import { getTenant } from '../tenants/store.ts';
 import type { CheckoutFace } from './faces.ts';
+import type { CreatePaymentInput } from '../payments/schemas.ts';
 import type { PayInput, SessionState } from './schemas.ts';
 import { lockSession, reloadSession, sessionById, setSessionPayment, type DbSession } from './store.ts';
 import { signCheckoutResult } from './signature.ts';
@@ -114,8 +115,10 @@ export async function payFromPage(t: Tx, svc: PaymentServices, page: PageSession
       bank: input.bank,
       wallet: input.wallet,
       description: s.description ?? undefined,
-      metadata: { checkout_session_id: s.id },
+      // The notes checkout.js was given; which session made the payment is checkout's own record (checkout_payments).
+      metadata: s.payment_notes as CreatePaymentInput['metadata'],
       customer_email: input.email ?? s.prefill.email,
+      customer_contact: s.prefill.contact,
     },
     { challenge3ds: true },
   );

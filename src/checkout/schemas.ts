@@ -31,6 +31,10 @@ const common = {
   prefill: prefillSchema.optional(),
   name: z.string().trim().min(1).max(100).optional().meta({ description: "Shown as the merchant's name; default the tenant's name" }),
   description: z.string().max(500).optional(),
+  notes: metadataSchema
+    .refine((m) => Object.keys(m).length <= 15, 'must have at most 15 keys')
+    .optional()
+    .meta({ description: "Each payment's metadata (checkout.js's `notes`, which Razorpay's checkout puts on the payment)" }),
 };
 
 export const createSessionSchema = z
@@ -80,6 +84,7 @@ export const sessionObject = z
     name: z.string().nullable(),
     description: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
+    notes: z.record(z.string(), z.unknown()).meta({ description: 'What each payment of the session carries as its metadata' }),
     expires_at: isoTime,
     completed_at: isoTime.nullable(),
     created_at: isoTime,

@@ -42,6 +42,7 @@ export function sessionView(s: DbSession): SessionObject {
     name: s.name,
     description: s.description,
     metadata: s.metadata,
+    notes: s.payment_notes,
     expires_at: s.expires_at.toISOString(),
     completed_at: s.completed_at ? s.completed_at.toISOString() : null,
     created_at: s.created_at.toISOString(),
@@ -85,6 +86,7 @@ export async function createSession(t: Tx, svc: SessionServices, ctx: Ctx, input
     id, tenantId: ctx.tenant.id, orderId: order.id, amount: order.amount, currency: order.currency, url: by.pageUrl ? by.pageUrl(id) : `${by.baseUrl}/checkout/${id}`,
     successUrl: input.success_url ?? null, cancelUrl: input.cancel_url ?? null, methods: input.methods ?? [...ALL_METHODS],
     prefill: input.prefill ?? {}, name: input.name ?? null, description: input.description ?? null, metadata: input.metadata ?? {},
+    paymentNotes: input.notes ?? {},
     origin: by.origin, openedWith: by.keyType, expiresIn: input.expires_in ?? DEFAULT_EXPIRES_IN, faceKeyId: by.faceKeyId ?? null,
   });
   auditIn(t, svc, ctx, {

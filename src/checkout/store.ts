@@ -4,7 +4,7 @@ import { listPage, type CursorArgs, type Page } from '../db/paginate.ts';
 import type { METHODS } from '../payments/schemas.ts';
 import type { SessionStatus } from './schemas.ts';
 
-/** The SQL of the checkout_sessions table, which this folder owns. */
+/** The SQL of the checkout_sessions and checkout_payments tables, which this folder owns. */
 
 export interface DbSession {
   id: string;
@@ -22,6 +22,8 @@ export interface DbSession {
   name: string | null;
   description: string | null;
   metadata: Record<string, unknown>;
+  /** What each payment of the session carries as its metadata (checkout.js's `notes`). */
+  payment_notes: Record<string, unknown>;
   origin: string | null;
   opened_with: 'secret' | 'publishable';
   /**
@@ -50,6 +52,7 @@ export interface NewSession {
   name: string | null;
   description: string | null;
   metadata: Record<string, unknown>;
+  paymentNotes: Record<string, unknown>;
   origin: string | null;
   openedWith: DbSession['opened_with'];
   expiresIn: number;
@@ -60,15 +63,15 @@ export interface NewSession {
 export function insertSession(t: Tx, s: NewSession): Promise<DbSession> {
   return t.one<DbSession>(
     `INSERT INTO checkout_sessions (id, tenant_id, order_id, amount, currency, url, success_url, cancel_url, methods, prefill,
-                                    name, description, metadata, origin, opened_with, expires_at, razorpay_key_id)
+                                    name, description, metadata, origin, opened_with, expires_at, razorpay_key_id, payment_notes)
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::jsonb,
-             $11::text, $12::text, $13::jsonb, $14::text, $15::text, now() + $16::int * interval '1 second', $17::text)
+             $11::text, $12::text, $13::jsonb, $14::text, $15::text, now() + $16::int * interval '1 second', $17::text, $18::jsonb)
      RETURNING *`,
     [
       s.id, s.tenantId, s.orderId, s.amount, s.currency, s.url, s.successUrl,
       s.cancelUrl, s.methods, JSON.stringify(s.prefill), s.name,
       s.description, JSON.stringify(s.metadata), s.origin, s.openedWith, s.expiresIn,
-      s.faceKeyId,
+      s.faceKeyId, JSON.stringify(s.paymentNotes),
     ],
   );
 }
@@ -100,8 +103,11 @@ export function sessionTenant(q: Queryable, id: string): Promise<{ tenant_id: st
 
 /** Records the session's latest payment attempt. */
 export function setSessionPayment(t: Tx, id: string, paymentId: string): Promise<DbSession> {
+  // Which session made the payment is kept for good (checkout_payments); payment_id moves on with each attempt.
   return t.one<DbSession>(
-    'UPDATE checkout_sessions SET payment_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *',
+    `WITH made AS (INSERT INTO checkout_payments (payment_id, session_id, tenant_id)
+                   SELECT $2::text, id, tenant_id FROM checkout_sessions WHERE id = $1::text)
+     UPDATE checkout_sessions SET payment_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *`,
     [id, paymentId],
   );
 }

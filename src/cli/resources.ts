@@ -1,6 +1,8 @@
+import { idBodyPattern } from '../ids.ts';
 import { CliError, type SandpayApi } from './api.ts';
 
-const ID = (prefix: string) => new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`);
+// A payment id is 14 characters after pay_ (20 for one made before ids took Razorpay's length).
+const ID = (prefix: string) => new RegExp(prefix === 'pay' ? `^pay_${idBodyPattern('payment')}$` : `^${prefix}_[0-9A-Za-z]{20}$`);
 
 function checkId(value: string, prefix: string, what: string): string {
   if (!ID(prefix).test(value)) throw new CliError(`${JSON.stringify(value)} is not a ${what} id (${prefix}_…)`, { exitCode: 2 });

@@ -25,13 +25,16 @@ export class DomainError extends Error {
   readonly param: string | undefined;
   /** Extra response headers the edge should send (Retry-After, Allow). */
   readonly headers: Record<string, string>;
+  /** A path id that is not an id at all (not the shape of one), for a face that says so (Razorpay's "… is not a valid id"). */
+  readonly malformedId: string | undefined;
 
-  constructor(kind: ErrorKind, code: string, message: string, opts: { param?: string; headers?: Record<string, string> } = {}) {
+  constructor(kind: ErrorKind, code: string, message: string, opts: { param?: string; headers?: Record<string, string>; malformedId?: string } = {}) {
     super(message);
     this.kind = kind;
     this.code = code;
     this.param = opts.param;
     this.headers = opts.headers ?? {};
+    this.malformedId = opts.malformedId;
   }
 }
 

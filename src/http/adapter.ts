@@ -49,7 +49,10 @@ function parseParams(route: AnyRoute, params: unknown) {
   const result = route.params.safeParse(params);
   if (result.success) return result.data;
   const field = Object.values(route.params.shape)[0] as z.ZodType | undefined;
-  throw notFound(String(field?.meta()?.title ?? 'object'));
+  const name = result.error.issues[0]?.path[0];
+  const given = typeof name === 'string' ? (params as Record<string, unknown>)[name] : undefined;
+  const missing = notFound(String(field?.meta()?.title ?? 'object'));
+  throw new DomainError(missing.kind, missing.code, missing.message, { param: missing.param, ...(typeof given === 'string' ? { malformedId: given } : {}) });
 }
 
 const omit = (body: unknown, fields: string[] | undefined) =>

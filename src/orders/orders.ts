@@ -1,11 +1,11 @@
 import type { Tx } from '../db/pool.ts';
 import { newId } from '../ids.ts';
-import { stateError } from '../core/errors.ts';
+import { badRequest, stateError } from '../core/errors.ts';
 import { auditIn, type Auditing } from '../audit/append.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import type { OrderInput, OrderObject } from './schemas.ts';
-import { countAttempt, insertOrder, lockOrder, markPaid, replaceOrderNotes, repriceOrderRow, type DbOrder } from './store.ts';
+import { countAttempt, insertOrder, lockOrder, markPaid, receiptTaken, replaceOrderNotes, repriceOrderRow, type DbOrder } from './store.ts';
 
 export type { DbOrder };
 
@@ -28,10 +28,23 @@ export function orderView(o: DbOrder): OrderObject {
   };
 }
 
-export async function createOrder(t: Tx, svc: Auditing & OutboxServices, ctx: Ctx, input: OrderInput & { capture_method?: 'automatic' | 'manual' | undefined }): Promise<DbOrder> {
+export interface OrderOptions {
+  capture_method?: 'automatic' | 'manual' | undefined;
+  /** Razorpay's partial_payment, and the least the first payment may be. */
+  partial_payment?: boolean | undefined;
+  first_payment_min_amount?: number | undefined;
+  /** Refuse the order when the tenant has one with this receipt already (Razorpay's unique_receipt). */
+  unique_receipt?: boolean | undefined;
+}
+
+export async function createOrder(t: Tx, svc: Auditing & OutboxServices, ctx: Ctx, input: OrderInput & OrderOptions): Promise<DbOrder> {
+  if (input.unique_receipt && input.receipt !== undefined && (await receiptTaken(t, ctx.tenant.id, input.receipt))) {
+    throw badRequest('receipt_not_unique', 'Order receipt should be unique.', 'receipt');
+  }
   const order = await insertOrder(t, {
     id: newId('order'), tenantId: ctx.tenant.id, amount: input.amount, currency: input.currency, receipt: input.receipt ?? null,
     notes: input.metadata ?? {}, captureMethod: input.capture_method ?? null,
+    partialPayment: input.partial_payment ?? false, firstPaymentMinAmount: input.first_payment_min_amount ?? null,
   });
   auditIn(t, svc, ctx, { objectType: 'order', objectId: order.id, action: 'order.created', newStatus: 'created' });
   emitEvents(t, svc, ctx, [{ type: 'order.created', object: orderView(order), paymentId: null }]);
@@ -46,13 +59,18 @@ export async function recordAttempt(t: Tx, svc: Auditing, ctx: Ctx, order: DbOrd
 }
 
 /**
- * Marks the order paid when one of its payments succeeds. transitionPayment locked the order and
- * let no second payment of a paid order succeed; should one ever get here all the same, the
- * transaction fails rather than commit a second capture.
+ * Counts a succeeded payment towards its order: paid once its payments add up to the amount (the
+ * first one, unless the order takes partial payments). transitionPayment locked the order and let
+ * no payment of a paid order succeed; should one ever get here all the same, the transaction fails
+ * rather than commit a capture too many.
  */
 export async function markOrderPaid(t: Tx, svc: Auditing & OutboxServices, ctx: Ctx, orderId: string, amount: number, paymentId: string): Promise<void> {
   const updated = await markPaid(t, orderId, amount);
   if (!updated) throw new Error(`order ${orderId} is already paid: payment ${paymentId} would be its second capture`);
+  if (updated.status !== 'paid') {
+    auditIn(t, svc, ctx, { objectType: 'order', objectId: orderId, action: 'order.partially_paid', metadata: { payment_id: paymentId, amount_paid: Number(updated.amount_paid) } });
+    return;
+  }
   auditIn(t, svc, ctx, { objectType: 'order', objectId: orderId, action: 'order.paid', oldStatus: 'attempted', newStatus: 'paid', metadata: { payment_id: paymentId } });
   emitEvents(t, svc, ctx, [{ type: 'order.paid', object: orderView(updated), paymentId }]);
 }

@@ -16,6 +16,10 @@ export interface DbOrder {
   notes: Record<string, unknown>;
   /** How the hosted checkout captures this order's payments (Razorpay's payment_capture); null: automatic. */
   capture_method: 'automatic' | 'manual' | null;
+  /** Whether payments may each pay part of it (Razorpay's partial_payment): paid once they add up to the amount. */
+  partial_payment: boolean;
+  /** With partial_payment: the least its first payment may be (null: any amount). */
+  first_payment_min_amount: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -28,14 +32,25 @@ export interface NewOrder {
   receipt: string | null;
   notes: Record<string, unknown>;
   captureMethod: DbOrder['capture_method'];
+  partialPayment: boolean;
+  firstPaymentMinAmount: number | null;
 }
 
 export function insertOrder(t: Tx, o: NewOrder): Promise<DbOrder> {
   return t.one<DbOrder>(
-    `INSERT INTO orders (id, tenant_id, amount, currency, receipt, notes, capture_method)
-     VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb, $7::text) RETURNING *`,
-    [o.id, o.tenantId, o.amount, o.currency, o.receipt, JSON.stringify(o.notes), o.captureMethod],
+    `INSERT INTO orders (id, tenant_id, amount, currency, receipt, notes, capture_method, partial_payment, first_payment_min_amount)
+     VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, $6::jsonb, $7::text, $8::boolean, $9::bigint) RETURNING *`,
+    [o.id, o.tenantId, o.amount, o.currency, o.receipt, JSON.stringify(o.notes), o.captureMethod, o.partialPayment, o.firstPaymentMinAmount],
   );
+}
+
+/**
+ * Whether the tenant has an order with this receipt, under a transaction lock on the receipt: of
+ * two creations with one receipt, the second waits for the first's commit and then sees its order.
+ */
+export async function receiptTaken(t: Tx, tenantId: string, receipt: string): Promise<boolean> {
+  await t.one('SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))', [`order-receipt:${tenantId}:${receipt}`]);
+  return (await t.maybeOne('SELECT 1 FROM orders WHERE tenant_id = $1::text AND receipt = $2::text LIMIT 1', [tenantId, receipt])) !== undefined;
 }
 
 /** One of the tenant's orders; another tenant's is not found (404). */
@@ -70,10 +85,14 @@ export function countAttempt(t: Tx, id: string): Promise<DbOrder> {
   );
 }
 
-/** Marks the order paid with `amount` more paid; undefined when it was paid already. */
+/**
+ * Counts `amount` more paid: the order is paid once its payments add up to its amount (at once,
+ * unless it takes partial payments), attempted until then; undefined when it was paid already.
+ */
 export function markPaid(t: Tx, id: string, amount: number): Promise<DbOrder | undefined> {
   return t.maybeOne<DbOrder>(
-    `UPDATE orders SET status = 'paid', amount_paid = amount_paid + $2::bigint, updated_at = now()
+    `UPDATE orders SET status = CASE WHEN amount_paid + $2::bigint >= amount THEN 'paid' ELSE 'attempted' END,
+            amount_paid = amount_paid + $2::bigint, updated_at = now()
       WHERE id = $1::text AND status <> 'paid' RETURNING *`,
     [id, amount],
   );

@@ -6,7 +6,7 @@ import { QUEUES } from '../jobs/boss.ts';
 import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { recordAttempt } from '../orders/orders.ts';
-import { lockOrder } from '../orders/store.ts';
+import { lockOrder, type DbOrder } from '../orders/store.ts';
 import { settingsOf, type Ctx } from '../tenants/tenants.ts';
 import { emitEvents } from '../webhooks/outbox.ts';
 import { bankBehaviour, resolveCard, vpaBehaviour, type Behaviour } from './instruments.ts';
@@ -61,7 +61,9 @@ async function resolveAmount(t: Tx, svc: PaymentServices, ctx: Ctx, input: Creat
   }
   const order = await lockOrder(t, ctx.tenant.id, input.order_id);
   if (order.status === 'paid') throw stateError('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
-  if (input.amount !== undefined && input.amount !== Number(order.amount)) {
+  const due = Number(order.amount) - Number(order.amount_paid);
+  const amount = order.partial_payment ? partialAmount(order, input.amount, due) : Number(order.amount);
+  if (!order.partial_payment && input.amount !== undefined && input.amount !== amount) {
     throw badRequest('amount_mismatch', `amount must equal the order amount (${order.amount}) or be omitted`, 'amount');
   }
   if (input.currency !== undefined && input.currency !== order.currency) {
@@ -71,7 +73,21 @@ async function resolveAmount(t: Tx, svc: PaymentServices, ctx: Ctx, input: Creat
     throw badRequest('capture_mismatch', `capture must equal the order's capture setting (${order.capture_method}) or be omitted`, 'capture');
   }
   await recordAttempt(t, svc, ctx, order);
-  return { amount: Number(order.amount), currency: order.currency, orderId: order.id, capture: input.capture ?? order.capture_method ?? 'automatic' };
+  return { amount, currency: order.currency, orderId: order.id, capture: input.capture ?? order.capture_method ?? 'automatic' };
+}
+
+/**
+ * A payment of an order that takes partial payments: any amount up to what is still due (all of
+ * it when omitted), its first payment at least the order's first_payment_min_amount.
+ */
+function partialAmount(order: DbOrder, asked: number | undefined, due: number): number {
+  const amount = asked ?? due;
+  if (amount > due) throw badRequest('amount_too_large', `amount must be at most what the order still has due (${due})`, 'amount');
+  const min = order.first_payment_min_amount === null ? null : Number(order.first_payment_min_amount);
+  if (Number(order.amount_paid) === 0 && min !== null && amount < min) {
+    throw badRequest('amount_too_small', `The first payment of this order must be at least ${min}`, 'amount');
+  }
+  return amount;
 }
 
 /**
@@ -128,7 +144,7 @@ export async function createPayment(t: Tx, svc: PaymentServices, ctx: Ctx, input
   const { pending_expires_at: pendingExpiresAt, ...row } = await insertPayment(t, {
     id: newId('payment'), tenantId: ctx.tenant.id, orderId, amount, currency, method: input.method, instrument: instrument.columns,
     behaviour: instrument.behaviour, capture, description: input.description ?? null, metadata: input.metadata ?? {},
-    customerEmail: input.customer_email ?? null, billingCountry: input.billing?.country ?? null, webhookUrl: input.webhook_url ?? null,
+    customerEmail: input.customer_email ?? null, customerContact: input.customer_contact ?? null, billingCountry: input.billing?.country ?? null, webhookUrl: input.webhook_url ?? null,
     status: settledNow?.status ?? 'pending', failure: settledNow?.changes.failure ?? null, amountCaptured: settledNow?.changes.amountCaptured ?? null,
     pendingTtlSeconds: svc.config.payments.pendingTtlSeconds, authorizedTtlSeconds: svc.config.payments.authorizedTtlSeconds,
   });

@@ -48,13 +48,20 @@ export interface TestCard {
   number: string;
   brand: 'visa' | 'mastercard' | 'amex' | 'rupay';
   behaviour: Behaviour;
+  /** Credit unless the card says otherwise (Razorpay's card.type, Stripe's card.funding). */
+  funding?: CardFunding;
 }
+
+export type CardFunding = 'credit' | 'debit' | 'prepaid';
 
 export const TEST_CARDS: readonly TestCard[] = [
   { number: '4242424242424242', brand: 'visa', behaviour: 'succeed' },
   { number: '5555555555554444', brand: 'mastercard', behaviour: 'succeed' },
   { number: '378282246310005', brand: 'amex', behaviour: 'succeed' },
   { number: '6521000000000007', brand: 'rupay', behaviour: 'succeed' },
+  { number: '4000056655665556', brand: 'visa', behaviour: 'succeed', funding: 'debit' },
+  { number: '5200828282828210', brand: 'mastercard', behaviour: 'succeed', funding: 'debit' },
+  { number: '5105105105105100', brand: 'mastercard', behaviour: 'succeed', funding: 'prepaid' },
   { number: '4000000000000002', brand: 'visa', behaviour: 'decline' },
   { number: '4000000000009995', brand: 'visa', behaviour: 'insufficient_funds' },
   { number: '4000000000000069', brand: 'visa', behaviour: 'expired_card' },
@@ -66,6 +73,14 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: '4000000000000077', brand: 'visa', behaviour: 'stay_pending' },
   { number: '4100000000000019', brand: 'visa', behaviour: 'fraud' },
 ];
+
+/**
+ * A stored card's kind, from its first six digits (kept with the payment): each test card that is
+ * not a credit card has a BIN of its own.
+ */
+export function cardFunding(bin: string | null): CardFunding {
+  return TEST_CARDS.find((c) => c.funding !== undefined && c.number.startsWith(bin ?? '-'))?.funding ?? 'credit';
+}
 
 export const TEST_VPAS: Readonly<Record<string, Behaviour>> = {
   'success@sandpay': 'succeed',

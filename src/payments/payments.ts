@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { auditIn, type Auditing } from '../audit/append.ts';
 import type { Ctx } from '../tenants/types.ts';
+import { cardFunding } from './instruments.ts';
 import type { PaymentObject } from './schemas.ts';
 import { paymentTotals, replacePaymentMetadata, type DbPayment } from './store.ts';
 
@@ -12,7 +13,10 @@ function methodDetails(p: DbPayment) {
   switch (p.method) {
     case 'card':
       return {
-        card: { brand: p.card_brand, last4: p.card_last4, exp_month: p.card_exp_month, exp_year: p.card_exp_year, fingerprint: p.card_fingerprint },
+        card: {
+          brand: p.card_brand, last4: p.card_last4, exp_month: p.card_exp_month, exp_year: p.card_exp_year, fingerprint: p.card_fingerprint,
+          funding: cardFunding(p.card_bin),
+        },
       };
     case 'upi':
       return { vpa: p.vpa };
@@ -42,6 +46,7 @@ export function paymentView(p: DbPayment): PaymentObject {
     fraud: p.fraud_action ? { action: p.fraud_action, rule_id: p.fraud_rule_id, reason: p.fraud_reason } : null,
     description: p.description,
     customer_email: p.customer_email,
+    customer_contact: p.customer_contact,
     billing: { country: p.billing_country },
     metadata: p.metadata,
     webhook_url: p.webhook_url,

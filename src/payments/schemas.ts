@@ -30,6 +30,8 @@ export const createPaymentSchema = z
     description: z.string().max(1000).optional(),
     metadata: metadataSchema.optional(),
     customer_email: z.email().max(254).transform((e) => e.toLowerCase()).optional(),
+    customer_contact: z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'must be a phone number such as +91 98765 43210').optional()
+      .meta({ description: "The payer's phone number (Razorpay's contact)" }),
     billing: z.strictObject({ country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as IN') }).optional(),
     webhook_url: webhookUrlSchema.optional(),
   })
@@ -74,7 +76,10 @@ export const paymentObject = z
     status: z.enum(PAYMENT_STATUSES),
     method: z.enum(METHODS),
     card: z
-      .strictObject({ brand: nullableString, last4: nullableString, exp_month: z.number().nullable(), exp_year: z.number().nullable(), fingerprint: nullableString })
+      .strictObject({
+        brand: nullableString, last4: nullableString, exp_month: z.number().nullable(), exp_year: z.number().nullable(), fingerprint: nullableString,
+        funding: z.enum(['credit', 'debit', 'prepaid']).meta({ description: 'The kind of card, by test card (README: Test instruments)' }),
+      })
       .optional(),
     vpa: nullableString.optional(),
     bank: nullableString.optional(),
@@ -88,6 +93,7 @@ export const paymentObject = z
     fraud: z.strictObject({ action: z.enum(['flag', 'block']), rule_id: nullableString, reason: nullableString }).nullable(),
     description: nullableString,
     customer_email: nullableString,
+    customer_contact: nullableString,
     billing: z.strictObject({ country: nullableString }),
     metadata: z.record(z.string(), z.unknown()),
     webhook_url: nullableString,

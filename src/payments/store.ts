@@ -42,6 +42,7 @@ export interface DbPayment {
   description: string | null;
   metadata: Record<string, unknown>;
   customer_email: string | null;
+  customer_contact: string | null;
   billing_country: string | null;
   webhook_url: string | null;
   expires_at: Date | null;
@@ -86,6 +87,7 @@ export interface NewPayment {
   description: string | null;
   metadata: Record<string, unknown>;
   customerEmail: string | null;
+  customerContact: string | null;
   billingCountry: string | null;
   webhookUrl: string | null;
   status: PaymentStatus;
@@ -102,7 +104,7 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
     `INSERT INTO payments (id, tenant_id, order_id, amount, currency, status, method, card_brand, card_last4, card_bin,
                            card_exp_month, card_exp_year, card_fingerprint, vpa, bank, wallet, test_behaviour,
                            capture_method, description, metadata, customer_email, billing_country, webhook_url,
-                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at)
+                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at, customer_contact)
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $24::text, $6::text, $7::text, $8::text, $9::text,
              $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
              $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
@@ -110,7 +112,8 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
              CASE WHEN $24::text = 'authorized' THEN now() END,
              CASE WHEN $24::text = 'success' THEN now() END,
              CASE $24::text WHEN 'pending' THEN now() + $23::int * interval '1 second'
-                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END)
+                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END,
+             $29::text)
      RETURNING *, now() + $23::int * interval '1 second' AS pending_expires_at`,
     [
       p.id, p.tenantId, p.orderId, p.amount, p.currency, p.method, c.card_brand, c.card_last4, c.card_bin,
@@ -118,7 +121,7 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
       p.capture, p.description, JSON.stringify(p.metadata), p.customerEmail,
       p.billingCountry, p.webhookUrl, p.pendingTtlSeconds,
       p.status, p.failure?.code ?? null, p.failure?.message ?? null,
-      p.amountCaptured, p.authorizedTtlSeconds,
+      p.amountCaptured, p.authorizedTtlSeconds, p.customerContact,
     ],
   );
 }

@@ -2,7 +2,7 @@ import type { Tx } from '../db/pool.ts';
 import { auditIn } from '../audit/append.ts';
 import type { NewEvent } from '../events/events.ts';
 import { markOrderPaid } from '../orders/orders.ts';
-import { lockOrder } from '../orders/store.ts';
+import { lockOrder, type DbOrder } from '../orders/store.ts';
 import { stateError } from '../core/errors.ts';
 import { FAILURE_MESSAGES } from './instruments.ts';
 import type { Ctx } from '../tenants/types.ts';
@@ -22,7 +22,7 @@ export type { TransitionChanges };
  */
 export async function transitionPayment(t: Tx, svc: PaymentServices, ctx: Ctx, p: DbPayment, to: PaymentStatus, changes: TransitionChanges = {}): Promise<DbPayment> {
   assertTransition(p.status, to);
-  if ((to === 'authorized' || to === 'success') && p.order_id && (await lockOrder(t, ctx.tenant.id, p.order_id)).status === 'paid') {
+  if ((to === 'authorized' || to === 'success') && p.order_id && paidAlready(await lockOrder(t, ctx.tenant.id, p.order_id), Number(p.amount))) {
     return lateOnPaidOrder(t, svc, ctx, p, to, changes);
   }
   const updated = await setPaymentStatus(t, p.id, to, changes, svc.config.payments.authorizedTtlSeconds);
@@ -31,7 +31,15 @@ export async function transitionPayment(t: Tx, svc: PaymentServices, ctx: Ctx, p
 }
 
 /**
- * At most one payment of an order ever ends captured. The order row is locked before the move (the
+ * Whether an order can take no more of `amount`: paid, or (partial payments) paid so far that this
+ * payment, made when more was due, would now pay more than is left.
+ */
+function paidAlready(o: DbOrder, amount: number): boolean {
+  return o.status === 'paid' || (o.partial_payment && amount > Number(o.amount) - Number(o.amount_paid));
+}
+
+/**
+ * At most one payment of an order ever ends captured (one too many, for an order that takes partial payments). The order row is locked before the move (the
  * lock order of every path: payment, then order, then session), so of two attempts settling at
  * once the second sees the order paid. What happens to the late one follows the live gateways:
  * a bank's late "yes" (pending → authorized or success) cannot be refused, so the gateway never

@@ -12,7 +12,9 @@ import { transitionPayment } from '../payments/transition.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents } from '../webhooks/outbox.ts';
 import type { RefundInput, RefundObject } from './schemas.ts';
-import { getRefund, insertRefund, lockRefund, replaceRefundMetadata, reservedForRefunds, setRefundStatus, type DbRefund } from './store.ts';
+import {
+  getRefund, insertRefund, lockRefund, refundByIdempotencyKey, replaceRefundMetadata, reservedForRefunds, setRefundStatus, type DbRefund, type RefundSpeed,
+} from './store.ts';
 
 export type { DbRefund };
 
@@ -30,6 +32,7 @@ export function refundView(r: DbRefund): RefundObject {
     reason: r.reason,
     failure_code: r.failure_code,
     metadata: r.metadata,
+    speed: r.speed,
     processed_at: r.processed_at ? r.processed_at.toISOString() : null,
     created_at: r.created_at.toISOString(),
     updated_at: r.updated_at.toISOString(),
@@ -48,8 +51,16 @@ export async function updateRefundMetadata(t: Tx, svc: Auditing, ctx: Ctx, id: s
  * amount still refundable counts pending refunds too, so however many requests race, the
  * refunds never add up to more than was captured.
  */
-export async function createRefund(t: Tx, svc: PaymentServices, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string }): Promise<DbRefund> {
+export async function createRefund(
+  t: Tx, svc: PaymentServices, ctx: Ctx, paymentId: string, input: RefundInput & { receipt?: string; speed?: RefundSpeed; idempotencyKey?: string },
+): Promise<DbRefund & { replayed?: true }> {
   const p = await lockPayment(t, ctx.tenant.id, paymentId);
+  if (input.idempotencyKey !== undefined) {
+    // The same key gives back the refund it made (Razorpay's X-Refund-Idempotency), whatever its state now.
+    const made = await refundByIdempotencyKey(t, ctx.tenant.id, input.idempotencyKey);
+    if (made && made.payment_id !== p.id) throw badRequest('idempotency_key_reused', 'This idempotency key was used for a refund of another payment', 'X-Refund-Idempotency');
+    if (made) return { ...made, replayed: true };
+  }
   if (p.status !== 'success' && p.status !== 'partially_refunded') {
     throw stateError('payment_not_refundable', `Payment is ${p.status}; only successful payments can be refunded`);
   }
@@ -62,7 +73,7 @@ export async function createRefund(t: Tx, svc: PaymentServices, ctx: Ctx, paymen
   }
   const refund = await insertRefund(t, {
     id: newId('refund'), tenantId: ctx.tenant.id, paymentId: p.id, amount, currency: p.currency, reason: input.reason ?? null,
-    metadata: input.metadata ?? {}, receipt: input.receipt ?? null,
+    metadata: input.metadata ?? {}, receipt: input.receipt ?? null, speed: input.speed ?? 'normal', idempotencyKey: input.idempotencyKey ?? null,
   });
   emitEvents(t, svc, ctx, [{ type: 'refund.created', object: refundView(refund), paymentId: p.id }]);
   auditIn(t, svc, ctx, {
@@ -91,6 +102,13 @@ export async function settleRefund(t: Tx, svc: PaymentServices, ctx: Ctx, refund
   assertRefundTransition(r.status, to);
 
   const updated = await setRefundStatus(t, r.id, to, to === 'failed' ? (opts.failureCode ?? 'refund_failed') : null);
+  if (to === 'processed') {
+    // The payment moves first, so the refund.processed event comes after the payment's own and a
+    // face that shows the payment as of the event (Razorpay's) shows it refunded.
+    const refunded = Number(p.amount_refunded) + Number(r.amount);
+    const status = refunded >= Number(p.amount_captured) ? 'refunded' : 'partially_refunded';
+    await transitionPayment(t, svc, ctx, p, status, { amountRefunded: refunded, metadata: { refund_id: r.id } });
+  }
   emitEvents(t, svc, ctx, [{ type: to === 'processed' ? 'refund.processed' : 'refund.failed', object: refundView(updated), paymentId: p.id }]);
   auditIn(t, svc, ctx, {
     objectType: 'refund',
@@ -100,11 +118,5 @@ export async function settleRefund(t: Tx, svc: PaymentServices, ctx: Ctx, refund
     newStatus: to,
     metadata: { payment_id: p.id, amount: Number(r.amount) },
   });
-
-  if (to === 'processed') {
-    const refunded = Number(p.amount_refunded) + Number(r.amount);
-    const status = refunded >= Number(p.amount_captured) ? 'refunded' : 'partially_refunded';
-    await transitionPayment(t, svc, ctx, p, status, { amountRefunded: refunded, metadata: { refund_id: r.id } });
-  }
   return updated;
 }

@@ -28,6 +28,7 @@ export const refundObject = z
     reason: z.string().nullable(),
     failure_code: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
+    speed: z.enum(['normal', 'optimum']).meta({ description: "The speed asked for (Razorpay's speed_requested); normal unless a Razorpay refund asked for optimum" }),
     processed_at: isoTime.nullable(),
     created_at: isoTime,
     updated_at: isoTime,

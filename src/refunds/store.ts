@@ -21,6 +21,10 @@ export interface DbRefund {
   failure_code: string | null;
   /** Razorpay's refund receipt (the merchant's reference), shown by the /v1 face. */
   receipt: string | null;
+  /** The speed asked for (Razorpay's speed_requested). */
+  speed: RefundSpeed;
+  /** The X-Refund-Idempotency value it was made with (Razorpay face), if any. */
+  idempotency_key: string | null;
   processed_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -58,14 +62,27 @@ export interface NewRefund {
   reason: string | null;
   metadata: Record<string, unknown>;
   receipt: string | null;
+  speed: RefundSpeed;
+  idempotencyKey: string | null;
+}
+
+export type RefundSpeed = 'normal' | 'optimum';
+
+/**
+ * The tenant's refund made with this idempotency key, under a transaction lock on the key: of two
+ * requests with one key, the second waits for the first's commit and then finds its refund.
+ */
+export async function refundByIdempotencyKey(t: Tx, tenantId: string, key: string): Promise<DbRefund | undefined> {
+  await t.one('SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))', [`refund-idempotency:${tenantId}:${key}`]);
+  return t.maybeOne<DbRefund>('SELECT * FROM refunds WHERE tenant_id = $1::text AND idempotency_key = $2::text', [tenantId, key]);
 }
 
 /** Inserts a pending refund. */
 export function insertRefund(t: Tx, r: NewRefund): Promise<DbRefund> {
   return t.one<DbRefund>(
-    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata, receipt)
-     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb, $8::text) RETURNING *`,
-    [r.id, r.tenantId, r.paymentId, r.amount, r.currency, r.reason, JSON.stringify(r.metadata), r.receipt],
+    `INSERT INTO refunds (id, tenant_id, payment_id, amount, currency, status, reason, metadata, receipt, speed, idempotency_key)
+     VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, 'pending', $6::text, $7::jsonb, $8::text, $9::text, $10::text) RETURNING *`,
+    [r.id, r.tenantId, r.paymentId, r.amount, r.currency, r.reason, JSON.stringify(r.metadata), r.receipt, r.speed, r.idempotencyKey],
   );
 }
 

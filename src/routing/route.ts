@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { DomainError } from '../core/errors.ts';
 import type { Db, Queryable, Tx } from '../db/pool.ts';
-import { ID_PREFIXES, type IdKind } from '../ids.ts';
+import { ID_PREFIXES, idBodyPattern, idLength, type IdKind } from '../ids.ts';
 import type { Actor } from '../core/context.ts';
 import type { Ctx, Services } from '../services.ts';
 import type { Permission } from '../credentials/permissions.ts';
@@ -148,8 +148,8 @@ const ID_KINDS = new WeakMap<z.ZodType, IdKind>();
 export function idParam(kind: IdKind, name: string) {
   const schema = z
     .string()
-    .regex(new RegExp(`^${ID_PREFIXES[kind]}_[0-9A-Za-z]{20}$`))
-    .meta({ title: name, description: `A ${name} id (${ID_PREFIXES[kind]}_…)`, example: `${ID_PREFIXES[kind]}_${'0'.repeat(20)}` });
+    .regex(new RegExp(`^${ID_PREFIXES[kind]}_${idBodyPattern(kind)}$`))
+    .meta({ title: name, description: `A ${name} id (${ID_PREFIXES[kind]}_…)`, example: `${ID_PREFIXES[kind]}_${'0'.repeat(idLength(kind))}` });
   ID_KINDS.set(schema, kind);
   return schema;
 }

@@ -134,14 +134,35 @@ async function record(svc: DeliveryServices, attempts: Attempted[]): Promise<voi
 
 /**
  * One attempt for each delivery the batch's jobs own, `perRound` at a time (a commit's job may own
- * many: its events times the endpoints): claim them together, POST concurrently, record together,
- * until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
+ * many: its events times the endpoints): claim them together, POST concurrently but, for one
+ * payment and one target, in the events' order (a face's payment.authorized before its
+ * payment.captured, then order.paid), record together, until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
  * job_id guard make the second run a no-op.
  */
+/**
+ * Runs `fn` over the claimed deliveries concurrently, except that one payment's (or one event's)
+ * deliveries to one target go one after the other, in the order claimed: a receiver sees a
+ * payment's events in the order they happened, and many payments still go out at once.
+ */
+async function inOrderPerTarget<R>(claimed: ClaimedDelivery[], fn: (d: ClaimedDelivery) => Promise<R>): Promise<R[]> {
+  const byTarget = new Map<string, number[]>();
+  claimed.forEach((d, i) => {
+    const key = `${d.endpoint_id ?? `url:${d.url}`} ${d.payment_id ?? d.event_id}`;
+    const list = byTarget.get(key);
+    if (list) list.push(i);
+    else byTarget.set(key, [i]);
+  });
+  const results = new Array<R>(claimed.length);
+  await Promise.all([...byTarget.values()].map(async (indexes) => {
+    for (const i of indexes) results[i] = await fn(claimed[i]!);
+  }));
+  return results;
+}
+
 export async function deliver(svc: DeliveryServices, post: Poster, jobIds: string[], perRound: number): Promise<void> {
   for (;;) {
     const claimed = await claim(svc, jobIds, perRound);
-    if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+    if (claimed.length > 0) await record(svc, await inOrderPerTarget(claimed, (d) => attempt(svc, post, d)));
     // A short round took all there was (what another worker holds is its to finish).
     if (claimed.length < perRound) return;
   }

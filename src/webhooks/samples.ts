@@ -18,9 +18,9 @@ const iso = (d: Date) => d.toISOString();
 export function samplePayment(now: Date, over: Json = {}): ApiObject {
   return {
     id: `pay_test_${randomBase62(11)}`, object: 'payment', amount: 5000, currency: 'INR', status: 'success', method: 'card',
-    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: now.getUTCFullYear() + 3, fingerprint: null },
+    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: now.getUTCFullYear() + 3, fingerprint: null, funding: 'credit' },
     capture_method: 'automatic', amount_captured: 5000, amount_refunded: 0, order_id: null, failure_code: null, failure_message: null,
-    fraud: null, description: 'Sandpay test event', customer_email: null, billing: { country: null }, metadata: {}, webhook_url: null,
+    fraud: null, description: 'Sandpay test event', customer_email: null, customer_contact: null, billing: { country: null }, metadata: {}, webhook_url: null,
     livemode: false, expires_at: null, authorized_at: null, captured_at: iso(now), created_at: iso(now), updated_at: iso(now),
     ...over,
   };

@@ -259,6 +259,8 @@ export interface ClaimedDelivery {
   event_id: string;
   event_type: EventType;
   event_created_at: Date;
+  /** The payment the event is about, if any: one payment's deliveries to one target go in order. */
+  payment_id: string | null;
   payload: ApiObject;
   /** The event's names in the faces (null: written before they were kept), and the one this delivery carries. */
   face_names: FaceNames | null;
@@ -299,7 +301,7 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
        RETURNING d.*
      )
      SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
-            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payload, e.face_names, c.event_type AS name,
+            e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payment_id, e.payload, e.face_names, c.event_type AS name,
             e.previous_attributes, e.request_id,
             w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
             (w.deleted_at IS NOT NULL) AS endpoint_deleted,
@@ -317,7 +319,10 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
           WHERE w.format = ANY ($3::text[]) AND e.object_type <> 'payment' AND e.payment_id IS NOT NULL
             AND s.tenant_id = e.tenant_id AND s.object_id = e.payment_id AND s.created_at <= e.created_at
           ORDER BY s.created_at DESC, s.id DESC LIMIT 1
-       ) ps ON true`,
+       ) ps ON true
+      -- In the events' order, and an event's names in the face's order (the order an endpoint gets them in).
+      ORDER BY e.pos, (SELECT x.n FROM jsonb_array_elements_text(e.face_names -> w.format) WITH ORDINALITY AS x (name, n)
+                        WHERE x.name = c.event_type LIMIT 1) NULLS FIRST, c.id`,
     [jobIds, leaseMs, snapshotFormats, limit],
   );
 }

@@ -168,7 +168,9 @@ describe('the hosted page', () => {
     expect(order_id).toBe(s.order_id);
     expect(signature).toBe(sign(a, order_id, payment_id));
     expect((await a.api.get(`/orders/${order_id}`)).body.status).toBe('paid');
-    expect((await a.api.get(`/payments/${payment_id}`)).body).toMatchObject({ customer_email: 'payer@example.com', metadata: { checkout_session_id: s.id } });
+    // The payment's metadata is the session's notes (none here); which session made it is checkout's own record.
+    expect((await a.api.get(`/payments/${payment_id}`)).body).toMatchObject({ customer_email: 'payer@example.com', metadata: {} });
+    expect(await sys.sql('SELECT session_id FROM checkout_payments WHERE payment_id = $1', [payment_id])).toEqual([{ session_id: s.id }]);
     expect((await a.api.get(`/checkout/sessions/${s.id}`)).body).toMatchObject({ status: 'complete', payment_id });
     const events = (await a.api.get('/events?type=checkout.session.completed')).body.data;
     expect(events.find((e: any) => e.data.object.id === s.id)?.data.object).toMatchObject({ status: 'complete', payment_id });

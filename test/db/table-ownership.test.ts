@@ -40,6 +40,7 @@ const OWNERS: Record<string, string> = {
   refunds: 'refunds',
   fraud_rules: 'fraud',
   checkout_sessions: 'checkout',
+  checkout_payments: 'checkout',
   reconciliation_runs: 'reconcile',
   dashboard_sessions: 'dashboard',
   request_log: 'request-log',

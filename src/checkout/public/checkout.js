@@ -54,7 +54,7 @@
   Sandpay.prototype._openSession = async function () {
     var o = this.options;
     var body = { order_id: o.order_id };
-    ['prefill', 'methods', 'name', 'description'].forEach(function (k) { if (o[k] !== undefined) body[k] = o[k]; });
+    ['prefill', 'methods', 'name', 'description', 'notes'].forEach(function (k) { if (o[k] !== undefined) body[k] = o[k]; });
     if (this._mode && o.prefill) body.prefill = this._mode.prefill(o.prefill);
     var res = await fetch(this.origin + '/api/v1/checkout/sessions', {
       method: 'POST',

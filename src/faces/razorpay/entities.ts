@@ -2,6 +2,8 @@ import type { OrderObject } from '../../orders/schemas.ts';
 import type { PaymentObject } from '../../payments/schemas.ts';
 import type { RefundObject } from '../../refunds/schemas.ts';
 import type { RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
+import { acquirerDataOf, feeOf } from './fees.ts';
+import { cardIdOf } from './ids.ts';
 import { paymentErrorOf, RAZORPAY_ORDER_STATUS, RAZORPAY_PAYMENT_STATUS, RAZORPAY_REFUND_STATUS, refundStatusOf } from './status.ts';
 
 /**
@@ -34,9 +36,15 @@ export function rzpOrder(o: OrderObject): RzpOrder {
   };
 }
 
-export function rzpPayment(p: PaymentObject): RzpPayment {
-  const { status, captured } = RAZORPAY_PAYMENT_STATUS[p.status];
+/**
+ * A payment as Razorpay shows it. `asAuthorized`: as it was at authorization, for the
+ * payment.authorized webhook Razorpay sends before payment.captured even when it captures at once.
+ */
+export function rzpPayment(p: PaymentObject, asAuthorized = false): RzpPayment {
+  const { status, captured } = asAuthorized ? { status: 'authorized' as const, captured: false } : RAZORPAY_PAYMENT_STATUS[p.status];
   const error = paymentErrorOf(p);
+  const charges = captured ? feeOf(p) : null;
+  const cardId = p.card ? cardIdOf(p.id) : null;
   return {
     id: p.id,
     entity: 'payment',
@@ -47,16 +55,18 @@ export function rzpPayment(p: PaymentObject): RzpPayment {
     invoice_id: null,
     international: p.billing.country !== null && p.billing.country !== 'IN',
     method: p.method,
-    amount_refunded: p.amount_refunded,
-    refund_status: refundStatusOf(p.amount_refunded, p.amount_captured),
+    amount_refunded: asAuthorized ? 0 : p.amount_refunded,
+    refund_status: asAuthorized ? null : refundStatusOf(p.amount_refunded, p.amount_captured),
     captured,
     description: p.description,
-    card_id: null,
+    card_id: cardId,
     ...(p.card
       ? {
           card: {
-            id: null, entity: 'card' as const, name: null, last4: p.card.last4, network: NETWORKS[p.card.brand ?? ''] ?? p.card.brand,
-            type: 'credit', issuer: null, international: false, emi: false,
+            id: cardId, entity: 'card' as const, name: null, last4: p.card.last4, network: NETWORKS[p.card.brand ?? ''] ?? p.card.brand,
+            type: p.card.funding, issuer: null, international: false, emi: false,
+            // Every test card is a consumer card; token_iin is a saved card's (token) IIN, and no payment here paid with one.
+            sub_type: 'consumer', token_iin: null,
           },
         }
       : {}),
@@ -64,17 +74,17 @@ export function rzpPayment(p: PaymentObject): RzpPayment {
     wallet: p.wallet ?? null,
     vpa: p.vpa ?? null,
     email: p.customer_email,
-    contact: null,
+    contact: p.customer_contact,
     notes: notesOf(p.metadata),
-    // A simulator charges no fees; Razorpay shows them once a payment is captured.
-    fee: captured ? 0 : null,
-    tax: captured ? 0 : null,
+    // Razorpay shows its fee (GST included) and the GST once a payment is captured (fees.ts).
+    fee: charges?.fee ?? null,
+    tax: charges?.tax ?? null,
     error_code: error?.error_code ?? null,
     error_description: error?.error_description ?? null,
     error_source: error?.error_source ?? null,
     error_step: error?.error_step ?? null,
     error_reason: error?.error_reason ?? null,
-    acquirer_data: {},
+    acquirer_data: status === 'created' || status === 'failed' ? {} : acquirerDataOf(p),
     created_at: unixSeconds(p.created_at),
   };
 }
@@ -92,7 +102,8 @@ export function rzpRefund(r: RefundObject, receipt: string | null = null): RzpRe
     created_at: unixSeconds(r.created_at),
     batch_id: null,
     status: RAZORPAY_REFUND_STATUS[r.status],
-    speed_processed: 'normal',
-    speed_requested: 'normal',
+    // Razorpay's test mode processes an optimum refund instantly, a normal one at normal speed.
+    speed_processed: r.speed === 'optimum' ? 'instant' : 'normal',
+    speed_requested: r.speed,
   };
 }

@@ -10,16 +10,19 @@ const RAZORPAY_STATUS: Readonly<Record<number, number>> = { 403: 401, 404: 400, 
 
 export const razorpayStatus = (status: number): number => RAZORPAY_STATUS[status] ?? status;
 
-/** Razorpay's error shape: `code` is BAD_REQUEST_ERROR, GATEWAY_ERROR or SERVER_ERROR. */
+/**
+ * Razorpay's error shape, its keys in Razorpay's order: `code` is BAD_REQUEST_ERROR, GATEWAY_ERROR
+ * or SERVER_ERROR; `field` is null when no parameter is at fault.
+ */
 export const razorpayErrorSchema = z
   .strictObject({
     error: z.strictObject({
       code: z.enum(['BAD_REQUEST_ERROR', 'GATEWAY_ERROR', 'SERVER_ERROR']),
       description: z.string().meta({ description: 'A sentence for a person' }),
-      field: z.string().optional().meta({ description: 'The parameter that was wrong' }),
+      field: z.string().nullable().meta({ description: 'The parameter that was wrong, or null' }),
       source: z.string(),
       step: z.string(),
-      reason: z.string().meta({ description: "Sandpay's stable code for the error (e.g. amount_too_large), or NA" }),
+      reason: z.string().meta({ description: "Razorpay's reason: input_validation_failed for a request it refuses, NA where it has none" }),
       metadata: z.record(z.string(), z.unknown()),
     }),
   })
@@ -29,9 +32,13 @@ export const razorpayErrorSchema = z
 const RAZORPAY_DESCRIPTION: Record<string, (e: DomainError) => string> = {
   parameter_unknown: (e) => `${e.param} is/are not required and should not be sent`,
   parameter_missing: (e) => `The ${e.param} field is required.`,
-  resource_missing: () => 'The id provided does not exist',
-  route_not_found: () => 'The requested URL was not found on the server.',
+  resource_missing: (e) => (e.malformedId !== undefined ? `${e.malformedId} is not a valid id` : 'The id provided does not exist'),
+  route_not_found: () => NOT_FOUND_URL,
+  method_not_allowed: () => NOT_FOUND_URL,
 };
+
+/** What Razorpay answers (400) for a URL or method its API does not have, SDK methods Sandpay does not serve included. */
+export const NOT_FOUND_URL = 'The requested URL was not found on the server.';
 
 function razorpayDescription(e: DomainError): string {
   const known = RAZORPAY_DESCRIPTION[e.code];
@@ -46,20 +53,23 @@ function razorpayDescription(e: DomainError): string {
 }
 
 /**
- * Razorpay's error shape: code BAD_REQUEST_ERROR (SERVER_ERROR for a 5xx), its description, the
- * field, and Sandpay's own error code as `reason` so a test can still tell errors apart.
+ * Razorpay's error body. A request it refuses (bad input, no such id, a state that does not allow
+ * it) is source `business`, step `payment_initiation`, reason `input_validation_failed`, as
+ * Razorpay's API answers them; a URL it does not have, a credential it does not take, a rate limit
+ * or a server error carries NA there, as Razorpay's do. The field is the parameter at fault, else null.
  */
 export function razorpayErrorBody(err: DomainError): z.output<typeof razorpayErrorSchema> {
   const status = razorpayStatus(KIND_TO_HTTP[err.kind].status);
-  const client = status < 500 && status !== 401 && status !== 429;
+  const unrouted = err.code === 'route_not_found' || err.kind === 'method_not_allowed';
+  const refused = status < 500 && status !== 401 && status !== 429 && !unrouted;
   return {
     error: {
       code: status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST_ERROR',
       description: razorpayDescription(err),
-      ...(err.param !== undefined && err.kind !== 'not_found' ? { field: err.param } : {}),
-      source: client ? 'business' : 'NA',
-      step: 'NA',
-      reason: err.code,
+      field: err.param !== undefined && err.kind !== 'not_found' ? err.param : null,
+      source: refused ? 'business' : 'NA',
+      step: refused ? 'payment_initiation' : 'NA',
+      reason: refused ? 'input_validation_failed' : 'NA',
       metadata: {},
     },
   };

@@ -31,6 +31,18 @@ export const RAZORPAY_EVENT_OF: Partial<Record<EventType, RazorpayEvent>> = {
 
 export const razorpayEventOf = (type: string): RazorpayEvent | null => RAZORPAY_EVENT_OF[type as EventType] ?? null;
 
+/**
+ * A native event's Razorpay names, in the order Razorpay sends them. A payment captured at once
+ * (an order's payment_capture 1: it never stopped at authorized, so it has no authorized_at) is
+ * first payment.authorized, then payment.captured, as Razorpay sends both even then.
+ */
+export function razorpayEventNames(type: string, object?: { object?: unknown; authorized_at?: unknown }): RazorpayEvent[] {
+  const name = razorpayEventOf(type);
+  if (!name) return [];
+  if (type === 'payment.success' && object?.object === 'payment' && object.authorized_at === null) return ['payment.authorized', name];
+  return [name];
+}
+
 /** A tenant as Razorpay names a merchant account. */
 export const accountIdOf = (tenantId: string) => `acc_${tenantId.replace(/^ten_/, '')}`;
 
@@ -48,13 +60,14 @@ export interface NativeEvent {
  * the payment, as Razorpay's do: `payment` is the payment as of the event (its latest snapshot in
  * the event log), or null where there is none. Null when the event has no Razorpay counterpart.
  */
-export function razorpayEventBody(e: NativeEvent, payment: PaymentObject | null) {
-  const event = razorpayEventOf(e.type);
+export function razorpayEventBody(e: NativeEvent, payment: PaymentObject | null, name?: string) {
+  const event = name !== undefined && RAZORPAY_EVENTS.includes(name as RazorpayEvent) ? (name as RazorpayEvent) : razorpayEventOf(e.type);
   if (!event) return null;
   const payload: Record<string, { entity: unknown }> = {};
   switch (e.payload.object) {
     case 'payment':
-      payload.payment = { entity: rzpPayment(e.payload as unknown as PaymentObject) };
+      // payment.authorized of a payment captured at once shows it as it was then.
+      payload.payment = { entity: rzpPayment(e.payload as unknown as PaymentObject, event === 'payment.authorized' && e.type === 'payment.success') };
       break;
     case 'refund':
       payload.refund = { entity: rzpRefund(e.payload as unknown as RefundObject) };

@@ -5,14 +5,15 @@ import { razorpayErrorBody, razorpayErrorSchema, razorpayStatus } from './errors
 import { authenticateRazorpayKey } from './keys.ts';
 
 /**
- * Razorpay's API as Sandpay serves it: everything under /v1 (until a face that claims /v1 requests
+ * Razorpay's API as Sandpay serves it: everything under /v1 and /v2 (until a face that claims /v1 requests
  * by their credential, such as Stripe's Bearer keys, is listed before it); HTTP Basic
  * `key_id:key_secret` of a Razorpay key pair, which acts as the tenant's secret key; Razorpay's
  * error statuses and shape; no Idempotency-Key.
  */
 export const razorpayHttpFace: HttpFace = {
   name: 'razorpay',
-  claims: (req) => /^\/v1(\/|$)/.test(req.path),
+  // /v2 too: the SDK calls a few methods there (Sandpay serves none of them), and they answer in Razorpay's shape.
+  claims: (req) => /^\/v[12](\/|$)/.test(req.path),
   async authenticate(svc, authorization) {
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
     const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notFound } from '../../core/errors.ts';
+import { badRequest, notFound } from '../../core/errors.ts';
 import { createOrder, updateOrderMetadata } from '../../orders/orders.ts';
 import { getOrder } from '../../orders/store.ts';
 import { updatePaymentMetadata } from '../../payments/payments.ts';
@@ -8,7 +8,7 @@ import { updateRefundMetadata } from '../../refunds/refunds.ts';
 import { getRefund, listRefunds } from '../../refunds/store.ts';
 import { captureAsRazorpay, collection, listOrdersAsRazorpay, refundAsRazorpay, rzpOrderRow, rzpPaymentRow, rzpRefundRow } from './api.ts';
 import {
-  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
+  captureBody, captureMethodOf, collectionOf, COUNT_MAX, createOrderBody, listOrdersQuery, listPaymentsQuery, PAYMENT_EXPANSIONS, withExpand, collectionQuery, notesBody, refundBody, rzpOrderObject, rzpPaymentObject, rzpRefundObject,
 } from './schemas.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
 import { razorpayHttpFace } from './http-face.ts';
@@ -23,10 +23,15 @@ const base = { auth: 'face', face: razorpayHttpFace, tag: 'Razorpay' } as const;
 const order = byId('order', 'order');
 const payment = byId('payment', 'payment');
 const refund = byId('refund', 'refund');
-/** Expansions change nothing: the card is always shown on card payments. */
-const expand = z.union([z.string(), z.array(z.string())]).optional();
-/** `expand[]=card` as Razorpay documents it, and `expand[expand]=card` as the SDK's axios sends it. */
-const fetchQuery = z.strictObject({ 'expand[]': expand, 'expand[expand]': expand });
+/** A payment's expansions change nothing: the card is always shown on card payments. */
+const fetchQuery = withExpand(PAYMENT_EXPANSIONS, {});
+
+/** X-Refund-Idempotency, as Razorpay takes it: any value up to 100 characters; longer is refused rather than cut. */
+function idempotencyHeader(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length > 100) throw badRequest('invalid_idempotency_key', 'X-Refund-Idempotency may not be greater than 100 characters.', 'X-Refund-Idempotency');
+  return value;
+}
 
 export const razorpayRoutes = [
   // ----- orders -----
@@ -35,7 +40,10 @@ export const razorpayRoutes = [
     description: 'With `payment_capture: 0` (or `payment: {capture: "manual"}`) the checkout leaves the payment `authorized` and hands over the signed result then; capture it with POST /v1/payments/:id/capture.',
     body: createOrderBody, response: rzpOrderObject, example: { amount: 50000, currency: 'INR', receipt: 'receipt#1', notes: { cart: '42' } },
     handler: async ({ svc, t, ctx, body }) =>
-      rzpOrderRow(await createOrder(t, svc, ctx, { amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body) })),
+      rzpOrderRow(await createOrder(t, svc, ctx, {
+        amount: body.amount, currency: body.currency, receipt: body.receipt, metadata: body.notes, capture_method: captureMethodOf(body),
+        unique_receipt: body.unique_receipt, partial_payment: body.partial_payment, first_payment_min_amount: body.first_payment_min_amount,
+      })),
   }),
   route({
     ...base, method: 'get', path: '/v1/orders', summary: 'All orders (Razorpay)', query: listOrdersQuery, response: collectionOf(rzpOrderObject),
@@ -60,7 +68,7 @@ export const razorpayRoutes = [
 
   // ----- payments -----
   route({
-    ...base, method: 'get', path: '/v1/payments', summary: 'All payments (Razorpay)', query: collectionQuery, response: collectionOf(rzpPaymentObject),
+    ...base, method: 'get', path: '/v1/payments', summary: 'All payments (Razorpay)', query: listPaymentsQuery, response: collectionOf(rzpPaymentObject),
     handler: async ({ db, ctx, query: q }) => collection(await listPayments(db, ctx.tenant.id, {}, q, rzpPaymentRow)),
   }),
   route({
@@ -79,9 +87,11 @@ export const razorpayRoutes = [
   }),
   route({
     ...base, method: 'post', path: '/v1/payments/:id/refund', write: true, summary: 'Refund a captured payment, fully or partly (Razorpay)',
-    description: 'A refund is `pending` until Sandpay processes it (REFUND_PROCESS_DELAY_MS later); the payment\'s `amount_refunded` counts processed refunds. `speed` is accepted and processed as normal.',
+    description: 'As Razorpay\'s test mode: `processed` at once, with the payment\'s `amount_refunded` and `refund_status` updated in the same call, at either `speed` (`speed_processed` is what it was processed at). ' +
+      'A tenant in async mode (settings.auto_process) gets `pending` refunds, processed REFUND_PROCESS_DELAY_MS later. The same `X-Refund-Idempotency` header value answers the refund it made.',
     params: payment, body: refundBody, response: rzpRefundObject, example: { amount: 10000, notes: { reason: 'return' } },
-    handler: async ({ svc, t, ctx, params: p, body }) => rzpRefundRow(await refundAsRazorpay(t, svc, ctx, p.id, body)),
+    handler: async ({ svc, t, ctx, params: p, body, header }) =>
+      rzpRefundRow(await refundAsRazorpay(t, svc, ctx, p.id, body, idempotencyHeader(header('x-refund-idempotency')))),
   }),
   route({
     ...base, method: 'get', path: '/v1/payments/:id/refunds', summary: "A payment's refunds (Razorpay)", params: payment, query: collectionQuery, response: collectionOf(rzpRefundObject),

@@ -45,6 +45,8 @@ export const rzpOrderObject = z
     attempts: z.number().int(),
     notes: notesObject,
     created_at: unixSeconds,
+    /** With expand[]=payments: the order's payments, oldest first. */
+    payments: z.lazy(() => collectionOf(rzpPaymentObject)).optional(),
   })
   .meta({ id: 'RazorpayOrder' });
 
@@ -58,6 +60,8 @@ export const rzpCardObject = z.strictObject({
   issuer: nullableString,
   international: z.boolean(),
   emi: z.boolean(),
+  sub_type: z.enum(['consumer', 'business']),
+  token_iin: nullableString,
 });
 
 export const rzpPaymentObject = z
@@ -108,7 +112,7 @@ export const rzpRefundObject = z
     created_at: unixSeconds,
     batch_id: z.null(),
     status: z.enum(['pending', 'processed', 'failed']),
-    speed_processed: z.literal('normal'),
+    speed_processed: z.enum(['normal', 'instant']),
     speed_requested: z.enum(['normal', 'optimum']),
   })
   .meta({ id: 'RazorpayRefund' });
@@ -135,34 +139,101 @@ export const listQuery = {
   to: timestampQuerySchema.optional().meta({ description: 'Created at or before (unix seconds)' }),
 };
 
+/**
+ * `expand[]=card` as Razorpay documents it, and as the SDK's axios sends it (`expand[expand]=card`,
+ * several as `expand[expand][0]=card&expand[expand][1]=emi`, or `expand[0]=…`).
+ */
+const INDEXED_EXPAND = /^expand(\[expand\])?\[[0-9]\]$/;
+
+const expandValue = <E extends readonly [string, ...string[]]>(allowed: E) => {
+  const one = z.enum(allowed, { error: `expand may only be ${allowed.join(', ')}` });
+  return z.union([one, z.array(one).max(4)]).optional();
+};
+
+/**
+ * A list or fetch query with Razorpay's expansions: the named fields, `expand[]` and
+ * `expand[expand]`, and the indexed spellings; any other parameter is refused as unknown.
+ */
+export function withExpand<const E extends readonly [string, ...string[]], S extends z.ZodRawShape>(allowed: E, shape: S) {
+  const value = expandValue(allowed);
+  return z
+    .object({ ...shape, 'expand[]': value, 'expand[expand]': value })
+    .catchall(z.unknown())
+    .superRefine((v, ctx) => {
+      const known = new Set([...Object.keys(shape), 'expand[]', 'expand[expand]']);
+      const unknown = Object.keys(v).filter((k) => !known.has(k) && !INDEXED_EXPAND.test(k));
+      if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: v });
+      for (const k of Object.keys(v).filter((x) => INDEXED_EXPAND.test(x))) {
+        const checked = value.safeParse(v[k]);
+        if (!checked.success) ctx.addIssue({ code: 'custom', path: [k], message: checked.error.issues[0]!.message, input: v[k] });
+      }
+    });
+}
+
+/** The expansions a query asks for, however it spelled them. */
+export function expansionsOf(q: Record<string, unknown>): Set<string> {
+  return new Set(Object.keys(q).filter((k) => k === 'expand[]' || k === 'expand[expand]' || INDEXED_EXPAND.test(k)).flatMap((k) => [q[k] ?? []].flat() as string[]));
+}
+
+/** Payments' expansions: a card payment always shows its card, and no payment here is an EMI one, so both change nothing. */
+export const PAYMENT_EXPANSIONS = ['card', 'emi'] as const;
+/** Orders' expansions: their payments, with their cards (always shown). */
+export const ORDER_EXPANSIONS = ['payments', 'payments.card'] as const;
+
 /** What every Razorpay list takes (count/skip paging, from/to), as parsed. */
 export const collectionQuery = z.strictObject(listQuery);
 export type CollectionQuery = z.infer<typeof collectionQuery>;
 
-export const listOrdersQuery = z.strictObject({
+export const listPaymentsQuery = withExpand(PAYMENT_EXPANSIONS, listQuery);
+
+export const listOrdersQuery = withExpand(ORDER_EXPANSIONS, {
   ...listQuery,
   receipt: z.string().max(40).optional(),
   authorized: z.enum(['0', '1', 'true', 'false']).optional().meta({ description: '1: orders with an authorized or captured payment; 0: without' }),
 });
 export type ListOrdersQuery = z.infer<typeof listOrdersQuery>;
 
-export const createOrderBody = z.strictObject({
-  amount: paise('amount'),
-  currency: currencySchema,
-  receipt: z.string().max(40, 'receipt may not be greater than 40 characters.').optional(),
-  notes: notesInput.optional(),
-  partial_payment: z.literal(false, { error: 'Partial payments are not supported by Sandpay' }).optional(),
-  /** 1/true: checkout captures the payment; 0/false: it stays authorized until captured (POST /payments/:id/capture). */
-  payment_capture: z.union([z.literal(0), z.literal(1), z.boolean()]).optional(),
-  /** The newer spelling of the same setting; capture_options (auto-capture timeouts) are accepted and not simulated. */
-  payment: z.strictObject({ capture: z.enum(['automatic', 'manual']), capture_options: z.record(z.string(), z.unknown()).optional() }).optional(),
-});
+/** A boolean as Razorpay's PHP reads one: true/false, 1/0, and the same as strings ("1", "true"). */
+const flag = (field: string) =>
+  z.preprocess(
+    (v) => (v === 1 || v === '1' || v === 'true' ? true : v === 0 || v === '0' || v === 'false' ? false : v),
+    z.boolean({ error: `The ${field} field must be true or false.` }),
+  );
+
+export const createOrderBody = z
+  .strictObject({
+    amount: paise('amount'),
+    currency: currencySchema,
+    receipt: z.string().max(40, 'receipt may not be greater than 40 characters.').optional(),
+    notes: notesInput.optional(),
+    /** true: an order with this receipt already is refused. */
+    unique_receipt: flag('unique receipt').optional(),
+    /** true: payments may each pay part of it; it is `attempted` until they add up to its amount, then `paid`. */
+    partial_payment: flag('partial payment').optional(),
+    first_payment_min_amount: paise('first payment min amount').optional(),
+    /** Accepted as Razorpay takes them; the order entity shows none of them. */
+    customer_id: z.string().regex(/^cust_[0-9A-Za-z]{14}$/, 'customer_id is not a valid id').optional(),
+    method: z.enum(['card', 'netbanking', 'upi', 'wallet', 'emandate', 'nach'], { error: 'Invalid method' }).optional(),
+    line_items_total: z.preprocess(digits, z.number({ error: 'The line items total must be an integer.' }).int().min(0).max(MAX_AMOUNT)).optional(),
+    /** 1/true: checkout captures the payment; 0/false: it stays authorized until captured (POST /payments/:id/capture). */
+    payment_capture: flag('payment capture').optional(),
+    /** The newer spelling of the same setting; capture_options (auto-capture timeouts) are accepted and not simulated. */
+    payment: z.strictObject({ capture: z.enum(['automatic', 'manual']), capture_options: z.record(z.string(), z.unknown()).optional() }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.first_payment_min_amount !== undefined && v.partial_payment !== true) {
+      ctx.addIssue({ code: 'custom', path: ['first_payment_min_amount'], message: 'first_payment_min_amount is/are not required and should not be sent' });
+    }
+    if (v.first_payment_min_amount !== undefined && v.first_payment_min_amount > v.amount) {
+      ctx.addIssue({ code: 'custom', path: ['first_payment_min_amount'], message: 'The first payment min amount may not be greater than the amount.' });
+    }
+  });
 
 /** The capture method an order's checkout payments get, from either spelling. */
-export function captureMethodOf(body: { payment_capture?: 0 | 1 | boolean | undefined; payment?: { capture: 'automatic' | 'manual' } | undefined }) {
+export function captureMethodOf(body: { payment_capture?: boolean | undefined; payment?: { capture: 'automatic' | 'manual' } | undefined }) {
   if (body.payment) return body.payment.capture;
   if (body.payment_capture === undefined) return undefined;
-  return body.payment_capture === 0 || body.payment_capture === false ? 'manual' : 'automatic';
+  return body.payment_capture ? 'automatic' : 'manual';
 }
 
 export const notesBody = z.strictObject({ notes: notesInput });

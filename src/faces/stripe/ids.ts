@@ -1,4 +1,4 @@
-import { randomBase62 } from '../../ids.ts';
+import { isId, randomBase62, type IdKind } from '../../ids.ts';
 
 /**
  * Stripe's ids for the ledger's objects are the same ids under Stripe's prefixes: a PaymentIntent
@@ -14,8 +14,11 @@ const BODY = /^[0-9A-Za-z]{20}$/;
 /** The ledger id behind a Stripe id (`pi_X` → `order_X`); null when it is not one. */
 export function ledgerId(prefix: LedgerPrefix, stripeId: string): string | null {
   const body = stripeId.startsWith(`${prefix}_`) ? stripeId.slice(prefix.length + 1) : '';
-  return BODY.test(body) ? `${LEDGER[prefix]}_${body}` : null;
+  const ledger = `${LEDGER[prefix]}_${body}`;
+  return isId(KIND[prefix], ledger) ? ledger : null;
 }
+
+const KIND = { pi: 'order', ch: 'payment', re: 'refund' } as const satisfies Record<LedgerPrefix, IdKind>;
 
 /** The Stripe id of a ledger id (`order_X` → `pi_X`). */
 export function stripeId(prefix: LedgerPrefix, ledger: string): string {

@@ -35,7 +35,7 @@ function paymentRow(p: PaymentObject, challenge = false): DbPayment {
     vpa: p.vpa ?? null, bank: p.bank ?? null, wallet: p.wallet ?? null, test_behaviour: challenge ? 'three_ds_challenge' : 'succeed', capture_method: p.capture_method,
     amount_captured: String(p.amount_captured), amount_refunded: String(p.amount_refunded), failure_code: p.failure_code, failure_message: p.failure_message,
     fraud_rule_id: p.fraud?.rule_id ?? null, fraud_action: p.fraud?.action ?? null, fraud_reason: p.fraud?.reason ?? null,
-    description: p.description, metadata: p.metadata, customer_email: p.customer_email, billing_country: p.billing.country, webhook_url: p.webhook_url,
+    description: p.description, metadata: p.metadata, customer_email: p.customer_email, customer_contact: p.customer_contact ?? null, billing_country: p.billing.country, webhook_url: p.webhook_url,
     expires_at: at(p.expires_at), authorized_at: at(p.authorized_at), captured_at: at(p.captured_at), created_at: new Date(p.created_at), updated_at: new Date(p.updated_at),
   };
 }
@@ -52,7 +52,8 @@ export function paymentIntentOfPayment(p: PaymentObject, challenge = false): Jso
   const cancelled = p.status === 'failed' && p.failure_code === 'payment_cancelled';
   const order: DbOrder = {
     id: orderId, tenant_id: '', amount: String(p.amount), currency: p.currency, amount_paid: String(p.amount_captured), status: 'attempted',
-    attempts: 1, receipt: null, notes: p.metadata, capture_method: p.capture_method, created_at: created, updated_at: new Date(p.updated_at),
+    attempts: 1, receipt: null, notes: p.metadata, capture_method: p.capture_method, partial_payment: false, first_payment_min_amount: null,
+    created_at: created, updated_at: new Date(p.updated_at),
   };
   const intent: DbIntent = {
     id: orderId, tenant_id: '', client_secret: '', payment_method: null, payment_method_set_at: null, customer: null, description: p.description,
@@ -75,7 +76,8 @@ export function paymentIntentOfOrder(o: OrderObject): Json {
   const created = new Date(o.created_at);
   const order: DbOrder = {
     id: o.id, tenant_id: '', amount: String(o.amount), currency: o.currency, amount_paid: String(o.amount_paid), status: o.status,
-    attempts: o.attempts, receipt: o.receipt, notes: o.metadata, capture_method: null, created_at: created, updated_at: new Date(o.updated_at),
+    attempts: o.attempts, receipt: o.receipt, notes: o.metadata, capture_method: null, partial_payment: false, first_payment_min_amount: null,
+    created_at: created, updated_at: new Date(o.updated_at),
   };
   const intent: DbIntent = {
     id: o.id, tenant_id: '', client_secret: '', payment_method: null, payment_method_set_at: null, customer: null, description: null,
@@ -93,7 +95,7 @@ export const chargeOfPayment = (p: PaymentObject): Json => chargeObject(paymentR
 export function refundOfRefund(r: RefundObject, payment: Pick<PaymentObject, 'order_id'> | null): Json {
   const row: DbRefund = {
     id: r.id, tenant_id: '', payment_id: r.payment_id, amount: String(r.amount), currency: r.currency, status: r.status, reason: r.reason,
-    metadata: r.metadata, failure_code: r.failure_code, receipt: null, processed_at: at(r.processed_at), created_at: new Date(r.created_at), updated_at: new Date(r.updated_at),
+    metadata: r.metadata, failure_code: r.failure_code, receipt: null, speed: r.speed ?? 'normal', idempotency_key: null, processed_at: at(r.processed_at), created_at: new Date(r.created_at), updated_at: new Date(r.updated_at),
   };
   return refundObject(row, { id: r.payment_id, order_id: payment?.order_id ?? null });
 }

@@ -30,7 +30,7 @@ describe('Refunds through stripe-node', () => {
     const pi = await paid(2000);
     const refund = await stripe.refunds.create({ payment_intent: pi.id });
     expect(refund).toMatchObject({ object: 'refund', status: 'succeeded', amount: 2000, currency: 'usd', charge: pi.latest_charge, payment_intent: pi.id, reason: null, metadata: {} });
-    expect(refund.id).toMatch(/^re_[0-9A-Za-z]{20}$/);
+    expect(refund.id).toMatch(/^re_[0-9A-Za-z]{14}$/);
     const charge = await stripe.charges.retrieve(pi.latest_charge as string);
     expect(charge).toMatchObject({ amount_captured: 2000, amount_refunded: 2000, refunded: true });
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');

@@ -48,8 +48,8 @@ export function checkoutRoutes(faces: readonly CheckoutFace[]) {
       method: 'post', path: '/api/v1/checkout/sessions', auth: 'publishable', permission: { resource: 'payments', level: 'write' }, tag, status: 201, errors: [404, 409, 422],
       summary: 'Open a checkout session',
       description:
-        'With the secret key: for `order_id`, or for `amount` + `currency` (an order is created), with optional `success_url`, `cancel_url`, `methods`, `prefill`, `description`, `metadata`, `expires_in`. ' +
-        "With the publishable key (checkout.js in a browser): only `order_id` of the tenant's own order, `methods`, `prefill`, `name`, `description`; the page's Origin must be in `checkout.allowed_origins` when that is set (and it must be set in production). " +
+        'With the secret key: for `order_id`, or for `amount` + `currency` (an order is created), with optional `success_url`, `cancel_url`, `methods`, `prefill`, `description`, `notes`, `metadata`, `expires_in`. ' +
+        "With the publishable key (checkout.js in a browser): only `order_id` of the tenant's own order, `methods`, `prefill`, `name`, `description`, `notes` (each payment's metadata, as Razorpay's checkout `notes`); the page's Origin must be in `checkout.allowed_origins` when that is set (and it must be set in production). " +
         'Send the payer to `url`, or let checkout.js frame it.',
       body: createSessionSchema, response: sessionObject, write: true,
       example: { amount: 49900, currency: 'INR', success_url: 'https://shop.example/thanks', description: 'T-shirt' },
