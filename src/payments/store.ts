@@ -107,11 +107,11 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
              $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
              $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
              $25::text, $26::text, coalesce($27::bigint, 0),
-             CASE WHEN $24::text = 'authorized' THEN now() END,
-             CASE WHEN $24::text = 'success' THEN now() END,
-             CASE $24::text WHEN 'pending' THEN now() + $23::int * interval '1 second'
-                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END)
-     RETURNING *, now() + $23::int * interval '1 second' AS pending_expires_at`,
+             CASE WHEN $24::text = 'authorized' THEN sandpay_now() END,
+             CASE WHEN $24::text = 'success' THEN sandpay_now() END,
+             CASE $24::text WHEN 'pending' THEN sandpay_now() + $23::int * interval '1 second'
+                            WHEN 'authorized' THEN sandpay_now() + $28::int * interval '1 second' END)
+     RETURNING *, sandpay_now() + $23::int * interval '1 second' AS pending_expires_at`,
     [
       p.id, p.tenantId, p.orderId, p.amount, p.currency, p.method, c.card_brand, c.card_last4, c.card_bin,
       c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, p.behaviour,
@@ -138,10 +138,10 @@ export function setPaymentStatus(t: Tx, id: string, to: PaymentStatus, changes: 
         fraud_action = coalesce($7::text, fraud_action),
         fraud_rule_id = coalesce($8::text, fraud_rule_id),
         fraud_reason = coalesce($9::text, fraud_reason),
-        authorized_at = CASE WHEN $2::text = 'authorized' THEN now() ELSE authorized_at END,
-        captured_at = CASE WHEN $2::text = 'success' THEN now() ELSE captured_at END,
-        expires_at = CASE WHEN $2::text = 'authorized' THEN now() + $10::int * interval '1 second' ELSE NULL END,
-        updated_at = now()
+        authorized_at = CASE WHEN $2::text = 'authorized' THEN sandpay_now() ELSE authorized_at END,
+        captured_at = CASE WHEN $2::text = 'success' THEN sandpay_now() ELSE captured_at END,
+        expires_at = CASE WHEN $2::text = 'authorized' THEN sandpay_now() + $10::int * interval '1 second' ELSE NULL END,
+        updated_at = sandpay_now()
       WHERE id = $1::text
       RETURNING *`,
     [
@@ -210,13 +210,39 @@ export function latestSuccessfulPayment(db: Queryable, tenantId: string): Promis
   );
 }
 
-/** Pending and authorized payments past their TTL, every tenant's, the longest overdue first. */
+/**
+ * Pending and authorized payments past their TTL, every tenant's, the longest overdue first. A
+ * tenant whose clock runs ahead (migration 0037) has its payments' times on that clock: theirs
+ * are past due once its clock passes them, so those tenants are compared on their own clock.
+ */
 export function overduePayments(db: Queryable, limit: number): Promise<Array<{ id: string; tenant_id: string }>> {
+  // joins tenants (owned by src/tenants): the clock offsets of the few tenants that travelled in time, in the one scan.
   return db.rows<{ id: string; tenant_id: string }>(
     `SELECT id, tenant_id FROM payments
-      WHERE status IN ('pending', 'authorized') AND expires_at < now()
+      WHERE status IN ('pending', 'authorized')
+        AND expires_at < now() + coalesce((SELECT c.clock_offset_ms FROM tenants c WHERE c.id = payments.tenant_id AND c.clock_offset_ms > 0), 0) * interval '1 millisecond'
       ORDER BY expires_at LIMIT $1::int`,
     [limit],
+  );
+}
+
+/** When the tenant's next pending or authorized payment expires, if at or before `upTo` (its clock's time). */
+export async function nextPaymentExpiry(db: Queryable, tenantId: string, upTo: Date): Promise<Date | null> {
+  const row = await db.one<{ at: Date | null }>(
+    `SELECT min(expires_at) AS at FROM payments
+      WHERE tenant_id = $1::text AND status IN ('pending', 'authorized') AND expires_at <= $2::timestamptz`,
+    [tenantId, upTo],
+  );
+  return row.at;
+}
+
+/** The tenant's pending and authorized payments expiring at or before `at`, the earliest first. */
+export function paymentsExpiringBy(db: Queryable, tenantId: string, at: Date, limit: number): Promise<Array<{ id: string }>> {
+  return db.rows<{ id: string }>(
+    `SELECT id FROM payments
+      WHERE tenant_id = $1::text AND status IN ('pending', 'authorized') AND expires_at <= $2::timestamptz
+      ORDER BY expires_at, id LIMIT $3::int`,
+    [tenantId, at, limit],
   );
 }
 
