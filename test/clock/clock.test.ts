@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/clock/clock.ts';
 import { expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
-import { cardBody, createPayment, eventually } from '../support/payments.ts';
+import { CARDS, cardBody, createPayment, eventually } from '../support/payments.ts';
 import { Receiver } from '../support/receiver.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -145,6 +145,17 @@ describe('what falls due during an advance', () => {
     // A capture now is refused like any capture of an expired payment.
     const capture = await t.api.post(`/payments/${p.id}/capture`, {}, { idem: idemKey() });
     expect(capture.status).toBe(409);
+  });
+
+  it('a payment left pending (async, no answer from the payer) times out after 15 minutes on the clock', async () => {
+    const t = await registerTenant(sys.url);
+    const p = await createPayment(t.api, cardBody(CARDS.stayPending));
+    expect(p.status).toBe('pending');
+    await advance(t, { by: '14m' });
+    expect((await t.api.get(`/payments/${p.id}`)).body.status).toBe('pending');
+    await advance(t, { by: '2m' });
+    expect((await t.api.get(`/payments/${p.id}`)).body.status).toBe('expired');
+    expect(await eventTypes(t, p.id)).toEqual(['payment.created', 'payment.expired']);
   });
 
   it('a checkout session expires at its expires_at on the clock, and its order stays unpaid', async () => {

@@ -43,6 +43,8 @@ export function stripeEventNames(e: FaceEvent): string[] {
     case 'checkout.session.completed':
     case 'checkout.session.expired':
       return [e.type];
+    case 'test_clock.ready':
+      return ['test_helpers.test_clock.ready'];
     default:
       return [];
   }
@@ -66,6 +68,7 @@ export const SENT_EVENTS = [
   'charge.pending', 'charge.succeeded', 'charge.captured', 'charge.failed', 'charge.refunded', 'charge.refund.updated',
   'refund.created', 'refund.updated', 'refund.failed',
   'checkout.session.completed', 'checkout.session.expired',
+  'test_helpers.test_clock.ready',
   ...OBJECT_EVENTS,
 ] as const;
 

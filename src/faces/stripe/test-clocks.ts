@@ -21,7 +21,7 @@ const PREFIX = 'clock_';
 export const testClockId = (tenant: Pick<DbTenant, 'id'>) => `${PREFIX}${tenant.id.replace(/^ten_/, '')}`;
 
 /** Stripe deletes a test clock 30 days after it is made; Sandpay's lives as long as its tenant, so this says 30 days from now. */
-const DELETES_AFTER_S = 30 * 86_400;
+export const DELETES_AFTER_S = 30 * 86_400;
 
 export function testClockObject(tenant: DbTenant, name: string | null = null) {
   const view = clockView(tenant);

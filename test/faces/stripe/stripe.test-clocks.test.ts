@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant } from '../../support/client.ts';
 import { eventually } from '../../support/payments.ts';
+import { Receiver } from '../../support/receiver.ts';
 import { stripeError, stripeSdk } from '../../support/stripe.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
@@ -38,6 +39,25 @@ describe('stripe.testHelpers.testClocks', () => {
     const after = await stripe.paymentIntents.retrieve(pi.id);
     expect(after.status).toBe('canceled');
     expect(after.cancellation_reason).toBe('automatic');
+  });
+
+  it('sends test_helpers.test_clock.ready to a Stripe endpoint, signed so constructEvent accepts it (with real time)', async () => {
+    const t = await registerTenant(sys.url);
+    const stripe = stripeSdk(sys.url, t.sk);
+    const rx = await new Receiver().start();
+    try {
+      const we = await stripe.webhookEndpoints.create({ url: `${rx.url}/stripe`, enabled_events: ['test_helpers.test_clock.ready'] });
+      const clock = await stripe.testHelpers.testClocks.create({ frozen_time: nowS() + 3 * 86_400 });
+      expect(clock.status).toBe('advancing');
+      await eventually(async () => rx.received.length, (n) => n === 1, 30_000);
+      const r = rx.received[0]!;
+      const event = stripe.webhooks.constructEvent(r.rawBody, String(r.headers['stripe-signature']), we.secret!);
+      expect(event.type).toBe('test_helpers.test_clock.ready');
+      expect(event.data.object).toMatchObject({ id: clock.id, object: 'test_helpers.test_clock', status: 'ready' });
+      expect(Math.abs((event.data.object as Stripe.TestHelpers.TestClock).frozen_time - (nowS() + 3 * 86_400))).toBeLessThan(60);
+    } finally {
+      await rx.stop();
+    }
   });
 
   it("refuses a backward advance, another tenant's clock and a delete once the tenant has objects, in Stripe's shapes", async () => {
