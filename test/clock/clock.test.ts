@@ -102,6 +102,34 @@ describe('the tenant clock', () => {
     expect(Math.abs(new Date(ready.time).getTime() - new Date(winner.advancing_to).getTime())).toBeLessThan(60_000);
   });
 
+  it('requests during an advance see the old time, and after it the new one, never a time in between', async () => {
+    const t = await registerTenant(sys.url);
+    // A slow, failing receiver makes the advance take a few seconds: each of its retries waits for it.
+    const rx = await receiver();
+    rx.respond = () => ({ status: 503, delayMs: 1200 });
+    expect((await t.api.post('/webhook-endpoints', { url: rx.url + '/hooks', events: ['order.created'] })).status).toBe(201);
+    expect((await t.api.post('/orders', { amount: 1000, currency: 'INR' }, { idem: idemKey() })).status).toBe(201);
+    await eventually(async () => (await t.api.get('/webhook-deliveries')).body.data, (d) => d[0]?.attempt_count === 1);
+
+    const old = Date.now();
+    expect((await t.api.post('/test-clock/advance', { by: '1d' })).status).toBe(202);
+    const during: number[] = [];
+    for (;;) {
+      const c = await clock(t);
+      if (c.status === 'ready') break;
+      // Still the old time while advancing.
+      expect(Math.abs(new Date(c.time).getTime() - Date.now())).toBeLessThan(60_000);
+      during.push(new Date((await createPayment(t.api)).created_at).getTime());
+    }
+    // Each payment is dated on the old clock or (made as the advance ended) on the new one.
+    const onOld = during.filter((at) => Math.abs(at - old) < 60_000);
+    const onNew = during.filter((at) => Math.abs(at - old - DAY) < 60_000);
+    expect(onOld.length, 'the advance ended before any request ran during it').toBeGreaterThan(0);
+    expect(onOld.length + onNew.length, JSON.stringify(during)).toBe(during.length);
+    const after = await createPayment(t.api);
+    expect(new Date(after.created_at).getTime() - Date.now()).toBeGreaterThan(DAY - 60_000);
+  });
+
   it("keeps tenants' clocks independent", async () => {
     const a = await registerTenant(sys.url);
     const b = await registerTenant(sys.url);
