@@ -23,8 +23,13 @@ import type { WebhookServices } from '../webhooks/services.ts';
  * src/wiring.ts), then the clock reads its target, `ready`, and a test_clock.ready event goes out.
  */
 
-/** One advance at a time per tenant, each a job; a failed run is not retried (the advance still ends, see runAdvance). */
-export const TEST_CLOCK_ADVANCE: Queue = { name: QUEUES.testClockAdvance, options: { retryLimit: 0 } };
+/**
+ * One advance at a time per tenant, each a job. A failure inside it is logged and the advance
+ * still ends (runAdvance); a job lost with its worker runs again and carries on where it was
+ * (what ran is no longer due). A long advance (a slow endpoint's whole retry schedule) may take
+ * minutes: an hour before pg-boss calls it lost.
+ */
+export const TEST_CLOCK_ADVANCE: Queue = { name: QUEUES.testClockAdvance, options: { retryLimit: 2, retryDelay: 5 }, expireInSeconds: 3600 };
 
 /** At most this many things run in one advance (a guard against work that never stops falling due). */
 const MAX_STEPS = 20_000;
