@@ -280,8 +280,8 @@ export function paymentPeriods(db: Queryable, tenantId: string | null, tz: strin
             count(*) FILTER (WHERE ${SETTLED_BAD}) AS bad, count(*) FILTER (WHERE status IN ('pending', 'authorized')) AS pending,
             sum(amount) FILTER (WHERE ${SUCCEEDED}) AS volume
        FROM payments
-       CROSS JOIN LATERAL (VALUES ('today', created_at >= ${DAY_START}), ('last_hour', created_at >= now() - interval '1 hour')) AS p (period, inside)
-      WHERE ${TENANT_SCOPE} AND created_at >= least(${DAY_START}, now() - interval '1 hour') AND p.inside
+       CROSS JOIN LATERAL (VALUES ('today', created_at >= ${DAY_START}), ('last_hour', created_at >= sandpay_now() - interval '1 hour')) AS p (period, inside)
+      WHERE ${TENANT_SCOPE} AND created_at >= least(${DAY_START}, sandpay_now() - interval '1 hour') AND p.inside
       GROUP BY p.period, currency`,
     [tenantId, tz],
   );
@@ -301,7 +301,7 @@ export function declinesToday(db: Queryable, tenantId: string | null, tz: string
 export function paymentsPerMinute(db: Queryable, tenantId: string | null, minutes: number): Promise<Array<{ minute: Date; status: string; count: string }>> {
   return db.rows<{ minute: Date; status: string; count: string }>(
     `SELECT date_trunc('minute', created_at) AS minute, status, count(*) AS count FROM payments
-      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', now()) - ($2::int - 1) * interval '1 minute'
+      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', sandpay_now()) - ($2::int - 1) * interval '1 minute'
       GROUP BY 1, 2`,
     [tenantId, minutes],
   );

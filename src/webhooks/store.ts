@@ -512,7 +512,7 @@ export function tenantAttemptStatsLastHour(db: Queryable, tenantId: string | nul
   return db.one<AttemptStats>(
     `SELECT count(*) AS attempts, count(*) FILTER (WHERE status_code BETWEEN 200 AND 299) AS ok,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
-       FROM webhook_attempts WHERE ${TENANT_SCOPE} AND created_at >= now() - interval '1 hour'`,
+       FROM webhook_attempts WHERE ${TENANT_SCOPE} AND created_at >= sandpay_now() - interval '1 hour'`,
     [tenantId],
   );
 }
@@ -524,7 +524,7 @@ export function attemptsPerMinute(db: Queryable, tenantId: string | null, minute
             count(*) FILTER (WHERE status_code IS NULL OR status_code NOT BETWEEN 200 AND 299) AS failed,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
        FROM webhook_attempts
-      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', now()) - ($2::int - 1) * interval '1 minute'
+      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', sandpay_now()) - ($2::int - 1) * interval '1 minute'
       GROUP BY 1`,
     [tenantId, minutes],
   );

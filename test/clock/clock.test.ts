@@ -73,6 +73,13 @@ describe('the tenant clock', () => {
     expect(new Date(p.created_at).getTime() - Date.now()).toBeGreaterThan(3 * DAY - 60_000);
     const created = (await t.api.get(`/events?object_id=${p.id}`)).body.data.at(-1);
     expect(new Date(created.created_at).getTime() - Date.now()).toBeGreaterThan(3 * DAY - 60_000);
+
+    // The dashboard's overview counts on the clock: the payment is today's and the last hour's.
+    const o = (await t.api.get('/overview?tz=UTC')).body;
+    expect(new Date(o.generated_at).getTime() - Date.now()).toBeGreaterThan(3 * DAY - 60_000);
+    expect(o.payments.last_hour.count).toBe(1);
+    expect(o.payments.today.succeeded).toBe(1);
+    expect(o.series.payments_by_status.success.reduce((a: number, b: number) => a + b, 0)).toBe(1);
   });
 
   it('moves forward only: backward, zero and malformed advances are 400s, and to a later time works', async () => {
