@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/clock/clock.ts';
+import { advanceTarget, parseDuration } from '../../src/clock/clock.ts';
 import { expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
 import { CARDS, cardBody, createPayment, eventually } from '../support/payments.ts';
 import { Receiver } from '../support/receiver.ts';
@@ -49,6 +49,26 @@ describe('durations (pure)', () => {
     expect(parseDuration('45s')).toBe(45_000);
     expect(parseDuration('1d12h')).toBe(1.5 * DAY);
     for (const bad of ['', '3', 'd', '-3d', '3w', '1.5d', '3 d']) expect(parseDuration(bad), bad).toBeNull();
+  });
+
+  it('takes the clock forward only, by a duration or to a later time, at most ten years at once', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    expect(advanceTarget(now, { by: '2h' }).toISOString()).toBe('2030-01-01T02:00:00.000Z');
+    expect(advanceTarget(now, { to: '2030-02-01T00:00:00Z' }).toISOString()).toBe('2030-02-01T00:00:00.000Z');
+    const code = (input: { by?: string; to?: string }) => {
+      try {
+        advanceTarget(now, input);
+      } catch (err) {
+        return (err as { code: string }).code;
+      }
+      return 'accepted';
+    };
+    expect(code({ to: '2030-01-01T00:00:00Z' })).toBe('clock_backward');
+    expect(code({ to: '2029-12-31T23:59:59Z' })).toBe('clock_backward');
+    expect(code({ by: '0d' })).toBe('clock_backward');
+    expect(code({ by: '3651d' })).toBe('parameter_invalid');
+    expect(code({ to: 'tomorrow' })).toBe('parameter_invalid');
+    expect(code({})).toBe('parameter_missing');
   });
 });
 
