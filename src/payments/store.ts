@@ -216,12 +216,19 @@ export function latestSuccessfulPayment(db: Queryable, tenantId: string): Promis
  * are past due once its clock passes them, so those tenants are compared on their own clock.
  */
 export function overduePayments(db: Queryable, limit: number): Promise<Array<{ id: string; tenant_id: string }>> {
-  // joins tenants (owned by src/tenants): the clock offsets of the few tenants that travelled in time, in the one scan.
+  // joins tenants (owned by src/tenants): the few tenants whose clock is ahead (tenants_clock_ahead_idx),
+  // in the one scan. Both halves keep to payments_expiry_idx: the real-time one as before, the
+  // other only between now and each such tenant's clock.
   return db.rows<{ id: string; tenant_id: string }>(
-    `SELECT id, tenant_id FROM payments
-      WHERE status IN ('pending', 'authorized')
-        AND expires_at < now() + coalesce((SELECT c.clock_offset_ms FROM tenants c WHERE c.id = payments.tenant_id AND c.clock_offset_ms > 0), 0) * interval '1 millisecond'
-      ORDER BY expires_at LIMIT $1::int`,
+    `(SELECT id, tenant_id, expires_at FROM payments
+       WHERE status IN ('pending', 'authorized') AND expires_at < now()
+       ORDER BY expires_at LIMIT $1::int)
+     UNION ALL
+     (SELECT p.id, p.tenant_id, p.expires_at FROM tenants c JOIN payments p ON p.tenant_id = c.id
+       WHERE c.clock_offset_ms > 0 AND p.status IN ('pending', 'authorized')
+         AND p.expires_at >= now() AND p.expires_at < now() + c.clock_offset_ms * interval '1 millisecond'
+       ORDER BY p.expires_at LIMIT $1::int)
+     ORDER BY expires_at LIMIT $1::int`,
     [limit],
   );
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceTarget, parseDuration } from '../../src/clock/clock.ts';
-import { expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
+import { Client, expectError, idemKey, registerTenant, type TestTenant } from '../support/client.ts';
 import { CARDS, cardBody, createPayment, eventually } from '../support/payments.ts';
 import { Receiver } from '../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { ADMIN_TOKEN, startTestSystem, type TestSystem } from '../support/system.ts';
 
 const DAY = 86_400_000;
 
@@ -252,6 +252,20 @@ describe('what falls due during an advance', () => {
     for (const r of sent) expect(Math.abs(Number(r.headers['webhook-timestamp']) * 1000 - r.at)).toBeLessThan(300_000);
     const dead = (await t.api.get('/webhook-deliveries?status=dead')).body.data;
     expect(dead.map((x: { id: string }) => x.id)).toContain(d.id);
+  });
+
+  it("reconciliation expires a payment overdue on its tenant's clock, though not yet in real time", async () => {
+    const t = await registerTenant(sys.url);
+    await advance(t, { by: '1d' });
+    const overdue = await createPayment(t.api, cardBody(CARDS.stayPending));
+    const fresh = await createPayment(t.api, cardBody(CARDS.stayPending));
+    // Past on the clock (a day ahead), still a day away in real time.
+    await sys.sql(`UPDATE payments SET expires_at = now() + interval '1 day' - interval '1 minute' WHERE id = $1`, [overdue.id]);
+    const run = await new Client(sys.url + '/api/v1', ADMIN_TOKEN).post('/admin/reconciliation-runs');
+    expect(run.status, run.text).toBe(201);
+    expect(run.body.expired_payments).toBeGreaterThanOrEqual(1);
+    expect((await t.api.get(`/payments/${overdue.id}`)).body.status).toBe('expired');
+    expect((await t.api.get(`/payments/${fresh.id}`)).body.status).toBe('pending');
   });
 
   it("a rotated key's grace period ends on the clock", async () => {
