@@ -1,6 +1,6 @@
 import type { ClockWork } from '../tenants/clock.ts';
-import { deliverDue, USER_AGENT, type RetryJobAt } from './deliver.ts';
-import { createPoster } from './http.ts';
+import { deliverDue, type RetryJobAt } from './deliver.ts';
+import { deliveryPoster } from './jobs.ts';
 import type { WebhookServices } from './services.ts';
 import { nextDeliveryDue } from './store.ts';
 
@@ -13,7 +13,7 @@ import { nextDeliveryDue } from './store.ts';
  */
 export function webhookClockWork(svc: WebhookServices): ClockWork {
   const { config } = svc;
-  const post = createPoster({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: USER_AGENT });
+  const post = deliveryPoster(config);
   return {
     name: 'webhook deliveries',
     nextDue: (db, tenantId, upTo) => nextDeliveryDue(db, tenantId, upTo),

@@ -52,9 +52,14 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
  * when settled or leased by another worker.
  */
 function claim(svc: DeliveryServices, jobIds: string[], limit: number): Promise<ClaimedDelivery[]> {
-  const snapshotFormats = svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format);
-  return claimDeliveries(svc.db, jobIds, svc.config.webhooks.timeoutMs + 5000, snapshotFormats, limit);
+  return claimDeliveries(svc.db, jobIds, leaseMs(svc), snapshotFormats(svc), limit);
 }
+
+/** The formats whose bodies of a refund or order event carry the payment as of the event. */
+const snapshotFormats = (svc: DeliveryServices) => svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format);
+
+/** An attempt's lease: its timeout and a margin. */
+const leaseMs = (svc: DeliveryServices) => svc.config.webhooks.timeoutMs + 5000;
 
 async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery, clockAt?: Date): Promise<Attempted> {
   const at = clockAt ?? (Number(d.clock_offset_ms) === 0 ? null : clockNow(d));
@@ -154,25 +159,24 @@ async function record(svc: DeliveryServices, attempts: Attempted[], retryJobAt: 
  * until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
  * job_id guard make the second run a no-op.
  */
+export async function deliver(svc: DeliveryServices, post: Poster, jobIds: string[], perRound: number): Promise<void> {
+  for (;;) {
+    const claimed = await claim(svc, jobIds, perRound);
+    if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
+    // A short round took all there was (what another worker holds is its to finish).
+    if (claimed.length < perRound) return;
+  }
+}
+
 /**
  * A tenant's clock advance: one attempt for each of the tenant's deliveries due at or before `at`
  * (its clock's time), whichever job owns them, made as if at `at` (the attempt's and its retry's
  * times on the tenant's clock). `retryJobAt` says when the retries' jobs start.
  */
 export async function deliverDue(svc: DeliveryServices, post: Poster, tenantId: string, at: Date, perRound: number, retryJobAt: RetryJobAt): Promise<void> {
-  const snapshotFormats = svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format);
   for (;;) {
-    const claimed = await claimDueDeliveries(svc.db, tenantId, at, svc.config.webhooks.timeoutMs + 5000, snapshotFormats, perRound);
+    const claimed = await claimDueDeliveries(svc.db, tenantId, at, leaseMs(svc), snapshotFormats(svc), perRound);
     if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d, at))), retryJobAt);
-    if (claimed.length < perRound) return;
-  }
-}
-
-export async function deliver(svc: DeliveryServices, post: Poster, jobIds: string[], perRound: number): Promise<void> {
-  for (;;) {
-    const claimed = await claim(svc, jobIds, perRound);
-    if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d))));
-    // A short round took all there was (what another worker holds is its to finish).
     if (claimed.length < perRound) return;
   }
 }
