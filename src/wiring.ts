@@ -1,15 +1,20 @@
 import { auditJobs } from './audit/jobs.ts';
+import { checkoutClockWork } from './checkout/clock.ts';
 import { checkoutJobs } from './checkout/jobs.ts';
+import { clockJobs } from './clock/jobs.ts';
 import { completeSessionsOnPayment } from './checkout/sessions.ts';
 import { WEBHOOK_FACES } from './contract/faces.ts';
 import { credentialJobs } from './credentials/jobs.ts';
 import { checkFraud } from './fraud/evaluate.ts';
 import { cleanupJobs } from './http/jobs.ts';
 import type { JobDefinition } from './jobs/workers.ts';
+import { paymentClockWork } from './payments/clock.ts';
 import { paymentJobs } from './payments/jobs.ts';
 import { reconcileJobs } from './reconcile/jobs.ts';
 import { refundJobs } from './refunds/jobs.ts';
 import type { Hooks, Services } from './services.ts';
+import type { ClockWork } from './tenants/clock.ts';
+import { webhookClockWork } from './webhooks/clock.ts';
 import { webhookJobs } from './webhooks/jobs.ts';
 import { checkoutSessionOnExpiry, checkoutSessionOnPayment } from './faces/stripe/checkout-sessions.ts';
 import { announceCheckpoint } from './webhooks/outbox.ts';
@@ -36,6 +41,16 @@ export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'
 export function jobDefinitions(svc: Services): JobDefinition[] {
   return [
     ...paymentJobs(svc), ...refundJobs(svc), ...checkoutJobs(svc), ...webhookJobs(svc), ...reconcileJobs(svc), ...cleanupJobs(svc), ...credentialJobs(svc),
-    ...auditJobs(svc),
+    ...auditJobs(svc), ...clockJobs(svc, clockWork(svc)),
   ];
+}
+
+/**
+ * What falls due on a tenant's clock, each declared by the capability that schedules it (its
+ * clock.ts), for a clock's advance (src/clock/). On a tie the first listed runs first: a payment
+ * expires before the checkout session that waited for it. A rotated key's grace period needs no
+ * work of its own: keys are checked against their tenant's clock (src/tenants/store.ts).
+ */
+export function clockWork(svc: Services): ClockWork[] {
+  return [paymentClockWork(svc), checkoutClockWork(svc), webhookClockWork(svc)];
 }

@@ -1452,6 +1452,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/test-clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's clock: its time, offset and status
+         * @description Secret key only: restricted keys and service tokens get a 403 `secret_key_required`.
+         */
+        get: operations["getTestClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the clock forward
+         * @description With `by` (`"3d"`, `"90m"`, `"45s"`, `"1d12h"`) or `to` (an ISO 8601 time later than the clock). Answers 202 with status `advancing`: a job then runs everything that falls due before the new time, in time order (uncaptured authorizations and pending payments expire, checkout sessions expire, webhook retries are attempted and dead-lettered), the clock reads the new time, status `ready`, and a `test_clock.ready` event goes out. Backward (or zero) is a 400 `clock_backward`; while an advance runs, another is a 409 `clock_advancing`.
+         *
+         *     Secret key only: restricted keys and service tokens get a 403 `secret_key_required`.
+         */
+        post: operations["postTestClockAdvance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-clock/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put the clock back to real time
+         * @description Only while the tenant has no object the clock dated (no event yet): otherwise a 409 `clock_in_use`; register a new tenant for a fresh clock.
+         *
+         *     Secret key only: restricted keys and service tokens get a 403 `secret_key_required`.
+         */
+        post: operations["postTestClockReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -2618,6 +2682,66 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "test_clock.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * test_clock.ready event
+         * @description Signed with the endpoint secret: `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks), plus `X-Sandpay-Signature`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description evt_…: the same across retries and replays (the webhook-id header) */
+                        id: string;
+                        /** @constant */
+                        object: "event";
+                        /** @constant */
+                        api_version: "2026-11-25";
+                        /** @enum {string} */
+                        type: "test_clock.ready";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            object: {
+                                id: string;
+                                object: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the delivery; anything else is retried */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -2953,7 +3077,7 @@ export interface components {
             /** @constant */
             api_version: "2026-11-25";
             /** @enum {string} */
-            type: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint";
+            type: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready";
             /** Format: date-time */
             created_at: string;
             data: {
@@ -3332,6 +3456,23 @@ export interface components {
             } | null;
             /** Format: date-time */
             created_at: string;
+        };
+        TestClock: {
+            /** @constant */
+            object: "test_clock";
+            /** @description The tenant the clock is (ten_…): a tenant has one clock */
+            id: string;
+            /**
+             * Format: date-time
+             * @description The time on the clock now (while advancing: still the time before the advance)
+             */
+            time: string;
+            /** @description How far ahead of real time the clock is (0: real time) */
+            offset_seconds: number;
+            /** @enum {string} */
+            status: "ready" | "advancing";
+            /** @description Where an advance in progress goes */
+            advancing_to: string | null;
         };
         RazorpayOrder: {
             id: string;
@@ -5242,7 +5383,7 @@ export interface operations {
                 limit?: number;
                 starting_after?: string;
                 ending_before?: string;
-                type?: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint";
+                type?: "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready";
                 object_id?: string;
             };
             header?: {
@@ -5369,7 +5510,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "test_helpers.test_clock.ready" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
                     description?: string;
                     enabled?: boolean;
                     /**
@@ -5516,7 +5657,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "test_helpers.test_clock.ready" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
                     description?: string;
                     enabled?: boolean;
                 };
@@ -7468,6 +7609,122 @@ export interface operations {
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getTestClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Test your retries: `latency=<ms>`, `status=500|502|503|504`, `reset`, `timeout`, or `after_commit=<status>` (do the work, commit, then answer the error). Several join with commas; an empty value turns off the tenant's random faults for this call. */
+                "Sandpay-Fault"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's clock: its time, offset and status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    postTestClockAdvance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retrying with the same key replays the stored answer byte-for-byte (Idempotent-Replayed: true); kept 24 h. */
+                "Idempotency-Key"?: string;
+                /** @description Test your retries: `latency=<ms>`, `status=500|502|503|504`, `reset`, `timeout`, or `after_commit=<status>` (do the work, commit, then answer the error). Several join with commas; an empty value turns off the tenant's random faults for this call. */
+                "Sandpay-Fault"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "by": "3d"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description How far: a number and a unit, d h m or s, e.g. "3d", "90m", "1d12h" */
+                    by?: string;
+                    /**
+                     * Format: date-time
+                     * @description Or where to: an ISO 8601 time later than the clock
+                     */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Move the clock forward */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    postTestClockReset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retrying with the same key replays the stored answer byte-for-byte (Idempotent-Replayed: true); kept 24 h. */
+                "Idempotency-Key"?: string;
+                /** @description Test your retries: `latency=<ms>`, `status=500|502|503|504`, `reset`, `timeout`, or `after_commit=<status>` (do the work, commit, then answer the error). Several join with commas; an empty value turns off the tenant's random faults for this call. */
+                "Sandpay-Fault"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Put the clock back to real time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
             429: components["responses"]["Error429"];
             503: components["responses"]["Error503"];
         };

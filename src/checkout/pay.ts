@@ -12,6 +12,7 @@ import { transitionPayment } from '../payments/transition.ts';
 import type { KeyStore } from '../secrets/keys.ts';
 import type { PaymentServices } from '../payments/services.ts';
 import type { Ctx, DbTenant } from '../tenants/tenants.ts';
+import { clockNow, useClock } from '../tenants/clock.ts';
 import { getTenant } from '../tenants/store.ts';
 import type { CheckoutFace } from './faces.ts';
 import type { CreatePaymentInput } from '../payments/schemas.ts';
@@ -63,11 +64,11 @@ export function effectiveStatus(s: DbSession, payment: DbPayment | null, now = n
   return s.status === 'open' && s.expires_at <= now && !inProgress(payment) ? 'expired' : s.status;
 }
 
-export function sessionState({ session: s, payment: p, signingSecret, face }: PageSession): SessionState {
+export function sessionState({ session: s, payment: p, signingSecret, face, tenant }: PageSession): SessionState {
   return {
     object: 'checkout.session.state',
     id: s.id,
-    status: effectiveStatus(s, p),
+    status: effectiveStatus(s, p, clockNow(tenant)),
     payment: p && {
       id: p.id,
       status: p.status,
@@ -96,11 +97,12 @@ function ctxOf(page: PageSession, requestId: string | null): Ctx {
  */
 export async function payFromPage(t: Tx, svc: PaymentServices, page: PageSession, input: PayInput, requestId: string): Promise<PageSession> {
   const ctx = ctxOf(page, requestId);
+  useClock(t, page.tenant);
   const order = await lockOrder(t, page.tenant.id, page.session.order_id);
   const s = await lockSession(t, page.tenant.id, page.session.id);
   if (s.status === 'complete' || order.status === 'paid') throw stateError('order_already_paid', 'This order has already been paid');
   if (await paymentInProgressForOrder(t, page.tenant.id, order.id)) throw stateError('payment_in_progress', 'A payment for this order is still in progress; wait for it or cancel it first');
-  if (s.status === 'expired' || s.expires_at <= new Date()) throw stateError('session_expired', 'This checkout has expired');
+  if (s.status === 'expired' || s.expires_at <= clockNow(page.tenant)) throw stateError('session_expired', 'This checkout has expired');
   if (!s.methods.includes(input.method)) throw badRequest('payment_method_unavailable', `This checkout does not accept ${input.method}`, 'method');
 
   const p = await createPayment(

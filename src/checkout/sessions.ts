@@ -10,6 +10,7 @@ import { lockOrder } from '../orders/store.ts';
 import { cancelPayment } from '../payments/actions.ts';
 import type { PaymentServices } from '../payments/services.ts';
 import { lockPayment } from '../payments/store.ts';
+import { clockNow, realTimeOf } from '../tenants/clock.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
@@ -96,7 +97,7 @@ export async function createSession(t: Tx, svc: SessionServices, ctx: Ctx, input
     newStatus: 'open',
     metadata: { order_id: order.id, opened_with: by.keyType, origin: by.origin },
   });
-  await scheduleExpiry(t, svc, s.id, s.expires_at);
+  await scheduleExpiry(t, svc, s.id, realTimeOf(ctx.tenant, s.expires_at));
   return s;
 }
 
@@ -135,12 +136,14 @@ export async function completeSessionsForOrder(t: Tx, svc: SessionServices, ctx:
 export async function expireSession(t: Tx, svc: SessionServices, ctx: Ctx, id: string): Promise<DbSession | null> {
   const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
   if (!s || s.status !== 'open') return null;
-  if (s.expires_at > new Date()) {
-    await scheduleExpiry(t, svc, s.id, s.expires_at);
+  // On the tenant's clock (src/tenants/clock.ts); the job itself runs in real time.
+  const now = clockNow(ctx.tenant);
+  if (s.expires_at > now) {
+    await scheduleExpiry(t, svc, s.id, realTimeOf(ctx.tenant, s.expires_at));
     return null;
   }
   if (s.payment_status === 'pending' || s.payment_status === 'authorized') {
-    await scheduleExpiry(t, svc, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
+    await scheduleExpiry(t, svc, s.id, realTimeOf(ctx.tenant, new Date(Math.max(now.getTime(), s.payment_expires_at?.getTime() ?? 0) + 1000)));
     return null;
   }
   return markExpired(t, svc, ctx, s.id);

@@ -65,7 +65,7 @@ export function insertSession(t: Tx, s: NewSession): Promise<DbSession> {
     `INSERT INTO checkout_sessions (id, tenant_id, order_id, amount, currency, url, success_url, cancel_url, methods, prefill,
                                     name, description, metadata, origin, opened_with, expires_at, razorpay_key_id, payment_notes)
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::jsonb,
-             $11::text, $12::text, $13::jsonb, $14::text, $15::text, now() + $16::int * interval '1 second', $17::text, $18::jsonb)
+             $11::text, $12::text, $13::jsonb, $14::text, $15::text, sandpay_now() + $16::int * interval '1 second', $17::text, $18::jsonb)
      RETURNING *`,
     [
       s.id, s.tenantId, s.orderId, s.amount, s.currency, s.url, s.successUrl,
@@ -107,7 +107,7 @@ export function setSessionPayment(t: Tx, id: string, paymentId: string): Promise
   return t.one<DbSession>(
     `WITH made AS (INSERT INTO checkout_payments (payment_id, session_id, tenant_id)
                    SELECT $2::text, id, tenant_id FROM checkout_sessions WHERE id = $1::text)
-     UPDATE checkout_sessions SET payment_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *`,
+     UPDATE checkout_sessions SET payment_id = $2::text, updated_at = sandpay_now() WHERE id = $1::text RETURNING *`,
     [id, paymentId],
   );
 }
@@ -115,7 +115,7 @@ export function setSessionPayment(t: Tx, id: string, paymentId: string): Promise
 /** Completes the order's open sessions with its paying payment: the sessions completed. */
 export function completeOpenSessions(t: Tx, tenantId: string, orderId: string, paymentId: string): Promise<DbSession[]> {
   return t.rows<DbSession>(
-    `UPDATE checkout_sessions SET status = 'complete', payment_id = $2::text, completed_at = now(), updated_at = now()
+    `UPDATE checkout_sessions SET status = 'complete', payment_id = $2::text, completed_at = sandpay_now(), updated_at = sandpay_now()
       WHERE order_id = $1::text AND tenant_id = $3::text AND status = 'open' RETURNING *`,
     [orderId, paymentId, tenantId],
   );
@@ -133,9 +133,26 @@ export function lockSessionWithPayment(t: Tx, tenantId: string, id: string): Pro
   );
 }
 
+/**
+ * When the tenant's next open session falls due to expire, if at or before `upTo` (its clock's
+ * time): its expires_at, or, while its latest payment is still in progress, that payment's expiry
+ * (the session waits for it, see expireSession). With the due sessions' ids, earliest first.
+ */
+export function sessionsDueBy(db: Queryable, tenantId: string, upTo: Date, limit: number): Promise<Array<{ id: string; due: Date }>> {
+  // joins payments (owned by src/payments): a session's expiry waits for its payment in progress, in one statement.
+  return db.rows<{ id: string; due: Date }>(
+    `SELECT id, due FROM (
+       SELECT s.id, greatest(s.expires_at, CASE WHEN p.status IN ('pending', 'authorized') THEN p.expires_at END) AS due
+         FROM checkout_sessions s LEFT JOIN payments p ON p.id = s.payment_id
+        WHERE s.tenant_id = $1::text AND s.status = 'open' AND s.expires_at <= $2::timestamptz
+     ) d WHERE due <= $2::timestamptz ORDER BY due, id LIMIT $3::int`,
+    [tenantId, upTo, limit],
+  );
+}
+
 export function markSessionExpired(t: Tx, tenantId: string, id: string): Promise<DbSession> {
   return t.one<DbSession>(
-    `UPDATE checkout_sessions SET status = 'expired', updated_at = now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,
+    `UPDATE checkout_sessions SET status = 'expired', updated_at = sandpay_now() WHERE id = $1::text AND tenant_id = $2::text RETURNING *`,
     [id, tenantId],
   );
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CliError, SandpayApi } from './api.ts';
+import { advance, reset, showClock } from './clock.ts';
 import { listen } from './listen.ts';
 import { tailLogs } from './logs.ts';
 import { getPayment, listPayments, resendEvent } from './resources.ts';
@@ -84,6 +85,21 @@ payments
   .command('get')
   .argument('<payment-id>')
   .action((id: string, _opts: unknown, cmd: Command) => getPayment(api(cmd), id, process.stdout));
+
+const clock = program
+  .command('clock')
+  .description("your tenant's clock: show it (no subcommand), advance it, reset it (README: Time travel)")
+  .action((_opts: unknown, cmd: Command) => showClock(api(cmd), process.stdout));
+clock
+  .command('advance')
+  .description('move the clock forward, e.g. 7d, 90m, 1d12h, or to a time (2030-01-01T00:00:00Z); waits until what fell due has run')
+  .argument('<by-or-time>')
+  .option('--no-wait', 'return once the advance has started')
+  .action((spec: string, opts: { wait: boolean }, cmd: Command) => advance(api(cmd), spec, process.stdout, opts));
+clock
+  .command('reset')
+  .description('back to real time (only before the tenant has any object)')
+  .action((_opts: unknown, cmd: Command) => reset(api(cmd), process.stdout));
 
 program
   .command('logs')

@@ -48,7 +48,8 @@ export function liveSession(db: Queryable, tokenHash: string): Promise<SessionRo
        LEFT JOIN api_keys k ON k.id = s.api_key_id
        LEFT JOIN tenants t ON t.id = s.tenant_id
       WHERE s.token_hash = $1::text AND s.revoked_at IS NULL AND s.expires_at > now()
-        AND (s.kind = 'operator' OR (k.revoked_at IS NULL OR k.revoked_at > now()))`,
+        -- A rolled key's grace is on its tenant's clock (migration 0037).
+        AND (s.kind = 'operator' OR (k.revoked_at IS NULL OR k.revoked_at > now() + t.clock_offset_ms * interval '1 millisecond'))`,
     [tokenHash],
   );
 }
@@ -57,7 +58,7 @@ export async function revokeSession(db: Queryable, id: string): Promise<void> {
   await db.rows('UPDATE dashboard_sessions SET revoked_at = now() WHERE id = $1::text AND revoked_at IS NULL', [id]);
 }
 
-/** The database's clock: now, and the start of this minute. */
+/** The database's clock (the tenant's, in a transaction on its clock): now, and the start of this minute. */
 export function databaseClock(db: Queryable): Promise<{ now: Date; minute: Date }> {
-  return db.one<{ now: Date; minute: Date }>(`SELECT now() AS now, date_trunc('minute', now()) AS minute`);
+  return db.one<{ now: Date; minute: Date }>(`SELECT sandpay_now() AS now, date_trunc('minute', sandpay_now()) AS minute`);
 }

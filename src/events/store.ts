@@ -20,6 +20,14 @@ import { isNativeEvent, type DbEvent } from './types.ts';
 const native = (table = 'events') => `(${table}.face_names -> 'sandpay') IS NULL`;
 
 /** One of the tenant's events, a face's own too; another tenant's is not found. */
+/**
+ * Whether the tenant has an event other than its clock's own (every object Sandpay dates raises
+ * one): a clock may go back to real time only before.
+ */
+export async function tenantHasEvents(db: Queryable, tenantId: string): Promise<boolean> {
+  return (await db.maybeOne(`SELECT 1 FROM events WHERE tenant_id = $1::text AND type <> 'test_clock.ready' LIMIT 1`, [tenantId])) !== undefined;
+}
+
 export function getEvent(db: Queryable, tenantId: string, id: string): Promise<DbEvent> {
   return ownedRow<DbEvent>(db, 'events', tenantId, id, { what: 'event' });
 }

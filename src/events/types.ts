@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
   'checkout.session.completed',
   'checkout.session.expired',
   'audit.checkpoint',
+  'test_clock.ready',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -13,6 +13,7 @@ import { errorAnswer, faceClaiming } from './errors.ts';
 import { clearSessionCookie, setSessionCookie } from './middleware/session.ts';
 import { serveEventStream } from './sse.ts';
 import { describeFaults, faultsBefore, injectedError, parseFaultHeader, type Fault, type RandomFaults } from './faults.ts';
+import { useClock } from '../tenants/clock.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -111,6 +112,8 @@ async function answer(route: AnyRoute, req: Request, svc: Services, web: WebHelp
     return { status, text: JSON.stringify(body), replayed: false };
   }
   const run = async (t: Parameters<Parameters<Services['db']['tx']>[0]>[0]) => {
+    // A tenant's writes are dated on its clock (a no-op for a real-time tenant).
+    if (call.ctx) useClock(t, call.ctx.tenant);
     const body = await route.handler({ ...call, t, db: t } as never);
     if (body instanceof Refusal) {
       const refused = errorAnswer(body.error, req);

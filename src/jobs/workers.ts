@@ -15,6 +15,8 @@ export interface Queue {
   options: QueuePolicy;
   /** A queue no worker takes from, which keeps what it is given (the webhook dead letters). */
   deadLetter?: { name: string; options: QueuePolicy };
+  /** For jobs that may run longer than JOB_EXPIRE_SECONDS (a tenant clock's advance): their own bound, in seconds. */
+  expireInSeconds?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function ensureQueues(boss: PgBoss, config: Config, definitions: re
   const common = { notify: true, expireInSeconds: config.jobs.expireSeconds };
   const queues = definitions.flatMap(({ queue: q }): Array<[string, Parameters<PgBoss['createQueue']>[1] & object]> => [
     ...(q.deadLetter ? [[q.deadLetter.name, q.deadLetter.options] as [string, QueuePolicy]] : []),
-    [q.name, { ...common, ...q.options, ...(q.deadLetter ? { deadLetter: q.deadLetter.name } : {}) }],
+    [q.name, { ...common, ...q.options, ...(q.expireInSeconds ? { expireInSeconds: q.expireInSeconds } : {}), ...(q.deadLetter ? { deadLetter: q.deadLetter.name } : {}) }],
   ]);
   for (const [name, options] of queues) {
     if (await boss.getQueue(name)) {

@@ -71,7 +71,7 @@ export function ordersByIds(db: Queryable, tenantId: string, ids: readonly strin
 /** A new amount and currency for an order nobody has paid (locked by the caller); the row after. */
 export function repriceOrderRow(t: Tx, id: string, amount: number, currency: string): Promise<DbOrder> {
   return t.one<DbOrder>(
-    `UPDATE orders SET amount = $2::bigint, currency = $3::text, updated_at = now() WHERE id = $1::text AND status <> 'paid' RETURNING *`,
+    `UPDATE orders SET amount = $2::bigint, currency = $3::text, updated_at = sandpay_now() WHERE id = $1::text AND status <> 'paid' RETURNING *`,
     [id, amount, currency],
   );
 }
@@ -80,7 +80,7 @@ export function repriceOrderRow(t: Tx, id: string, amount: number, currency: str
 export function countAttempt(t: Tx, id: string): Promise<DbOrder> {
   return t.one<DbOrder>(
     `UPDATE orders SET attempts = attempts + 1, status = CASE WHEN status = 'created' THEN 'attempted' ELSE status END,
-            updated_at = now() WHERE id = $1::text RETURNING *`,
+            updated_at = sandpay_now() WHERE id = $1::text RETURNING *`,
     [id],
   );
 }
@@ -92,7 +92,7 @@ export function countAttempt(t: Tx, id: string): Promise<DbOrder> {
 export function markPaid(t: Tx, id: string, amount: number): Promise<DbOrder | undefined> {
   return t.maybeOne<DbOrder>(
     `UPDATE orders SET status = CASE WHEN amount_paid + $2::bigint >= amount THEN 'paid' ELSE 'attempted' END,
-            amount_paid = amount_paid + $2::bigint, updated_at = now()
+            amount_paid = amount_paid + $2::bigint, updated_at = sandpay_now()
       WHERE id = $1::text AND status <> 'paid' RETURNING *`,
     [id, amount],
   );

@@ -109,12 +109,12 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
              $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
              $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
              $25::text, $26::text, coalesce($27::bigint, 0),
-             CASE WHEN $24::text = 'authorized' THEN now() END,
-             CASE WHEN $24::text = 'success' THEN now() END,
-             CASE $24::text WHEN 'pending' THEN now() + $23::int * interval '1 second'
-                            WHEN 'authorized' THEN now() + $28::int * interval '1 second' END,
+             CASE WHEN $24::text = 'authorized' THEN sandpay_now() END,
+             CASE WHEN $24::text = 'success' THEN sandpay_now() END,
+             CASE $24::text WHEN 'pending' THEN sandpay_now() + $23::int * interval '1 second'
+                            WHEN 'authorized' THEN sandpay_now() + $28::int * interval '1 second' END,
              $29::text)
-     RETURNING *, now() + $23::int * interval '1 second' AS pending_expires_at`,
+     RETURNING *, sandpay_now() + $23::int * interval '1 second' AS pending_expires_at`,
     [
       p.id, p.tenantId, p.orderId, p.amount, p.currency, p.method, c.card_brand, c.card_last4, c.card_bin,
       c.card_exp_month, c.card_exp_year, c.card_fingerprint, c.vpa, c.bank, c.wallet, p.behaviour,
@@ -141,10 +141,10 @@ export function setPaymentStatus(t: Tx, id: string, to: PaymentStatus, changes: 
         fraud_action = coalesce($7::text, fraud_action),
         fraud_rule_id = coalesce($8::text, fraud_rule_id),
         fraud_reason = coalesce($9::text, fraud_reason),
-        authorized_at = CASE WHEN $2::text = 'authorized' THEN now() ELSE authorized_at END,
-        captured_at = CASE WHEN $2::text = 'success' THEN now() ELSE captured_at END,
-        expires_at = CASE WHEN $2::text = 'authorized' THEN now() + $10::int * interval '1 second' ELSE NULL END,
-        updated_at = now()
+        authorized_at = CASE WHEN $2::text = 'authorized' THEN sandpay_now() ELSE authorized_at END,
+        captured_at = CASE WHEN $2::text = 'success' THEN sandpay_now() ELSE captured_at END,
+        expires_at = CASE WHEN $2::text = 'authorized' THEN sandpay_now() + $10::int * interval '1 second' ELSE NULL END,
+        updated_at = sandpay_now()
       WHERE id = $1::text
       RETURNING *`,
     [
@@ -213,13 +213,46 @@ export function latestSuccessfulPayment(db: Queryable, tenantId: string): Promis
   );
 }
 
-/** Pending and authorized payments past their TTL, every tenant's, the longest overdue first. */
+/**
+ * Pending and authorized payments past their TTL, every tenant's, the longest overdue first. A
+ * tenant whose clock runs ahead (migration 0037) has its payments' times on that clock: theirs
+ * are past due once its clock passes them, so those tenants are compared on their own clock.
+ */
 export function overduePayments(db: Queryable, limit: number): Promise<Array<{ id: string; tenant_id: string }>> {
+  // joins tenants (owned by src/tenants): the few tenants whose clock is ahead (tenants_clock_ahead_idx),
+  // in the one scan. Both halves keep to payments_expiry_idx: the real-time one as before, the
+  // other only between now and each such tenant's clock.
   return db.rows<{ id: string; tenant_id: string }>(
-    `SELECT id, tenant_id FROM payments
-      WHERE status IN ('pending', 'authorized') AND expires_at < now()
-      ORDER BY expires_at LIMIT $1::int`,
+    `(SELECT id, tenant_id, expires_at FROM payments
+       WHERE status IN ('pending', 'authorized') AND expires_at < now()
+       ORDER BY expires_at LIMIT $1::int)
+     UNION ALL
+     (SELECT p.id, p.tenant_id, p.expires_at FROM tenants c JOIN payments p ON p.tenant_id = c.id
+       WHERE c.clock_offset_ms > 0 AND p.status IN ('pending', 'authorized')
+         AND p.expires_at >= now() AND p.expires_at < now() + c.clock_offset_ms * interval '1 millisecond'
+       ORDER BY p.expires_at LIMIT $1::int)
+     ORDER BY expires_at LIMIT $1::int`,
     [limit],
+  );
+}
+
+/** When the tenant's next pending or authorized payment expires, if at or before `upTo` (its clock's time). */
+export async function nextPaymentExpiry(db: Queryable, tenantId: string, upTo: Date): Promise<Date | null> {
+  const row = await db.one<{ at: Date | null }>(
+    `SELECT min(expires_at) AS at FROM payments
+      WHERE tenant_id = $1::text AND status IN ('pending', 'authorized') AND expires_at <= $2::timestamptz`,
+    [tenantId, upTo],
+  );
+  return row.at;
+}
+
+/** The tenant's pending and authorized payments expiring at or before `at`, the earliest first. */
+export function paymentsExpiringBy(db: Queryable, tenantId: string, at: Date, limit: number): Promise<Array<{ id: string }>> {
+  return db.rows<{ id: string }>(
+    `SELECT id FROM payments
+      WHERE tenant_id = $1::text AND status IN ('pending', 'authorized') AND expires_at <= $2::timestamptz
+      ORDER BY expires_at, id LIMIT $3::int`,
+    [tenantId, at, limit],
   );
 }
 
@@ -257,8 +290,8 @@ export function paymentPeriods(db: Queryable, tenantId: string | null, tz: strin
             count(*) FILTER (WHERE ${SETTLED_BAD}) AS bad, count(*) FILTER (WHERE status IN ('pending', 'authorized')) AS pending,
             sum(amount) FILTER (WHERE ${SUCCEEDED}) AS volume
        FROM payments
-       CROSS JOIN LATERAL (VALUES ('today', created_at >= ${DAY_START}), ('last_hour', created_at >= now() - interval '1 hour')) AS p (period, inside)
-      WHERE ${TENANT_SCOPE} AND created_at >= least(${DAY_START}, now() - interval '1 hour') AND p.inside
+       CROSS JOIN LATERAL (VALUES ('today', created_at >= ${DAY_START}), ('last_hour', created_at >= sandpay_now() - interval '1 hour')) AS p (period, inside)
+      WHERE ${TENANT_SCOPE} AND created_at >= least(${DAY_START}, sandpay_now() - interval '1 hour') AND p.inside
       GROUP BY p.period, currency`,
     [tenantId, tz],
   );
@@ -278,7 +311,7 @@ export function declinesToday(db: Queryable, tenantId: string | null, tz: string
 export function paymentsPerMinute(db: Queryable, tenantId: string | null, minutes: number): Promise<Array<{ minute: Date; status: string; count: string }>> {
   return db.rows<{ minute: Date; status: string; count: string }>(
     `SELECT date_trunc('minute', created_at) AS minute, status, count(*) AS count FROM payments
-      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', now()) - ($2::int - 1) * interval '1 minute'
+      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', sandpay_now()) - ($2::int - 1) * interval '1 minute'
       GROUP BY 1, 2`,
     [tenantId, minutes],
   );

@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from '../audit/append.ts';
 import { lockPayment, overduePayments } from '../payments/store.ts';
 import { transitionPayment } from '../payments/transition.ts';
 import type { PaymentServices } from '../payments/services.ts';
+import { clockNow, useClock } from '../tenants/clock.ts';
 import { systemCtx } from '../tenants/tenants.ts';
 import { requeueDeliveries } from '../webhooks/deliveries.ts';
 import { WEBHOOK_DELIVERY } from '../webhooks/outbox.ts';
@@ -33,9 +34,10 @@ async function expireStalePayments(svc: PaymentServices): Promise<number> {
   for (const { id, tenant_id } of due) {
     await svc.db.tx(async (t) => {
       const ctx = (await systemCtx(t, tenant_id))!;
+      useClock(t, ctx.tenant);
       const p = await lockPayment(t, tenant_id, id);
-      // Re-checked under the lock: it may have settled since the scan.
-      if ((p.status !== 'pending' && p.status !== 'authorized') || !p.expires_at || p.expires_at > new Date()) return;
+      // Re-checked under the lock: it may have settled since the scan. On its tenant's clock.
+      if ((p.status !== 'pending' && p.status !== 'authorized') || !p.expires_at || p.expires_at > clockNow(ctx.tenant)) return;
       await transitionPayment(t, svc, ctx, p, 'expired', { action: 'payment.expired_by_reconciliation' });
       expired++;
     });

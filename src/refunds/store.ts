@@ -89,8 +89,8 @@ export function insertRefund(t: Tx, r: NewRefund): Promise<DbRefund> {
 /** Settles the (locked) refund: processed now, or failed with `failureCode`. */
 export function setRefundStatus(t: Tx, id: string, to: Exclude<RefundStatus, 'pending'>, failureCode: string | null): Promise<DbRefund> {
   return t.one<DbRefund>(
-    `UPDATE refunds SET status = $2::text, failure_code = $3::text, processed_at = CASE WHEN $2::text = 'processed' THEN now() END,
-            updated_at = now() WHERE id = $1::text RETURNING *`,
+    `UPDATE refunds SET status = $2::text, failure_code = $3::text, processed_at = CASE WHEN $2::text = 'processed' THEN sandpay_now() END,
+            updated_at = sandpay_now() WHERE id = $1::text RETURNING *`,
     [id, to, failureCode],
   );
 }

@@ -115,7 +115,7 @@ export interface RouteDef<A extends Auth, P extends Fields, Q extends Fields, B 
    */
   idempotencyScope?: (call: Call<A, P, Q, B, false>) => Promise<{ tenantId: string; space: string }>;
   /** Success status and the schema of its body (a string for non-JSON answers). */
-  status?: 200 | 201;
+  status?: 200 | 201 | 202;
   response: z.ZodType;
   /** Content type of a non-JSON answer (then the handler returns a RawReply). */
   produces?: string;

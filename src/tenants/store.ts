@@ -12,6 +12,14 @@ import { tenantFromJson, type DbTenant, type TenantSettings } from './types.ts';
 
 // ----- tenants -----
 
+/**
+ * The time on a tenant's clock (migration 0037), in SQL: real time plus its offset. A rotated
+ * key's grace period is on its tenant's clock, so advancing the clock ends it.
+ */
+const clockOf = (alias: string) => `(now() + ${alias}.clock_offset_ms * interval '1 millisecond')`;
+/** The same, for a statement on api_keys with the tenant's id as $1. */
+const TENANT_CLOCK = `(SELECT ${clockOf('c')} FROM tenants c WHERE c.id = $1::text)`;
+
 export function insertTenant(t: Tx, tenant: { id: string; name: string; email: string; webhookSecret: string }): Promise<DbTenant> {
   return t.one<DbTenant>(
     `INSERT INTO tenants (id, name, email, webhook_secret) VALUES ($1::text, $2::text, $3::text, $4::text) RETURNING *`,
@@ -35,6 +43,48 @@ export function setTenantSettings(t: Tx, tenantId: string, settings: TenantSetti
   return t.one<DbTenant>(
     'UPDATE tenants SET settings = $2::jsonb, updated_at = now() WHERE id = $1::text RETURNING *',
     [tenantId, JSON.stringify(settings)],
+  );
+}
+
+// ----- the tenant's clock (src/tenants/clock.ts) -----
+
+/** The transaction's time for sandpay_now() (migration 0037), transaction-local; sent at once, not waited for by the caller. */
+export function setTransactionClock(t: Tx, at: Date): Promise<unknown> {
+  return t.rows("SELECT set_config('sandpay.now', $1::text, true)", [at.toISOString()]);
+}
+
+/** The tenant's clock under its row lock (NO KEY UPDATE, as the settings'): advances of one tenant run one after another. */
+export function lockClock(t: Tx, tenantId: string): Promise<DbTenant> {
+  return t.one<DbTenant>('SELECT * FROM tenants WHERE id = $1::text FOR NO KEY UPDATE', [tenantId]);
+}
+
+/** The clock starts advancing to `to`: answers the row, or undefined when an advance already runs. */
+export function startAdvance(t: Tx, tenantId: string, to: Date): Promise<DbTenant | undefined> {
+  return t.maybeOne<DbTenant>(
+    `UPDATE tenants SET clock_status = 'advancing', clock_advancing_to = $2::timestamptz, updated_at = now()
+      WHERE id = $1::text AND clock_status = 'ready' RETURNING *`,
+    [tenantId, to],
+  );
+}
+
+/**
+ * The advance is done: the clock reads its target from now on (the offset is the target less
+ * the real time of this commit, never less than it was).
+ */
+export function finishAdvance(t: Tx, tenantId: string): Promise<DbTenant | undefined> {
+  return t.maybeOne<DbTenant>(
+    `UPDATE tenants SET clock_offset_ms = greatest(clock_offset_ms, floor(extract(epoch FROM clock_advancing_to - now()) * 1000)::bigint),
+            clock_status = 'ready', clock_advancing_to = NULL, updated_at = now()
+      WHERE id = $1::text AND clock_status = 'advancing' RETURNING *`,
+    [tenantId],
+  );
+}
+
+/** Back to real time (the caller checked the tenant has nothing the clock dated). */
+export function resetClock(t: Tx, tenantId: string): Promise<DbTenant> {
+  return t.one<DbTenant>(
+    `UPDATE tenants SET clock_offset_ms = 0, updated_at = now() WHERE id = $1::text RETURNING *`,
+    [tenantId],
   );
 }
 
@@ -104,7 +154,7 @@ export async function findTenantByKey(db: Queryable, token: string): Promise<Key
   const row = await db.maybeOne<{ key_id: string; key_type: StoredKeyType; tenant: DbTenant; revoked_at: Date | null }>(
     `SELECT k.id AS key_id, k.type AS key_type, to_jsonb(t.*) AS tenant, k.revoked_at
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1::text AND (k.revoked_at IS NULL OR k.revoked_at > now())`,
+      WHERE k.key_hash = $1::text AND (k.revoked_at IS NULL OR k.revoked_at > ${clockOf('t')})`,
     [hashApiKey(token)],
   );
   if (!row) return undefined;
@@ -118,7 +168,7 @@ export type KeyRow = { id: string; type: string; last4: string; created_at: Date
 /** The tenant's keys that still work (rolled ones included until they stop). */
 export function activeKeys(db: Queryable, tenantId: string): Promise<KeyRow[]> {
   return db.rows<KeyRow>(
-    'SELECT id, type, last4, created_at, revoked_at FROM api_keys WHERE tenant_id = $1::text AND (revoked_at IS NULL OR revoked_at > now()) ORDER BY type, created_at',
+    `SELECT id, type, last4, created_at, revoked_at FROM api_keys WHERE tenant_id = $1::text AND (revoked_at IS NULL OR revoked_at > ${TENANT_CLOCK}) ORDER BY type, created_at`,
     [tenantId],
   );
 }
@@ -126,8 +176,8 @@ export function activeKeys(db: Queryable, tenantId: string): Promise<KeyRow[]> {
 /** Revokes the tenant's working keys of the type, `expireOldIn` seconds from now: the keys revoked. */
 export function revokeKeysOfType(t: Tx, tenantId: string, type: StoredKeyType, expireOldIn: number): Promise<Array<{ id: string; revoked_at: Date }>> {
   return t.rows<{ id: string; revoked_at: Date }>(
-    `UPDATE api_keys SET revoked_at = now() + $3::int * interval '1 second'
-      WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > now() + $3::int * interval '1 second')
+    `UPDATE api_keys SET revoked_at = sandpay_now() + $3::int * interval '1 second'
+      WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > sandpay_now() + $3::int * interval '1 second')
       RETURNING id, revoked_at`,
     [tenantId, type, expireOldIn],
   );
@@ -155,7 +205,7 @@ export async function isApiKeyOf(q: Queryable, tenantId: string, id: string): Pr
 /** Whether the tenant has a key of this type that still works (not revoked, or still rolling over). */
 export async function hasActiveKey(q: Queryable, tenantId: string, type: StoredKeyType): Promise<boolean> {
   const row = await q.maybeOne(
-    `SELECT 1 FROM api_keys WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > now())`,
+    `SELECT 1 FROM api_keys WHERE tenant_id = $1::text AND type = $2::text AND (revoked_at IS NULL OR revoked_at > ${TENANT_CLOCK})`,
     [tenantId, type],
   );
   return row !== undefined;
@@ -178,7 +228,7 @@ export async function findKeyWithSecret(db: Queryable, keyHash: string, type: St
   const row = await db.maybeOne<{ id: string; secret_ciphertext: string; tenant: DbTenant }>(
     `SELECT k.id, k.secret_ciphertext, to_jsonb(t.*) AS tenant
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1::text AND k.type = $2::text AND (k.revoked_at IS NULL OR k.revoked_at > now())`,
+      WHERE k.key_hash = $1::text AND k.type = $2::text AND (k.revoked_at IS NULL OR k.revoked_at > ${clockOf('t')})`,
     [keyHash, type],
   );
   // to_jsonb turns timestamps into strings; restore the row type.

@@ -11,6 +11,7 @@ import type { Ctx, DbTenant, TenantSettings } from './types.ts';
 
 export type { Ctx, DbTenant, TenantSettings };
 import { generateApiKey, generateWebhookSecret, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
+import { useClock } from './clock.ts';
 import { getTenant, insertApiKey, insertTenant, lockTenantKeys, lockTenantSettings, revokeKeysOfType, setTenantSettings, type KeyRow } from './store.ts';
 
 export const DEFAULT_SETTINGS: TenantSettings = {
@@ -98,7 +99,9 @@ export async function asOwner(svc: Pick<BaseServices, 'db'>, ownerOf: (t: Tx) =>
   await svc.db.tx(async (t) => {
     const owner = await ownerOf(t);
     const ctx = owner && (await systemCtx(t, owner.tenant_id));
-    if (ctx) await work(t, ctx);
+    if (!ctx) return;
+    useClock(t, ctx.tenant);
+    await work(t, ctx);
   });
 }
 

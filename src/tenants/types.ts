@@ -21,6 +21,10 @@ export interface DbTenant {
   settings: Partial<TenantSettings>;
   disabled: boolean;
   rate_limit: number | null;
+  /** The tenant's clock (migration 0037, src/tenants/clock.ts): milliseconds ahead of real time (bigint: a string from a row, a number from JSON). */
+  clock_offset_ms: string | number;
+  clock_status: 'ready' | 'advancing';
+  clock_advancing_to: Date | string | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -8,7 +8,8 @@ import type { Poster, PostResult } from './http.ts';
 import { findFace, namesIn } from './faces.ts';
 import { WEBHOOK_DELIVERY, WEBHOOK_DLQ } from './outbox.ts';
 import type { WebhookServices } from './services.ts';
-import { claimDeliveries, disableGoneEndpoint, recordAttempts, type AttemptRecord, type ClaimedDelivery } from './store.ts';
+import { clockNow } from '../tenants/clock.ts';
+import { claimDeliveries, claimDueDeliveries, disableGoneEndpoint, recordAttempts, type AttemptRecord, type ClaimedDelivery } from './store.ts';
 
 export const USER_AGENT = 'Sandpay-Webhooks/1.0';
 
@@ -21,6 +22,8 @@ type Outcome =
 
 interface Attempted {
   d: ClaimedDelivery;
+  /** When it was made on its tenant's clock; null: a real-time tenant's, now. */
+  at: Date | null;
   url: string;
   /** The headers sent (null when no request was made). */
   headers: Record<string, string> | null;
@@ -49,15 +52,21 @@ export function decide(result: Pick<PostResult, 'statusCode' | 'retryAfterSec'>,
  * when settled or leased by another worker.
  */
 function claim(svc: DeliveryServices, jobIds: string[], limit: number): Promise<ClaimedDelivery[]> {
-  const snapshotFormats = svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format);
-  return claimDeliveries(svc.db, jobIds, svc.config.webhooks.timeoutMs + 5000, snapshotFormats, limit);
+  return claimDeliveries(svc.db, jobIds, leaseMs(svc), snapshotFormats(svc), limit);
 }
 
-async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery): Promise<Attempted> {
+/** The formats whose bodies of a refund or order event carry the payment as of the event. */
+const snapshotFormats = (svc: DeliveryServices) => svc.webhookFaces.filter((f) => f.withPaymentSnapshot).map((f) => f.format);
+
+/** An attempt's lease: its timeout and a margin. */
+const leaseMs = (svc: DeliveryServices) => svc.config.webhooks.timeoutMs + 5000;
+
+async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery, clockAt?: Date): Promise<Attempted> {
+  const at = clockAt ?? (Number(d.clock_offset_ms) === 0 ? null : clockNow(d));
   if (d.target === 'endpoint' && (d.endpoint_deleted || !d.endpoint_enabled)) {
     // No attempt against a disabled or deleted endpoint: dead now, replayable once it is fixed.
     const error = d.endpoint_deleted ? 'endpoint deleted' : 'endpoint disabled';
-    return { d, url: d.endpoint_url ?? d.url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
+    return { d, at, url: d.endpoint_url ?? d.url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const url = (d.target === 'endpoint' ? d.endpoint_url : d.payment_url) ?? d.url;
   const face = findFace(svc.webhookFaces, d.target === 'endpoint' ? d.endpoint_format : null);
@@ -77,13 +86,23 @@ async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery):
   if (!content) {
     // A format no face of this process serves (a worker older than the API that made the endpoint) is not sent at all.
     const error = face ? `${d.name} has no ${face.format} body` : `no gateway face here serves the webhook format ${JSON.stringify(d.endpoint_format)}`;
-    return { d, url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
+    return { d, at, url, headers: null, result: { statusCode: null, latencyMs: 0, body: null, error, retryAfterSec: null }, outcome: { status: 'dead', disableEndpoint: false } };
   }
   const { body } = content;
   const headers = { ...content.headers, 'x-sandpay-delivery': d.id, 'x-sandpay-attempt': String(d.attempt_count + 1) };
   const result = await post(url, body, headers);
-  return { d, url, headers, result, outcome: decide(result, d.round_attempts + 1, d.target, svc.config.webhooks) };
+  return { d, at, url, headers, result, outcome: decide(result, d.round_attempts + 1, d.target, svc.config.webhooks) };
 }
+
+/**
+ * When the job of a retry due `retryInSec` after an attempt made at `at` (on its tenant's clock)
+ * starts, in real time; null: no job, something else attempts it (a clock advance that owns
+ * it, src/webhooks/clock.ts; a retry it leaves undone has no live job, so reconciliation
+ * requeues it).
+ */
+export type RetryJobAt = (at: Date | null, retryInSec: number) => Date | null;
+
+const realRetry: RetryJobAt = (_at, retryInSec) => new Date(Date.now() + retryInSec * 1000);
 
 /**
  * Records a batch of attempts: the attempt rows and the deliveries' new states in one
@@ -91,9 +110,10 @@ async function attempt(svc: DeliveryServices, post: Poster, d: ClaimedDelivery):
  * enqueue jobs, so then everything runs in one transaction with them. A delivery requeued by
  * someone else meanwhile (its job_id changed) is left to the job that owns it now.
  */
-async function record(svc: DeliveryServices, attempts: Attempted[]): Promise<void> {
-  const rows = attempts.map(({ d, url, headers, result, outcome }) => ({
+async function record(svc: DeliveryServices, attempts: Attempted[], retryJobAt: RetryJobAt = realRetry): Promise<void> {
+  const rows = attempts.map(({ d, at, url, headers, result, outcome }) => ({
     d,
+    at,
     url,
     headers,
     result,
@@ -105,7 +125,7 @@ async function record(svc: DeliveryServices, attempts: Attempted[]): Promise<voi
   const records: AttemptRecord[] = rows.map((x) => ({
     id: x.d.id, jobId: x.d.job_id, status: x.outcome.status, url: x.url, statusCode: x.result.statusCode, error: x.error,
     retryInSec: x.outcome.status === 'failed' ? x.outcome.retryInSec : null, nextJob: x.nextJob, dlqJob: x.dlqJob,
-    attempt: x.d.attempt_count + 1, latencyMs: x.result.latencyMs, responseBody: x.result.body, requestHeaders: x.headers,
+    attempt: x.d.attempt_count + 1, latencyMs: x.result.latencyMs, responseBody: x.result.body, requestHeaders: x.headers, at: x.at,
   }));
   const write = (db: Queryable) => recordAttempts(db, records);
   if (rows.every((x) => x.outcome.status === 'delivered')) {
@@ -115,8 +135,9 @@ async function record(svc: DeliveryServices, attempts: Attempted[]): Promise<voi
   await svc.db.tx(async (t) => {
     const written = new Set((await write(t)).map((w) => w.delivery_id));
     const mine = rows.filter((x) => written.has(x.d.id));
-    await enqueue(t, svc.boss, WEBHOOK_DELIVERY, mine.filter((x) => x.nextJob).map((x) => ({
-      id: x.nextJob!, data: { deliveryId: x.d.id }, startAfter: new Date(Date.now() + (x.outcome as { retryInSec: number }).retryInSec * 1000),
+    const retries = mine.filter((x) => x.nextJob).map((x) => ({ x, startAfter: retryJobAt(x.at, (x.outcome as { retryInSec: number }).retryInSec) }));
+    await enqueue(t, svc.boss, WEBHOOK_DELIVERY, retries.filter((r) => r.startAfter !== null).map(({ x, startAfter }) => ({
+      id: x.nextJob!, data: { deliveryId: x.d.id }, startAfter: startAfter!,
     })));
     // Into pg-boss's dead-letter queue, in the same transaction that marks the deliveries dead.
     await enqueue(t, svc.boss, WEBHOOK_DLQ, mine.filter((x) => x.dlqJob).map((x) => ({
@@ -164,6 +185,19 @@ export async function deliver(svc: DeliveryServices, post: Poster, jobIds: strin
     const claimed = await claim(svc, jobIds, perRound);
     if (claimed.length > 0) await record(svc, await inOrderPerTarget(claimed, (d) => attempt(svc, post, d)));
     // A short round took all there was (what another worker holds is its to finish).
+    if (claimed.length < perRound) return;
+  }
+}
+
+/**
+ * A tenant's clock advance: one attempt for each of the tenant's deliveries due at or before `at`
+ * (its clock's time), whichever job owns them, made as if at `at` (the attempt's and its retry's
+ * times on the tenant's clock). `retryJobAt` says when the retries' jobs start.
+ */
+export async function deliverDue(svc: DeliveryServices, post: Poster, tenantId: string, at: Date, perRound: number, retryJobAt: RetryJobAt): Promise<void> {
+  for (;;) {
+    const claimed = await claimDueDeliveries(svc.db, tenantId, at, leaseMs(svc), snapshotFormats(svc), perRound);
+    if (claimed.length > 0) await record(svc, await Promise.all(claimed.map((d) => attempt(svc, post, d, at))), retryJobAt);
     if (claimed.length < perRound) return;
   }
 }

@@ -70,7 +70,7 @@ export function patchEndpoint(t: Tx, id: string, patch: EndpointPatch): Promise<
         enabled = coalesce($6::boolean, enabled),
         -- re-enabling clears why it was disabled
         disabled_reason = CASE WHEN $6::boolean THEN NULL ELSE disabled_reason END,
-        updated_at = now()
+        updated_at = sandpay_now()
       WHERE id = $1::text RETURNING *`,
     [id, patch.url ?? null, patch.events ?? null, patch.description !== undefined, patch.description ?? null, patch.enabled ?? null],
   );
@@ -78,16 +78,16 @@ export function patchEndpoint(t: Tx, id: string, patch: EndpointPatch): Promise<
 
 /** Soft delete: past deliveries keep their endpoint; new events no longer fan out to it. */
 export async function softDeleteEndpoint(t: Tx, id: string): Promise<void> {
-  await t.rows('UPDATE webhook_endpoints SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = $1::text', [id]);
+  await t.rows('UPDATE webhook_endpoints SET deleted_at = sandpay_now(), enabled = false, updated_at = sandpay_now() WHERE id = $1::text', [id]);
 }
 
 export function setEndpointSecret(t: Tx, id: string, secret: string): Promise<DbEndpoint> {
-  return t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, secret]);
+  return t.one<DbEndpoint>('UPDATE webhook_endpoints SET secret = $2::text, updated_at = sandpay_now() WHERE id = $1::text RETURNING *', [id, secret]);
 }
 
 /** The receiver answered 410 Gone: the endpoint is disabled, saying so. */
 export async function disableGoneEndpoint(t: Tx, id: string | null): Promise<void> {
-  await t.rows(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = now() WHERE id = $1::text`, [id]);
+  await t.rows(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'receiver answered 410 Gone', updated_at = sandpay_now() WHERE id = $1::text`, [id]);
 }
 
 /** A page of the tenant's endpoints (not deleted), newest first; only those of one format when `format` is given. */
@@ -255,6 +255,8 @@ export interface ClaimedDelivery {
   endpoint_id: string | null;
   attempt_count: number;
   round_attempts: number;
+  /** Its tenant's clock (src/tenants/clock.ts): retries are due on it. */
+  clock_offset_ms: string;
   url: string;
   event_id: string;
   event_type: EventType;
@@ -289,18 +291,50 @@ export interface ClaimedDelivery {
  * payment as of the event. A delivery settled or leased by another worker is skipped.
  */
 export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number, snapshotFormats: string[], limit: number): Promise<ClaimedDelivery[]> {
+  return db.rows<ClaimedDelivery>(claimSql(`job_id = ANY ($1::uuid[])`, 'created_at, id'), [jobIds, leaseMs, snapshotFormats, limit]);
+}
+
+/** When a delivery of the tenant is due: its retry's time, or for a first attempt its creation (both on the tenant's clock). */
+const DUE_AT = 'coalesce(next_attempt_at, created_at)';
+
+/**
+ * As claimDeliveries, for a tenant's clock advance (src/webhooks/clock.ts): the tenant's
+ * deliveries due at or before `at` (its clock's time), whichever job owns them, earliest first.
+ */
+export function claimDueDeliveries(db: Queryable, tenantId: string, at: Date, leaseMs: number, snapshotFormats: string[], limit: number): Promise<ClaimedDelivery[]> {
+  return db.rows<ClaimedDelivery>(
+    claimSql(`tenant_id = $5::text AND ${DUE_AT} <= $1::timestamptz`, `${DUE_AT}, created_at, id`),
+    [at, leaseMs, snapshotFormats, limit, tenantId],
+  );
+}
+
+/** When the tenant's next delivery not leased by a worker is due, if at or before `upTo` (its clock's time). */
+export async function nextDeliveryDue(db: Queryable, tenantId: string, upTo: Date): Promise<Date | null> {
+  const row = await db.one<{ at: Date | null }>(
+    `SELECT min(${DUE_AT}) AS at FROM webhook_deliveries
+      WHERE tenant_id = $1::text AND status IN ('pending', 'failed') AND (lease_until IS NULL OR lease_until < now())
+        AND ${DUE_AT} <= $2::timestamptz`,
+    [tenantId, upTo],
+  );
+  return row.at;
+}
+
+/**
+ * The claim's one statement: leases the deliveries `which` picks ($2 lease ms, $4 limit) and
+ * reads what their attempts need ($3 the formats that want a payment snapshot).
+ */
+function claimSql(which: string, order: string): string {
   // joins tenants (owned by src/tenants) and payments (owned by src/payments): the lease and
   // all an attempt needs, for a batch, in one statement of the hot path.
-  return db.rows<ClaimedDelivery>(
-    `WITH claimed AS (
+  return `WITH claimed AS (
        UPDATE webhook_deliveries d SET lease_until = now() + $2::int * interval '1 millisecond'
         WHERE d.id IN (SELECT id FROM webhook_deliveries
-                        WHERE job_id = ANY ($1::uuid[]) AND status IN ('pending', 'failed')
+                        WHERE ${which} AND status IN ('pending', 'failed')
                           AND (lease_until IS NULL OR lease_until < now())
-                        ORDER BY created_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
+                        ORDER BY ${order} LIMIT $4::int FOR UPDATE SKIP LOCKED)
        RETURNING d.*
      )
-     SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url,
+     SELECT c.id, c.job_id, c.tenant_id, c.target, c.endpoint_id, c.attempt_count, c.round_attempts, c.url, t.clock_offset_ms,
             e.id AS event_id, e.type AS event_type, e.created_at AS event_created_at, e.payment_id, e.payload, e.face_names, c.event_type AS name,
             e.previous_attributes, e.request_id,
             w.url AS endpoint_url, w.secret AS endpoint_secret, w.enabled AS endpoint_enabled,
@@ -322,9 +356,7 @@ export function claimDeliveries(db: Queryable, jobIds: string[], leaseMs: number
        ) ps ON true
       -- In the events' order, and an event's names in the face's order (the order an endpoint gets them in).
       ORDER BY e.pos, (SELECT x.n FROM jsonb_array_elements_text(e.face_names -> w.format) WITH ORDINALITY AS x (name, n)
-                        WHERE x.name = c.event_type LIMIT 1) NULLS FIRST, c.id`,
-    [jobIds, leaseMs, snapshotFormats, limit],
-  );
+                        WHERE x.name = c.event_type LIMIT 1) NULLS FIRST, c.id`;
 }
 
 /** One attempt's result, to record: the delivery's new state and the attempt row. */
@@ -342,6 +374,8 @@ export interface AttemptRecord {
   latencyMs: number;
   responseBody: string | null;
   requestHeaders: Record<string, string> | null;
+  /** When it was made, on its tenant's clock (null: real time, now()): its retry is due that long after it. */
+  at: Date | null;
 }
 
 /**
@@ -352,28 +386,28 @@ export interface AttemptRecord {
 export function recordAttempts(db: Queryable, rows: AttemptRecord[]): Promise<Array<{ delivery_id: string }>> {
   return db.rows<{ delivery_id: string }>(
     `WITH r AS (
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::uuid[], $9::uuid[], $10::int[], $11::int[], $12::text[], $13::jsonb[])
-           AS r (id, job_id, status, url, status_code, error, retry_in, next_job, dlq_job, attempt, latency_ms, response_body, request_headers)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::uuid[], $9::uuid[], $10::int[], $11::int[], $12::text[], $13::jsonb[], $14::timestamptz[])
+           AS r (id, job_id, status, url, status_code, error, retry_in, next_job, dlq_job, attempt, latency_ms, response_body, request_headers, at)
        ), updated AS (
          UPDATE webhook_deliveries d SET
             status = r.status, attempt_count = d.attempt_count + 1, round_attempts = d.round_attempts + 1,
             url = r.url, last_status_code = r.status_code, last_error = r.error, lease_until = NULL,
-            next_attempt_at = CASE WHEN r.retry_in IS NULL THEN NULL ELSE now() + r.retry_in * interval '1 second' END,
+            next_attempt_at = CASE WHEN r.retry_in IS NULL THEN NULL ELSE coalesce(r.at, now()) + r.retry_in * interval '1 second' END,
             job_id = coalesce(r.next_job, d.job_id), dlq_job_id = r.dlq_job,
-            delivered_at = CASE WHEN r.status = 'delivered' THEN now() END, updated_at = now()
+            delivered_at = CASE WHEN r.status = 'delivered' THEN coalesce(r.at, now()) END, updated_at = coalesce(r.at, now())
            FROM r
           WHERE d.id = r.id AND d.job_id = r.job_id
           RETURNING d.id, d.tenant_id
        )
-       INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error, request_headers)
-       SELECT u.id, u.tenant_id, r.attempt, r.url, r.status_code, r.latency_ms, r.response_body, r.error, r.request_headers
+       INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error, request_headers, created_at)
+       SELECT u.id, u.tenant_id, r.attempt, r.url, r.status_code, r.latency_ms, r.response_body, r.error, r.request_headers, coalesce(r.at, now())
          FROM updated u JOIN r ON r.id = u.id
        RETURNING delivery_id`,
     [
       rows.map((x) => x.id), rows.map((x) => x.jobId), rows.map((x) => x.status), rows.map((x) => x.url),
       rows.map((x) => x.statusCode), rows.map((x) => x.error), rows.map((x) => x.retryInSec),
       rows.map((x) => x.nextJob), rows.map((x) => x.dlqJob), rows.map((x) => x.attempt), rows.map((x) => x.latencyMs),
-      rows.map((x) => x.responseBody), rows.map((x) => (x.requestHeaders ? JSON.stringify(x.requestHeaders) : null)),
+      rows.map((x) => x.responseBody), rows.map((x) => (x.requestHeaders ? JSON.stringify(x.requestHeaders) : null)), rows.map((x) => x.at),
     ],
   );
 }
@@ -483,7 +517,7 @@ export function tenantAttemptStatsLastHour(db: Queryable, tenantId: string | nul
   return db.one<AttemptStats>(
     `SELECT count(*) AS attempts, count(*) FILTER (WHERE status_code BETWEEN 200 AND 299) AS ok,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
-       FROM webhook_attempts WHERE ${TENANT_SCOPE} AND created_at >= now() - interval '1 hour'`,
+       FROM webhook_attempts WHERE ${TENANT_SCOPE} AND created_at >= sandpay_now() - interval '1 hour'`,
     [tenantId],
   );
 }
@@ -495,7 +529,7 @@ export function attemptsPerMinute(db: Queryable, tenantId: string | null, minute
             count(*) FILTER (WHERE status_code IS NULL OR status_code NOT BETWEEN 200 AND 299) AS failed,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
        FROM webhook_attempts
-      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', now()) - ($2::int - 1) * interval '1 minute'
+      WHERE ${TENANT_SCOPE} AND created_at >= date_trunc('minute', sandpay_now()) - ($2::int - 1) * interval '1 minute'
       GROUP BY 1`,
     [tenantId, minutes],
   );

@@ -135,8 +135,9 @@ describe('sandpay trigger', () => {
     expect(list.code).toBe(0);
     const types = list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]!);
     expect(types.filter((x) => !(EVENT_TYPES as readonly string[]).includes(x))).toEqual([]);
-    // Every event type but the audit checkpoint (the operator's signing job makes those).
-    expect(EVENT_TYPES.filter((x) => !types.includes(x))).toEqual(['audit.checkpoint']);
+    // Every event type but the audit checkpoint (the operator's signing job makes those) and the
+    // clock's (`sandpay clock advance` makes it, tested below).
+    expect(EVENT_TYPES.filter((x) => !types.includes(x))).toEqual(['audit.checkpoint', 'test_clock.ready']);
 
     const tenant = await registerTenant(sys.url);
     const tenv = { SANDPAY_URL: sys.url, SANDPAY_API_KEY: tenant.sk };

@@ -62,6 +62,7 @@ const JUSTIFIED: Record<string, string[]> = {
   'src/dashboard/store.ts': ['api_keys', 'tenants'], // a dashboard request's session, key and tenant
   // One statement where two would do, in a folder below the other owner or beside it.
   'src/checkout/store.ts': ['payments'],
+  'src/payments/store.ts': ['tenants'], // reconciliation's overdue payments, each on its tenant's clock
   'src/events/store.ts': ['refunds', 'events'], // the event log's reads, below the outbox that writes it
   'src/tenants/store.ts': ['payments', 'webhook_endpoints', 'webhook_deliveries'],
   // A chain is a tenant's id, and audit sits below tenants.

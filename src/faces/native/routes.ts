@@ -2,6 +2,7 @@ import type { AnyRoute } from '../../routing/route.ts';
 import type { GatewayFace } from '../../routing/face.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
+import { clockRoutes } from './routes/clock.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -41,5 +42,6 @@ export function nativeRoutes(faces: readonly GatewayFace[]): AnyRoute[] {
     ...operatorRoutes,
     ...dashboardRoutes,
     ...requestLogRoutes,
+    ...clockRoutes,
   ];
 }

@@ -51,6 +51,8 @@ export function stripeEventNames(e: FaceEvent): string[] {
       // A session made through Stripe's API (its page is the face's) is told by the face's own
       // event, which carries the whole Checkout Session (checkout-sessions.ts); Sandpay's own as it is.
       return isStripeMadeSession(e.object) ? [] : [e.type];
+    case 'test_clock.ready':
+      return ['test_helpers.test_clock.ready'];
     default:
       return [];
   }
@@ -74,6 +76,7 @@ export const SENT_EVENTS = [
   'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled',
   'charge.pending', 'charge.succeeded', 'charge.captured', 'charge.failed', 'charge.refunded', 'charge.refund.updated',
   'refund.created', 'refund.updated', 'refund.failed',
+  'test_helpers.test_clock.ready',
   ...OBJECT_EVENTS,
 ] as const;
 

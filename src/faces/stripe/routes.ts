@@ -8,10 +8,11 @@ import { paymentMethodRoutes } from './routes/payment-methods.ts';
 import { paymentIntentRoutes } from './routes/payment-intents.ts';
 import { refundRoutes } from './routes/refunds.ts';
 import { eventRoutes } from './routes/events.ts';
+import { testClockRoutes } from './routes/test-clocks.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 
 /**
  * Stripe's API under /v1, as a view of the same ledger as /api/v1 and Razorpay's /v1: stripe-node
  * runs here by changing only its host (http-face.ts says which requests are Stripe's).
  */
-export const stripeRoutes = [...paymentIntentRoutes, ...chargeRoutes, ...customerRoutes, ...paymentMethodRoutes, ...refundRoutes, ...catalogRoutes, ...webhookEndpointRoutes, ...eventRoutes, ...challengeRoutes, ...checkoutSessionRoutes, ...elementRoutes];
+export const stripeRoutes = [...paymentIntentRoutes, ...chargeRoutes, ...customerRoutes, ...paymentMethodRoutes, ...refundRoutes, ...catalogRoutes, ...webhookEndpointRoutes, ...eventRoutes, ...challengeRoutes, ...checkoutSessionRoutes, ...elementRoutes, ...testClockRoutes];

@@ -33,7 +33,7 @@ export function insertIntent(t: Tx, row: Pick<DbIntent, 'id' | 'tenant_id' | 'cl
   return t.one<DbIntent>(
     `INSERT INTO stripe_intents (id, tenant_id, client_secret, capture_method, confirmation_method, payment_method_types, payment_method, payment_method_set_at,
                                  customer, description, receipt_email, setup_future_usage, statement_descriptor, return_url)
-     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text[], $7::text, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END,
+     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text[], $7::text, CASE WHEN $7::text IS NULL THEN NULL ELSE sandpay_now() END,
              $8::text, $9::text, $10::text, $11::text, $12::text, $13::text)
      RETURNING *`,
     [row.id, row.tenant_id, row.client_secret, row.capture_method, row.confirmation_method, row.payment_method_types, row.payment_method,
@@ -58,14 +58,14 @@ export function updateIntent(t: Tx, id: string, fields: Partial<IntentFields>): 
   return t.one<DbIntent>(
     `UPDATE stripe_intents SET
        payment_method = CASE WHEN $2::boolean THEN $3::text ELSE payment_method END,
-       payment_method_set_at = CASE WHEN $2::boolean THEN now() ELSE payment_method_set_at END,
+       payment_method_set_at = CASE WHEN $2::boolean THEN sandpay_now() ELSE payment_method_set_at END,
        customer = CASE WHEN $4::boolean THEN $5::text ELSE customer END,
        description = CASE WHEN $6::boolean THEN $7::text ELSE description END,
        receipt_email = CASE WHEN $8::boolean THEN $9::text ELSE receipt_email END,
        setup_future_usage = CASE WHEN $10::boolean THEN $11::text ELSE setup_future_usage END,
        statement_descriptor = CASE WHEN $12::boolean THEN $13::text ELSE statement_descriptor END,
        return_url = CASE WHEN $14::boolean THEN $15::text ELSE return_url END,
-       updated_at = now()
+       updated_at = sandpay_now()
      WHERE id = $1::text RETURNING *`,
     [id, ...values],
   );
@@ -73,7 +73,7 @@ export function updateIntent(t: Tx, id: string, fields: Partial<IntentFields>): 
 
 export function cancelIntentRow(t: Tx, id: string, reason: string | null): Promise<DbIntent> {
   return t.one<DbIntent>(
-    'UPDATE stripe_intents SET canceled_at = now(), cancellation_reason = $2::text, updated_at = now() WHERE id = $1::text RETURNING *',
+    'UPDATE stripe_intents SET canceled_at = sandpay_now(), cancellation_reason = $2::text, updated_at = sandpay_now() WHERE id = $1::text RETURNING *',
     [id, reason],
   );
 }
@@ -173,13 +173,13 @@ export function updateCustomerRow(t: Tx, id: string, fields: Partial<CustomerFie
   const sets = (Object.keys(CUSTOMER_COLUMNS) as Array<keyof CustomerFields>)
     .filter((k) => fields[k] !== undefined)
     .map((k) => `${k} = $${params.push(CUSTOMER_COLUMNS[k] === 'jsonb' ? jsonOrNull(fields[k]) : fields[k])}::${CUSTOMER_COLUMNS[k]}`);
-  return t.one<DbCustomer>(`UPDATE stripe_customers SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1::text RETURNING *`, params);
+  return t.one<DbCustomer>(`UPDATE stripe_customers SET ${[...sets, 'updated_at = sandpay_now()'].join(', ')} WHERE id = $1::text RETURNING *`, params);
 }
 
 /** Deletes as Stripe does: the row stays (a retrieve answers the deleted stub), its payment methods are detached. */
 export async function deleteCustomerRow(t: Tx, tenantId: string, id: string): Promise<void> {
-  await t.rows('UPDATE stripe_payment_methods SET customer_id = NULL, updated_at = now() WHERE tenant_id = $1::text AND customer_id = $2::text', [tenantId, id]);
-  await t.rows('UPDATE stripe_customers SET deleted = true, default_payment_method = NULL, updated_at = now() WHERE id = $1::text', [id]);
+  await t.rows('UPDATE stripe_payment_methods SET customer_id = NULL, updated_at = sandpay_now() WHERE tenant_id = $1::text AND customer_id = $2::text', [tenantId, id]);
+  await t.rows('UPDATE stripe_customers SET deleted = true, default_payment_method = NULL, updated_at = sandpay_now() WHERE id = $1::text', [id]);
 }
 
 /** A page of the tenant's live customers, newest first. */
@@ -223,14 +223,14 @@ export function searchCustomerRows(db: Queryable, tenantId: string, search: Cust
 
 /** Attaches a payment method to a customer, or detaches it (null). */
 export function setPaymentMethodCustomer(t: Tx, id: string, customerId: string | null): Promise<DbPaymentMethod> {
-  return t.one<DbPaymentMethod>('UPDATE stripe_payment_methods SET customer_id = $2::text, updated_at = now() WHERE id = $1::text RETURNING *', [id, customerId]);
+  return t.one<DbPaymentMethod>('UPDATE stripe_payment_methods SET customer_id = $2::text, updated_at = sandpay_now() WHERE id = $1::text RETURNING *', [id, customerId]);
 }
 
 export type PaymentMethodFields = Pick<DbPaymentMethod, 'billing_details' | 'metadata' | 'exp_month' | 'exp_year'>;
 
 export function updatePaymentMethodRow(t: Tx, id: string, fields: PaymentMethodFields): Promise<DbPaymentMethod> {
   return t.one<DbPaymentMethod>(
-    `UPDATE stripe_payment_methods SET billing_details = $2::jsonb, metadata = $3::jsonb, exp_month = $4::int, exp_year = $5::int, updated_at = now()
+    `UPDATE stripe_payment_methods SET billing_details = $2::jsonb, metadata = $3::jsonb, exp_month = $4::int, exp_year = $5::int, updated_at = sandpay_now()
      WHERE id = $1::text RETURNING *`,
     [id, JSON.stringify(fields.billing_details), JSON.stringify(fields.metadata), fields.exp_month, fields.exp_year],
   );
@@ -309,7 +309,7 @@ export function productsByIds(db: Queryable, tenantId: string, ids: readonly str
 export function updateProductRow(t: Tx, tenantId: string, id: string, fields: Partial<ProductFields>): Promise<DbProduct> {
   const params: unknown[] = [tenantId, id];
   const sets = setList(PRODUCT_COLUMNS, fields, params);
-  return t.one<DbProduct>(`UPDATE stripe_products SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE tenant_id = $1::text AND id = $2::text RETURNING *`, params);
+  return t.one<DbProduct>(`UPDATE stripe_products SET ${[...sets, 'updated_at = sandpay_now()'].join(', ')} WHERE tenant_id = $1::text AND id = $2::text RETURNING *`, params);
 }
 
 /** Deletes a product without prices (the caller checked, under the product's lock; the foreign key holds it anyway). */
@@ -389,7 +389,7 @@ export function pricesByIds(db: Queryable, tenantId: string, ids: readonly strin
 export function updatePriceRow(t: Tx, id: string, fields: Partial<PriceFields>): Promise<DbPrice> {
   const params: unknown[] = [id];
   const sets = setList(PRICE_COLUMNS, fields, params);
-  return t.one<DbPrice>(`UPDATE stripe_prices SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1::text RETURNING *`, params);
+  return t.one<DbPrice>(`UPDATE stripe_prices SET ${[...sets, 'updated_at = sandpay_now()'].join(', ')} WHERE id = $1::text RETURNING *`, params);
 }
 
 /** The tenant's price holding this lookup key (locked), if any. */

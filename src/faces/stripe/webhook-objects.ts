@@ -1,5 +1,6 @@
 import type { ApiObject } from '../../events/types.ts';
 import type { SessionObject } from '../../checkout/schemas.ts';
+import type { ClockObject } from '../../clock/clock.ts';
 import type { DbOrder } from '../../orders/orders.ts';
 import type { OrderObject } from '../../orders/schemas.ts';
 import type { DbPayment } from '../../payments/payments.ts';
@@ -8,6 +9,7 @@ import type { DbRefund } from '../../refunds/refunds.ts';
 import type { RefundObject } from '../../refunds/schemas.ts';
 import { chargeObject, paymentIntentObject, refundObject, stringMap } from './entities.ts';
 import { stripeId } from './ids.ts';
+import { DELETES_AFTER_S, testClockId } from './test-clocks.ts';
 import type { DbIntent } from './store.ts';
 
 /**
@@ -134,6 +136,15 @@ export function checkoutSessionOfSession(s: SessionObject): Json {
   };
 }
 
+/** The tenant's clock as Stripe's test clock (test-clocks.ts); the event knows no creation time, so created is its time. */
+function testClockOfClock(c: ClockObject): Json {
+  const frozen = unixOf(c.time);
+  return {
+    id: testClockId(c), object: 'test_helpers.test_clock', created: frozen, deletes_after: frozen + DELETES_AFTER_S, frozen_time: frozen,
+    livemode: false, name: null, status: c.status, status_details: {},
+  };
+}
+
 /**
  * The Stripe object of a native event's object under the Stripe name `name`: a payment is its
  * Charge for a charge.* name, else its PaymentIntent; null for an object Stripe's events do not carry.
@@ -150,6 +161,8 @@ export function stripeObjectOf(object: ApiObject, paymentSnapshot: ApiObject | n
       return paymentIntentOfOrder(object as unknown as OrderObject);
     case 'checkout.session':
       return checkoutSessionOfSession(object as unknown as SessionObject);
+    case 'test_clock':
+      return testClockOfClock(object as unknown as ClockObject);
     default:
       return null;
   }

@@ -1,3 +1,4 @@
+import { realTimeOf } from '../../tenants/clock.ts';
 import type { RequestHandler } from 'express';
 import type { Db } from '../../db/pool.ts';
 import { isId, sha256Hex, tokensEqual } from '../../ids.ts';
@@ -38,7 +39,7 @@ function bearer(header: string | undefined, want: keyof typeof EXPECTED = 'key')
 function cachedKeyLookup(db: Queryable, caches: TenantCaches | undefined, token: string) {
   return readThrough(caches, 'auth', `key:${sha256Hex(token)}`, async () => {
     const found = await findTenantByKey(db, token);
-    return found && { tenantId: found.tenant.id, value: found, expiresAt: found.revoked_at ? found.revoked_at.getTime() : undefined };
+    return found && { tenantId: found.tenant.id, value: found, expiresAt: found.revoked_at ? realTimeOf(found.tenant, found.revoked_at).getTime() : undefined };
   });
 }
 

@@ -1,6 +1,7 @@
 import { html, useEffect, useState } from '../lib/html.js';
 import { api, del, get, patch, post, qs, setCsrfToken } from '../lib/api.js';
 import { dateTime } from '../lib/format.js';
+import { TestClock } from './test-clock.js';
 import { ActionButton, CheckField, Empty, ErrorAlert, Loading, Pager, TextArea, TextField, toast, useAsync } from '../lib/ui.js';
 
 function Keys({ me, onChanged }) {
@@ -130,6 +131,6 @@ export function Developers() {
     <h1>Developers</h1>
     <p>See every request your integration made in the <a href="/dashboard/developers/logs">request log</a>, and the API reference at <a href="/docs">/docs</a>.</p>
     <${ErrorAlert} error=${me.error} />
-    ${!me.data ? html`<${Loading} />` : html`<${Keys} me=${me.data} onChanged=${() => me.reload()} /><${RestrictedKeys} /><${Settings} me=${me.data} onChanged=${() => me.reload()} />`}
+    ${!me.data ? html`<${Loading} />` : html`<${Keys} me=${me.data} onChanged=${() => me.reload()} /><${RestrictedKeys} /><${Settings} me=${me.data} onChanged=${() => me.reload()} /><${TestClock} />`}
   </section>`;
 }

@@ -9,6 +9,7 @@ import { tokensEqual } from '../../../ids.ts';
 import { paymentTimeline, timelineEntryObject } from '../../../payments/timeline.ts';
 import { sendTestEvent, webhookTestObject } from '../../../dashboard/test-event.ts';
 import { byId, route, type RawReply } from '../../../routing/route.ts';
+import { useClock } from '../../../tenants/clock.ts';
 
 const tag = 'Dashboard';
 
@@ -72,7 +73,11 @@ export const dashboardRoutes = [
     method: 'get', path: '/api/v1/overview', auth: 'secret', tag, summary: 'Payments, refunds and webhook health today and in the last hour, with per-minute series',
     query: overviewQuery, response: overviewObject,
     // One connection for its seven queries (they queue on it), so a dashboard never takes more than its share of the pool.
-    handler: ({ db, ctx, query }) => db.tx((t) => overview(t, ctx.tenant.id, query.tz)),
+    // On the tenant's clock: "today" and "the last hour" are its (README, Time travel).
+    handler: ({ db, ctx, query }) => db.tx((t) => {
+      useClock(t, ctx.tenant);
+      return overview(t, ctx.tenant.id, query.tz);
+    }),
   }),
   route({
     method: 'get', path: '/api/v1/admin/overview', auth: 'admin', tag: 'Operators', summary: 'The overview across every tenant (throughput and delivery charts)',

@@ -33,7 +33,7 @@ export const customerRoutes = [
   route({
     ...base, ...read('payments'), method: 'get', path: '/v1/customers', summary: 'List customers (Stripe), newest first', query: listQuery, response: listOf(customer), errors: [404],
     handler: async ({ db, ctx, query: q, baseUrl }) => {
-      // Sandpay has no test clocks: a customer is never on one.
+      // A customer is never attached to a test clock: Sandpay's one clock is the whole tenant's (test-clocks.ts).
       const rows = q.test_clock !== undefined ? { data: [], has_more: false } : await listCustomers(db, ctx.tenant.id, { ...page(q), email: q.email, ...createdRange(q.created) });
       return expandAll(db, ctx.tenant.id, baseUrl, { object: 'list', data: rows.data.map(customerObject), has_more: rows.has_more, url: listUrl('customers') }, q.expand, EXPANDERS);
     },

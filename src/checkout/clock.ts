@@ -1,0 +1,32 @@
+import type { PaymentServices } from '../payments/services.ts';
+import { tenantAt, useClock, type ClockWork } from '../tenants/clock.ts';
+import { systemCtx } from '../tenants/tenants.ts';
+import { expireSession } from './sessions.ts';
+import { sessionsDueBy } from './store.ts';
+
+const BATCH = 100;
+
+/**
+ * On a tenant's clock, open checkout sessions expire at their expires_at (or, while their payment
+ * is in progress, when that payment settles or expires), exactly as the expiry job does in real
+ * time: the same expireSession, its clock reading the moment.
+ */
+export function checkoutClockWork(svc: PaymentServices): ClockWork {
+  return {
+    name: 'checkout session expiry',
+    async nextDue(db, tenantId, upTo) {
+      return (await sessionsDueBy(db, tenantId, upTo, 1))[0]?.due ?? null;
+    },
+    async runDue(tenantId, at) {
+      for (const { id } of await sessionsDueBy(svc.db, tenantId, at, BATCH)) {
+        await svc.db.tx(async (t) => {
+          const found = await systemCtx(t, tenantId);
+          if (!found) return;
+          const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
+          useClock(t, ctx.tenant);
+          await expireSession(t, svc, ctx, id);
+        });
+      }
+    },
+  };
+}
