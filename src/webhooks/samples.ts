@@ -96,6 +96,7 @@ export function sampleEvents(now: Date): SampleEvent[] {
     e('checkout.session.completed', session('complete', { payment_id: succeeded.id, completed_at: at(85) })),
     e('checkout.session.expired', session('expired', { expires_at: at(10) })),
     e('audit.checkpoint', checkpoint),
+    e('test_clock.ready', { object: 'test_clock', id: 'ten_check', time: at(-86_400), offset_seconds: 86_400, status: 'ready', advancing_to: null }),
   ];
   // Every native type has a sample (a new one added to the catalogue must get one here).
   for (const type of EVENT_TYPES) if (!list.some((s) => s.type === type)) throw new Error(`no sample event for ${type}`);
@@ -118,7 +119,7 @@ export function sampleDeliveries(face: WebhookFace, tenantId: string, now = new 
   const seen = new Set<string>();
   for (const s of sampleEvents(now)) {
     const names = face.eventNames({ type: s.type, object: s.object, awaits: s.awaits });
-    const event = { id: newId('event'), type: s.type, created_at: new Date(String(s.object.updated_at ?? s.object.created_at)), payload: s.object };
+    const event = { id: newId('event'), type: s.type, created_at: new Date(String(s.object.updated_at ?? s.object.created_at ?? s.object.time)), payload: s.object };
     for (const name of names) {
       if (seen.has(name)) continue;
       seen.add(name);

@@ -29,7 +29,7 @@ describe('Sandpay-Fault: faults on purpose, per request', () => {
     const keys = await razorpayKeys(t);
     const res = await new Client(sys.url).get('/v1/orders', { key: null, headers: { authorization: basicAuth(keys), 'Sandpay-Fault': 'status=503' } });
     expect(res.status).toBe(503);
-    expect(res.body.error).toMatchObject({ code: 'SERVER_ERROR', reason: 'injected_fault', source: 'NA' });
+    expect(res.body.error).toMatchObject({ code: 'SERVER_ERROR', reason: 'NA', source: 'NA' });
     expect(res.body.error.description).toMatch(/injected this 503 on purpose/);
   });
 
