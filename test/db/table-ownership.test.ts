@@ -26,6 +26,7 @@ const OWNERS: Record<string, string> = {
   audit_log: 'audit',
   audit_checkpoints: 'audit',
   audit_legacy_boundaries: 'audit',
+  audit_verifications: 'audit',
   key_fingerprints: 'secrets',
   restricted_keys: 'credentials',
   jwt_keys: 'credentials',
