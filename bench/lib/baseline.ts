@@ -67,7 +67,7 @@ function freshFor(token: string): string {
 }
 
 /** Replaces every fresh token with this iteration's value (the same token maps to the same value). */
-function substitute(value: unknown, map: Map<string, string>): unknown {
+export function substitute(value: unknown, map: Map<string, string>): unknown {
   const swap = (s: string) => s.replace(FRESH_TOKEN, (tok) => map.get(tok) ?? (map.set(tok, freshFor(tok)), map.get(tok)!));
   if (typeof value === 'string') return swap(value);
   if (Array.isArray(value)) return value.map((v) => substitute(v, map));
