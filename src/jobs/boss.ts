@@ -22,6 +22,7 @@ export const QUEUES = {
   checkoutExpire: 'checkout-expire',
   auditCheckpoint: 'audit-checkpoint',
   auditVerify: 'audit-verify',
+  paymentTotals: 'payment-totals',
 } as const;
 
 export const BOSS_SCHEMA = 'pgboss';

@@ -27,6 +27,8 @@ const OWNERS: Record<string, string> = {
   audit_checkpoints: 'audit',
   audit_legacy_boundaries: 'audit',
   audit_verifications: 'audit',
+  payment_totals: 'payments',
+  payment_total_deltas: 'payments',
   key_fingerprints: 'secrets',
   restricted_keys: 'credentials',
   jwt_keys: 'credentials',
