@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingDb, type Stmt } from '../../bench/lib/baseline.ts';
+import { recordingDb, type Stmt, type Unit } from '../../bench/lib/baseline.ts';
 import { seedPayments } from '../../bench/lib/scale.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -23,7 +23,8 @@ let sys: TestSystem;
 let server: Server;
 let shop: TestTenant;
 let api: Client;
-const recorded: Stmt[] = [];
+/** What the recording Db saw (the app below runs every statement through it). */
+let units: Unit[] = [];
 
 beforeAll(async () => {
   sys = await startTestSystem({ SANDPAY_ROLE: 'api' });
@@ -37,7 +38,7 @@ beforeAll(async () => {
   server = createServer(createApp({ ...sys.runtime, db: rec.db, log: createLogger('silent'), jobs: { running: () => true } }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   api = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, shop.sk);
-  (globalThis as { statsUnits?: typeof rec.units }).statsUnits = rec.units;
+  units = rec.units;
 });
 afterAll(async () => {
   await new Promise((r) => server?.close(r));
@@ -62,12 +63,10 @@ function rowsRead(node: PlanNode, table: string): number {
 
 /** The statements `path` ran, and the payments rows their plans read. */
 async function paymentsRowsReadBy(path: string): Promise<{ rows: number; statements: number }> {
-  const units = (globalThis as { statsUnits?: Array<{ kind: string; stmt?: Stmt; stmts?: Stmt[] }> }).statsUnits!;
   units.length = 0;
   const res = await api.get(path);
   expect(res.status, res.text).toBe(200);
-  recorded.length = 0;
-  for (const u of units) recorded.push(...(u.kind === 'pool' ? [u.stmt!] : u.stmts!));
+  const recorded: Stmt[] = units.flatMap((u) => (u.kind === 'pool' ? [u.stmt] : u.stmts));
   let rows = 0;
   for (const s of recorded.filter((x) => /^\s*(WITH|SELECT)/i.test(x.text))) {
     const [plan] = await sys.sql<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`, s.values);
