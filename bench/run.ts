@@ -26,7 +26,10 @@ import { openKeyStore } from '../src/secrets/keys.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { startTenantCaches } from '../src/tenants/caches.ts';
 import { wiring } from '../src/wiring.ts';
-import { isRequestLogBatch, pgbenchScript, recordingDb, replayThroughPg, roundTrips, type Unit } from './lib/baseline.ts';
+import { isRequestLogBatch, pgbenchScript, recordingDb, replayThroughPg, roundTrips, socketWrites, type Unit } from './lib/baseline.ts';
+import { startHttpFloor, startPipelineFloor } from './lib/floor.ts';
+import { settledCommits } from './lib/commits.ts';
+import { scaleScenario } from './lib/scale.ts';
 import { flood } from './lib/flood.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import { startSandpay, type SandpayProcess } from './lib/processes.ts';
@@ -40,7 +43,9 @@ const WEBHOOK_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 30);
 const WEBHOOK_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 200);
 const CONNECTIONS = [1, 8, 32];
 const CREATE_REQUESTS = Number(process.env.BENCH_CREATE_REQUESTS ?? 1500);
-const SCENARIOS = ['create', 'stripe', 'tenants', 'stayup', 'baseline', 'read', 'storm', 'webhooks', 'dlq', 'fairness'] as const;
+const SCENARIOS = ['create', 'floor', 'stripe', 'tenants', 'stayup', 'baseline', 'read', 'scale', 'storm', 'webhooks', 'dlq', 'fairness'] as const;
+/** Payments of the one tenant of the scale scenario (issue 27: every read within 2x of an empty tenant's). */
+const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 /** Whether a scenario runs (BENCH_ONLY=create runs the create scenarios alone, for quick iterations). */
 const runs = (s: (typeof SCENARIOS)[number]) => !ONLY || ONLY.has(s);
@@ -214,14 +219,22 @@ async function main() {
       return { ...r, cpu_per_create: cpuPer(before, after, ok) as CpuPer };
     };
     const create: Array<LoadResult & { cpu_per_create: CpuPer }> = [];
+    let rssWarm = rssIdle;
     if (runs('create')) {
       // Warm-up (JIT, caches, pooled connections), not measured.
       await load({ url: base, path: '/api/v1/payments', method: 'POST', connections: 8, durationSec: DURATION, amount: 200, headers: createHeaders, next: nextCreate });
+      rssWarm = await rssOf(base);
+      // Commits per create from pg_stat_database (every commit of the database, the sealer's and
+      // LISTEN wake-ups' included), around all the measured creates.
+      const commits0 = await settledCommits(dbh.adminUrl, dbh.name);
       for (const connections of CONNECTIONS) {
         say(`create: ${CREATE_REQUESTS} creates on ${connections} connection(s)`);
         create.push(await measured(connections, CREATE_REQUESTS));
       }
+      const commits1 = await settledCommits(dbh.adminUrl, dbh.name);
       results.create = create;
+      results.commits_per_create = Math.round(((commits1 - commits0) / (CREATE_REQUESTS * CONNECTIONS.length)) * 100) / 100;
+      say(`commits per create: ${results.commits_per_create}`);
     }
     // ---- 1a. the same payment through the Stripe face: stripe-node's form body, a PaymentIntent created and confirmed ----
     if (runs('stripe')) {
@@ -238,18 +251,53 @@ async function main() {
       }
       results.stripe_create = stripe;
     }
-    results.memory = { rss_idle_mb: Math.round(rssIdle / 2 ** 20), rss_after_create_mb: Math.round((await rssOf(base)) / 2 ** 20) };
+    const rssAfter = await rssOf(base);
+    results.memory = {
+      rss_idle_mb: Math.round(rssIdle / 2 ** 20), rss_after_warmup_mb: Math.round(rssWarm / 2 ** 20), rss_after_create_mb: Math.round(rssAfter / 2 ** 20),
+      // Goal: within 20 % of the post-warm-up RSS (no growth with work).
+      growth_after_warmup: Math.round((rssAfter / rssWarm - 1) * 100) / 100,
+    };
 
     // Round trips of one create, counted from a recording Db (the second create: caches warm).
     const units = await recordCreate(dbh.url, shop.secret_key);
     const statements = units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.stmts.length + 2), 0);
     results.round_trips = {
       per_create: roundTrips(units),
+      socket_writes_per_create: socketWrites(units),
       statements_per_create: statements,
       units: units.map((u) => (u.kind === 'pool' ? 'autocommit: ' + u.stmt.text.trim().split(/\s+/).slice(0, 3).join(' ') : `transaction of ${u.stmts.length} statements`)),
       statements: units.flatMap((u) => (u.kind === 'pool' ? [u.stmt.text] : ['BEGIN', ...u.stmts.map((x) => x.text), 'COMMIT'])).map((t) => t.trim().replace(/\s+/g, ' ').slice(0, 90)),
     };
-    say(`round trips per create: ${roundTrips(units)}`);
+    say(`round trips per create: ${roundTrips(units)}, socket writes: ${socketWrites(units)}`);
+    const unitsFile = path.join(WORK, 'create-units.json');
+    writeFileSync(unitsFile, JSON.stringify(units));
+
+    // ---- 1d. the floor, in this run: the recorded transaction in one prepared pipeline, a bare node:http answer ----
+    if (runs('floor')) {
+      const floor: Array<{ connections: number; pipeline: CpuPer; http: CpuPer; total_ms: number; pipeline_per_second: number }> = [];
+      for (const connections of [1, 8]) {
+        say(`floor: ${CREATE_REQUESTS} recorded create transactions in one pipeline each, ${connections} connection(s)`);
+        const p = startPipelineFloor(dbh.url, unitsFile, CREATE_REQUESTS, connections);
+        await p.line(); // ready
+        const p0 = sampleCpu([p.child.pid!], dbh.name);
+        p.child.kill('SIGUSR2');
+        const done = JSON.parse(await p.line()) as { count: number; failed: number; seconds: number };
+        const pipeline = cpuPer(p0, sampleCpu([p.child.pid!], dbh.name), done.count - done.failed);
+        p.child.kill('SIGTERM');
+        say(`floor: bare node:http, ${CREATE_REQUESTS} requests, ${connections} connection(s)`);
+        const h = startHttpFloor();
+        const hurl = await h.line();
+        const h0 = sampleCpu([h.child.pid!], dbh.name);
+        const hr = await load({ url: hurl, path: '/', connections, durationSec: DURATION, amount: CREATE_REQUESTS, headers: {} });
+        const http = cpuPer(h0, sampleCpu([h.child.pid!], dbh.name), hr.count);
+        h.child.kill('SIGTERM');
+        floor.push({ connections, pipeline, http, total_ms: Math.round((pipeline.total_ms + http.total_ms) * 100) / 100, pipeline_per_second: Math.round(done.count / done.seconds) });
+      }
+      results.floor = floor;
+      // Each create row against the floor at its connection count (the nearest measured).
+      const floorAt = (c: number) => floor.reduce((best, f) => (Math.abs(f.connections - c) < Math.abs(best.connections - c) ? f : best));
+      results.create_vs_floor = create.map((c) => ({ connections: c.connections, ratio: Math.round((c.cpu_per_create.total_ms / floorAt(c.connections).total_ms) * 100) / 100 }));
+    }
 
     // ---- 1b. one tenant vs eight at 64 connections (the audit chain no longer serialises a tenant) ----
     if (runs('tenants')) {
@@ -349,6 +397,11 @@ async function main() {
       return { execution_ms: plan['Execution Time'], index: indexes.join(' + ') || plan.Plan['Node Type'], shared_hit_blocks: plan.Plan['Shared Hit Blocks'] };
     };
     results.read = { rows: READ_ROWS, connections: 8, ...read, page_1_plan: await explain(false), page_2000_plan: await explain(true) };
+    }
+
+    if (runs('scale')) {
+      // ---- 3b. one tenant with SCALE_ROWS payments (and their events) against an empty one ----
+      results.scale = await scaleScenario({ base, sql, rows: SCALE_ROWS, register: (name) => register(base, name), api, say, durationSec: Math.min(DURATION, 10) });
     }
 
     if (runs('storm')) {

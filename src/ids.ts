@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   request: 'req',
   apiKey: 'key',
   checkoutSession: 'cs',
+  auditVerification: 'aver',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -10,7 +10,7 @@ export interface Stmt {
 }
 
 /** What one request did to the database: autocommit statements and transactions, in order. */
-export type Unit = { kind: 'pool'; stmt: Stmt } | { kind: 'tx'; stmts: Stmt[]; roundTrips: number };
+export type Unit = { kind: 'pool'; stmt: Stmt } | { kind: 'tx'; stmts: Stmt[]; roundTrips: number; socketWrites: number };
 
 /**
  * A Db that records every statement it runs (the app's own SQL, pg-boss's job insert and the
@@ -29,11 +29,14 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
     close: () => real.close(),
     tx: (fn) =>
       real.tx((t) => {
-        const unit: Unit = { kind: 'tx', stmts: [], roundTrips: 0 };
+        const unit: Unit = { kind: 'tx', stmts: [], roundTrips: 0, socketWrites: 0 };
         units.push(unit);
         const sink = (s: Stmt) => unit.stmts.push(s);
         // The real transaction counts its round trips (BEGIN and COMMIT included); read at its end.
-        t.afterCommit(() => (unit.roundTrips = t.roundTrips));
+        t.afterCommit(() => {
+          unit.roundTrips = t.roundTrips;
+          unit.socketWrites = t.socketWrites;
+        });
         const recorded: Tx = {
           ...wrap(t, sink),
           jobs: { executeSql: (text, values) => (sink({ text, values: [...(values ?? [])] }), t.jobs.executeSql(text, values)) },
@@ -43,6 +46,9 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
           cancel: (reason) => t.cancel(reason),
           get roundTrips() {
             return t.roundTrips;
+          },
+          get socketWrites() {
+            return t.socketWrites;
           },
         };
         return fn(recorded);
@@ -61,7 +67,7 @@ function freshFor(token: string): string {
 }
 
 /** Replaces every fresh token with this iteration's value (the same token maps to the same value). */
-function substitute(value: unknown, map: Map<string, string>): unknown {
+export function substitute(value: unknown, map: Map<string, string>): unknown {
   const swap = (s: string) => s.replace(FRESH_TOKEN, (tok) => map.get(tok) ?? (map.set(tok, freshFor(tok)), map.get(tok)!));
   if (typeof value === 'string') return swap(value);
   if (Array.isArray(value)) return value.map((v) => substitute(v, map));
@@ -157,4 +163,12 @@ export const isRequestLogBatch = (u: Unit) => u.kind === 'pool' && /^\s*INSERT I
  */
 export function roundTrips(units: Unit[]): number {
   return units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.roundTrips), 0);
+}
+
+/**
+ * Socket writes to the database: a transaction counts its own (Tx.socketWrites, from its
+ * connection's CorkingSocket); an autocommit statement is at least one.
+ */
+export function socketWrites(units: Unit[]): number {
+  return units.reduce((n, u) => n + (u.kind === 'pool' ? 1 : u.socketWrites), 0);
 }

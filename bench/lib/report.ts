@@ -38,6 +38,32 @@ export function writeReport(r: any): void {
         ]
       : []),
     ...(r.round_trips ? [`**Round trips per create** (recording \`Db\`, warm process): ${r.round_trips.per_create}: ${r.round_trips.statements.map((s: string) => s.split(' ').slice(0, 3).join(' ')).join('; ')}.`, ''] : []),
+    ...(r.round_trips ? [`**Socket writes per create**: ${r.round_trips.socket_writes_per_create ?? 'n/a'} (the pool's CorkingSocket, one per round trip); **commits per create** (pg_stat_database, every commit of the database over the create rows): ${r.commits_per_create ?? 'n/a'}.`, ''] : []),
+    ...(r.floor
+      ? [
+          '**Floor** (same run): the recorded create transaction replayed through Sandpay\'s Db in one prepared pipeline, and a bare `node:http` JSON answer, each in a process of its own; CPU per unit (process + the database\'s backends):',
+          '',
+          row(['connections', 'pipeline ms (client + Postgres)', 'pipeline tx/s', 'node:http ms', 'floor ms', 'create ms', 'create ÷ floor']),
+          row(Array(7).fill('---')),
+          ...r.floor.map((f: any) => {
+            const c = r.create?.find((x: any) => x.connections === f.connections);
+            return row([f.connections, `${f.pipeline.total_ms} (${f.pipeline.app_ms} + ${f.pipeline.pg_ms})`, f.pipeline_per_second, f.http.total_ms, f.total_ms, c?.cpu_per_create.total_ms ?? 'n/a',
+              c ? Math.round((c.cpu_per_create.total_ms / f.total_ms) * 100) / 100 : 'n/a']);
+          }),
+          '',
+        ]
+      : []),
+    ...(r.scale
+      ? [
+          `**Scale**: one tenant with ${Number(r.scale.rows).toLocaleString('en')} payments (and an event each, over a year; seeded in ${r.scale.seed_seconds} s) against one with a handful, ${r.scale.requests_each} requests each on one connection (goal: big ÷ empty ≤ 2):`,
+          '',
+          row(['request', 'empty p50 ms', 'empty p99 ms', 'big p50 ms', 'big p99 ms', 'big ÷ empty (p50)']),
+          row(Array(6).fill('---')),
+          ...Object.entries(r.scale).filter(([, v]: [string, any]) => v && typeof v === 'object' && 'big' in v)
+            .map(([k, v]: [string, any]) => row([k.replaceAll('_', ' '), v.empty.p50_ms, v.empty.p99_ms, v.big.p50_ms, v.big.p99_ms, v.p50_ratio])),
+          '',
+        ]
+      : []),
     ...(r.tenants
       ? [
           '**64 connections, one tenant vs eight** (interleaved, twice):',
@@ -84,7 +110,7 @@ export function writeReport(r: any): void {
           '',
         ]
       : []),
-    `**Memory** (API process RSS): ${r.memory.rss_idle_mb} MB idle, ${r.memory.rss_after_create_mb} MB after the create runs.`,
+    `**Memory** (API process RSS): ${r.memory.rss_idle_mb} MB idle, ${r.memory.rss_after_warmup_mb ?? 'n/a'} MB after the warm-up, ${r.memory.rss_after_create_mb} MB after the create runs (+${r.memory.growth_after_warmup ?? 'n/a'} over the warm-up; goal ≤ 0.2).`,
     END,
   ];
   const block = lines.join('\n');

@@ -945,11 +945,53 @@ export interface paths {
         };
         /**
          * Verify this tenant's audit chain
-         * @description Checks every row (keyed MAC and chain hash), the latest checkpoints and, with `checkpoint`, one you kept: the log must extend it.
+         * @description Checks the rows since the newest signed checkpoint (keyed MAC and chain hash; the row at its seq must still hold its head hash), at a cost that does not grow with the history: each checkpoint was signed after the rows since its predecessor verified (`from_seq` says where the pass began; the whole chain when there is no checkpoint or something is wrong). With `checkpoint`, one you kept: the whole log, which must extend it.
          *
          *     Restricted keys and service tokens need `audit:read` (else a 403 `missing_permission`).
          */
         get: operations["getAuditVerify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify this tenant's whole audit chain in the background
+         * @description Creates and queues a pass over every row from seq 1 and every checkpoint (what GET /audit/verify checks only since the newest checkpoint). Poll GET /audit/verifications/{id}: rows_checked of rows_total, then the result.
+         *
+         *     Restricted keys and service tokens need `audit:read` (else a 403 `missing_permission`).
+         */
+        post: operations["postAuditVerifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background verification: its progress, then its result
+         * @description Restricted keys and service tokens need `audit:read` (else a 403 `missing_permission`).
+         */
+        get: operations["getAuditVerificationsId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3167,6 +3209,8 @@ export interface components {
             chain: string;
             /** @description Sealed rows read */
             rows_checked: number;
+            /** @description Where the pass began: the seq of the newest checkpoint that verifies (the rows up to it were verified when it was signed), or 0 for the whole chain. GET /audit/verify starts there; POST /audit/verifications reads the whole chain in the background */
+            from_seq: number;
             /** @description Rows committed but not chained yet (their MACs are checked too) */
             unsealed_rows: number;
             /** @description Rows from before the keyed chain, accepted only at its start, up to where they ended when it began */
@@ -3194,6 +3238,29 @@ export interface components {
             /** @enum {string} */
             reason?: "edited" | "missing" | "inserted" | "truncated" | "rewritten" | "forged_checkpoint" | "forged_boundary";
             detail?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AuditFullVerification: {
+            /** @constant */
+            object: "audit_verification";
+            id: string;
+            chain: string;
+            /**
+             * @description succeeded: the pass ran to its end (its `result` says whether the chain verifies); failed: it could not run (`error`)
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @description Sealed rows read so far (written after each batch of 2,000) */
+            rows_checked: number;
+            /** @description The chain's sealed rows when the pass began; null while queued */
+            rows_total: number | null;
+            /** @description What GET /audit/verify answers, for the whole chain (from_seq 0); null until succeeded */
+            result: components["schemas"]["AuditVerification"] | null;
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            finished_at: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -6427,6 +6494,63 @@ export interface operations {
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    postAuditVerifications: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Test your retries: `latency=<ms>`, `status=500|502|503|504`, `reset`, `timeout`, or `after_commit=<status>` (do the work, commit, then answer the error). Several join with commas; an empty value turns off the tenant's random faults for this call. */
+                "Sandpay-Fault"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Verify this tenant's whole audit chain in the background */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditFullVerification"];
+                };
+            };
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getAuditVerificationsId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Test your retries: `latency=<ms>`, `status=500|502|503|504`, `reset`, `timeout`, or `after_commit=<status>` (do the work, commit, then answer the error). Several join with commas; an empty value turns off the tenant's random faults for this call. */
+                "Sandpay-Fault"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A background verification: its progress, then its result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditFullVerification"];
+                };
+            };
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
             429: components["responses"]["Error429"];
             503: components["responses"]["Error503"];
         };

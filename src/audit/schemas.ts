@@ -22,6 +22,7 @@ export const chainVerificationObject = z
     ok: z.boolean(),
     chain: z.string(),
     rows_checked: z.number().int().meta({ description: 'Sealed rows read' }),
+    from_seq: z.number().int().meta({ description: "Where the pass began: the seq of the newest checkpoint that verifies (the rows up to it were verified when it was signed), or 0 for the whole chain. GET /audit/verify starts there; POST /audit/verifications reads the whole chain in the background" }),
     unsealed_rows: z.number().int().meta({ description: 'Rows committed but not chained yet (their MACs are checked too)' }),
     legacy_rows: z.number().int().meta({ description: 'Rows from before the keyed chain, accepted only at its start, up to where they ended when it began' }),
     head: z.strictObject({ seq: z.number().int(), hash: z.string() }).nullable(),
@@ -84,3 +85,20 @@ export const verifyAllObject = z
 export const adminCheckpointBody = z.strictObject({
   chain: z.string().min(1).max(100).meta({ description: 'A tenant id, or global' }),
 });
+
+export const verificationObject = z
+  .looseObject({
+    object: z.literal('audit_verification'),
+    id: z.string(),
+    chain: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']).meta({ description: 'succeeded: the pass ran to its end (its `result` says whether the chain verifies); failed: it could not run (`error`)' }),
+    rows_checked: z.number().int().meta({ description: 'Sealed rows read so far (written after each batch of 2,000)' }),
+    rows_total: z.number().int().nullable().meta({ description: "The chain's sealed rows when the pass began; null while queued" }),
+    result: chainVerificationObject.nullable().meta({ description: 'What GET /audit/verify answers, for the whole chain (from_seq 0); null until succeeded' }),
+    error: z.string().nullable(),
+    created_at: isoTime,
+    finished_at: isoTime.nullable(),
+  })
+  .meta({ id: 'AuditFullVerification' });
+
+export const verificationParams = z.strictObject({ id: z.string().min(1).max(100) });

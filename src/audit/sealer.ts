@@ -138,8 +138,11 @@ export function createSealer(db: Db, keys: KeyStore, log: Logger, opts: SealerOp
         },
       ).finally(() => {
         running.delete(chain);
-        // Kicked while running: rows may have committed after this run read the chain.
-        if (dirty.delete(chain)) queued.add(chain);
+        // Kicked while running: rows may have committed after this run read the chain. They wait
+        // for the next gathering window like any kick: sealing again at once made sealing
+        // continuous under load, about one seal transaction per create (issue 27: 2.37 commits
+        // per create) instead of one per window.
+        if (dirty.delete(chain)) kick([chain]);
         pump();
       });
       running.set(chain, run);

@@ -242,3 +242,49 @@ export function tenantChainsAfter(db: Queryable, after: string): Promise<Array<{
   // reads tenants (owned by src/tenants): their ids are the chains, as above.
   return db.rows<{ id: string }>('SELECT id FROM tenants WHERE id > $1::text ORDER BY id LIMIT 500', [after]);
 }
+
+// ----- audit_verifications: full passes run in the background -----
+
+export interface DbVerification {
+  id: string;
+  chain: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  rows_checked: string;
+  rows_total: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export function insertVerification(t: Tx, id: string, chain: string): Promise<DbVerification> {
+  return t.one<DbVerification>('INSERT INTO audit_verifications (id, chain) VALUES ($1::text, $2::text) RETURNING *', [id, chain]);
+}
+
+/** One of the chain's verifications; undefined when it is another chain's or none. */
+export function getVerification(db: Queryable, chain: string, id: string): Promise<DbVerification | undefined> {
+  return db.maybeOne<DbVerification>('SELECT * FROM audit_verifications WHERE id = $1::text AND chain = $2::text', [id, chain]);
+}
+
+/** Running, with how many rows there are to read (its sealed rows, by the chain's head seq). */
+export function startVerificationRow(db: Queryable, id: string): Promise<DbVerification | undefined> {
+  return db.maybeOne<DbVerification>(
+    `UPDATE audit_verifications v SET status = 'running', rows_checked = 0, updated_at = now(),
+            rows_total = (SELECT coalesce(max(seq), 0) FROM audit_log a WHERE a.chain = v.chain AND a.seq IS NOT NULL)
+      WHERE id = $1::text AND status IN ('queued', 'running') RETURNING *`,
+    [id],
+  );
+}
+
+export async function verificationProgress(db: Queryable, id: string, rowsChecked: number): Promise<void> {
+  await db.rows(`UPDATE audit_verifications SET rows_checked = $2::bigint, updated_at = now() WHERE id = $1::text AND status = 'running'`, [id, rowsChecked]);
+}
+
+export async function finishVerification(db: Queryable, id: string, status: 'succeeded' | 'failed', rowsChecked: number, result: unknown, error: string | null): Promise<void> {
+  await db.rows(
+    `UPDATE audit_verifications SET status = $2::text, rows_checked = $3::bigint, result = $4::jsonb, error = $5::text, updated_at = now(), finished_at = now()
+      WHERE id = $1::text`,
+    [id, status, rowsChecked, result === null ? null : JSON.stringify(result), error],
+  );
+}

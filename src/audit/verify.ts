@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
-import { allCheckpoints, type ForgedCheckpoints, type KnownCheckpoint } from './stored-checkpoints.ts';
+import { allCheckpoints, newestCheckpoint, type ForgedCheckpoints, type KnownCheckpoint } from './stored-checkpoints.ts';
 import type { AuditServices } from './services.ts';
 import type { AuditContext } from './context.ts';
 import { legacyBoundary } from './legacy.ts';
@@ -43,6 +43,12 @@ export interface ChainVerification {
    * it does not, null when an earlier problem stopped the check.
    */
   checkpoints: Array<{ seq: number; head_hash: string; created_at: string; source: KnownCheckpoint['source']; ok: boolean | null }>;
+  /**
+   * Where this pass began: the seq of the checkpoint it started from (the rows up to it were
+   * verified when that checkpoint was signed, each checkpoint after verifying the rows since its
+   * predecessor), or 0 for the whole chain.
+   */
+  from_seq: number;
   /** The first bad sealed row's seq; null for an unsealed row; absent when no row is to blame (a forged checkpoint). */
   first_bad_seq?: number | null;
   first_bad_row_id?: number;
@@ -57,6 +63,8 @@ export interface VerifyOptions {
   latest?: boolean;
   /** Start after this checkpoint instead of at seq 1 (incremental, before signing a new one). */
   from?: KnownCheckpoint;
+  /** Told the sealed rows read so far after each batch (a background pass's progress). */
+  onProgress?: (rowsChecked: number) => Promise<void>;
 }
 
 const BATCH = 2000;
@@ -75,6 +83,34 @@ export async function verifyChain(svc: Pick<AuditServices, 'db' | 'audit'>, chai
   return db.tx(async (t) => {
     await readOnlySnapshot(t);
     return verifyIn(t, audit, chain, opts);
+  });
+}
+
+/**
+ * The tenant's check, at a cost that does not grow with its history (issue 27): the rows since
+ * the chain's newest checkpoint that verifies (the database's newest row or the DATA_DIR file's),
+ * which must still hold the signed head at its seq. Every checkpoint was signed only after the
+ * rows since its predecessor verified, and each head hash chains every row before it, so the
+ * checkpoints cover the history up to the newest one; a full pass over it is a background job
+ * (startFullVerification). Without a usable checkpoint, or when the quick pass finds a problem,
+ * the whole chain is read, so the answer names the first bad row as a full pass would.
+ */
+export async function verifyChainSinceCheckpoint(svc: Pick<AuditServices, 'db' | 'audit'>, chain: string): Promise<ChainVerification> {
+  const { db, audit } = svc;
+  return db.tx(async (t) => {
+    await readOnlySnapshot(t);
+    const { previous, forged } = await newestCheckpoint(t, audit, chain);
+    if (previous && !forged) {
+      const quick = await verifyIn(t, audit, chain, { from: previous, latest: false });
+      if (quick.ok) {
+        return {
+          ...quick,
+          checkpoints_checked: 1,
+          checkpoints: [{ seq: previous.seq, head_hash: previous.head_hash, created_at: previous.created_at, source: previous.source, ok: true }],
+        };
+      }
+    }
+    return verifyIn(t, audit, chain, {});
   });
 }
 
@@ -193,6 +229,7 @@ async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts:
     }
     if (rows.length < BATCH) break;
     after = BigInt(rows.at(-1)!.seq);
+    await opts.onProgress?.(checked);
   }
 
   if (suspect) {
@@ -248,6 +285,7 @@ async function verifyIn(db: Queryable, audit: AuditContext, chain: string, opts:
     ok: bad === null,
     chain,
     rows_checked: checked,
+    from_seq: opts.from ? opts.from.seq : 0,
     unsealed_rows: unsealed,
     legacy_rows: legacy,
     head: last ? { seq: Number(last.seq), hash: last.hash } : null,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
@@ -47,6 +48,8 @@ export interface Tx extends Queryable {
   cancel(reason: Error): void;
   /** Waits for the database so far: statements sent while others are in flight share one. */
   readonly roundTrips: number;
+  /** Writes to this transaction's socket so far (BEGIN to COMMIT): one per round trip when corking works. */
+  readonly socketWrites: number;
 }
 
 export interface Db extends Queryable {
@@ -81,6 +84,56 @@ function queryable(run: (text: string, values?: readonly unknown[]) => Promise<p
 }
 
 const MAX_TX_ATTEMPTS = 3;
+
+/**
+ * The pool's socket (through pg's public `stream` option). node-postgres writes each protocol
+ * message of each statement as it is sent (Parse, Bind, Describe, Execute, Sync), so a pipelined
+ * transaction made one socket write per statement (8.7 `writev` per create, issue 27). This
+ * socket corks itself at its first write of an event-loop turn and uncorks once the turn's
+ * promise callbacks have run (setImmediate), so everything sent in one turn (a round trip's
+ * statements) leaves in one `writev`. Nothing waits longer than the current turn. `writes`
+ * counts the writes handed to the kernel (test/db/socket-writes.test.ts).
+ */
+export class CorkingSocket extends net.Socket {
+  writes = 0;
+  #corked = false;
+  readonly #uncork = () => {
+    this.#corked = false;
+    this.uncork();
+  };
+  readonly #write = (...args: unknown[]): boolean => {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.cork();
+      setImmediate(this.#uncork);
+    }
+    return (net.Socket.prototype.write as (...a: unknown[]) => boolean).apply(this, args);
+  };
+  // net.Socket.connect() sets `this.write = Socket.prototype.write` whenever `write` is not that
+  // function (it undoes a half-closed socket's writeAfterFIN), so a prototype override would be
+  // dropped: the corking write is installed after it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- net.Socket.connect's overloads, passed through
+  override connect(...args: any[]): this {
+    (net.Socket.prototype.connect as (...a: unknown[]) => this).apply(this, args);
+    this.write = this.#write as net.Socket['write'];
+    return this;
+  }
+  override _write(chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.writes++;
+    super._write(chunk, encoding, cb);
+  }
+  override _writev(chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
+    this.writes++;
+    super._writev!(chunks, cb);
+  }
+}
+
+/** The writes so far of a pool client's socket (0 for a socket that is not ours). */
+export function socketWrites(client: pg.PoolClient): number {
+  // A pool's clients are pg.Client (PoolClient types them as ClientBase, without `connection`).
+  const stream = (client as unknown as pg.Client).connection.stream;
+  return stream instanceof CorkingSocket ? stream.writes : 0;
+}
 
 /** Beyond this many distinct texts, statements go unprepared (a bound on every connection's memory). */
 const MAX_PREPARED = 1000;
@@ -122,6 +175,7 @@ export function createDb(options: PoolOptions, log: Logger): Db {
     application_name: options.applicationName ?? 'sandpay',
     // Statements sent without waiting for the previous answer share a round trip (Tx.defer, BEGIN).
     pipeline: true,
+    stream: () => new CorkingSocket(),
   });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database client error'));
@@ -155,6 +209,7 @@ export function createDb(options: PoolOptions, log: Logger): Db {
     // statements with at least one unanswered.
     let inFlight = 0;
     let trips = 0;
+    const writesBefore = socketWrites(client);
     const send = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
       if (inFlight++ === 0) trips++;
       return client.query(config).finally(() => void inFlight--);
@@ -177,6 +232,9 @@ export function createDb(options: PoolOptions, log: Logger): Db {
       cancel: (reason) => void (cancelled ??= reason),
       get roundTrips() {
         return trips;
+      },
+      get socketWrites() {
+        return socketWrites(client) - writesBefore;
       },
     };
     // BEGIN goes out with the work's first statement (nothing but a dead connection fails it, and

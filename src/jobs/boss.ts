@@ -22,6 +22,8 @@ export const QUEUES = {
   checkoutExpire: 'checkout-expire',
   auditCheckpoint: 'audit-checkpoint',
   testClockAdvance: 'test-clock-advance',
+  auditVerify: 'audit-verify',
+  paymentTotals: 'payment-totals',
 } as const;
 
 export const BOSS_SCHEMA = 'pgboss';
@@ -33,8 +35,11 @@ export function createBoss(connectionString: string, config: Config, log: Logger
     application_name: 'sandpay-jobs',
     max: 6,
     // Workers wake on NOTIFY from the enqueueing transaction instead of waiting for a poll
-    // (off only where LISTEN cannot work, e.g. behind PgBouncer in transaction mode).
-    useListenNotify: config.jobs.listenNotify,
+    // (off only where LISTEN cannot work, e.g. behind PgBouncer in transaction mode). Only a
+    // process with workers LISTENs: Postgres wakes every listening backend of the database on
+    // every NOTIFY, and each wake-up is a transaction (one more commit per create per listener,
+    // issue 27). The enqueueing side still sends its NOTIFY (that is noListenNotify, left off).
+    useListenNotify: config.jobs.listenNotify && opts.worker,
     // Only worker processes run maintenance and cron; an API-only process just enqueues.
     supervise: opts.worker,
     schedule: opts.worker,

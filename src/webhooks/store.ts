@@ -115,7 +115,10 @@ const FAN_OUT_TARGETS = `targets AS (
        UNION ALL
        SELECT e.id, e.type, NULL, p.webhook_url
          FROM unnest($2::text[], $3::text[], $6::text[]) AS e (id, type, payment_id)
-         JOIN payments p ON p.id = e.payment_id AND p.webhook_url IS NOT NULL
+         -- p.id = ANY: the payments are looked up by their key, also in a generic plan made
+         -- while the table was small (a join on unnest's guessed rows alone chose to read all of
+         -- payments on every create; issue 27, test/db/generic-plans.test.ts).
+         JOIN payments p ON p.id = e.payment_id AND p.id = ANY ($6::text[]) AND p.webhook_url IS NOT NULL
      )`;
 
 /** An event to write: its id, and its names in the gateway faces (JSON, from faceNames). */
@@ -396,7 +399,8 @@ export function recordAttempts(db: Queryable, rows: AttemptRecord[]): Promise<Ar
             job_id = coalesce(r.next_job, d.job_id), dlq_job_id = r.dlq_job,
             delivered_at = CASE WHEN r.status = 'delivered' THEN coalesce(r.at, now()) END, updated_at = coalesce(r.at, now())
            FROM r
-          WHERE d.id = r.id AND d.job_id = r.job_id
+          -- d.id = ANY: by key under any plan (see FAN_OUT_TARGETS).
+          WHERE d.id = r.id AND d.id = ANY ($1::text[]) AND d.job_id = r.job_id
           RETURNING d.id, d.tenant_id
        )
        INSERT INTO webhook_attempts (delivery_id, tenant_id, attempt, url, status_code, latency_ms, response_body, error, request_headers, created_at)

@@ -19,17 +19,23 @@ describe('Db.tx', () => {
   it('sends deferred writes with the COMMIT, in order, in one round trip after the work', async () => {
     await db.rows('TRUNCATE pool_probe');
     let trips = 0;
+    let writes = 0;
     await db.tx(async (t) => {
       t.defer('INSERT INTO pool_probe VALUES ($1::int)', [2]);
       // Deferred statements are not sent yet: the work does not see them.
       expect(await t.rows('SELECT n FROM pool_probe')).toEqual([]);
       await t.rows('INSERT INTO pool_probe VALUES ($1::int)', [1]);
       t.defer('UPDATE pool_probe SET n = n * 10 WHERE n = $1::int', [2]);
-      t.afterCommit(() => (trips = t.roundTrips));
+      t.afterCommit(() => {
+        trips = t.roundTrips;
+        writes = t.socketWrites;
+      });
     });
     expect(await probe()).toEqual([1, 20]);
     // BEGIN with the first SELECT, the INSERT, then both deferred writes with the COMMIT.
     expect(trips).toBe(3);
+    // ... and each round trip's statements leave in one socket write (CorkingSocket), not one each.
+    expect(writes).toBe(3);
   });
 
   it('statements sent without waiting share a round trip', async () => {

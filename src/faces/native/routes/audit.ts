@@ -2,16 +2,19 @@ import { z } from 'zod';
 import { createCheckpoint, verifyAllChains } from '../../../audit/checkpoints.ts';
 import { openCheckpointToken } from '../../../audit/checkpoint-sig.ts';
 import { listCheckpoints } from '../../../audit/stored-checkpoints.ts';
-import { verifyChain } from '../../../audit/verify.ts';
+import { verifyChain, verifyChainSinceCheckpoint } from '../../../audit/verify.ts';
+import { findVerification, startFullVerification } from '../../../audit/full-verification.ts';
 import {
   adminCheckpointBody,
   chainVerificationObject,
   checkpointObject,
   publicKeyObject,
+  verificationObject,
+  verificationParams,
   verifyAllObject,
   verifyQuery,
 } from '../../../audit/schemas.ts';
-import { badRequest } from '../../../core/errors.ts';
+import { badRequest, notFound } from '../../../core/errors.ts';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
 import { pageArgs, route } from '../../../routing/route.ts';
 
@@ -20,15 +23,30 @@ const tag = 'Audit';
 export const auditRoutes = [
   route({
     method: 'get', path: '/api/v1/audit/verify', auth: 'secret', permission: { resource: 'audit', level: 'read' }, tag, summary: "Verify this tenant's audit chain",
-    description: 'Checks every row (keyed MAC and chain hash), the latest checkpoints and, with `checkpoint`, one you kept: the log must extend it.',
+    description: 'Checks the rows since the newest signed checkpoint (keyed MAC and chain hash; the row at its seq must still hold its head hash), at a cost that does not grow with the history: each checkpoint was signed after the rows since its predecessor verified (`from_seq` says where the pass began; the whole chain when there is no checkpoint or something is wrong). With `checkpoint`, one you kept: the whole log, which must extend it.',
     query: verifyQuery, response: chainVerificationObject,
     handler: ({ svc, ctx, query: q }) => {
-      if (q.checkpoint === undefined) return verifyChain(svc, ctx.tenant.id);
+      if (q.checkpoint === undefined) return verifyChainSinceCheckpoint(svc, ctx.tenant.id);
       const supplied = openCheckpointToken(svc.audit.keys.signer, q.checkpoint);
       if (!supplied || supplied.chain !== ctx.tenant.id) {
         throw badRequest('checkpoint_invalid', "checkpoint is not a checkpoint token of this tenant's chain signed by this Sandpay", 'checkpoint');
       }
       return verifyChain(svc, ctx.tenant.id, { supplied: { ...supplied, source: 'supplied' } });
+    },
+  }),
+  route({
+    method: 'post', path: '/api/v1/audit/verifications', auth: 'secret', permission: { resource: 'audit', level: 'read' }, tag, status: 201, summary: "Verify this tenant's whole audit chain in the background",
+    description: 'Creates and queues a pass over every row from seq 1 and every checkpoint (what GET /audit/verify checks only since the newest checkpoint). Poll GET /audit/verifications/{id}: rows_checked of rows_total, then the result.',
+    response: verificationObject,
+    handler: ({ svc, ctx }) => startFullVerification(svc, ctx.tenant.id),
+  }),
+  route({
+    method: 'get', path: '/api/v1/audit/verifications/:id', auth: 'secret', permission: { resource: 'audit', level: 'read' }, tag, summary: 'A background verification: its progress, then its result',
+    params: verificationParams, response: verificationObject,
+    handler: async ({ db, ctx, params: p }) => {
+      const found = await findVerification(db, ctx.tenant.id, p.id);
+      if (!found) throw notFound('audit verification');
+      return found;
     },
   }),
   route({
