@@ -26,6 +26,13 @@ export const ID_PREFIXES = {
   request: 'req',
   apiKey: 'key',
   checkoutSession: 'cs',
+  // Razorpay's own objects (src/faces/razorpay): its prefixes.
+  rzpCustomer: 'cust',
+  rzpToken: 'token',
+  rzpItem: 'item',
+  rzpPaymentLink: 'plink',
+  rzpInvoice: 'inv',
+  rzpQrCode: 'qr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -11,6 +11,7 @@ import { reconcileJobs } from './reconcile/jobs.ts';
 import { refundJobs } from './refunds/jobs.ts';
 import type { Hooks, Services } from './services.ts';
 import { webhookJobs } from './webhooks/jobs.ts';
+import { razorpayJobs, razorpayPaymentMoved } from './faces/razorpay/payable.ts';
 import { announceCheckpoint } from './webhooks/outbox.ts';
 
 /**
@@ -19,7 +20,7 @@ import { announceCheckpoint } from './webhooks/outbox.ts';
  */
 export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'> {
   const hooks: Hooks = {
-    paymentMoved: [completeSessionsOnPayment],
+    paymentMoved: [completeSessionsOnPayment, razorpayPaymentMoved],
     checkpointSigned: [announceCheckpoint],
   };
   return { hooks, webhookFaces: WEBHOOK_FACES, checkFraud };
@@ -33,6 +34,6 @@ export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'
 export function jobDefinitions(svc: Services): JobDefinition[] {
   return [
     ...paymentJobs(svc), ...refundJobs(svc), ...checkoutJobs(svc), ...webhookJobs(svc), ...reconcileJobs(svc), ...cleanupJobs(svc), ...credentialJobs(svc),
-    ...auditJobs(svc),
+    ...auditJobs(svc), ...razorpayJobs(svc),
   ];
 }

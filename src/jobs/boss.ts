@@ -21,6 +21,7 @@ export const QUEUES = {
   jtiCleanup: 'jti-cleanup',
   checkoutExpire: 'checkout-expire',
   auditCheckpoint: 'audit-checkpoint',
+  razorpayExpire: 'razorpay-expire',
 } as const;
 
 export const BOSS_SCHEMA = 'pgboss';

@@ -12,6 +12,7 @@ import {
 } from './schemas.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
 import { razorpayHttpFace } from './http-face.ts';
+import { razorpayOwnRoutes } from './own-routes.ts';
 
 /**
  * Razorpay's API under /v1, as a view of the same orders, payments and refunds as /api/v1: HTTP
@@ -114,4 +115,7 @@ export const razorpayRoutes = [
     example: { notes: { ticket: '77' } },
     handler: async ({ svc, t, ctx, params: p, body }) => rzpRefundRow(await updateRefundMetadata(t, svc, ctx, p.id, body.notes)),
   }),
+
+  // ----- Razorpay's own objects: customers, tokens, items, payment links, invoices, QR codes, settlements (own-routes.ts) -----
+  ...razorpayOwnRoutes,
 ];

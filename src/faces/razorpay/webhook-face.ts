@@ -21,7 +21,7 @@ export const razorpayWebhookFace: WebhookFace = {
   ownSecret: true,
   foreignNameHint: 'is a Razorpay event name: use it with "format": "razorpay" (Sandpay calls a captured payment payment.success)',
   render(c) {
-    const rzp = razorpayEventBody({ ...c.event, tenant_id: c.tenantId }, c.paymentSnapshot as PaymentObject | null);
+    const rzp = razorpayEventBody({ ...c.event, tenant_id: c.tenantId, name: c.name }, c.paymentSnapshot as PaymentObject | null);
     if (!rzp) return null;
     const body = JSON.stringify(rzp);
     return { body, headers: { 'x-razorpay-signature': createHmac('sha256', c.secret).update(body).digest('hex'), 'x-razorpay-event-id': c.event.id } };

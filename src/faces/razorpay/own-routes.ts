@@ -1,0 +1,10 @@
+import { customerRoutes } from './customers.ts';
+import { invoiceRoutes } from './invoices.ts';
+import { itemRoutes } from './items.ts';
+import { hostedRoutes } from './payable.ts';
+import { paymentLinkRoutes } from './payment-links.ts';
+import { qrCodeRoutes } from './qr-codes.ts';
+import { tokenRoutes } from './tokens.ts';
+
+/** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
+export const razorpayOwnRoutes = [...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...hostedRoutes];
