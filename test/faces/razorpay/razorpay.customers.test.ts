@@ -1,0 +1,87 @@
+import type Razorpay from 'razorpay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerTenant } from '../../support/client.ts';
+import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError } from '../../support/razorpay.ts';
+import { startTestSystem, type TestSystem } from '../../support/system.ts';
+
+/** Customers and their saved cards (tokens) through the official SDK. */
+let sys: TestSystem;
+let rzp: Razorpay;
+let other: Razorpay;
+const sdk = () => rzp as any;
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  rzp = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'A')));
+  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
+});
+afterAll(() => sys?.stop());
+
+describe('customers', () => {
+  it('create, fetch, edit and all', async () => {
+    const c = await rzp.customers.create({ name: 'Gaurav Kumar', email: 'gaurav@example.com', contact: '9123456780', notes: { tier: 'gold' } });
+    expect(c).toMatchObject({ id: expect.stringMatching(/^cust_[0-9A-Za-z]+$/), entity: 'customer', name: 'Gaurav Kumar', email: 'gaurav@example.com', contact: '9123456780', gstin: null, notes: { tier: 'gold' } });
+    expect(await rzp.customers.fetch(c.id)).toEqual(c);
+    const edited = await rzp.customers.edit(c.id, { name: 'Gaurav K', contact: '9123456781' });
+    expect(edited).toMatchObject({ id: c.id, name: 'Gaurav K', contact: '9123456781', email: 'gaurav@example.com' });
+    const second = await rzp.customers.create({ name: 'Saanvi Rao', email: 'saanvi@example.com' });
+    const all = await rzp.customers.all({ count: 1 });
+    expect(all).toMatchObject({ entity: 'collection', count: 1 });
+    expect(all.items[0]!.id).toBe(second.id);
+    expect((await rzp.customers.all({ skip: 1 })).items.map((x: any) => x.id)).toContain(c.id);
+  });
+
+  it('fail_existing: 1 (default) refuses a customer with the same email and contact, 0 answers that customer', async () => {
+    const c = await rzp.customers.create({ name: 'Asha Nair', email: 'asha@example.com', contact: '9000000001' });
+    expectRazorpayError(await sdkError(rzp.customers.create({ name: 'Asha Nair', email: 'asha@example.com', contact: '9000000001' })), 400, { description: /already exists/ });
+    expectRazorpayError(await sdkError(rzp.customers.create({ name: 'Asha Nair', email: 'asha@example.com', contact: '9000000001', fail_existing: 1 })), 400);
+    expect((await rzp.customers.create({ name: 'Asha N', email: 'asha@example.com', contact: '9000000001', fail_existing: 0 })).id).toBe(c.id);
+    expect((await sdk().customers.create({ name: 'Asha N', email: 'asha@example.com', contact: '9000000001', fail_existing: '0' })).id).toBe(c.id);
+    // Another contact is another customer.
+    expect((await rzp.customers.create({ name: 'Asha Nair', email: 'asha@example.com', contact: '9000000002' })).id).not.toBe(c.id);
+  });
+
+  it('bad input and unknown or foreign ids are Razorpay 400s', async () => {
+    expectRazorpayError(await sdkError(sdk().customers.create({ email: 'x@example.com' })), 400, { field: 'name' });
+    expectRazorpayError(await sdkError(sdk().customers.create({ name: 'Valid Name', email: 'not-an-email' })), 400, { field: 'email' });
+    const c = await rzp.customers.create({ name: 'Tenant A only' });
+    expectRazorpayError(await sdkError(other.customers.fetch(c.id)), 400, { description: /does not exist/ });
+    expectRazorpayError(await sdkError(rzp.customers.fetch('cust_nope')), 400);
+  });
+});
+
+describe('tokens (saved cards)', () => {
+  it('a card saved for a customer is listed, fetched and deleted through the customer and the token', async () => {
+    const c = await rzp.customers.create({ name: 'Card Holder', email: 'holder@example.com' });
+    const token = await sdk().tokens.create({ customer_id: c.id, method: 'card', card: { number: '4242424242424242', cvv: '123', expiry_month: '12', expiry_year: '30', name: 'Card Holder' } });
+    expect(token).toMatchObject({
+      id: expect.stringMatching(/^token_/), entity: 'token', method: 'card', customer_id: c.id, status: 'active', recurring: false,
+      card: { entity: 'card', last4: '4242', network: 'Visa', expiry_month: 12, expiry_year: 2030, name: 'Card Holder' },
+    });
+    expect(JSON.stringify(token)).not.toContain('4242424242424242');
+    const list = await rzp.customers.fetchTokens(c.id);
+    expect(list).toMatchObject({ entity: 'collection', count: 1 });
+    expect(list.items[0]!.id).toBe(token.id);
+    expect(await rzp.customers.fetchToken(c.id, token.id)).toEqual(token);
+    expect(await sdk().tokens.fetch({ id: token.id })).toEqual(token);
+
+    // Another customer's token is not this customer's.
+    const d = await rzp.customers.create({ name: 'Someone Else' });
+    expectRazorpayError(await sdkError(rzp.customers.fetchToken(d.id, token.id)), 400, { description: /does not exist/ });
+
+    expect(await rzp.customers.deleteToken(c.id, token.id)).toEqual({ deleted: true });
+    expect((await rzp.customers.fetchTokens(c.id)).count).toBe(0);
+    expectRazorpayError(await sdkError(rzp.customers.fetchToken(c.id, token.id)), 400);
+
+    const second = await sdk().tokens.create({ customer_id: c.id, method: 'card', card: { number: '5555555555554444', cvv: '123', expiry_month: 1, expiry_year: 2031 } });
+    expect(second.card.network).toBe('MasterCard');
+    await sdk().tokens.delete({ id: second.id });
+    expectRazorpayError(await sdkError(sdk().tokens.fetch({ id: second.id })), 400);
+  });
+
+  it('refuses a card that is not a test card, and an unknown customer', async () => {
+    const c = await rzp.customers.create({ name: 'Card Holder Two' });
+    expectRazorpayError(await sdkError(sdk().tokens.create({ customer_id: c.id, method: 'card', card: { number: '4111111111111112', cvv: '123', expiry_month: 12, expiry_year: 2030 } })), 400);
+    expectRazorpayError(await sdkError(sdk().tokens.create({ customer_id: 'cust_00000000000000000000', method: 'card', card: { number: '4242424242424242', cvv: '123', expiry_month: 12, expiry_year: 2030 } })), 400, { description: /does not exist/ });
+  });
+});
