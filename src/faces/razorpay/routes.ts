@@ -30,6 +30,9 @@ const expand = z.union([z.string(), z.array(z.string())]).optional();
 const fetchQuery = z.strictObject({ 'expand[]': expand, 'expand[expand]': expand });
 
 export const razorpayRoutes = [
+  // Razorpay's own objects (own-routes.ts), first: /v1/payments/qr_codes must not be read as a payment id.
+  ...razorpayOwnRoutes,
+
   // ----- orders -----
   route({
     ...base, method: 'post', path: '/v1/orders', write: true, summary: 'Create an order (Razorpay)',
@@ -115,7 +118,4 @@ export const razorpayRoutes = [
     example: { notes: { ticket: '77' } },
     handler: async ({ svc, t, ctx, params: p, body }) => rzpRefundRow(await updateRefundMetadata(t, svc, ctx, p.id, body.notes)),
   }),
-
-  // ----- Razorpay's own objects: customers, tokens, items, payment links, invoices, QR codes, settlements (own-routes.ts) -----
-  ...razorpayOwnRoutes,
 ];
