@@ -3,8 +3,13 @@ import { invoiceRoutes } from './invoices.ts';
 import { itemRoutes } from './items.ts';
 import { hostedRoutes } from './payable.ts';
 import { paymentLinkRoutes } from './payment-links.ts';
+import { paymentMethodRoutes } from './payment-methods.ts';
 import { qrCodeRoutes } from './qr-codes.ts';
+import { settlementRoutes } from './settlements.ts';
 import { tokenRoutes } from './tokens.ts';
 
 /** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
-export const razorpayOwnRoutes = [...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...hostedRoutes];
+export const razorpayOwnRoutes = [
+  ...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...paymentMethodRoutes, ...settlementRoutes,
+  ...hostedRoutes,
+];
