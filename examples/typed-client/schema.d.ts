@@ -1430,6 +1430,600 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All customers (Razorpay) */
+        get: operations["getV1Customers"];
+        put?: never;
+        /**
+         * Create a customer (Razorpay)
+         * @description `fail_existing` 1 (default): a customer with the same email and contact is a 400; 0: that customer is answered.
+         */
+        post: operations["postV1Customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a customer (Razorpay) */
+        get: operations["getV1CustomersId"];
+        /** Edit a customer (Razorpay) */
+        put: operations["putV1CustomersId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save a card as a token of a customer (Razorpay)
+         * @description Takes a published test card; the token pays as that card would.
+         */
+        post: operations["postV1Tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch a token by id (Razorpay) */
+        post: operations["postV1TokensFetch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete a token by id (Razorpay) */
+        post: operations["postV1TokensDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's tokens (Razorpay) */
+        get: operations["getV1CustomersIdTokens"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of a customer's tokens (Razorpay) */
+        get: operations["getV1CustomersIdTokensToken_id"];
+        put?: never;
+        post?: never;
+        /** Delete a customer's token (Razorpay) */
+        delete: operations["deleteV1CustomersIdTokensToken_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All items (Razorpay) */
+        get: operations["getV1Items"];
+        put?: never;
+        /** Create an item (Razorpay) */
+        post: operations["postV1Items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an item (Razorpay) */
+        get: operations["getV1ItemsId"];
+        put?: never;
+        post?: never;
+        /** Delete an item (Razorpay: answers []) */
+        delete: operations["deleteV1ItemsId"];
+        options?: never;
+        head?: never;
+        /** Edit an item (Razorpay) */
+        patch: operations["patchV1ItemsId"];
+        trace?: never;
+    };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All invoices (Razorpay) */
+        get: operations["getV1Invoices"];
+        put?: never;
+        /**
+         * Create an invoice (Razorpay)
+         * @description Issued at once (its `short_url` opens a Sandpay hosted checkout), or a draft with `draft: "1"` until POST /v1/invoices/:id/issue.
+         */
+        post: operations["postV1Invoices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an invoice (Razorpay) */
+        get: operations["getV1InvoicesId"];
+        put?: never;
+        post?: never;
+        /** Delete a draft invoice (Razorpay: answers []) */
+        delete: operations["deleteV1InvoicesId"];
+        options?: never;
+        head?: never;
+        /** Edit an invoice (Razorpay: a draft wholly; an issued one its notes, terms, comment, receipt and expire_by) */
+        patch: operations["patchV1InvoicesId"];
+        trace?: never;
+    };
+    "/v1/invoices/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a draft invoice (Razorpay) */
+        post: operations["postV1InvoicesIdIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an issued invoice (Razorpay) */
+        post: operations["postV1InvoicesIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/notify_by/{medium}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an invoice again by SMS or email (Razorpay: nothing is sent) */
+        post: operations["postV1InvoicesIdNotify_byMedium"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All payment links (Razorpay) */
+        get: operations["getV1Payment_links"];
+        put?: never;
+        /**
+         * Create a payment link (Razorpay)
+         * @description `short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. `accept_partial` must be false.
+         */
+        post: operations["postV1Payment_links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a payment link (Razorpay) */
+        get: operations["getV1Payment_linksId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a payment link (Razorpay) */
+        patch: operations["patchV1Payment_linksId"];
+        trace?: never;
+    };
+    "/v1/payment_links/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a payment link (Razorpay) */
+        post: operations["postV1Payment_linksIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_links/{id}/notify_by/{medium}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a payment link again by SMS or email (Razorpay: nothing is sent) */
+        post: operations["postV1Payment_linksIdNotify_byMedium"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All QR codes (Razorpay) */
+        get: operations["getV1PaymentsQr_codes"];
+        put?: never;
+        /** Create a UPI QR code (Razorpay) */
+        post: operations["postV1PaymentsQr_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a QR code (Razorpay) */
+        get: operations["getV1PaymentsQr_codesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A QR code's payments (Razorpay) */
+        get: operations["getV1PaymentsQr_codesIdPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a QR code (Razorpay) */
+        post: operations["postV1PaymentsQr_codesIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a payer scanning the QR code (Sandpay only)
+         * @description A UPI payment from `vpa` (default success@razorpay; failure@razorpay declines) of `amount` (the fixed amount if the QR has one). Once captured it credits the QR: qr_code.credited, and for a single_use QR qr_code.closed.
+         */
+        post: operations["postV1PaymentsQr_codesIdPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment methods on offer (Razorpay) */
+        get: operations["getV1Methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/downtimes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payment method downtimes (Razorpay: none are simulated) */
+        get: operations["getV1PaymentsDowntimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/downtimes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a downtime (Razorpay: none are simulated, so none exists) */
+        get: operations["getV1PaymentsDowntimesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A card payment's card (Razorpay) */
+        get: operations["getV1PaymentsIdCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/validate/vpa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate a VPA (Razorpay: failure@razorpay and failure@sandpay are not valid) */
+        post: operations["postV1PaymentsValidateVpa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/create/upi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a UPI payment from the server (Razorpay S2S: collect or intent)
+         * @description For an order: `upi.flow` collect asks `upi.vpa` (success@razorpay succeeds, failure@razorpay declines); intent answers a upi:// link too and is paid as success@razorpay. The payment then moves as any (payment.* webhooks).
+         */
+        post: operations["postV1PaymentsCreateUpi"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All settlements (Razorpay: one per IST day, derived from captures and refunds) */
+        get: operations["getV1Settlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/recon/combined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Settlement recon: a month's (or a day's) settled payments and refunds (Razorpay) */
+        get: operations["getV1SettlementsReconCombined"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a settlement (Razorpay) */
+        get: operations["getV1SettlementsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A Razorpay payment link's, invoice's or QR code's hosted page (short_url, image_url)
+         * @description A link or invoice redirects (303) to a Sandpay hosted checkout for its order (its open session, or a new one); a QR code shows its UPI intent.
+         */
+        get: operations["getIId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -3261,23 +3855,154 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        RazorpayOrder: {
+        RazorpayCustomer: {
             id: string;
             /** @constant */
-            entity: "order";
-            amount: number;
-            amount_paid: number;
-            amount_due: number;
-            currency: string;
-            receipt: string | null;
-            offer_id: null;
-            /** @enum {string} */
-            status: "created" | "attempted" | "paid";
-            attempts: number;
+            entity: "customer";
+            name: string;
+            email: string | null;
+            contact: string | null;
+            gstin: string | null;
             notes: {
                 [key: string]: unknown;
             } | unknown[];
             created_at: number;
+        };
+        RazorpayToken: {
+            id: string;
+            /** @constant */
+            entity: "token";
+            token: string;
+            bank: null;
+            wallet: null;
+            /** @constant */
+            method: "card";
+            card: {
+                id: string;
+                /** @constant */
+                entity: "card";
+                name: string | null;
+                last4: string;
+                network: string;
+                type: string;
+                issuer: null;
+                international: boolean;
+                emi: boolean;
+                sub_type: string;
+                token_iin: null;
+                expiry_month: number;
+                expiry_year: number;
+                flows: {
+                    otp: boolean;
+                    recurring: boolean;
+                };
+            };
+            recurring: boolean;
+            recurring_details: {
+                status: string;
+                failure_reason: null;
+            };
+            auth_type: null;
+            mrn: null;
+            used_at: number | null;
+            created_at: number;
+            expired_at: number;
+            /** @constant */
+            status: "active";
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            dcc_enabled: boolean;
+            compliant_with_tokenisation_guidelines: boolean;
+            customer_id: string | null;
+        };
+        RazorpayItem: {
+            id: string;
+            active: boolean;
+            name: string;
+            description: string | null;
+            amount: number;
+            unit_amount: number;
+            currency: string;
+            /** @constant */
+            type: "invoice";
+            unit: string | null;
+            tax_inclusive: boolean;
+            hsn_code: string | null;
+            sac_code: string | null;
+            tax_rate: number | null;
+            tax_id: null;
+            tax_group_id: null;
+            created_at: number;
+            updated_at: number;
+        };
+        RazorpayInvoice: {
+            id: string;
+            /** @constant */
+            entity: "invoice";
+            /** @enum {string} */
+            status: "draft" | "issued" | "partially_paid" | "paid" | "cancelled" | "expired" | "deleted";
+            amount: number;
+            amount_paid: number;
+            amount_due: number;
+            currency: string;
+            order_id: string | null;
+            short_url: string | null;
+            line_items: {
+                [key: string]: unknown;
+            }[];
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpayPaymentLink: {
+            id: string;
+            /** @constant */
+            entity: "payment_link";
+            /** @enum {string} */
+            status: "created" | "partially_paid" | "expired" | "cancelled" | "paid";
+            amount: number;
+            amount_paid: number;
+            currency: string;
+            order_id: string;
+            short_url: string;
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+            updated_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpayQrCode: {
+            id: string;
+            /** @constant */
+            entity: "qr_code";
+            created_at: number;
+            name: string | null;
+            /** @enum {string} */
+            usage: "single_use" | "multiple_use";
+            /** @constant */
+            type: "upi_qr";
+            image_url: string;
+            image_content: string;
+            payment_amount: number | null;
+            /** @enum {string} */
+            status: "active" | "closed";
+            description: string | null;
+            fixed_amount: boolean;
+            payments_amount_received: number;
+            payments_count_received: number;
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            customer_id: string | null;
+            close_by: number | null;
+            closed_at: number | null;
+            close_reason: ("on_demand" | "paid") | null;
         };
         RazorpayPayment: {
             id: string;
@@ -3327,6 +4052,50 @@ export interface components {
             acquirer_data: {
                 [key: string]: unknown;
             };
+            created_at: number;
+        };
+        RazorpayMethods: {
+            /** @constant */
+            entity: "methods";
+            card: boolean;
+            upi: boolean;
+            netbanking: {
+                [key: string]: string;
+            };
+            wallet: {
+                [key: string]: boolean;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpaySettlement: {
+            id: string;
+            /** @constant */
+            entity: "settlement";
+            amount: number;
+            /** @enum {string} */
+            status: "created" | "processed";
+            fees: number;
+            tax: number;
+            utr: string | null;
+            created_at: number;
+        };
+        RazorpayOrder: {
+            id: string;
+            /** @constant */
+            entity: "order";
+            amount: number;
+            amount_paid: number;
+            amount_due: number;
+            currency: string;
+            receipt: string | null;
+            offer_id: null;
+            /** @enum {string} */
+            status: "created" | "attempted" | "paid";
+            attempts: number;
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
             created_at: number;
         };
         RazorpayRefund: {
@@ -3392,6 +4161,15 @@ export interface components {
         };
         /** @description Conflict with the current state */
         Error409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Error */
+        Error410: {
             headers: {
                 [name: string]: unknown;
             };
@@ -5286,7 +6064,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed")[];
                     description?: string;
                     enabled?: boolean;
                     /**
@@ -5433,7 +6211,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed")[];
                     description?: string;
                     enabled?: boolean;
                 };
@@ -7340,6 +8118,1745 @@ export interface operations {
             503: components["responses"]["Error503"];
         };
     };
+    getV1Customers: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All customers (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayCustomer"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Customers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Gaurav Kumar",
+                 *       "email": "gaurav@example.com",
+                 *       "contact": "9123456780",
+                 *       "fail_existing": 0
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                    contact?: string;
+                    gstin?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    fail_existing?: 0 | 1 | "0" | "1" | boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Create a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayCustomer"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayCustomer"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    putV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Gaurav K",
+                 *       "contact": "9123456781"
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                    contact?: string;
+                    gstin?: string | null;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Edit a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayCustomer"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cust_00000000000000000000",
+                 *       "method": "card",
+                 *       "card": {
+                 *         "number": "4242424242424242",
+                 *         "cvv": "123",
+                 *         "expiry_month": 12,
+                 *         "expiry_year": 2030,
+                 *         "name": "Gaurav"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    customer_id: string;
+                    /** @constant */
+                    method: "card";
+                    card: {
+                        number: string;
+                        cvv: string;
+                        expiry_month: number;
+                        expiry_year?: number;
+                        name?: string;
+                    };
+                    authentication?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Save a card as a token of a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayToken"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1TokensFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "token_00000000000000000000"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * token
+                     * @description A token id (token_…)
+                     * @example token_00000000000000000000
+                     */
+                    id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Fetch a token by id (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayToken"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1TokensDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "token_00000000000000000000"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * token
+                     * @description A token id (token_…)
+                     * @example token_00000000000000000000
+                     */
+                    id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Delete a token by id (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CustomersIdTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A customer's tokens (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayToken"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CustomersIdTokensToken_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One of a customer's tokens (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayToken"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1CustomersIdTokensToken_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a customer's token (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Items: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                active?: 0 | 1 | "0" | "1" | boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All items (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Book / English August",
+                 *       "description": "An indian story",
+                 *       "amount": 20000,
+                 *       "currency": "INR"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    amount: number;
+                    /** @example INR */
+                    currency: string;
+                    description?: string;
+                    hsn_code?: string;
+                    sac_code?: string;
+                    tax_rate?: number;
+                    tax_inclusive?: boolean;
+                    unit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Create an item (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayItem"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1ItemsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch an item (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayItem"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1ItemsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete an item (Razorpay: answers []) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown[];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1ItemsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Book / Ignited Minds",
+                 *       "amount": 30000
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    amount?: number;
+                    /** @example INR */
+                    currency?: string;
+                    description?: string;
+                    hsn_code?: string;
+                    sac_code?: string;
+                    tax_rate?: number;
+                    tax_inclusive?: boolean;
+                    unit?: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Edit an item (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayItem"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Invoices: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                type?: "invoice" | "link";
+                payment_id?: string;
+                receipt?: string;
+                customer_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All invoices (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayInvoice"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Invoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "invoice",
+                 *       "customer": {
+                 *         "name": "Gaurav",
+                 *         "email": "gaurav@example.com"
+                 *       },
+                 *       "line_items": [
+                 *         {
+                 *           "name": "Book",
+                 *           "amount": 20000,
+                 *           "currency": "INR",
+                 *           "quantity": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @default invoice
+                     * @enum {string}
+                     */
+                    type?: "invoice" | "link";
+                    /**
+                     * @default INR
+                     * @example INR
+                     */
+                    currency?: string;
+                    amount?: number;
+                    draft?: 0 | 1 | "0" | "1" | boolean;
+                    description?: string;
+                    customer_id?: string;
+                    customer?: {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        contact?: string;
+                        billing_address?: {
+                            [key: string]: unknown;
+                        };
+                        shipping_address?: {
+                            [key: string]: unknown;
+                        };
+                        gstin?: string;
+                    };
+                    line_items?: ({
+                        item_id: string;
+                        quantity?: number;
+                    } | {
+                        name: string;
+                        description?: string;
+                        amount: number;
+                        /** @example INR */
+                        currency?: string;
+                        quantity?: number;
+                        hsn_code?: string;
+                        sac_code?: string;
+                        tax_rate?: number;
+                        unit?: string;
+                    })[];
+                    expire_by?: number;
+                    date?: number;
+                    terms?: string;
+                    comment?: string;
+                    receipt?: string;
+                    invoice_number?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    sms_notify?: 0 | 1 | "0" | "1" | boolean;
+                    email_notify?: 0 | 1 | "0" | "1" | boolean;
+                    /** Format: uri */
+                    callback_url?: string;
+                    /** @constant */
+                    callback_method?: "get";
+                    partial_payment?: false | 0 | "0";
+                };
+            };
+        };
+        responses: {
+            /** @description Create an invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch an invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a draft invoice (Razorpay: answers []) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown[];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "notes": {
+                 *         "po": "77"
+                 *       },
+                 *       "terms": "Net 15"
+                 *     }
+                 */
+                "application/json": {
+                    description?: string;
+                    customer_id?: string;
+                    customer?: {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        contact?: string;
+                        billing_address?: {
+                            [key: string]: unknown;
+                        };
+                        shipping_address?: {
+                            [key: string]: unknown;
+                        };
+                        gstin?: string;
+                    };
+                    line_items?: ({
+                        item_id: string;
+                        quantity?: number;
+                    } | {
+                        name: string;
+                        description?: string;
+                        amount: number;
+                        /** @example INR */
+                        currency?: string;
+                        quantity?: number;
+                        hsn_code?: string;
+                        sac_code?: string;
+                        tax_rate?: number;
+                        unit?: string;
+                    })[];
+                    expire_by?: number;
+                    date?: number;
+                    terms?: string;
+                    comment?: string;
+                    receipt?: string;
+                    invoice_number?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    sms_notify?: 0 | 1 | "0" | "1" | boolean;
+                    email_notify?: 0 | 1 | "0" | "1" | boolean;
+                    /** Format: uri */
+                    callback_url?: string;
+                    /** @constant */
+                    callback_method?: "get";
+                    partial_payment?: false | 0 | "0";
+                };
+            };
+        };
+        responses: {
+            /** @description Edit an invoice (Razorpay: a draft wholly; an issued one its notes, terms, comment, receipt and expire_by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1InvoicesIdIssue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issue a draft invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1InvoicesIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel an issued invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1InvoicesIdNotify_byMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                medium: "sms" | "email";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Send an invoice again by SMS or email (Razorpay: nothing is sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Payment_links: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                payment_id?: string;
+                reference_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All payment links (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payment_links: components["schemas"]["RazorpayPaymentLink"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Payment_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 50000,
+                 *       "currency": "INR",
+                 *       "description": "Order #42",
+                 *       "customer": {
+                 *         "name": "Gaurav",
+                 *         "email": "gaurav@example.com"
+                 *       },
+                 *       "notes": {
+                 *         "cart": "42"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    amount: number;
+                    /**
+                     * @default INR
+                     * @example INR
+                     */
+                    currency?: string;
+                    accept_partial?: false | 0 | "0";
+                    first_min_partial_amount?: unknown;
+                    expire_by?: number;
+                    reference_id?: string;
+                    description?: string;
+                    customer?: {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        contact?: string;
+                    };
+                    notify?: {
+                        sms?: boolean;
+                        email?: boolean;
+                        whatsapp?: boolean;
+                    };
+                    reminder_enable?: boolean;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    /** Format: uri */
+                    callback_url?: string;
+                    /** @constant */
+                    callback_method?: "get";
+                    upi_link?: 0 | 1 | "0" | "1" | boolean;
+                    options?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Payment_linksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1Payment_linksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reference_id": "ref-42",
+                 *       "notes": {
+                 *         "cart": "43"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    accept_partial?: false | 0 | "0";
+                    reference_id?: string;
+                    expire_by?: number;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    reminder_enable?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Edit a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Payment_linksIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Payment_linksIdNotify_byMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                medium: "sms" | "email" | "whatsapp";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Send a payment link again by SMS or email (Razorpay: nothing is sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsQr_codes: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                customer_id?: string;
+                payment_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All QR codes (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayQrCode"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsQr_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "upi_qr",
+                 *       "name": "Store 1",
+                 *       "usage": "single_use",
+                 *       "fixed_amount": true,
+                 *       "payment_amount": 30000,
+                 *       "description": "Counter 1"
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "upi_qr";
+                    name?: string;
+                    /** @enum {string} */
+                    usage: "single_use" | "multiple_use";
+                    fixed_amount?: 0 | 1 | "0" | "1" | boolean;
+                    payment_amount?: number;
+                    description?: string;
+                    customer_id?: string;
+                    close_by?: number;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    tax_invoice?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create a UPI QR code (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayQrCode"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsQr_codesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a QR code (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayQrCode"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsQr_codesIdPayments: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code's payments (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayPayment"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsQr_codesIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Close a QR code (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayQrCode"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsQr_codesIdPay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 30000,
+                 *       "vpa": "success@razorpay"
+                 *     }
+                 */
+                "application/json": {
+                    amount?: number;
+                    /** @default success@razorpay */
+                    vpa?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate a payer scanning the QR code (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPayment"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment methods on offer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayMethods"];
+                };
+            };
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsDowntimes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payment method downtimes (Razorpay: none are simulated) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsDowntimesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a downtime (Razorpay: none are simulated, so none exists) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsIdCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A card payment's card (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | null;
+                        /** @constant */
+                        entity: "card";
+                        name: string | null;
+                        last4: string | null;
+                        network: string | null;
+                        type: string;
+                        issuer: string | null;
+                        international: boolean;
+                        emi: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsValidateVpa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vpa": "success@razorpay"
+                 *     }
+                 */
+                "application/json": {
+                    vpa: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Validate a VPA (Razorpay: failure@razorpay and failure@sandpay are not valid) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        vpa: string;
+                        success: boolean;
+                        customer_name?: string;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsCreateUpi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 50000,
+                 *       "currency": "INR",
+                 *       "order_id": "order_00000000000000000000",
+                 *       "email": "gaurav@example.com",
+                 *       "contact": "9123456789",
+                 *       "method": "upi",
+                 *       "ip": "203.0.113.7",
+                 *       "referer": "http://shop.example",
+                 *       "user_agent": "Mozilla/5.0",
+                 *       "upi": {
+                 *         "flow": "collect",
+                 *         "vpa": "success@razorpay"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    amount: number;
+                    /** @example INR */
+                    currency: string;
+                    order_id: string;
+                    /** Format: email */
+                    email: string;
+                    contact: string | number;
+                    /** @constant */
+                    method: "upi";
+                    customer_id?: string;
+                    save?: boolean | 0 | 1;
+                    ip: string;
+                    referer: string;
+                    user_agent: string;
+                    /** Format: uri */
+                    callback_url?: string;
+                    description?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    upi?: {
+                        /** @enum {string} */
+                        flow: "collect" | "intent";
+                        vpa?: string;
+                        expiry_time?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create a UPI payment from the server (Razorpay S2S: collect or intent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        razorpay_payment_id: string;
+                        link?: string;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Settlements: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All settlements (Razorpay: one per IST day, derived from captures and refunds) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpaySettlement"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1SettlementsReconCombined: {
+        parameters: {
+            query: {
+                year: number;
+                month: number;
+                day?: number;
+                count?: number;
+                skip?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settlement recon: a month's (or a day's) settled payments and refunds (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1SettlementsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a settlement (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpaySettlement"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getIId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Razorpay payment link's, invoice's or QR code's hosted page (short_url, image_url) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["Error404"];
+            410: components["responses"]["Error410"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
     getV1Orders: {
         parameters: {
             query?: {
@@ -7435,7 +9952,10 @@ export interface operations {
     };
     getV1OrdersId: {
         parameters: {
-            query?: never;
+            query?: {
+                "expand[]"?: string | string[];
+                "expand[expand]"?: string | string[];
+            };
             header?: never;
             path: {
                 id: string;

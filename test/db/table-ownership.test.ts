@@ -50,6 +50,8 @@ const OWNERS: Record<string, string> = {
   stripe_products: 'faces/stripe',
   stripe_prices: 'faces/stripe',
   stripe_webhook_endpoints: 'faces/stripe',
+  // What only Razorpay's API has (migration 0033).
+  razorpay_objects: 'faces/razorpay',
 };
 
 /** The statements that reach into another owner's table, by store, each with its reason in the source. */
