@@ -1523,6 +1523,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved card, by the card_ id of its token (Razorpay) */
+        get: operations["getV1CardsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{id}/tokens": {
         parameters: {
             query?: never;
@@ -1996,6 +2013,40 @@ export interface paths {
         };
         /** Fetch a settlement (Razorpay) */
         get: operations["getV1SettlementsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/iins/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** IINs with a flow or sub_type (Razorpay: over the test cards) */
+        get: operations["getV1IinsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/iins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A test card's IIN (Razorpay) */
+        get: operations["getV1IinsId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4079,6 +4130,30 @@ export interface components {
             tax: number;
             utr: string | null;
             created_at: number;
+        };
+        RazorpayIin: {
+            iin: string;
+            /** @constant */
+            entity: "iin";
+            network: string;
+            /** @constant */
+            type: "credit";
+            /** @constant */
+            sub_type: "consumer";
+            issuer_code: string;
+            issuer_name: string;
+            international: boolean;
+            is_tokenized: boolean;
+            card_iin: null;
+            emi: {
+                available: boolean;
+            };
+            recurring: {
+                available: boolean;
+            };
+            authentication_types: {
+                type: string;
+            }[];
         };
         RazorpayOrder: {
             id: string;
@@ -8410,6 +8485,51 @@ export interface operations {
             503: components["responses"]["RazorpayError503"];
         };
     };
+    getV1CardsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A saved card, by the card_ id of its token (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        entity: "card";
+                        name: string | null;
+                        last4: string;
+                        network: string;
+                        type: string;
+                        issuer: null;
+                        international: boolean;
+                        emi: boolean;
+                        sub_type: string;
+                        token_iin: null;
+                        expiry_month: number;
+                        expiry_year: number;
+                        flows: {
+                            otp: boolean;
+                            recurring: boolean;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
     getV1CustomersIdTokens: {
         parameters: {
             query?: never;
@@ -9823,6 +9943,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RazorpaySettlement"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1IinsList: {
+        parameters: {
+            query?: {
+                flow?: "otp" | "rupay" | "magic";
+                sub_type?: "consumer" | "business";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description IINs with a flow or sub_type (Razorpay: over the test cards) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        iins: string[];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1IinsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A test card's IIN (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayIin"];
                 };
             };
             400: components["responses"]["RazorpayError400"];

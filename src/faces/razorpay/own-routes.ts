@@ -1,6 +1,7 @@
 import { customerRoutes } from './customers.ts';
 import { invoiceRoutes } from './invoices.ts';
 import { itemRoutes } from './items.ts';
+import { iinRoutes } from './iins.ts';
 import { hostedRoutes } from './payable.ts';
 import { paymentLinkRoutes } from './payment-links.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
@@ -11,5 +12,6 @@ import { tokenRoutes } from './tokens.ts';
 /** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
 export const razorpayOwnRoutes = [
   ...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...paymentMethodRoutes, ...settlementRoutes,
+  ...iinRoutes,
   ...hostedRoutes,
 ];

@@ -114,6 +114,14 @@ export function getAnyObject(t: Tx, tenantId: string, id: string): Promise<DbObj
   return t.maybeOne<DbObject>(`SELECT * FROM razorpay_objects WHERE id = $1::text AND tenant_id = $2::text AND NOT deleted FOR UPDATE`, [id, tenantId]);
 }
 
+/** The tenant's live token holding the card `cardId` (Razorpay's card_ id), or undefined. */
+export function tokenOfCard<D>(db: Queryable, tenantId: string, cardId: string): Promise<DbObject<D> | undefined> {
+  return db.maybeOne<DbObject<D>>(
+    `SELECT * FROM razorpay_objects WHERE tenant_id = $1::text AND kind = 'token' AND NOT deleted AND data->'card'->>'id' = $2::text`,
+    [tenantId, cardId],
+  );
+}
+
 /** Who owns an object, by id alone (its hosted page and its expiry job: the id is the credential). */
 export function objectOwner(db: Queryable, id: string): Promise<{ tenant_id: string } | undefined> {
   return db.maybeOne(`SELECT tenant_id FROM razorpay_objects WHERE id = $1::text AND NOT deleted`, [id]);

@@ -9,7 +9,7 @@ import { getCustomer } from './customers.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { notesField, notesOut, unix } from './own-objects.ts';
 import { collectionOf, notesObject } from './schemas.ts';
-import { deleteObject, getObject, insertObject, tokensOf, type DbObject } from './store.ts';
+import { deleteObject, getObject, insertObject, tokenOfCard, tokensOf, type DbObject } from './store.ts';
 
 /**
  * Saved cards (Razorpay's tokens) of a customer: made from a published test card by
@@ -86,6 +86,13 @@ export async function createToken(t: Tx, ctx: Ctx, body: z.output<typeof createT
   });
 }
 
+/** cards.fetch: the card of a saved token, by its card_ id. */
+export async function cardOfToken(db: Queryable, tenantId: string, cardId: string) {
+  const k = await tokenOfCard<TokenData>(db, tenantId, cardId);
+  if (!k) throw notFound('card');
+  return rzpToken(k).card;
+}
+
 const getToken = (db: Queryable, tenantId: string, id: string) => getObject<TokenData>(db, tenantId, 'token', id, { what: 'token' });
 
 /** A customer's token; another customer's is not found. */
@@ -123,6 +130,11 @@ export const tokenRoutes = [
       await deleteObject(t, k.id);
       return {};
     },
+  }),
+  route({
+    ...base, method: 'get', path: '/v1/cards/:id', summary: "A saved card, by the card_ id of its token (Razorpay)",
+    params: z.strictObject({ id: z.string().regex(/^card_[0-9A-Za-z]{14}$/, 'The id provided does not exist') }), response: rzpTokenCard,
+    handler: async ({ db, ctx, params: p }) => cardOfToken(db, ctx.tenant.id, p.id),
   }),
   route({
     ...base, method: 'get', path: '/v1/customers/:id/tokens', summary: "A customer's tokens (Razorpay)", params: byId('rzpCustomer', 'customer'), response: collectionOf(rzpTokenObject),

@@ -64,6 +64,9 @@ describe('tokens (saved cards)', () => {
     expect(list.items[0]!.id).toBe(token.id);
     expect(await rzp.customers.fetchToken(c.id, token.id)).toEqual(token);
     expect(await sdk().tokens.fetch({ id: token.id })).toEqual(token);
+    // cards.fetch: the saved card by its card_ id.
+    expect(await rzp.cards.fetch(token.card.id)).toEqual(token.card);
+    expectRazorpayError(await sdkError(other.cards.fetch(token.card.id)), 400, { description: /does not exist/ });
 
     // Another customer's token is not this customer's.
     const d = await rzp.customers.create({ name: 'Someone Else' });

@@ -47,6 +47,18 @@ describe('payment methods and cards', () => {
   });
 });
 
+describe('IINs', () => {
+  it("iins.fetch answers a test card's IIN; iins.all lists them by flow", async () => {
+    expect(await rzp.iins.fetch('652100')).toMatchObject({ iin: '652100', entity: 'iin', network: 'RuPay', type: 'credit', emi: { available: false } });
+    expect(await rzp.iins.fetch('424242')).toMatchObject({ network: 'Visa' });
+    expectRazorpayError(await sdkError(rzp.iins.fetch('411111')), 400, { description: /does not exist/ });
+    expect(await rzp.iins.all({ flow: 'rupay' })).toEqual({ count: 1, iins: ['652100'] });
+    expect(await rzp.iins.all({ flow: 'otp' })).toEqual({ count: 0, iins: [] });
+    expect((await rzp.iins.all({ sub_type: 'consumer' })).iins).toContain('555555');
+    expectRazorpayError(await sdkError(rzp.iins.all({ flow: 'teleport' })), 400, { field: 'flow' });
+  });
+});
+
 describe('UPI from the server', () => {
   it('validateVpa: success@razorpay is valid, failure@razorpay is not, a malformed one is a 400', async () => {
     expect(await rzp.payments.validateVpa({ vpa: 'success@razorpay' })).toEqual({ vpa: 'success@razorpay', success: true, customer_name: expect.any(String) });
