@@ -2075,6 +2075,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/i/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Back from a payment link's hosted checkout: on to its callback_url, signed
+         * @description The hosted checkout's success_url for a link with a callback_url: redirects (303) there with razorpay_payment_id, razorpay_payment_link_id, _reference_id, _status and razorpay_signature.
+         */
+        get: operations["getIIdReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -10029,6 +10049,35 @@ export interface operations {
             };
             404: components["responses"]["Error404"];
             410: components["responses"]["Error410"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getIIdReturn: {
+        parameters: {
+            query?: {
+                payment_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back from a payment link's hosted checkout: on to its callback_url, signed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["Error400"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
             429: components["responses"]["Error429"];
             503: components["responses"]["Error503"];
         };

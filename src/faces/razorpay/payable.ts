@@ -11,7 +11,8 @@ import type { Ctx, Services } from '../../services.ts';
 import { asOwner } from '../../tenants/tenants.ts';
 import { RAZORPAY_EXPIRE } from './expiry.ts';
 import { invoiceExpired, invoicePaid, type DbInvoice, type InvoiceData } from './invoices.ts';
-import { linkExpired, linkPaid, type DbLink, type LinkData } from './payment-links.ts';
+import { linkCallbackUrl, linkExpired, linkPaid, type DbLink, type LinkData } from './payment-links.ts';
+import { razorpayKeySecret } from './keys.ts';
 import { qrCredited, qrExpired, rzpQr, type DbQr, type QrData } from './qr-codes.ts';
 import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './store.ts';
 
@@ -64,7 +65,10 @@ async function openCheckout(t: Tx, svc: Services, ctx: Ctx, o: DbObject, baseUrl
   const payer = (o.kind === 'invoice' ? (d as InvoiceData).customer : (d as LinkData).customer) ?? {};
   const prefill = Object.fromEntries(Object.entries({ name: payer.name, email: payer.email?.toLowerCase(), contact: payer.contact }).filter(([, v]) => v));
   const s = await createSession(t, svc, ctx, {
-    order_id: o.order_id!, description: d.description ?? undefined, prefill, ...(d.callback_url ? { success_url: d.callback_url } : {}),
+    // A session's description holds 500 characters; Razorpay's 2048.
+    order_id: o.order_id!, description: d.description ? d.description.slice(0, 500) : undefined, prefill,
+    // A link's callback goes through /i/:id/return, which adds Razorpay's signed parameters; an invoice's straight to its callback_url.
+    ...(d.callback_url ? { success_url: o.kind === 'payment_link' ? `${baseUrl}/i/${o.id}/return` : d.callback_url } : {}),
     ...(d.upi_link ? { methods: ['upi' as const] } : {}),
   }, { keyType: 'secret', origin: null, baseUrl });
   return { redirect: s.url };
@@ -102,6 +106,24 @@ export const hostedRoutes = [
         if ('redirect' in outcome) res.redirect(303, outcome.redirect);
         else if ('qr' in outcome) sendPage(res, 200, qrPage(outcome.qr));
         else sendPage(res, outcome.status, renderProblemPage(outcome.title, outcome.text));
+      },
+    }) satisfies RawReply,
+  }),
+  route({
+    method: 'get', path: '/i/:id/return', auth: 'none', rateLimit: 'ip', tag: 'Razorpay', summary: "Back from a payment link's hosted checkout: on to its callback_url, signed",
+    description: "The hosted checkout's success_url for a link with a callback_url: redirects (303) there with razorpay_payment_id, razorpay_payment_link_id, _reference_id, _status and razorpay_signature.",
+    params: z.strictObject({ id: z.string().max(100) }), query: z.looseObject({ payment_id: z.string().max(100).optional() }), response: z.string(), produces: 'text/html', errors: [404, 409],
+    handler: async ({ svc, params: p, query: q }) => ({
+      raw: async (res) => {
+        let target: string | null = null;
+        await asOwner(svc, (t) => objectOwner(t, p.id), async (t, ctx) => {
+          const o = await getAnyObject(t, ctx.tenant.id, p.id);
+          const l = o?.kind === 'payment_link' ? (o as unknown as DbLink) : null;
+          const secret = l?.data.key_row_id ? await razorpayKeySecret(t, svc.keys, ctx.tenant.id, l.data.key_row_id) : null;
+          if (l && secret && q.payment_id) target = linkCallbackUrl(l, q.payment_id, secret);
+        });
+        if (target) res.redirect(303, target);
+        else sendPage(res, 409, renderProblemPage('Payment not confirmed', 'This link has no payment to confirm yet. Return to the merchant.'));
       },
     }) satisfies RawReply,
   }),

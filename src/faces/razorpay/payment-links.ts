@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { badRequest, stateError } from '../../core/errors.ts';
 import { currencySchema } from '../../core/schemas.ts';
@@ -42,6 +43,8 @@ export interface LinkData {
   short_url: string;
   cancelled_at: number | null;
   expired_at: number | null;
+  /** The key pair (api_keys id) that made the link: its key_secret signs the callback to callback_url, as Razorpay's does. */
+  key_row_id: string | null;
 }
 export type DbLink = DbObject<LinkData>;
 
@@ -94,7 +97,7 @@ async function assertFreeReference(t: Tx, tenantId: string, ref: string | undefi
   if (other && other !== self) throw badRequest('reference_id_taken', `Payment Link with reference id ${ref} already exists`, 'reference_id');
 }
 
-export async function createLink(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, body: z.output<typeof createLinkBody>): Promise<DbLink> {
+export async function createLink(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, keyRowId: string | null, body: z.output<typeof createLinkBody>): Promise<DbLink> {
   await assertFreeReference(t, ctx.tenant.id, body.reference_id);
   const order = await createOrder(t, svc, ctx, { amount: body.amount, currency: body.currency, receipt: body.reference_id, metadata: undefined });
   const id = newId('rzpPaymentLink');
@@ -102,7 +105,7 @@ export async function createLink(t: Tx, svc: Services, ctx: Ctx, baseUrl: string
     amount: body.amount, currency: body.currency, amount_paid: 0, description: body.description ?? null, reference_id: body.reference_id ?? null,
     customer: body.customer ?? {}, notify: { sms: body.notify?.sms ?? false, email: body.notify?.email ?? false, whatsapp: body.notify?.whatsapp ?? false },
     reminder_enable: body.reminder_enable ?? false, notes: body.notes ?? {}, callback_url: body.callback_url ?? null, callback_method: body.callback_method ?? null,
-    expire_by: body.expire_by ?? null, upi_link: body.upi_link ?? false, payments: [], short_url: shortUrlOf(baseUrl, id), cancelled_at: null, expired_at: null,
+    expire_by: body.expire_by ?? null, upi_link: body.upi_link ?? false, payments: [], short_url: shortUrlOf(baseUrl, id), cancelled_at: null, expired_at: null, key_row_id: keyRowId,
   };
   const link = await insertObject<LinkData>(t, { id, tenantId: ctx.tenant.id, kind: 'payment_link', status: 'created', orderId: order.id, data: { ...data } });
   await scheduleExpiry(t, svc, id, body.expire_by);
@@ -114,6 +117,25 @@ const OPEN = new Set(['created', 'partially_paid']);
 
 function assertOpen(l: DbLink, what: string): void {
   if (!OPEN.has(l.status!)) throw stateError('payment_link_not_open', `Payment Link cannot be ${what} as it is in ${l.status} state`);
+}
+
+/**
+ * Where the payer goes after paying a link with a callback_url: Razorpay's query parameters, and
+ * razorpay_signature, the hex HMAC-SHA256 of `plink_id|reference_id|status|payment_id` keyed with
+ * the key_secret of the pair that made the link (what the SDK's validatePaymentVerification
+ * checks). Null when the payment did not pay this link, or the link has no callback_url.
+ */
+export function linkCallbackUrl(l: DbLink, paymentId: string, keySecret: string): string | null {
+  if (!l.data.callback_url || !l.data.payments.some((p) => p.payment_id === paymentId)) return null;
+  const ref = l.data.reference_id ?? '';
+  const status = l.status!;
+  const u = new URL(l.data.callback_url);
+  u.searchParams.set('razorpay_payment_id', paymentId);
+  u.searchParams.set('razorpay_payment_link_id', l.id);
+  u.searchParams.set('razorpay_payment_link_reference_id', ref);
+  u.searchParams.set('razorpay_payment_link_status', status);
+  u.searchParams.set('razorpay_signature', createHmac('sha256', keySecret).update(`${l.id}|${ref}|${status}|${paymentId}`).digest('hex'));
+  return u.toString();
 }
 
 /** The paymentMoved hook's part: a payment that pays the link's order pays the link. */
@@ -143,7 +165,7 @@ export const paymentLinkRoutes = [
     description: '`short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. `accept_partial` must be false.',
     body: createLinkBody, response: rzpLinkObject,
     example: { amount: 50000, currency: 'INR', description: 'Order #42', customer: { name: 'Gaurav', email: 'gaurav@example.com' }, notes: { cart: '42' } },
-    handler: async ({ t, svc, ctx, body, baseUrl }) => rzpLink(await createLink(t, svc, ctx, baseUrl, body)),
+    handler: async ({ t, svc, ctx, body, baseUrl, faceKeyId }) => rzpLink(await createLink(t, svc, ctx, baseUrl, faceKeyId, body)),
   }),
   route({
     ...base, method: 'get', path: '/v1/payment_links', summary: 'All payment links (Razorpay)', query: listLinksQuery,

@@ -1,8 +1,10 @@
 import Razorpay from 'razorpay';
+// The SDK's own check of a checkout or payment link callback (its utils, as the SDK's docs import them).
+import { validatePaymentVerification } from 'razorpay/dist/utils/razorpay-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant, type TestTenant } from '../../support/client.ts';
 import { CARDS, eventually } from '../../support/payments.ts';
-import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError } from '../../support/razorpay.ts';
+import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
 import { openShortUrl, payShortUrl } from '../../support/razorpay-hosted.ts';
 import { Receiver } from '../../support/receiver.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
@@ -11,6 +13,7 @@ import { startTestSystem, type TestSystem } from '../../support/system.ts';
 let sys: TestSystem;
 let t: TestTenant;
 let rzp: Razorpay;
+let keys: RazorpayKeys;
 let other: Razorpay;
 let receiver: Receiver;
 const SECRET = 'plink-webhook-secret';
@@ -19,7 +22,8 @@ const sdk = () => rzp as any;
 beforeAll(async () => {
   sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', JOB_POLL_SECONDS: '1' });
   t = await registerTenant(sys.url, 'A');
-  rzp = razorpaySdk(sys.url, await razorpayKeys(t));
+  keys = await razorpayKeys(t);
+  rzp = razorpaySdk(sys.url, keys);
   other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
   receiver = await new Receiver().start();
   const ep = await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['*'], format: 'razorpay', secret: SECRET });
@@ -88,6 +92,26 @@ describe('payment links', () => {
     expect(await again.text()).toContain('has been paid');
     expectRazorpayError(await sdkError(rzp.paymentLink.cancel(link.id)), 400, { description: /paid/ });
     expectRazorpayError(await sdkError(rzp.paymentLink.edit(link.id, { notes: { x: '1' } })), 400);
+  });
+
+  it("the payer comes back to callback_url with Razorpay's parameters, signed as validatePaymentVerification checks", async () => {
+    const link: any = await rzp.paymentLink.create({ amount: 12000, currency: 'INR', reference_id: 'cb-1', callback_url: 'https://shop.example/paid?cart=9', callback_method: 'get' } as any);
+    const { sessionId } = await openShortUrl(link.short_url);
+    const session = await t.api.get(`/checkout/sessions/${sessionId}`);
+    expect(session.body.success_url).toBe(`${sys.url}/i/${link.id}/return`);
+    await payShortUrl(link.short_url);
+    const paymentId = ((await rzp.paymentLink.fetch(link.id)) as any).payments[0].payment_id;
+    const back = await fetch(`${sys.url}/i/${link.id}/return?payment_id=${paymentId}&order_id=${link.order_id}`, { redirect: 'manual' });
+    expect(back.status).toBe(303);
+    const u = new URL(back.headers.get('location')!);
+    expect(`${u.origin}${u.pathname}`).toBe('https://shop.example/paid');
+    const q = Object.fromEntries(u.searchParams) as Record<string, string>;
+    expect(q).toMatchObject({ cart: '9', razorpay_payment_id: paymentId, razorpay_payment_link_id: link.id, razorpay_payment_link_reference_id: 'cb-1', razorpay_payment_link_status: 'paid' });
+    const params = { payment_link_id: q.razorpay_payment_link_id, payment_link_reference_id: q.razorpay_payment_link_reference_id, payment_link_status: q.razorpay_payment_link_status, payment_id: q.razorpay_payment_id };
+    expect(validatePaymentVerification(params, q.razorpay_signature!, keys.key_secret)).toBe(true);
+    expect(validatePaymentVerification({ ...params, payment_link_status: 'created' }, q.razorpay_signature!, keys.key_secret)).toBe(false);
+    // Another payment's id (or none) confirms nothing.
+    expect((await fetch(`${sys.url}/i/${link.id}/return?payment_id=pay_00000000000000000000`, { redirect: 'manual' })).status).toBe(409);
   });
 
   it('a declined card leaves the link payable', async () => {
