@@ -107,7 +107,7 @@ describe('payment links', () => {
     expect(`${u.origin}${u.pathname}`).toBe('https://shop.example/paid');
     const q = Object.fromEntries(u.searchParams) as Record<string, string>;
     expect(q).toMatchObject({ cart: '9', razorpay_payment_id: paymentId, razorpay_payment_link_id: link.id, razorpay_payment_link_reference_id: 'cb-1', razorpay_payment_link_status: 'paid' });
-    const params = { payment_link_id: q.razorpay_payment_link_id, payment_link_reference_id: q.razorpay_payment_link_reference_id, payment_link_status: q.razorpay_payment_link_status, payment_id: q.razorpay_payment_id };
+    const params = { payment_link_id: q.razorpay_payment_link_id!, payment_link_reference_id: q.razorpay_payment_link_reference_id!, payment_link_status: q.razorpay_payment_link_status!, payment_id: q.razorpay_payment_id! };
     expect(validatePaymentVerification(params, q.razorpay_signature!, keys.key_secret)).toBe(true);
     expect(validatePaymentVerification({ ...params, payment_link_status: 'created' }, q.razorpay_signature!, keys.key_secret)).toBe(false);
     // Another payment's id (or none) confirms nothing.
