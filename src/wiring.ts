@@ -20,7 +20,8 @@ import { announceCheckpoint } from './webhooks/outbox.ts';
  */
 export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'> {
   const hooks: Hooks = {
-    paymentMoved: [completeSessionsOnPayment, razorpayPaymentMoved],
+    // Razorpay's first: a checkout's save-card request is read from the order's sessions while they are open.
+    paymentMoved: [razorpayPaymentMoved, completeSessionsOnPayment],
     checkpointSigned: [announceCheckpoint],
   };
   return { hooks, webhookFaces: WEBHOOK_FACES, checkFraud };

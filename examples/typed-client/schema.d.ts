@@ -7277,6 +7277,10 @@ export interface operations {
                     /** @description Shown as the merchant's name; default the tenant's name */
                     name?: string;
                     description?: string;
+                    /** @description Save the card this checkout is paid with for a gateway face's customer (Razorpay checkout's customer_id with save: 1) */
+                    save_card?: {
+                        customer_id: string;
+                    };
                 };
             };
         };

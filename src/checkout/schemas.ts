@@ -31,6 +31,10 @@ const common = {
   prefill: prefillSchema.optional(),
   name: z.string().trim().min(1).max(100).optional().meta({ description: "Shown as the merchant's name; default the tenant's name" }),
   description: z.string().max(500).optional(),
+  save_card: z
+    .strictObject({ customer_id: z.string().min(1).max(40) })
+    .optional()
+    .meta({ description: "Save the card this checkout is paid with for a gateway face's customer (Razorpay checkout's customer_id with save: 1)" }),
 };
 
 export const createSessionSchema = z

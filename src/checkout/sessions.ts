@@ -71,6 +71,7 @@ export async function createSession(t: Tx, svc: SessionServices, ctx: Ctx, input
     successUrl: input.success_url ?? null, cancelUrl: input.cancel_url ?? null, methods: input.methods ?? [...ALL_METHODS],
     prefill: input.prefill ?? {}, name: input.name ?? null, description: input.description ?? null, metadata: input.metadata ?? {},
     origin: by.origin, openedWith: by.keyType, expiresIn: input.expires_in ?? DEFAULT_EXPIRES_IN, faceKeyId: by.faceKeyId ?? null,
+    saveCardCustomerId: input.save_card?.customer_id ?? null,
   });
   auditIn(t, svc, ctx, {
     objectType: 'checkout_session',

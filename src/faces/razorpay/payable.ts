@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { esc, renderProblemPage } from '../../checkout/page.ts';
 import { createSession } from '../../checkout/sessions.ts';
-import { listSessions } from '../../checkout/store.ts';
+import { listSessions, saveCardCustomerOf } from '../../checkout/store.ts';
 import type { Tx } from '../../db/pool.ts';
 import type { JobDefinition } from '../../jobs/workers.ts';
 import type { PaymentMoved, PaymentServices } from '../../payments/services.ts';
@@ -14,6 +14,7 @@ import { invoiceExpired, invoicePaid, type DbInvoice, type InvoiceData } from '.
 import { linkCallbackUrl, linkExpired, linkPaid, type DbLink, type LinkData } from './payment-links.ts';
 import { razorpayKeySecret } from './keys.ts';
 import { qrCredited, qrExpired, rzpQr, type DbQr, type QrData } from './qr-codes.ts';
+import { saveCardOfPayment } from './tokens.ts';
 import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './store.ts';
 
 /**
@@ -22,9 +23,19 @@ import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './s
  * behind their short_url / image_url.
  */
 
-/** Wired in src/wiring.ts: one indexed look-up per captured payment that has an order. */
+/**
+ * Wired in src/wiring.ts, before checkout completes the order's sessions: a card payment that
+ * gets through saves its card when its checkout asked to (one look-up of the order's open
+ * sessions), and a captured payment pays the link, invoice or QR code its order was made for (one
+ * indexed look-up per captured payment that has an order).
+ */
 export const razorpayPaymentMoved: PaymentMoved = async (t, svc, ctx, payment, to) => {
-  if (to !== 'success' || !payment.order_id) return;
+  if (!payment.order_id) return;
+  if (payment.method === 'card' && (to === 'authorized' || to === 'success')) {
+    const customerId = await saveCardCustomerOf(t, ctx.tenant.id, payment.order_id);
+    if (customerId) await saveCardOfPayment(t, ctx, customerId, payment);
+  }
+  if (to !== 'success') return;
   const o = await lockObjectOfOrder(t, ctx.tenant.id, payment.order_id);
   if (!o) return;
   if (o.kind === 'payment_link') await linkPaid(t, svc, ctx, o as DbLink, payment);

@@ -3,6 +3,7 @@ import { notFound } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { newId, randomBase62 } from '../../ids.ts';
 import { resolveCard } from '../../payments/instruments.ts';
+import type { DbPayment } from '../../payments/payments.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
 import type { Ctx } from '../../services.ts';
 import { getCustomer } from './customers.ts';
@@ -22,7 +23,7 @@ const NETWORKS: Record<string, string> = { visa: 'Visa', mastercard: 'MasterCard
 
 interface TokenData {
   token: string;
-  card: { id: string; name: string | null; last4: string; network: string; bin: string; expiry_month: number; expiry_year: number; behaviour: string };
+  card: { id: string; name: string | null; last4: string; network: string; bin: string; expiry_month: number; expiry_year: number; behaviour: string; fingerprint?: string };
   notes: Record<string, unknown>;
 }
 export type DbToken = DbObject<TokenData>;
@@ -79,7 +80,7 @@ export async function createToken(t: Tx, ctx: Ctx, body: z.output<typeof createT
       token: randomBase62(14),
       card: {
         id: `card_${randomBase62(14)}`, name: body.card.name ?? null, last4: card.last4, network: NETWORKS[card.brand] ?? card.brand, bin: card.bin,
-        expiry_month: card.exp_month, expiry_year: card.exp_year, behaviour: card.behaviour,
+        expiry_month: card.exp_month, expiry_year: card.exp_year, behaviour: card.behaviour, fingerprint: card.fingerprint,
       },
       notes: body.notes ?? {},
     } satisfies TokenData,
@@ -91,6 +92,30 @@ export async function cardOfToken(db: Queryable, tenantId: string, cardId: strin
   const k = await tokenOfCard<TokenData>(db, tenantId, cardId);
   if (!k) throw notFound('card');
   return rzpToken(k).card;
+}
+
+/**
+ * Checkout's "save card" (Razorpay's customer_id + save: 1): the card a payment was made with
+ * becomes a token of the customer, once per card (a card saved before is not saved again). An
+ * unknown customer saves nothing, as the payment itself is not refused for it.
+ */
+export async function saveCardOfPayment(t: Tx, ctx: Ctx, customerId: string, p: DbPayment): Promise<void> {
+  if (p.method !== 'card' || !p.card_last4 || !p.card_exp_month || !p.card_exp_year) return;
+  const customer = await getCustomer(t, ctx.tenant.id, customerId).catch(() => null);
+  if (!customer) return;
+  const saved = await tokensOf<TokenData>(t, ctx.tenant.id, customer.id);
+  if (saved.some((k) => k.data.card.fingerprint !== undefined && k.data.card.fingerprint === p.card_fingerprint)) return;
+  await insertObject<TokenData>(t, {
+    id: newId('rzpToken'), tenantId: ctx.tenant.id, kind: 'token', customerId: customer.id,
+    data: {
+      token: randomBase62(14),
+      card: {
+        id: `card_${randomBase62(14)}`, name: null, last4: p.card_last4, network: NETWORKS[p.card_brand ?? ''] ?? p.card_brand ?? 'Unknown', bin: p.card_bin ?? '',
+        expiry_month: p.card_exp_month, expiry_year: p.card_exp_year, behaviour: p.test_behaviour, ...(p.card_fingerprint ? { fingerprint: p.card_fingerprint } : {}),
+      },
+      notes: {},
+    } satisfies TokenData,
+  });
 }
 
 const getToken = (db: Queryable, tenantId: string, id: string) => getObject<TokenData>(db, tenantId, 'token', id, { what: 'token' });

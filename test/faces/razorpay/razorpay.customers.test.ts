@@ -1,18 +1,21 @@
 import type Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerTenant } from '../../support/client.ts';
-import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError } from '../../support/razorpay.ts';
+import { Client, idemKey, registerTenant } from '../../support/client.ts';
+import { CARDS } from '../../support/payments.ts';
+import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
 /** Customers and their saved cards (tokens) through the official SDK. */
 let sys: TestSystem;
 let rzp: Razorpay;
+let keys: RazorpayKeys;
 let other: Razorpay;
 const sdk = () => rzp as any;
 
 beforeAll(async () => {
   sys = await startTestSystem();
-  rzp = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'A')));
+  keys = await razorpayKeys(await registerTenant(sys.url, 'A'));
+  rzp = razorpaySdk(sys.url, keys);
   other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
 });
 afterAll(() => sys?.stop());
@@ -80,6 +83,32 @@ describe('tokens (saved cards)', () => {
     expect(second.card.network).toBe('MasterCard');
     await sdk().tokens.delete({ id: second.id });
     expectRazorpayError(await sdkError(sdk().tokens.fetch({ id: second.id })), 400);
+  });
+
+  it("checkout's save card (customer_id + save: 1) makes a token of the card paid with, once per card", async () => {
+    const c = await rzp.customers.create({ name: 'Returning Buyer', email: 'buyer@example.com' });
+    // What checkout.js sends in Razorpay mode for {key, order_id, customer_id, save: 1}: the session keeps the customer.
+    const checkout = async (customerId: string | null, number: string = CARDS.visa) => {
+      const order = await rzp.orders.create({ amount: 5000, currency: 'INR' });
+      const s = await new Client(sys.url).post('/api/v1/checkout/sessions', { order_id: order.id, ...(customerId ? { save_card: { customer_id: customerId } } : {}) }, { key: keys.key_id });
+      expect(s.status, s.text).toBe(201);
+      const paid = await new Client(sys.url).post(`/checkout/${s.body.id}/pay`, { method: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } }, { headers: { 'idempotency-key': idemKey() } });
+      expect(paid.status, paid.text).toBe(200);
+      return paid.body;
+    };
+    await checkout(c.id);
+    const tokens = await rzp.customers.fetchTokens(c.id);
+    expect(tokens.count).toBe(1);
+    expect(tokens.items[0]).toMatchObject({ customer_id: c.id, method: 'card', card: { last4: '4242', network: 'Visa', expiry_month: 12, expiry_year: 2030 } });
+    await checkout(c.id); // the same card again: no second token
+    await checkout(c.id, CARDS.mastercard);
+    await checkout(null, CARDS.rupay); // not asked to save
+    const after = await rzp.customers.fetchTokens(c.id);
+    expect(after.items.map((k: any) => k.card.last4).sort()).toEqual(['4242', '4444']);
+    // A declined card saves nothing.
+    const d = await rzp.customers.create({ name: 'Declined Buyer' });
+    await checkout(d.id, CARDS.declined);
+    expect((await rzp.customers.fetchTokens(d.id)).count).toBe(0);
   });
 
   it('refuses a card that is not a test card, and an unknown customer', async () => {
