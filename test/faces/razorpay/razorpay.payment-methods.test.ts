@@ -47,6 +47,17 @@ describe('payment methods and cards', () => {
   });
 });
 
+describe('what is not simulated', () => {
+  it('answers a Razorpay-shaped 400 through the SDK', async () => {
+    const order = await rzp.orders.create({ amount: 5000, currency: 'INR' });
+    const calls: Array<() => Promise<unknown>> = [
+      () => sdk().plans.all(), () => sdk().subscriptions.all(), () => sdk().virtualAccounts.all(), () => sdk().disputes.all(), () => sdk().transfers.all(),
+      () => sdk().settlements.fetchAllOndemandSettlement(), () => sdk().customers.requestEligibilityCheck({ amount: 100 }), () => sdk().orders.viewRtoReview(order.id),
+    ];
+    for (const call of calls) expectRazorpayError(await sdkError(call()), 400);
+  });
+});
+
 describe('IINs', () => {
   it("iins.fetch answers a test card's IIN; iins.all lists them by flow", async () => {
     expect(await rzp.iins.fetch('652100')).toMatchObject({ iin: '652100', entity: 'iin', network: 'RuPay', type: 'credit', emi: { available: false } });
