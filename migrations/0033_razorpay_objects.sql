@@ -1,14 +1,15 @@
 -- Up Migration
 
 -- What only Razorpay's API has (issue 23): customers, saved cards (tokens), items, payment
--- links, invoices, QR codes and each payment a QR code took. They are one table because Sandpay only keeps and shows most of
--- their fields (Razorpay's entity, as `data`); the few it acts on are columns: the kind, the
--- status the face moves, the ledger order a link or invoice is paid through, the customer a
--- token belongs to. Owned by src/faces/razorpay (its store.ts).
+-- links, invoices, QR codes, virtual accounts, and each payment a QR code or virtual account
+-- took. They are one table because Sandpay only keeps and shows most of their fields
+-- (Razorpay's entity, as `data`); the few it acts on are columns: the kind, the status the face
+-- moves, the ledger order a link, invoice or payment is paid through, the customer. Owned by
+-- src/faces/razorpay (its store.ts).
 CREATE TABLE razorpay_objects (
   id          text PRIMARY KEY,
   tenant_id   text NOT NULL REFERENCES tenants (id),
-  kind        text NOT NULL CHECK (kind IN ('customer', 'token', 'item', 'payment_link', 'invoice', 'qr_code', 'qr_payment')),
+  kind        text NOT NULL CHECK (kind IN ('customer', 'token', 'item', 'payment_link', 'invoice', 'qr_code', 'qr_payment', 'virtual_account', 'va_payment')),
   status      text,
   order_id    text REFERENCES orders (id),
   customer_id text REFERENCES razorpay_objects (id),

@@ -33,6 +33,7 @@ export const ID_PREFIXES = {
   rzpPaymentLink: 'plink',
   rzpInvoice: 'inv',
   rzpQrCode: 'qr',
+  rzpVirtualAccount: 'va',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

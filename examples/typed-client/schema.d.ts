@@ -2055,6 +2055,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/virtual_accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All virtual accounts (Razorpay) */
+        get: operations["getV1Virtual_accounts"];
+        put?: never;
+        /** Create a virtual account with a VPA receiver (Razorpay Smart Collect) */
+        post: operations["postV1Virtual_accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a virtual account (Razorpay) */
+        get: operations["getV1Virtual_accountsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a virtual account (Razorpay) */
+        post: operations["postV1Virtual_accountsIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A virtual account's payments (Razorpay) */
+        get: operations["getV1Virtual_accountsIdPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/receivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a receiver to a virtual account (Razorpay: vpa) */
+        post: operations["postV1Virtual_accountsIdReceivers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/allowed_payers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an allowed payer (TPV) to a virtual account (Razorpay) */
+        post: operations["postV1Virtual_accountsIdAllowed_payers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/allowed_payers/{payer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an allowed payer (Razorpay: answers nothing) */
+        delete: operations["deleteV1Virtual_accountsIdAllowed_payersPayer_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a UPI payment to a virtual account's VPA (Sandpay only)
+         * @description A UPI payment of `amount` from `vpa` (default success@razorpay; failure@razorpay declines). Once captured it credits the account: virtual_account.credited.
+         */
+        post: operations["postV1Virtual_accountsIdPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/i/{id}": {
         parameters: {
             query?: never;
@@ -4175,6 +4315,26 @@ export interface components {
                 type: string;
             }[];
         };
+        RazorpayVirtualAccount: {
+            id: string;
+            /** @constant */
+            entity: "virtual_account";
+            /** @enum {string} */
+            status: "active" | "closed";
+            amount_paid: number;
+            receivers: {
+                [key: string]: unknown;
+            }[];
+            allowed_payers: {
+                [key: string]: unknown;
+            }[];
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+        } & {
+            [key: string]: unknown;
+        };
         RazorpayOrder: {
             id: string;
             /** @constant */
@@ -6159,7 +6319,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed")[];
                     description?: string;
                     enabled?: boolean;
                     /**
@@ -6306,7 +6466,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed")[];
                     description?: string;
                     enabled?: boolean;
                 };
@@ -10023,6 +10183,355 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RazorpayIin"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Virtual_accounts: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All virtual accounts (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayVirtualAccount"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "receivers": {
+                 *         "types": [
+                 *           "vpa"
+                 *         ],
+                 *         "vpa": {
+                 *           "descriptor": "shop"
+                 *         }
+                 *       },
+                 *       "name": "Acme",
+                 *       "description": "Rent",
+                 *       "notes": {
+                 *         "flat": "12"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    receivers: {
+                        types: ("vpa" | "bank_account" | "qr_code")[];
+                        vpa?: {
+                            descriptor: string;
+                        };
+                    };
+                    name?: string;
+                    description?: string;
+                    customer_id?: string;
+                    amount_expected?: number;
+                    close_by?: number;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    allowed_payers?: {
+                        /** @constant */
+                        type: "bank_account";
+                        bank_account: {
+                            ifsc: string;
+                            account_number: string;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Create a virtual account with a VPA receiver (Razorpay Smart Collect) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Virtual_accountsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a virtual account (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Close a virtual account (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Virtual_accountsIdPayments: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A virtual account's payments (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayPayment"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdReceivers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "types": [
+                 *         "vpa"
+                 *       ],
+                 *       "vpa": {
+                 *         "descriptor": "extra"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    types: ("vpa" | "bank_account" | "qr_code")[];
+                    vpa?: {
+                        descriptor: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Add a receiver to a virtual account (Razorpay: vpa) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdAllowed_payers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "bank_account",
+                 *       "bank_account": {
+                 *         "ifsc": "UTIB0000013",
+                 *         "account_number": "914010012345679"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "bank_account";
+                    bank_account: {
+                        ifsc: string;
+                        account_number: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Add an allowed payer (TPV) to a virtual account (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1Virtual_accountsIdAllowed_payersPayer_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                payer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove an allowed payer (Razorpay: answers nothing) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdPay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 50000,
+                 *       "vpa": "success@razorpay"
+                 *     }
+                 */
+                "application/json": {
+                    amount: number;
+                    /** @default success@razorpay */
+                    vpa?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate a UPI payment to a virtual account's VPA (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPayment"];
                 };
             };
             400: components["responses"]["RazorpayError400"];

@@ -36,6 +36,7 @@ export const OWN_EVENTS = [
   'payment_link.paid', 'payment_link.partially_paid', 'payment_link.expired', 'payment_link.cancelled',
   'invoice.paid', 'invoice.partially_paid', 'invoice.expired',
   'qr_code.created', 'qr_code.credited', 'qr_code.closed',
+  'virtual_account.created', 'virtual_account.credited', 'virtual_account.closed',
 ] as const;
 export type OwnEvent = (typeof OWN_EVENTS)[number];
 

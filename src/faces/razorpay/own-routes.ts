@@ -8,10 +8,11 @@ import { paymentMethodRoutes } from './payment-methods.ts';
 import { qrCodeRoutes } from './qr-codes.ts';
 import { settlementRoutes } from './settlements.ts';
 import { tokenRoutes } from './tokens.ts';
+import { virtualAccountRoutes } from './virtual-accounts.ts';
 
 /** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
 export const razorpayOwnRoutes = [
   ...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...paymentMethodRoutes, ...settlementRoutes,
-  ...iinRoutes,
+  ...iinRoutes, ...virtualAccountRoutes,
   ...hostedRoutes,
 ];

@@ -15,6 +15,7 @@ import { linkCallbackUrl, linkExpired, linkPaid, type DbLink, type LinkData } fr
 import { razorpayKeySecret } from './keys.ts';
 import { qrCredited, qrExpired, rzpQr, type DbQr, type QrData } from './qr-codes.ts';
 import { saveCardOfPayment } from './tokens.ts';
+import { vaCredited, vaExpired, type VaData } from './virtual-accounts.ts';
 import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './store.ts';
 
 /**
@@ -41,6 +42,7 @@ export const razorpayPaymentMoved: PaymentMoved = async (t, svc, ctx, payment, t
   if (o.kind === 'payment_link') await linkPaid(t, svc, ctx, o as DbLink, payment);
   else if (o.kind === 'invoice') await invoicePaid(t, svc, ctx, o as DbInvoice, payment);
   else if (o.kind === 'qr_payment') await qrCredited(t, svc, ctx, (o as DbObject<{ qr_code_id: string }>).data.qr_code_id, payment);
+  else if (o.kind === 'va_payment') await vaCredited(t, svc, ctx, (o as DbObject<{ virtual_account_id: string }>).data.virtual_account_id, payment);
 };
 
 async function expire(t: Tx, svc: PaymentServices, ctx: Ctx, id: string): Promise<void> {
@@ -48,6 +50,7 @@ async function expire(t: Tx, svc: PaymentServices, ctx: Ctx, id: string): Promis
   if (o?.kind === 'payment_link') await linkExpired(t, svc, ctx, o as unknown as DbObject<LinkData>);
   else if (o?.kind === 'invoice') await invoiceExpired(t, svc, ctx, o as unknown as DbObject<InvoiceData>);
   else if (o?.kind === 'qr_code') await qrExpired(t, svc, ctx, o as unknown as DbObject<QrData>);
+  else if (o?.kind === 'virtual_account') await vaExpired(t, svc, ctx, o as unknown as DbObject<VaData>);
 }
 
 /** Listed in src/wiring.ts with every capability's jobs. */

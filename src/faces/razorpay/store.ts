@@ -7,7 +7,7 @@ import { listPage, type SkipArgs } from '../../db/paginate.ts';
  * links, invoices and QR codes, each a row of its kind with Razorpay's fields in `data`.
  */
 
-export type ObjectKind = 'customer' | 'token' | 'item' | 'payment_link' | 'invoice' | 'qr_code' | 'qr_payment';
+export type ObjectKind = 'customer' | 'token' | 'item' | 'payment_link' | 'invoice' | 'qr_code' | 'qr_payment' | 'virtual_account' | 'va_payment';
 
 export interface DbObject<D = Record<string, unknown>> {
   id: string;
@@ -66,10 +66,10 @@ export function deleteObject(t: Tx, id: string): Promise<unknown> {
 /** A page of the tenant's live objects of a kind, newest first (Razorpay's count/skip), with optional column filters. */
 export function listObjects<D, T>(
   db: Queryable, tenantId: string, kind: ObjectKind, page: SkipArgs, view: (o: DbObject<D>) => T,
-  filters: { status?: string | undefined; customer_id?: string | undefined; qr_code_id?: string | undefined; reference_id?: string | undefined; active?: boolean | undefined } = {},
+  filters: { status?: string | undefined; customer_id?: string | undefined; qr_code_id?: string | undefined; virtual_account_id?: string | undefined; reference_id?: string | undefined; active?: boolean | undefined } = {},
 ): Promise<T[]> {
-  const { qr_code_id: qr, reference_id: ref, active, ...columns } = filters;
-  const fields = { kind, ...columns, "data->>'qr_code_id' =": qr, "data->>'reference_id' =": ref, "data->>'active' =": active === undefined ? undefined : String(active) };
+  const { qr_code_id: qr, virtual_account_id: va, reference_id: ref, active, ...columns } = filters;
+  const fields = { kind, ...columns, "data->>'qr_code_id' =": qr, "data->>'virtual_account_id' =": va, "data->>'reference_id' =": ref, "data->>'active' =": active === undefined ? undefined : String(active) };
   return listPage<DbObject<D>, T, SkipArgs>(db, { table: 'razorpay_objects', tenantId, filters: fields, fixed: ['NOT deleted'] }, page, view);
 }
 
@@ -91,10 +91,10 @@ export function tokensOf<D>(db: Queryable, tenantId: string, customerId: string)
   );
 }
 
-/** The payment link, invoice or QR code payment an order was made for, locked: a payment that moves on it moves them. */
+/** The payment link, invoice, or QR code's or virtual account's payment an order was made for, locked: a payment that moves on it moves them. */
 export function lockObjectOfOrder<D>(t: Tx, tenantId: string, orderId: string): Promise<DbObject<D> | undefined> {
   return t.maybeOne<DbObject<D>>(
-    `SELECT * FROM razorpay_objects WHERE tenant_id = $1::text AND order_id = $2::text AND kind IN ('payment_link', 'invoice', 'qr_payment') FOR UPDATE`,
+    `SELECT * FROM razorpay_objects WHERE tenant_id = $1::text AND order_id = $2::text AND kind IN ('payment_link', 'invoice', 'qr_payment', 'va_payment') FOR UPDATE`,
     [tenantId, orderId],
   );
 }
@@ -130,4 +130,9 @@ export function objectOwner(db: Queryable, id: string): Promise<{ tenant_id: str
 /** The order ids of a QR code's payments, newest first (count/skip). */
 export function qrPaymentOrders(db: Queryable, tenantId: string, qrCodeId: string, page: SkipArgs): Promise<string[]> {
   return listObjects<{ qr_code_id: string }, string>(db, tenantId, 'qr_payment', page, (o) => o.order_id!, { qr_code_id: qrCodeId });
+}
+
+/** The order ids of a virtual account's payments, newest first (count/skip). */
+export function vaPaymentOrders(db: Queryable, tenantId: string, accountId: string, page: SkipArgs): Promise<string[]> {
+  return listObjects<{ virtual_account_id: string }, string>(db, tenantId, 'va_payment', page, (o) => o.order_id!, { virtual_account_id: accountId });
 }

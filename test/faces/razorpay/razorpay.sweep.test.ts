@@ -36,10 +36,11 @@ beforeAll(async () => {
   ids.rzpInvoice = await own('/v1/invoices', { type: 'invoice', draft: '1', customer_id: ids.rzpCustomer, line_items: [{ item_id: ids.rzpItem }] });
   ids.rzpPaymentLink = await own('/v1/payment_links', { amount: 1000, currency: 'INR' });
   ids.rzpQrCode = await own('/v1/payments/qr_codes', { type: 'upi_qr', usage: 'multiple_use' });
+  ids.rzpVirtualAccount = await own('/v1/virtual_accounts', { receivers: { types: ['vpa'] } });
 });
 afterAll(() => sys?.stop());
 
-const fill = (path: string, kind: string) => path.replace(':id', ids[kind]!).replace(':refund_id', ids.refund!).replace(':token_id', ids.rzpToken!).replace(':medium', 'sms');
+const fill = (path: string, kind: string) => path.replace(':id', ids[kind]!).replace(':refund_id', ids.refund!).replace(':token_id', ids.rzpToken!).replace(':medium', 'sms').replace(':payer_id', 'ba_00000000000000');
 const send = (method: string, path: string, keys: RazorpayKeys | null, body?: unknown): Promise<ApiResponse> =>
   new Client(sys.url).request(method.toUpperCase(), path, { key: null, body, headers: keys ? { authorization: basicAuth(keys) } : {} });
 
