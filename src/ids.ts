@@ -34,6 +34,7 @@ export const ID_PREFIXES = {
   rzpInvoice: 'inv',
   rzpQrCode: 'qr',
   rzpVirtualAccount: 'va',
+  rzpDispute: 'disp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2195,6 +2195,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/{id}/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate a customer's chargeback on a captured payment (Sandpay only) */
+        post: operations["postV1PaymentsIdDisputes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All disputes (Razorpay) */
+        get: operations["getV1Disputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a dispute (Razorpay) */
+        get: operations["getV1DisputesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a dispute: it is lost (Razorpay) */
+        post: operations["postV1DisputesIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/contest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Contest a dispute: save evidence (draft) or submit it (under_review) (Razorpay) */
+        patch: operations["patchV1DisputesIdContest"];
+        trace?: never;
+    };
+    "/v1/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate the bank's decision on a contested dispute (Sandpay only) */
+        post: operations["postV1DisputesIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/i/{id}": {
         parameters: {
             query?: never;
@@ -4335,6 +4437,22 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RazorpayDispute: {
+            id: string;
+            /** @constant */
+            entity: "dispute";
+            payment_id: string;
+            amount: number;
+            currency: string;
+            amount_deducted: number;
+            /** @enum {string} */
+            status: "open" | "under_review" | "won" | "lost" | "closed";
+            phase: string;
+            respond_by: number;
+            created_at: number;
+        } & {
+            [key: string]: unknown;
+        };
         RazorpayOrder: {
             id: string;
             /** @constant */
@@ -6319,7 +6437,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed" | "payment.dispute.created" | "payment.dispute.under_review" | "payment.dispute.won" | "payment.dispute.lost" | "payment.dispute.closed")[];
                     description?: string;
                     enabled?: boolean;
                     /**
@@ -6466,7 +6584,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed" | "payment.dispute.created" | "payment.dispute.under_review" | "payment.dispute.won" | "payment.dispute.lost" | "payment.dispute.closed")[];
                     description?: string;
                     enabled?: boolean;
                 };
@@ -10532,6 +10650,227 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RazorpayPayment"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsIdDisputes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 1000,
+                 *       "reason_code": "chargeback"
+                 *     }
+                 */
+                "application/json": {
+                    amount?: number;
+                    reason_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate a customer's chargeback on a captured payment (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Disputes: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All disputes (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayDispute"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1DisputesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a dispute (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1DisputesIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accept a dispute: it is lost (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1DisputesIdContest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "summary": "Delivered on time",
+                 *       "shipping_proof": [
+                 *         "doc_EFtmUsbwpXwBH9"
+                 *       ],
+                 *       "action": "submit"
+                 *     }
+                 */
+                "application/json": {
+                    amount?: number;
+                    summary?: string;
+                    shipping_proof?: string[];
+                    billing_proof?: string[];
+                    cancellation_proof?: string[];
+                    customer_communication?: string[];
+                    proof_of_service?: string[];
+                    explanation_letter?: string[];
+                    refund_confirmation?: string[];
+                    access_activity_log?: string[];
+                    refund_cancellation_policy?: string[];
+                    term_and_conditions?: string[];
+                    others?: {
+                        type: string;
+                        document_ids: string[];
+                    }[];
+                    /** @enum {string} */
+                    action?: "draft" | "submit";
+                };
+            };
+        };
+        responses: {
+            /** @description Contest a dispute: save evidence (draft) or submit it (under_review) (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1DisputesIdResolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "outcome": "won"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "won" | "lost";
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate the bank's decision on a contested dispute (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
                 };
             };
             400: components["responses"]["RazorpayError400"];

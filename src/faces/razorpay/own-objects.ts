@@ -37,6 +37,7 @@ export const OWN_EVENTS = [
   'invoice.paid', 'invoice.partially_paid', 'invoice.expired',
   'qr_code.created', 'qr_code.credited', 'qr_code.closed',
   'virtual_account.created', 'virtual_account.credited', 'virtual_account.closed',
+  'payment.dispute.created', 'payment.dispute.under_review', 'payment.dispute.won', 'payment.dispute.lost', 'payment.dispute.closed',
 ] as const;
 export type OwnEvent = (typeof OWN_EVENTS)[number];
 

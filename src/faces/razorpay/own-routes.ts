@@ -1,4 +1,5 @@
 import { customerRoutes } from './customers.ts';
+import { disputeRoutes } from './disputes.ts';
 import { invoiceRoutes } from './invoices.ts';
 import { itemRoutes } from './items.ts';
 import { iinRoutes } from './iins.ts';
@@ -13,6 +14,6 @@ import { virtualAccountRoutes } from './virtual-accounts.ts';
 /** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
 export const razorpayOwnRoutes = [
   ...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...paymentMethodRoutes, ...settlementRoutes,
-  ...iinRoutes, ...virtualAccountRoutes,
+  ...iinRoutes, ...virtualAccountRoutes, ...disputeRoutes,
   ...hostedRoutes,
 ];

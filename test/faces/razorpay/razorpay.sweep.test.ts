@@ -37,6 +37,7 @@ beforeAll(async () => {
   ids.rzpPaymentLink = await own('/v1/payment_links', { amount: 1000, currency: 'INR' });
   ids.rzpQrCode = await own('/v1/payments/qr_codes', { type: 'upi_qr', usage: 'multiple_use' });
   ids.rzpVirtualAccount = await own('/v1/virtual_accounts', { receivers: { types: ['vpa'] } });
+  ids.rzpDispute = await own(`/v1/payments/${ids.payment}/disputes`, {});
 });
 afterAll(() => sys?.stop());
 
