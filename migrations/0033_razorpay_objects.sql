@@ -9,7 +9,7 @@
 CREATE TABLE razorpay_objects (
   id          text PRIMARY KEY,
   tenant_id   text NOT NULL REFERENCES tenants (id),
-  kind        text NOT NULL CHECK (kind IN ('customer', 'token', 'item', 'payment_link', 'invoice', 'qr_code', 'qr_payment', 'virtual_account', 'va_payment', 'dispute')),
+  kind        text NOT NULL CHECK (kind IN ('customer', 'token', 'item', 'payment_link', 'invoice', 'qr_code', 'qr_payment', 'virtual_account', 'va_payment', 'dispute', 'fund_account')),
   status      text,
   order_id    text REFERENCES orders (id),
   customer_id text REFERENCES razorpay_objects (id),

@@ -35,6 +35,7 @@ export const ID_PREFIXES = {
   rzpQrCode: 'qr',
   rzpVirtualAccount: 'va',
   rzpDispute: 'disp',
+  rzpFundAccount: 'fa',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

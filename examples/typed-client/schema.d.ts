@@ -1523,6 +1523,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cards/fingerprints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A card's network reference (PAR), from a test card number or a token (Razorpay)
+         * @description The same card always has the same payment_account_reference within a tenant, whether given by number or by a token saved from it.
+         */
+        post: operations["postV1CardsFingerprints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cards/{id}": {
         parameters: {
             query?: never;
@@ -2291,6 +2311,24 @@ export interface paths {
         put?: never;
         /** Simulate the bank's decision on a contested dispute (Sandpay only) */
         post: operations["postV1DisputesIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fund_accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's fund accounts (Razorpay) */
+        get: operations["getV1Fund_accounts"];
+        put?: never;
+        /** Add a bank account to a customer (Razorpay's fund account) */
+        post: operations["postV1Fund_accounts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4452,6 +4490,24 @@ export interface components {
             created_at: number;
         } & {
             [key: string]: unknown;
+        };
+        RazorpayFundAccount: {
+            id: string;
+            /** @constant */
+            entity: "fund_account";
+            customer_id: string;
+            /** @constant */
+            account_type: "bank_account";
+            bank_account: {
+                ifsc: string;
+                bank_name: string;
+                name: string;
+                account_number: string;
+                notes: unknown[];
+            };
+            batch_id: null;
+            active: boolean;
+            created_at: number;
         };
         RazorpayOrder: {
             id: string;
@@ -8787,6 +8843,48 @@ export interface operations {
             503: components["responses"]["RazorpayError503"];
         };
     };
+    postV1CardsFingerprints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "number": "4242424242424242"
+                 *     }
+                 */
+                "application/json": {
+                    number: string;
+                    tokenised?: boolean;
+                } | {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A card's network reference (PAR), from a test card number or a token (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        network: string;
+                        payment_account_reference: string;
+                        network_reference_id: null;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
     getV1CardsId: {
         parameters: {
             query?: never;
@@ -10871,6 +10969,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Fund_accounts: {
+        parameters: {
+            query: {
+                customer_id: string;
+                count?: number;
+                skip?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A customer's fund accounts (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayFundAccount"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Fund_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cust_00000000000000000000",
+                 *       "account_type": "bank_account",
+                 *       "bank_account": {
+                 *         "name": "Gaurav Kumar",
+                 *         "ifsc": "HDFC0000053",
+                 *         "account_number": "765432123456789"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    customer_id: string;
+                    /** @constant */
+                    account_type: "bank_account";
+                    bank_account: {
+                        name: string;
+                        ifsc: string;
+                        account_number: string | number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Add a bank account to a customer (Razorpay's fund account) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayFundAccount"];
                 };
             };
             400: components["responses"]["RazorpayError400"];

@@ -1,5 +1,6 @@
 import { customerRoutes } from './customers.ts';
 import { disputeRoutes } from './disputes.ts';
+import { fundAccountRoutes } from './fund-accounts.ts';
 import { invoiceRoutes } from './invoices.ts';
 import { itemRoutes } from './items.ts';
 import { iinRoutes } from './iins.ts';
@@ -14,6 +15,6 @@ import { virtualAccountRoutes } from './virtual-accounts.ts';
 /** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
 export const razorpayOwnRoutes = [
   ...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...paymentMethodRoutes, ...settlementRoutes,
-  ...iinRoutes, ...virtualAccountRoutes, ...disputeRoutes,
+  ...iinRoutes, ...virtualAccountRoutes, ...disputeRoutes, ...fundAccountRoutes,
   ...hostedRoutes,
 ];

@@ -7,7 +7,7 @@ import { listPage, type SkipArgs } from '../../db/paginate.ts';
  * links, invoices and QR codes, each a row of its kind with Razorpay's fields in `data`.
  */
 
-export type ObjectKind = 'customer' | 'token' | 'item' | 'payment_link' | 'invoice' | 'qr_code' | 'qr_payment' | 'virtual_account' | 'va_payment' | 'dispute';
+export type ObjectKind = 'customer' | 'token' | 'item' | 'payment_link' | 'invoice' | 'qr_code' | 'qr_payment' | 'virtual_account' | 'va_payment' | 'dispute' | 'fund_account';
 
 export interface DbObject<D = Record<string, unknown>> {
   id: string;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { notFound } from '../../core/errors.ts';
+import { badRequest, notFound } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../db/pool.ts';
 import { newId, randomBase62 } from '../../ids.ts';
-import { resolveCard } from '../../payments/instruments.ts';
+import { cardFingerprint, resolveCard, TEST_CARDS } from '../../payments/instruments.ts';
+import { createHash } from 'node:crypto';
 import type { DbPayment } from '../../payments/payments.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
 import type { Ctx } from '../../services.ts';
@@ -18,6 +19,9 @@ import { deleteObject, getObject, insertObject, tokenOfCard, tokensOf, type DbOb
  * deleteToken) or the token (tokens.fetch, tokens.delete). Never the number or cvv: the card's
  * brand, last4, expiry and what the test card it came from does.
  */
+
+/** A 29-character payment account reference, stable per card and tenant (from its fingerprint). */
+const parOf = (fingerprint: string) => `V001${createHash('sha256').update(`par:${fingerprint}`).digest('hex').toUpperCase().slice(0, 25)}`;
 
 const NETWORKS: Record<string, string> = { visa: 'Visa', mastercard: 'MasterCard', amex: 'American Express', rupay: 'RuPay' };
 
@@ -154,6 +158,30 @@ export const tokenRoutes = [
       const k = await getObject<TokenData>(t, ctx.tenant.id, 'token', body.id, { what: 'token', lock: true });
       await deleteObject(t, k.id);
       return {};
+    },
+  }),
+  route({
+    ...base, method: 'post', path: '/v1/cards/fingerprints', write: true, summary: "A card's network reference (PAR), from a test card number or a token (Razorpay)",
+    description: 'The same card always has the same payment_account_reference within a tenant, whether given by number or by a token saved from it.',
+    body: z.union([z.strictObject({ number: z.string().min(12).max(30), tokenised: z.boolean().optional() }), z.strictObject({ token: z.string().min(1).max(40) })]),
+    response: z.strictObject({ network: z.string(), payment_account_reference: z.string(), network_reference_id: z.null() }),
+    example: { number: '4242424242424242' },
+    handler: async ({ t, ctx, body }) => {
+      let network: string;
+      let fingerprint: string;
+      if ('number' in body) {
+        const number = body.number.replace(/[\s-]/g, '');
+        const test = TEST_CARDS.find((c) => c.number === number);
+        if (!test) throw badRequest('unknown_test_card', 'Sandpay only accepts its published test card numbers', 'number');
+        network = NETWORKS[test.brand] ?? test.brand;
+        fingerprint = cardFingerprint(ctx.tenant.id, number);
+      } else {
+        const k = await getObject<TokenData>(t, ctx.tenant.id, 'token', body.token, { what: 'token', param: 'token' });
+        if (!k.data.card.fingerprint) throw badRequest('token_without_reference', 'This token has no card reference', 'token');
+        network = k.data.card.network;
+        fingerprint = k.data.card.fingerprint;
+      }
+      return { network, payment_account_reference: parOf(fingerprint), network_reference_id: null };
     },
   }),
   route({

@@ -111,6 +111,26 @@ describe('tokens (saved cards)', () => {
     expect((await rzp.customers.fetchTokens(d.id)).count).toBe(0);
   });
 
+  it("cards.requestCardReference: one card, one payment_account_reference, by number or by its token", async () => {
+    const c = await rzp.customers.create({ name: 'PAR Holder' });
+    const token = await sdk().tokens.create({ customer_id: c.id, method: 'card', card: { number: '5555555555554444', cvv: '123', expiry_month: 12, expiry_year: 2031 } });
+    const byNumber: any = await rzp.cards.requestCardReference({ number: '5555555555554444' });
+    expect(byNumber).toEqual({ network: 'MasterCard', payment_account_reference: expect.stringMatching(/^[0-9A-Z]{29}$/), network_reference_id: null });
+    expect(await rzp.cards.requestCardReference({ token: token.id })).toEqual(byNumber);
+    expect(((await rzp.cards.requestCardReference({ number: '4242424242424242' })) as any).payment_account_reference).not.toBe(byNumber.payment_account_reference);
+    expectRazorpayError(await sdkError(rzp.cards.requestCardReference({ number: '4111111111111111' })), 400, { field: 'number' });
+  });
+
+  it('fund accounts: a bank account is added to a customer and listed by customer', async () => {
+    const c = await rzp.customers.create({ name: 'Fund Holder' });
+    const fa: any = await rzp.fundAccount.create({ customer_id: c.id, account_type: 'bank_account', bank_account: { name: 'Fund Holder', ifsc: 'HDFC0000053', account_number: 765432123456789 } });
+    expect(fa).toMatchObject({ id: expect.stringMatching(/^fa_/), entity: 'fund_account', customer_id: c.id, active: true, bank_account: { ifsc: 'HDFC0000053', bank_name: 'HDFC Bank', account_number: '765432123456789', name: 'Fund Holder' } });
+    expect(await rzp.fundAccount.fetch(c.id)).toEqual({ entity: 'collection', count: 1, items: [fa] });
+    expect((await rzp.fundAccount.fetch((await rzp.customers.create({ name: 'No Accounts' })).id)).count).toBe(0);
+    expectRazorpayError(await sdkError(rzp.fundAccount.create({ customer_id: c.id, account_type: 'bank_account', bank_account: { name: 'Fund Holder', ifsc: 'bad', account_number: '1' } })), 400);
+    expectRazorpayError(await sdkError(other.fundAccount.fetch(c.id)), 400, { description: /does not exist/ });
+  });
+
   it('refuses a card that is not a test card, and an unknown customer', async () => {
     const c = await rzp.customers.create({ name: 'Card Holder Two' });
     expectRazorpayError(await sdkError(sdk().tokens.create({ customer_id: c.id, method: 'card', card: { number: '4111111111111112', cvv: '123', expiry_month: 12, expiry_year: 2030 } })), 400);
