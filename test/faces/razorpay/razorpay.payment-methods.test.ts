@@ -51,7 +51,7 @@ describe('what is not simulated', () => {
   it('answers a Razorpay-shaped 400 through the SDK', async () => {
     const order = await rzp.orders.create({ amount: 5000, currency: 'INR' });
     const calls: Array<() => Promise<unknown>> = [
-      () => sdk().plans.all(), () => sdk().subscriptions.all(), () => sdk().virtualAccounts.all(), () => sdk().disputes.all(), () => sdk().transfers.all(),
+      () => sdk().plans.all(), () => sdk().subscriptions.all(), () => sdk().payments.otpGenerate('pay_00000000000000000000'), () => sdk().transfers.all(),
       () => sdk().settlements.fetchAllOndemandSettlement(), () => sdk().customers.requestEligibilityCheck({ amount: 100 }), () => sdk().orders.viewRtoReview(order.id),
     ];
     for (const call of calls) expectRazorpayError(await sdkError(call()), 400);
