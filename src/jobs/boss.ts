@@ -22,6 +22,7 @@ export const QUEUES = {
   checkoutExpire: 'checkout-expire',
   auditCheckpoint: 'audit-checkpoint',
   razorpayExpire: 'razorpay-expire',
+  razorpaySettle: 'razorpay-settle',
 } as const;
 
 export const BOSS_SCHEMA = 'pgboss';

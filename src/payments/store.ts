@@ -320,3 +320,8 @@ export function paymentsCapturedBetween(db: Queryable, tenantId: string, from: D
     [tenantId, from, to],
   );
 }
+
+/** The tenants that captured payments in [from, to) (a face's daily settlement run). */
+export function tenantsCapturingBetween(db: Queryable, from: Date, to: Date): Promise<Array<{ tenant_id: string }>> {
+  return db.rows(`SELECT DISTINCT tenant_id FROM payments WHERE captured_at >= $1::timestamptz AND captured_at < $2::timestamptz`, [from, to]);
+}

@@ -118,3 +118,8 @@ export function refundsProcessedBetween(db: Queryable, tenantId: string, from: D
     [tenantId, from, to],
   );
 }
+
+/** The tenants whose refunds were processed in [from, to) (a face's daily settlement run). */
+export function tenantsRefundingBetween(db: Queryable, from: Date, to: Date): Promise<Array<{ tenant_id: string }>> {
+  return db.rows(`SELECT DISTINCT tenant_id FROM refunds WHERE status = 'processed' AND processed_at >= $1::timestamptz AND processed_at < $2::timestamptz`, [from, to]);
+}

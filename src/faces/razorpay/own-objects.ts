@@ -38,6 +38,7 @@ export const OWN_EVENTS = [
   'qr_code.created', 'qr_code.credited', 'qr_code.closed',
   'virtual_account.created', 'virtual_account.credited', 'virtual_account.closed',
   'payment.dispute.created', 'payment.dispute.under_review', 'payment.dispute.won', 'payment.dispute.lost', 'payment.dispute.closed',
+  'settlement.processed',
 ] as const;
 export type OwnEvent = (typeof OWN_EVENTS)[number];
 

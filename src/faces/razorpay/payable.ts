@@ -14,6 +14,7 @@ import { invoiceExpired, invoicePaid, type DbInvoice, type InvoiceData } from '.
 import { linkCallbackUrl, linkExpired, linkPaid, type DbLink, type LinkData } from './payment-links.ts';
 import { razorpayKeySecret } from './keys.ts';
 import { qrCredited, qrExpired, rzpQr, type DbQr, type QrData } from './qr-codes.ts';
+import { settlementJobs } from './settlements.ts';
 import { saveCardOfPayment } from './tokens.ts';
 import { vaCredited, vaExpired, type VaData } from './virtual-accounts.ts';
 import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './store.ts';
@@ -55,7 +56,7 @@ async function expire(t: Tx, svc: PaymentServices, ctx: Ctx, id: string): Promis
 
 /** Listed in src/wiring.ts with every capability's jobs. */
 export function razorpayJobs(svc: PaymentServices): JobDefinition[] {
-  return [{
+  return [...settlementJobs(svc), {
     queue: RAZORPAY_EXPIRE,
     concurrency: 1,
     each: ({ id }: { id: string }) => asOwner(svc, (t) => objectOwner(t, id), (t, ctx) => expire(t, svc, ctx, id)),

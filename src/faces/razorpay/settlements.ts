@@ -2,12 +2,16 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
 import type { Queryable } from '../../db/pool.ts';
-import { captureDays, paymentsCapturedBetween } from '../../payments/store.ts';
-import { refundDays, refundsProcessedBetween } from '../../refunds/store.ts';
+import { QUEUES } from '../../jobs/boss.ts';
+import type { JobDefinition, Queue } from '../../jobs/workers.ts';
+import type { PaymentServices } from '../../payments/services.ts';
+import { captureDays, paymentsCapturedBetween, tenantsCapturingBetween } from '../../payments/store.ts';
+import { refundDays, refundsProcessedBetween, tenantsRefundingBetween } from '../../refunds/store.ts';
+import { asOwner } from '../../tenants/tenants.ts';
 import { route } from '../../routing/route.ts';
 import { collection, rzpPaymentRow } from './api.ts';
 import { razorpayHttpFace } from './http-face.ts';
-import { unix } from './own-objects.ts';
+import { raiseOwn, unix } from './own-objects.ts';
 import { collectionOf, collectionQuery, COUNT_MAX } from './schemas.ts';
 
 /**
@@ -91,6 +95,33 @@ async function settleDay(db: Queryable, tenantId: string, day: string): Promise<
 async function settlementDays(db: Queryable, tenantId: string): Promise<string[]> {
   const [c, r] = await Promise.all([captureDays(db, tenantId, TZ), refundDays(db, tenantId, TZ)]);
   return [...new Set([...c, ...r].map((d) => d.day))].sort().reverse();
+}
+
+/** The IST day before the one `now` is in (YYYY-MM-DD): the day a run at 00:05 IST settles. */
+export const previousIstDay = (now = new Date()) => new Date(now.getTime() + IST_OFFSET_MS - DAY_MS).toISOString().slice(0, 10);
+
+/** A failed run is not retried: each settlement's webhook is sent once, by the run for its day. */
+export const RAZORPAY_SETTLE: Queue = { name: QUEUES.razorpaySettle, options: { retryLimit: 0 } };
+
+/**
+ * settlement.processed, as Razorpay sends it when a settlement is paid out: at 00:05 IST (18:35
+ * UTC) every tenant with a settlement for the day that just ended gets it, with the settlement.
+ * `day` (YYYY-MM-DD) runs it for another day.
+ */
+export async function announceSettlements(svc: PaymentServices, day = previousIstDay()): Promise<void> {
+  const from = dayStart(day);
+  const to = new Date(from.getTime() + DAY_MS);
+  const [c, r] = await Promise.all([tenantsCapturingBetween(svc.db, from, to), tenantsRefundingBetween(svc.db, from, to)]);
+  for (const tenantId of new Set([...c, ...r].map((x) => x.tenant_id))) {
+    await asOwner(svc, async () => ({ tenant_id: tenantId }), async (t, ctx) => {
+      const { settlement } = await settleDay(t, tenantId, day);
+      raiseOwn(t, svc, ctx, 'settlement.processed', settlement.id, { settlement });
+    });
+  }
+}
+
+export function settlementJobs(svc: PaymentServices): JobDefinition[] {
+  return [{ queue: RAZORPAY_SETTLE, concurrency: 1, cron: '35 18 * * *', each: async (data: { day?: string } | undefined) => announceSettlements(svc, data?.day) }];
 }
 
 const base = { auth: 'face', face: razorpayHttpFace, tag: 'Razorpay' } as const;

@@ -1,4 +1,6 @@
-import type Razorpay from 'razorpay';
+import Razorpay from 'razorpay';
+import { QUEUES } from '../../../src/jobs/boss.ts';
+import { Receiver } from '../../support/receiver.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant, type TestTenant } from '../../support/client.ts';
 import { CARDS, cardBody, createPayment, eventually } from '../../support/payments.ts';
@@ -18,7 +20,7 @@ let other: Razorpay;
 const istDay = (d: Date) => new Date(d.getTime() + 330 * 60_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  sys = await startTestSystem({ REFUND_PROCESS_DELAY_MS: '50' });
+  sys = await startTestSystem({ REFUND_PROCESS_DELAY_MS: '50', WEBHOOK_RETRY_SCHEDULE: 'none' });
   t = await registerTenant(sys.url, 'A');
   rzp = razorpaySdk(sys.url, await razorpayKeys(t));
   other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
@@ -63,6 +65,24 @@ describe('settlements', () => {
     expect(past).toMatchObject({ status: 'processed', amount: 7000, utr: expect.stringMatching(/^\d{12}$/) });
     expect((await rzp.settlements.all({ skip: 1 })).items.map((x: any) => x.id)).toEqual([past.id]);
     expect(await rzp.settlements.fetch(past.id)).toEqual(past);
+  });
+
+  it('settlement.processed is sent for the day that ended (the 00:05 IST run), with the settlement', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      expect((await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['settlement.processed'], format: 'razorpay', secret: 'settle-secret' })).status).toBe(201);
+      const late = await createPayment(t.api, { ...cardBody(CARDS.visa), amount: 3000 });
+      // 24 hours back is always in the previous IST day: the day the run settles.
+      await sys.sql(`UPDATE payments SET captured_at = now() - interval '24 hours' WHERE id = $1`, [late.id]);
+      await sys.runtime.boss.send(QUEUES.razorpaySettle, {});
+      const [hook] = await eventually(async () => receiver.received.filter((r) => r.body?.event === 'settlement.processed'), (h) => h.length === 1);
+      expect(Razorpay.validateWebhookSignature(hook!.rawBody, String(hook!.headers['x-razorpay-signature']), 'settle-secret')).toBe(true);
+      const s = hook!.body.payload.settlement.entity;
+      expect(s).toMatchObject({ entity: 'settlement', status: 'processed', amount: 3000, utr: expect.stringMatching(/^\d{12}$/) });
+      expect(await rzp.settlements.fetch(s.id)).toEqual(s);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('bad input is a Razorpay 400', async () => {
