@@ -1,20 +1,22 @@
 import type Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, idemKey, registerTenant } from '../../support/client.ts';
-import { CARDS } from '../../support/payments.ts';
-import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
+import { Client, idemKey, registerTenant, type TestTenant } from '../../support/client.ts';
+import { CARDS, eventually } from '../../support/payments.ts';
+import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
 /** Customers and their saved cards (tokens) through the official SDK. */
 let sys: TestSystem;
 let rzp: Razorpay;
 let keys: RazorpayKeys;
+let tenant: TestTenant;
 let other: Razorpay;
 const sdk = () => rzp as any;
 
 beforeAll(async () => {
   sys = await startTestSystem();
-  keys = await razorpayKeys(await registerTenant(sys.url, 'A'));
+  tenant = await registerTenant(sys.url, 'A');
+  keys = await razorpayKeys(tenant);
   rzp = razorpaySdk(sys.url, keys);
   other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
 });
@@ -129,6 +131,19 @@ describe('tokens (saved cards)', () => {
     expect((await rzp.fundAccount.fetch((await rzp.customers.create({ name: 'No Accounts' })).id)).count).toBe(0);
     expectRazorpayError(await sdkError(rzp.fundAccount.create({ customer_id: c.id, account_type: 'bank_account', bank_account: { name: 'Fund Holder', ifsc: 'bad', account_number: '1' } })), 400);
     expectRazorpayError(await sdkError(other.fundAccount.fetch(c.id)), 400, { description: /does not exist/ });
+  });
+
+  it("the request log keeps neither the card's number nor its cvv", async () => {
+    const c = await rzp.customers.create({ name: 'Logged Holder' });
+    const res = await new Client(sys.url).post('/v1/tokens', { customer_id: c.id, method: 'card', card: { number: '378282246310005', cvv: '7391', expiry_month: 12, expiry_year: 2030 } },
+      { key: null, headers: { authorization: basicAuth(keys) } });
+    expect(res.status, res.text).toBe(200);
+    const id = res.headers.get('x-request-id')!;
+    await eventually(() => tenant.api.get(`/request-log?request_id=${encodeURIComponent(id)}`), (r) => r.body?.data?.length === 1);
+    const [row] = await sys.sql<{ text: string }>('SELECT row_to_json(r)::text AS text FROM request_log r WHERE request_id = $1', [id]);
+    expect(row!.text).toContain('••••0005'); // the body is kept, masked
+    expect(row!.text).not.toContain('378282246310005');
+    expect(row!.text).not.toContain('7391');
   });
 
   it('refuses a card that is not a test card, and an unknown customer', async () => {
