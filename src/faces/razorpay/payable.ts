@@ -20,9 +20,10 @@ import { vaCredited, vaExpired, type VaData } from './virtual-accounts.ts';
 import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './store.ts';
 
 /**
- * What makes payment links, invoices and QR codes move: the paymentMoved hook (a captured
- * payment on their order pays them), the expiry job (expire_by / close_by), and the hosted page
- * behind their short_url / image_url.
+ * What makes payment links, invoices, QR codes and virtual accounts move: the paymentMoved hook
+ * (a captured payment on their order pays or credits them; a checkout's card is saved), the
+ * expiry job (expire_by / close_by) beside the daily settlement run, and the hosted pages behind
+ * their short_url / image_url.
  */
 
 /**
