@@ -10,7 +10,7 @@ import { lockOrder } from '../orders/store.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
-import { completeOpenSessions, insertSession, lockSessionWithPayment, markSessionExpired, type DbSession } from './store.ts';
+import { completeOpenSessions, insertSession, lockSessionWithPayment, markSessionExpired, openSessionIds, type DbSession } from './store.ts';
 
 export type { DbSession };
 
@@ -127,8 +127,25 @@ export async function expireSession(t: Tx, svc: SessionServices, ctx: Ctx, id: s
     await scheduleExpiry(t, svc, s.id, new Date(Math.max(Date.now(), s.payment_expires_at?.getTime() ?? 0) + 1000));
     return null;
   }
-  const expired = await markSessionExpired(t, ctx.tenant.id, s.id);
+  return expireNow(t, svc, ctx, s.id);
+}
+
+async function expireNow(t: Tx, svc: SessionServices, ctx: Ctx, id: string): Promise<DbSession> {
+  const expired = await markSessionExpired(t, ctx.tenant.id, id);
   emitEvents(t, svc, ctx, [{ type: 'checkout.session.expired', object: sessionView(expired), paymentId: null }]);
-  auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: s.id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
+  auditIn(t, svc, ctx, { objectType: 'checkout_session', objectId: id, action: 'checkout_session.expired', oldStatus: 'open', newStatus: 'expired' });
   return expired;
+}
+
+/**
+ * Ends the order's open sessions now, whatever their expires_at: what they pay was withdrawn (a
+ * gateway face's payment link or invoice was cancelled or expired). A session whose payment is
+ * still in progress is left to its expiry job, as there.
+ */
+export async function expireOrderSessions(t: Tx, svc: SessionServices, ctx: Ctx, orderId: string): Promise<void> {
+  for (const { id } of await openSessionIds(t, ctx.tenant.id, orderId)) {
+    const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
+    if (!s || s.status !== 'open' || s.payment_status === 'pending' || s.payment_status === 'authorized') continue;
+    await expireNow(t, svc, ctx, id);
+  }
 }

@@ -76,6 +76,11 @@ export function insertSession(t: Tx, s: NewSession): Promise<DbSession> {
   );
 }
 
+/** The ids of the order's open sessions. */
+export function openSessionIds(q: Queryable, tenantId: string, orderId: string): Promise<Array<{ id: string }>> {
+  return q.rows(`SELECT id FROM checkout_sessions WHERE order_id = $1::text AND status = 'open' AND tenant_id = $2::text ORDER BY created_at, id`, [orderId, tenantId]);
+}
+
 /** The customer an open session of the order saves its card for, if one does (a payment on the order is moving). */
 export async function saveCardCustomerOf(db: Queryable, tenantId: string, orderId: string): Promise<string | null> {
   const row = await db.maybeOne<{ save_card_customer_id: string }>(

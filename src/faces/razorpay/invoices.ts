@@ -3,6 +3,7 @@ import { badRequest, stateError } from '../../core/errors.ts';
 import { currencySchema } from '../../core/schemas.ts';
 import type { Tx } from '../../db/pool.ts';
 import { newId, randomBase62 } from '../../ids.ts';
+import { expireOrderSessions } from '../../checkout/sessions.ts';
 import { createOrder } from '../../orders/orders.ts';
 import { getOrder } from '../../orders/store.ts';
 import type { DbPayment } from '../../payments/payments.ts';
@@ -206,6 +207,7 @@ export async function invoicePaid(t: Tx, svc: PaymentServices, ctx: Ctx, i: DbIn
 export async function invoiceExpired(t: Tx, svc: PaymentServices, ctx: Ctx, i: DbInvoice): Promise<void> {
   if (!OPEN.has(i.status!) || i.data.expire_by === null || i.data.expire_by > nowUnix()) return;
   const expired = await updateObject<InvoiceData>(t, i.id, { status: 'expired', data: { ...i.data, expired_at: nowUnix() } });
+  await expireOrderSessions(t, svc, ctx, i.order_id!);
   raiseOwn(t, svc, ctx, 'invoice.expired', i.id, { invoice: rzpInvoice(expired) });
 }
 
@@ -280,9 +282,11 @@ export const invoiceRoutes = [
   }),
   route({
     ...base, method: 'post', path: '/v1/invoices/:id/cancel', write: true, summary: 'Cancel an issued invoice (Razorpay)', params: invoice, response: rzpInvoiceObject,
-    handler: async ({ t, ctx, params: p }) => {
+    handler: async ({ t, svc, ctx, params: p }) => {
       const i = await lockInvoice(t, ctx, p.id);
       if (!OPEN.has(i.status!)) throw stateError('invoice_not_cancellable', `Invoice cannot be cancelled as it is in ${i.status} state`);
+      // A checkout already open for it can no longer pay it.
+      await expireOrderSessions(t, svc, ctx, i.order_id!);
       return rzpInvoice(await updateObject<InvoiceData>(t, i.id, { status: 'cancelled', data: { ...i.data, cancelled_at: nowUnix() } }));
     },
   }),

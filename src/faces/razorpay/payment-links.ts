@@ -4,6 +4,7 @@ import { badRequest, stateError } from '../../core/errors.ts';
 import { currencySchema } from '../../core/schemas.ts';
 import type { Tx } from '../../db/pool.ts';
 import { newId } from '../../ids.ts';
+import { expireOrderSessions } from '../../checkout/sessions.ts';
 import { createOrder } from '../../orders/orders.ts';
 import { getOrder } from '../../orders/store.ts';
 import type { DbPayment } from '../../payments/payments.ts';
@@ -152,6 +153,7 @@ export async function linkPaid(t: Tx, svc: PaymentServices, ctx: Ctx, l: DbLink,
 export async function linkExpired(t: Tx, svc: PaymentServices, ctx: Ctx, l: DbLink): Promise<void> {
   if (!OPEN.has(l.status!) || l.data.expire_by === null || l.data.expire_by > nowUnix()) return;
   const expired = await updateObject<LinkData>(t, l.id, { status: 'expired', data: { ...l.data, expired_at: nowUnix() } });
+  await expireOrderSessions(t, svc, ctx, l.order_id!);
   raiseOwn(t, svc, ctx, 'payment_link.expired', l.id, { payment_link: rzpLink(expired) });
 }
 
@@ -204,6 +206,8 @@ export const paymentLinkRoutes = [
       const l = await lockLink(t, ctx, p.id);
       assertOpen(l, 'cancelled');
       const cancelled = await updateObject<LinkData>(t, l.id, { status: 'cancelled', data: { ...l.data, cancelled_at: nowUnix() } });
+      // A checkout already open for it can no longer pay it.
+      await expireOrderSessions(t, svc, ctx, l.order_id!);
       raiseOwn(t, svc, ctx, 'payment_link.cancelled', l.id, { payment_link: rzpLink(cancelled) });
       return rzpLink(cancelled);
     },

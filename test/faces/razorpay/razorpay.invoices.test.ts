@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
 import { eventually } from '../../support/payments.ts';
 import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
-import { payShortUrl } from '../../support/razorpay-hosted.ts';
+import { openShortUrl, payShortUrl } from '../../support/razorpay-hosted.ts';
 import { Receiver } from '../../support/receiver.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
@@ -93,7 +93,9 @@ describe('invoices', () => {
     const inv: any = await rzp.invoices.create({ type: 'invoice', customer: { name: 'Asha', email: 'asha@example.com' }, line_items: [{ name: 'Thing', amount: 5000 }] } as any);
     expect(inv.status).toBe('issued');
     expectRazorpayError(await sdkError(rzp.invoices.delete(inv.id)), 400);
+    const { sessionId } = await openShortUrl(inv.short_url);
     expect(await rzp.invoices.cancel(inv.id)).toMatchObject({ status: 'cancelled', cancelled_at: expect.any(Number) });
+    expect((await t.api.get(`/checkout/sessions/${sessionId}`)).body.status).toBe('expired');
     expect((await fetch(inv.short_url, { redirect: 'manual', headers: { accept: 'text/html' } })).status).toBe(410);
     const draft: any = await rzp.invoices.create({ type: 'invoice', draft: '1', customer: { name: 'Asha' }, line_items: [{ name: 'Thing', amount: 5000 }] } as any);
     expect(await rzp.invoices.delete(draft.id)).toEqual([]);

@@ -125,7 +125,16 @@ describe('payment links', () => {
 
   it('cancel sends payment_link.cancelled and closes the short_url', async () => {
     const link: any = await rzp.paymentLink.create({ amount: 10000, currency: 'INR' } as any);
+    const { sessionId, location } = await openShortUrl(link.short_url); // a payer has the checkout open
     const cancelled: any = await rzp.paymentLink.cancel(link.id);
+    // That checkout can no longer pay it.
+    expect((await t.api.get(`/checkout/sessions/${sessionId}`)).body.status).toBe('expired');
+    const late = await fetch(`${new URL(location).origin}/checkout/${sessionId}/pay`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `late-${sessionId}` },
+      body: JSON.stringify({ method: 'card', card: { number: CARDS.visa, exp_month: 12, exp_year: 2030, cvc: '123' } }),
+    });
+    expect(late.status).toBeGreaterThanOrEqual(400);
+    expect(await rzp.orders.fetch(link.order_id)).toMatchObject({ status: 'created', amount_paid: 0 });
     expect(cancelled).toMatchObject({ id: link.id, status: 'cancelled', cancelled_at: expect.any(Number) });
     expect(cancelled.cancelled_at).toBeGreaterThan(0);
     await eventually(async () => hooks('payment_link.cancelled', link.id), (h) => h.length === 1);
