@@ -27,6 +27,16 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   checkoutSession: 'cs',
   auditVerification: 'aver',
+  // Razorpay's own objects (src/faces/razorpay): its prefixes.
+  rzpCustomer: 'cust',
+  rzpToken: 'token',
+  rzpItem: 'item',
+  rzpPaymentLink: 'plink',
+  rzpInvoice: 'inv',
+  rzpQrCode: 'qr',
+  rzpVirtualAccount: 'va',
+  rzpDispute: 'disp',
+  rzpFundAccount: 'fa',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -34,13 +44,15 @@ export type IdKind = keyof typeof ID_PREFIXES;
 /**
  * Characters after the prefix of a Razorpay id (`pay_L0nSsccovt6zyp`: 14 base62, ~83 bits, still
  * unguessable). The Razorpay face shows the ledger's orders, payments and refunds under their own
- * ids, so those are made this long; a face's own Razorpay objects use newRazorpayId
- * (src/faces/razorpay/ids.ts), which is this length too.
+ * ids, so those are made this long, and so are the objects only that face has (customers, links…).
  */
 export const RAZORPAY_ID_LENGTH = 14;
 
-/** The kinds whose ids the Razorpay face shows as they are (order_, pay_, rfnd_). */
-const RAZORPAY_SHAPED: ReadonlySet<IdKind> = new Set<IdKind>(['order', 'payment', 'refund']);
+/** The kinds whose ids the Razorpay face shows as they are (order_, pay_, rfnd_), and its own objects' (cust_, plink_…). */
+const RAZORPAY_SHAPED: ReadonlySet<IdKind> = new Set<IdKind>([
+  'order', 'payment', 'refund',
+  'rzpCustomer', 'rzpToken', 'rzpItem', 'rzpPaymentLink', 'rzpInvoice', 'rzpQrCode', 'rzpVirtualAccount', 'rzpDispute', 'rzpFundAccount',
+]);
 
 /** How many base62 characters follow a kind's prefix: 14 for the Razorpay-shaped ledger ids, 20 for the rest. */
 export const idLength = (kind: IdKind): number => (RAZORPAY_SHAPED.has(kind) ? RAZORPAY_ID_LENGTH : 20);

@@ -17,6 +17,7 @@ import type { ClockWork } from './tenants/clock.ts';
 import { webhookClockWork } from './webhooks/clock.ts';
 import { webhookJobs } from './webhooks/jobs.ts';
 import { checkoutSessionOnExpiry, checkoutSessionOnPayment } from './faces/stripe/checkout-sessions.ts';
+import { razorpayJobs, razorpayPaymentMoved } from './faces/razorpay/payable.ts';
 import { announceCheckpoint } from './webhooks/outbox.ts';
 
 /**
@@ -25,8 +26,9 @@ import { announceCheckpoint } from './webhooks/outbox.ts';
  */
 export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'> {
   const hooks: Hooks = {
-    // The hosted checkout completes the order's sessions first; the Stripe face then tells of its own.
-    paymentMoved: [completeSessionsOnPayment, checkoutSessionOnPayment],
+    // Razorpay's first: a checkout's save-card request is read from the order's sessions while they
+    // are open. Then the hosted checkout completes the order's sessions; the Stripe face then tells of its own.
+    paymentMoved: [razorpayPaymentMoved, completeSessionsOnPayment, checkoutSessionOnPayment],
     sessionExpired: [checkoutSessionOnExpiry],
     checkpointSigned: [announceCheckpoint],
   };
@@ -41,7 +43,7 @@ export function wiring(): Pick<Services, 'hooks' | 'webhookFaces' | 'checkFraud'
 export function jobDefinitions(svc: Services): JobDefinition[] {
   return [
     ...paymentJobs(svc), ...refundJobs(svc), ...checkoutJobs(svc), ...webhookJobs(svc), ...reconcileJobs(svc), ...cleanupJobs(svc), ...credentialJobs(svc),
-    ...auditJobs(svc), ...clockJobs(svc, clockWork(svc)),
+    ...auditJobs(svc), ...clockJobs(svc, clockWork(svc)), ...razorpayJobs(svc),
   ];
 }
 

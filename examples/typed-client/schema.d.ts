@@ -1558,6 +1558,951 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All customers (Razorpay) */
+        get: operations["getV1Customers"];
+        put?: never;
+        /**
+         * Create a customer (Razorpay)
+         * @description `fail_existing` 1 (default): a customer with the same email and contact is a 400; 0: that customer is answered.
+         */
+        post: operations["postV1Customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a customer (Razorpay) */
+        get: operations["getV1CustomersId"];
+        /** Edit a customer (Razorpay) */
+        put: operations["putV1CustomersId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save a card as a token of a customer (Razorpay)
+         * @description Takes a published test card; the token pays as that card would.
+         */
+        post: operations["postV1Tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch a token by id (Razorpay) */
+        post: operations["postV1TokensFetch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete a token by id (Razorpay) */
+        post: operations["postV1TokensDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cards/fingerprints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A card's network reference (PAR), from a test card number or a token (Razorpay)
+         * @description The same card always has the same payment_account_reference within a tenant, whether given by number or by a token saved from it.
+         */
+        post: operations["postV1CardsFingerprints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved card, by the card_ id of its token (Razorpay) */
+        get: operations["getV1CardsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's tokens (Razorpay) */
+        get: operations["getV1CustomersIdTokens"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of a customer's tokens (Razorpay) */
+        get: operations["getV1CustomersIdTokensToken_id"];
+        put?: never;
+        post?: never;
+        /** Delete a customer's token (Razorpay) */
+        delete: operations["deleteV1CustomersIdTokensToken_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All items (Razorpay) */
+        get: operations["getV1Items"];
+        put?: never;
+        /** Create an item (Razorpay) */
+        post: operations["postV1Items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an item (Razorpay) */
+        get: operations["getV1ItemsId"];
+        put?: never;
+        post?: never;
+        /** Delete an item (Razorpay: answers []) */
+        delete: operations["deleteV1ItemsId"];
+        options?: never;
+        head?: never;
+        /** Edit an item (Razorpay) */
+        patch: operations["patchV1ItemsId"];
+        trace?: never;
+    };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All invoices (Razorpay) */
+        get: operations["getV1Invoices"];
+        put?: never;
+        /**
+         * Create an invoice (Razorpay)
+         * @description Issued at once (its `short_url` opens a Sandpay hosted checkout), or a draft with `draft: "1"` until POST /v1/invoices/:id/issue.
+         */
+        post: operations["postV1Invoices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an invoice (Razorpay) */
+        get: operations["getV1InvoicesId"];
+        put?: never;
+        post?: never;
+        /** Delete a draft invoice (Razorpay: answers []) */
+        delete: operations["deleteV1InvoicesId"];
+        options?: never;
+        head?: never;
+        /** Edit an invoice (Razorpay: a draft wholly; an issued one its notes, terms, comment, receipt and expire_by) */
+        patch: operations["patchV1InvoicesId"];
+        trace?: never;
+    };
+    "/v1/invoices/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a draft invoice (Razorpay) */
+        post: operations["postV1InvoicesIdIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an issued invoice (Razorpay) */
+        post: operations["postV1InvoicesIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/notify_by/{medium}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an invoice again by SMS or email (Razorpay: nothing is sent) */
+        post: operations["postV1InvoicesIdNotify_byMedium"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All payment links (Razorpay) */
+        get: operations["getV1Payment_links"];
+        put?: never;
+        /**
+         * Create a payment link (Razorpay)
+         * @description `short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. `accept_partial` must be false.
+         */
+        post: operations["postV1Payment_links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a payment link (Razorpay) */
+        get: operations["getV1Payment_linksId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a payment link (Razorpay) */
+        patch: operations["patchV1Payment_linksId"];
+        trace?: never;
+    };
+    "/v1/payment_links/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a payment link (Razorpay) */
+        post: operations["postV1Payment_linksIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_links/{id}/notify_by/{medium}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a payment link again by SMS or email (Razorpay: nothing is sent) */
+        post: operations["postV1Payment_linksIdNotify_byMedium"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All QR codes (Razorpay) */
+        get: operations["getV1PaymentsQr_codes"];
+        put?: never;
+        /** Create a UPI QR code (Razorpay) */
+        post: operations["postV1PaymentsQr_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a QR code (Razorpay) */
+        get: operations["getV1PaymentsQr_codesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A QR code's payments (Razorpay) */
+        get: operations["getV1PaymentsQr_codesIdPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a QR code (Razorpay) */
+        post: operations["postV1PaymentsQr_codesIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/qr_codes/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a payer scanning the QR code (Sandpay only)
+         * @description A UPI payment from `vpa` (default success@razorpay; failure@razorpay declines) of `amount` (the fixed amount if the QR has one). Once captured it credits the QR: qr_code.credited, and for a single_use QR qr_code.closed.
+         */
+        post: operations["postV1PaymentsQr_codesIdPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment methods on offer (Razorpay) */
+        get: operations["getV1Methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/downtimes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payment method downtimes (Razorpay: none are simulated) */
+        get: operations["getV1PaymentsDowntimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/downtimes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a downtime (Razorpay: none are simulated, so none exists) */
+        get: operations["getV1PaymentsDowntimesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A card payment's card (Razorpay) */
+        get: operations["getV1PaymentsIdCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/validate/vpa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate a VPA (Razorpay: failure@razorpay and failure@sandpay are not valid) */
+        post: operations["postV1PaymentsValidateVpa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/create/upi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a UPI payment from the server (Razorpay S2S: collect or intent)
+         * @description For an order: `upi.flow` collect asks `upi.vpa` (success@razorpay succeeds, failure@razorpay declines); intent answers a upi:// link too and is paid as success@razorpay. The payment then moves as any (payment.* webhooks).
+         */
+        post: operations["postV1PaymentsCreateUpi"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All settlements (Razorpay: one per IST day, derived from captures and refunds) */
+        get: operations["getV1Settlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/recon/combined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Settlement recon: a month's (or a day's) settled payments and refunds (Razorpay) */
+        get: operations["getV1SettlementsReconCombined"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a settlement (Razorpay) */
+        get: operations["getV1SettlementsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/iins/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** IINs with a flow or sub_type (Razorpay: over the test cards) */
+        get: operations["getV1IinsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/iins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A test card's IIN (Razorpay) */
+        get: operations["getV1IinsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All virtual accounts (Razorpay) */
+        get: operations["getV1Virtual_accounts"];
+        put?: never;
+        /** Create a virtual account with a VPA receiver (Razorpay Smart Collect) */
+        post: operations["postV1Virtual_accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a virtual account (Razorpay) */
+        get: operations["getV1Virtual_accountsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a virtual account (Razorpay) */
+        post: operations["postV1Virtual_accountsIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A virtual account's payments (Razorpay) */
+        get: operations["getV1Virtual_accountsIdPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/receivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a receiver to a virtual account (Razorpay: vpa) */
+        post: operations["postV1Virtual_accountsIdReceivers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/allowed_payers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an allowed payer (TPV) to a virtual account (Razorpay) */
+        post: operations["postV1Virtual_accountsIdAllowed_payers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/allowed_payers/{payer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an allowed payer (Razorpay: answers nothing) */
+        delete: operations["deleteV1Virtual_accountsIdAllowed_payersPayer_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/virtual_accounts/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a UPI payment to a virtual account's VPA (Sandpay only)
+         * @description A UPI payment of `amount` from `vpa` (default success@razorpay; failure@razorpay declines). Once captured it credits the account: virtual_account.credited.
+         */
+        post: operations["postV1Virtual_accountsIdPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate a customer's chargeback on a captured payment (Sandpay only) */
+        post: operations["postV1PaymentsIdDisputes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All disputes (Razorpay) */
+        get: operations["getV1Disputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a dispute (Razorpay) */
+        get: operations["getV1DisputesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a dispute: it is lost (Razorpay) */
+        post: operations["postV1DisputesIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/contest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Contest a dispute: save evidence (draft) or submit it (under_review) (Razorpay) */
+        patch: operations["patchV1DisputesIdContest"];
+        trace?: never;
+    };
+    "/v1/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate the bank's decision on a contested dispute (Sandpay only) */
+        post: operations["postV1DisputesIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fund_accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's fund accounts (Razorpay) */
+        get: operations["getV1Fund_accounts"];
+        put?: never;
+        /** Add a bank account to a customer (Razorpay's fund account) */
+        post: operations["postV1Fund_accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A Razorpay payment link's, invoice's or QR code's hosted page (short_url, image_url)
+         * @description A link or invoice redirects (303) to a Sandpay hosted checkout for its order (its open session, or a new one); a QR code shows its UPI intent.
+         */
+        get: operations["getIId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Back from a payment link's hosted checkout: on to its callback_url, signed
+         * @description The hosted checkout's success_url for a link with a callback_url: redirects (303) there with razorpay_payment_id, razorpay_payment_link_id, _reference_id, _status and razorpay_signature.
+         */
+        get: operations["getIIdReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -3541,29 +4486,154 @@ export interface components {
             /** @description Where an advance in progress goes */
             advancing_to: string | null;
         };
-        RazorpayOrder: {
+        RazorpayCustomer: {
             id: string;
             /** @constant */
-            entity: "order";
-            amount: number;
-            amount_paid: number;
-            amount_due: number;
-            currency: string;
-            receipt: string | null;
-            offer_id: null;
-            /** @enum {string} */
-            status: "created" | "attempted" | "paid";
-            attempts: number;
+            entity: "customer";
+            name: string;
+            email: string | null;
+            contact: string | null;
+            gstin: string | null;
             notes: {
                 [key: string]: unknown;
             } | unknown[];
             created_at: number;
-            payments?: {
+        };
+        RazorpayToken: {
+            id: string;
+            /** @constant */
+            entity: "token";
+            token: string;
+            bank: null;
+            wallet: null;
+            /** @constant */
+            method: "card";
+            card: {
+                id: string;
                 /** @constant */
-                entity: "collection";
-                count: number;
-                items: components["schemas"]["RazorpayPayment"][];
+                entity: "card";
+                name: string | null;
+                last4: string;
+                network: string;
+                type: string;
+                issuer: null;
+                international: boolean;
+                emi: boolean;
+                sub_type: string;
+                token_iin: null;
+                expiry_month: number;
+                expiry_year: number;
+                flows: {
+                    otp: boolean;
+                    recurring: boolean;
+                };
             };
+            recurring: boolean;
+            recurring_details: {
+                status: string;
+                failure_reason: null;
+            };
+            auth_type: null;
+            mrn: null;
+            used_at: number | null;
+            created_at: number;
+            expired_at: number;
+            /** @constant */
+            status: "active";
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            dcc_enabled: boolean;
+            compliant_with_tokenisation_guidelines: boolean;
+            customer_id: string | null;
+        };
+        RazorpayItem: {
+            id: string;
+            active: boolean;
+            name: string;
+            description: string | null;
+            amount: number;
+            unit_amount: number;
+            currency: string;
+            /** @constant */
+            type: "invoice";
+            unit: string | null;
+            tax_inclusive: boolean;
+            hsn_code: string | null;
+            sac_code: string | null;
+            tax_rate: number | null;
+            tax_id: null;
+            tax_group_id: null;
+            created_at: number;
+            updated_at: number;
+        };
+        RazorpayInvoice: {
+            id: string;
+            /** @constant */
+            entity: "invoice";
+            /** @enum {string} */
+            status: "draft" | "issued" | "partially_paid" | "paid" | "cancelled" | "expired" | "deleted";
+            amount: number;
+            amount_paid: number;
+            amount_due: number;
+            currency: string;
+            order_id: string | null;
+            short_url: string | null;
+            line_items: {
+                [key: string]: unknown;
+            }[];
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpayPaymentLink: {
+            id: string;
+            /** @constant */
+            entity: "payment_link";
+            /** @enum {string} */
+            status: "created" | "partially_paid" | "expired" | "cancelled" | "paid";
+            amount: number;
+            amount_paid: number;
+            currency: string;
+            order_id: string;
+            short_url: string;
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+            updated_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpayQrCode: {
+            id: string;
+            /** @constant */
+            entity: "qr_code";
+            created_at: number;
+            name: string | null;
+            /** @enum {string} */
+            usage: "single_use" | "multiple_use";
+            /** @constant */
+            type: "upi_qr";
+            image_url: string;
+            image_content: string;
+            payment_amount: number | null;
+            /** @enum {string} */
+            status: "active" | "closed";
+            description: string | null;
+            fixed_amount: boolean;
+            payments_amount_received: number;
+            payments_count_received: number;
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            customer_id: string | null;
+            close_by: number | null;
+            closed_at: number | null;
+            close_reason: ("on_demand" | "paid") | null;
         };
         RazorpayPayment: {
             id: string;
@@ -3617,6 +4687,134 @@ export interface components {
                 [key: string]: unknown;
             };
             created_at: number;
+        };
+        RazorpayMethods: {
+            /** @constant */
+            entity: "methods";
+            card: boolean;
+            upi: boolean;
+            netbanking: {
+                [key: string]: string;
+            };
+            wallet: {
+                [key: string]: boolean;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpaySettlement: {
+            id: string;
+            /** @constant */
+            entity: "settlement";
+            amount: number;
+            /** @enum {string} */
+            status: "created" | "processed";
+            fees: number;
+            tax: number;
+            utr: string | null;
+            created_at: number;
+        };
+        RazorpayIin: {
+            iin: string;
+            /** @constant */
+            entity: "iin";
+            network: string;
+            /** @constant */
+            type: "credit";
+            /** @constant */
+            sub_type: "consumer";
+            issuer_code: string;
+            issuer_name: string;
+            international: boolean;
+            is_tokenized: boolean;
+            card_iin: null;
+            emi: {
+                available: boolean;
+            };
+            recurring: {
+                available: boolean;
+            };
+            authentication_types: {
+                type: string;
+            }[];
+        };
+        RazorpayVirtualAccount: {
+            id: string;
+            /** @constant */
+            entity: "virtual_account";
+            /** @enum {string} */
+            status: "active" | "closed";
+            amount_paid: number;
+            receivers: {
+                [key: string]: unknown;
+            }[];
+            allowed_payers: {
+                [key: string]: unknown;
+            }[];
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpayDispute: {
+            id: string;
+            /** @constant */
+            entity: "dispute";
+            payment_id: string;
+            amount: number;
+            currency: string;
+            amount_deducted: number;
+            /** @enum {string} */
+            status: "open" | "under_review" | "won" | "lost" | "closed";
+            phase: string;
+            respond_by: number;
+            created_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RazorpayFundAccount: {
+            id: string;
+            /** @constant */
+            entity: "fund_account";
+            customer_id: string;
+            /** @constant */
+            account_type: "bank_account";
+            bank_account: {
+                ifsc: string;
+                bank_name: string;
+                name: string;
+                account_number: string;
+                notes: unknown[];
+            };
+            batch_id: null;
+            active: boolean;
+            created_at: number;
+        };
+        RazorpayOrder: {
+            id: string;
+            /** @constant */
+            entity: "order";
+            amount: number;
+            amount_paid: number;
+            amount_due: number;
+            currency: string;
+            receipt: string | null;
+            offer_id: null;
+            /** @enum {string} */
+            status: "created" | "attempted" | "paid";
+            attempts: number;
+            notes: {
+                [key: string]: unknown;
+            } | unknown[];
+            created_at: number;
+            payments?: {
+                /** @constant */
+                entity: "collection";
+                count: number;
+                items: components["schemas"]["RazorpayPayment"][];
+            };
         };
         RazorpayRefund: {
             id: string;
@@ -3681,6 +4879,15 @@ export interface components {
         };
         /** @description Conflict with the current state */
         Error409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Error */
+        Error410: {
             headers: {
                 [name: string]: unknown;
             };
@@ -5577,7 +6784,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "test_helpers.test_clock.ready" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "test_helpers.test_clock.ready" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed" | "payment.dispute.created" | "payment.dispute.under_review" | "payment.dispute.won" | "payment.dispute.lost" | "payment.dispute.closed" | "settlement.processed")[];
                     description?: string;
                     enabled?: boolean;
                     /**
@@ -5724,7 +6931,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "test_helpers.test_clock.ready" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured")[];
+                    events?: ("*" | "payment.created" | "payment.authorized" | "payment.success" | "payment.failed" | "payment.flagged" | "payment.expired" | "payment.refunded" | "payment.partially_refunded" | "refund.created" | "refund.processed" | "refund.failed" | "fraud.detected" | "order.created" | "order.paid" | "checkout.session.completed" | "checkout.session.expired" | "audit.checkpoint" | "test_clock.ready" | "payment_intent.created" | "payment_intent.requires_action" | "payment_intent.processing" | "payment_intent.amount_capturable_updated" | "payment_intent.succeeded" | "payment_intent.payment_failed" | "payment_intent.canceled" | "charge.pending" | "charge.succeeded" | "charge.captured" | "charge.failed" | "charge.refunded" | "charge.refund.updated" | "refund.updated" | "test_helpers.test_clock.ready" | "customer.created" | "customer.updated" | "customer.deleted" | "payment_method.attached" | "payment_method.detached" | "payment_method.updated" | "product.created" | "product.updated" | "product.deleted" | "price.created" | "price.updated" | "payment_intent.partially_funded" | "charge.expired" | "charge.updated" | "payment_method.automatically_updated" | "price.deleted" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed" | "payment.captured" | "payment_link.paid" | "payment_link.partially_paid" | "payment_link.expired" | "payment_link.cancelled" | "invoice.paid" | "invoice.partially_paid" | "invoice.expired" | "qr_code.created" | "qr_code.credited" | "qr_code.closed" | "virtual_account.created" | "virtual_account.credited" | "virtual_account.closed" | "payment.dispute.created" | "payment.dispute.under_review" | "payment.dispute.won" | "payment.dispute.lost" | "payment.dispute.closed" | "settlement.processed")[];
                     description?: string;
                     enabled?: boolean;
                 };
@@ -6801,6 +8008,10 @@ export interface operations {
                     notes?: {
                         [key: string]: string | number | boolean | null;
                     };
+                    /** @description Save the card this checkout is paid with for a gateway face's customer (Razorpay checkout's customer_id with save: 1) */
+                    save_card?: {
+                        customer_id: string;
+                    };
                 };
             };
         };
@@ -7853,6 +9064,2571 @@ export interface operations {
             503: components["responses"]["Error503"];
         };
     };
+    getV1Customers: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All customers (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayCustomer"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Customers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Gaurav Kumar",
+                 *       "email": "gaurav@example.com",
+                 *       "contact": "9123456780",
+                 *       "fail_existing": 0
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                    contact?: string;
+                    gstin?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    fail_existing?: 0 | 1 | "0" | "1" | boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Create a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayCustomer"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayCustomer"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    putV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Gaurav K",
+                 *       "contact": "9123456781"
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                    contact?: string;
+                    gstin?: string | null;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Edit a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayCustomer"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cust_00000000000000000000",
+                 *       "method": "card",
+                 *       "card": {
+                 *         "number": "4242424242424242",
+                 *         "cvv": "123",
+                 *         "expiry_month": 12,
+                 *         "expiry_year": 2030,
+                 *         "name": "Gaurav"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    customer_id: string;
+                    /** @constant */
+                    method: "card";
+                    card: {
+                        number: string;
+                        cvv: string;
+                        expiry_month: number;
+                        expiry_year?: number;
+                        name?: string;
+                    };
+                    authentication?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Save a card as a token of a customer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayToken"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1TokensFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "token_00000000000000000000"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * token
+                     * @description A token id (token_…)
+                     * @example token_00000000000000000000
+                     */
+                    id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Fetch a token by id (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayToken"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1TokensDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "token_00000000000000000000"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * token
+                     * @description A token id (token_…)
+                     * @example token_00000000000000000000
+                     */
+                    id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Delete a token by id (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1CardsFingerprints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "number": "4242424242424242"
+                 *     }
+                 */
+                "application/json": {
+                    number: string;
+                    tokenised?: boolean;
+                } | {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A card's network reference (PAR), from a test card number or a token (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        network: string;
+                        payment_account_reference: string;
+                        network_reference_id: null;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CardsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A saved card, by the card_ id of its token (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        entity: "card";
+                        name: string | null;
+                        last4: string;
+                        network: string;
+                        type: string;
+                        issuer: null;
+                        international: boolean;
+                        emi: boolean;
+                        sub_type: string;
+                        token_iin: null;
+                        expiry_month: number;
+                        expiry_year: number;
+                        flows: {
+                            otp: boolean;
+                            recurring: boolean;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CustomersIdTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A customer's tokens (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayToken"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1CustomersIdTokensToken_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One of a customer's tokens (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayToken"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1CustomersIdTokensToken_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a customer's token (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Items: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                active?: 0 | 1 | "0" | "1" | boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All items (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Book / English August",
+                 *       "description": "An indian story",
+                 *       "amount": 20000,
+                 *       "currency": "INR"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    amount: number;
+                    /** @example INR */
+                    currency: string;
+                    description?: string;
+                    hsn_code?: string;
+                    sac_code?: string;
+                    tax_rate?: number;
+                    tax_inclusive?: boolean;
+                    unit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Create an item (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayItem"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1ItemsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch an item (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayItem"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1ItemsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete an item (Razorpay: answers []) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown[];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1ItemsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Book / Ignited Minds",
+                 *       "amount": 30000
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    amount?: number;
+                    /** @example INR */
+                    currency?: string;
+                    description?: string;
+                    hsn_code?: string;
+                    sac_code?: string;
+                    tax_rate?: number;
+                    tax_inclusive?: boolean;
+                    unit?: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Edit an item (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayItem"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Invoices: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                type?: "invoice" | "link";
+                payment_id?: string;
+                receipt?: string;
+                customer_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All invoices (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayInvoice"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Invoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "invoice",
+                 *       "customer": {
+                 *         "name": "Gaurav",
+                 *         "email": "gaurav@example.com"
+                 *       },
+                 *       "line_items": [
+                 *         {
+                 *           "name": "Book",
+                 *           "amount": 20000,
+                 *           "currency": "INR",
+                 *           "quantity": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @default invoice
+                     * @enum {string}
+                     */
+                    type?: "invoice" | "link";
+                    /**
+                     * @default INR
+                     * @example INR
+                     */
+                    currency?: string;
+                    amount?: number;
+                    draft?: 0 | 1 | "0" | "1" | boolean;
+                    description?: string;
+                    customer_id?: string;
+                    customer?: {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        contact?: string;
+                        billing_address?: {
+                            [key: string]: unknown;
+                        };
+                        shipping_address?: {
+                            [key: string]: unknown;
+                        };
+                        gstin?: string;
+                    };
+                    line_items?: ({
+                        item_id: string;
+                        quantity?: number;
+                    } | {
+                        name: string;
+                        description?: string;
+                        amount: number;
+                        /** @example INR */
+                        currency?: string;
+                        quantity?: number;
+                        hsn_code?: string;
+                        sac_code?: string;
+                        tax_rate?: number;
+                        unit?: string;
+                    })[];
+                    expire_by?: number;
+                    date?: number;
+                    terms?: string;
+                    comment?: string;
+                    receipt?: string;
+                    invoice_number?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    sms_notify?: 0 | 1 | "0" | "1" | boolean;
+                    email_notify?: 0 | 1 | "0" | "1" | boolean;
+                    /** Format: uri */
+                    callback_url?: string;
+                    /** @constant */
+                    callback_method?: "get";
+                    partial_payment?: false | 0 | "0";
+                };
+            };
+        };
+        responses: {
+            /** @description Create an invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch an invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a draft invoice (Razorpay: answers []) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown[];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "notes": {
+                 *         "po": "77"
+                 *       },
+                 *       "terms": "Net 15"
+                 *     }
+                 */
+                "application/json": {
+                    description?: string;
+                    customer_id?: string;
+                    customer?: {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        contact?: string;
+                        billing_address?: {
+                            [key: string]: unknown;
+                        };
+                        shipping_address?: {
+                            [key: string]: unknown;
+                        };
+                        gstin?: string;
+                    };
+                    line_items?: ({
+                        item_id: string;
+                        quantity?: number;
+                    } | {
+                        name: string;
+                        description?: string;
+                        amount: number;
+                        /** @example INR */
+                        currency?: string;
+                        quantity?: number;
+                        hsn_code?: string;
+                        sac_code?: string;
+                        tax_rate?: number;
+                        unit?: string;
+                    })[];
+                    expire_by?: number;
+                    date?: number;
+                    terms?: string;
+                    comment?: string;
+                    receipt?: string;
+                    invoice_number?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    sms_notify?: 0 | 1 | "0" | "1" | boolean;
+                    email_notify?: 0 | 1 | "0" | "1" | boolean;
+                    /** Format: uri */
+                    callback_url?: string;
+                    /** @constant */
+                    callback_method?: "get";
+                    partial_payment?: false | 0 | "0";
+                };
+            };
+        };
+        responses: {
+            /** @description Edit an invoice (Razorpay: a draft wholly; an issued one its notes, terms, comment, receipt and expire_by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1InvoicesIdIssue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issue a draft invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1InvoicesIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel an issued invoice (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayInvoice"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1InvoicesIdNotify_byMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                medium: "sms" | "email";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Send an invoice again by SMS or email (Razorpay: nothing is sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Payment_links: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                payment_id?: string;
+                reference_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All payment links (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payment_links: components["schemas"]["RazorpayPaymentLink"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Payment_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 50000,
+                 *       "currency": "INR",
+                 *       "description": "Order #42",
+                 *       "customer": {
+                 *         "name": "Gaurav",
+                 *         "email": "gaurav@example.com"
+                 *       },
+                 *       "notes": {
+                 *         "cart": "42"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    amount: number;
+                    /**
+                     * @default INR
+                     * @example INR
+                     */
+                    currency?: string;
+                    accept_partial?: false | 0 | "0";
+                    first_min_partial_amount?: unknown;
+                    expire_by?: number;
+                    reference_id?: string;
+                    description?: string;
+                    customer?: {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        contact?: string;
+                    };
+                    notify?: {
+                        sms?: boolean;
+                        email?: boolean;
+                        whatsapp?: boolean;
+                    };
+                    reminder_enable?: boolean;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    /** Format: uri */
+                    callback_url?: string;
+                    /** @constant */
+                    callback_method?: "get";
+                    upi_link?: 0 | 1 | "0" | "1" | boolean;
+                    options?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Payment_linksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1Payment_linksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reference_id": "ref-42",
+                 *       "notes": {
+                 *         "cart": "43"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    accept_partial?: false | 0 | "0";
+                    reference_id?: string;
+                    expire_by?: number;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    reminder_enable?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Edit a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Payment_linksIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel a payment link (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPaymentLink"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Payment_linksIdNotify_byMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                medium: "sms" | "email" | "whatsapp";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Send a payment link again by SMS or email (Razorpay: nothing is sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsQr_codes: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+                customer_id?: string;
+                payment_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All QR codes (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayQrCode"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsQr_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "upi_qr",
+                 *       "name": "Store 1",
+                 *       "usage": "single_use",
+                 *       "fixed_amount": true,
+                 *       "payment_amount": 30000,
+                 *       "description": "Counter 1"
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "upi_qr";
+                    name?: string;
+                    /** @enum {string} */
+                    usage: "single_use" | "multiple_use";
+                    fixed_amount?: 0 | 1 | "0" | "1" | boolean;
+                    payment_amount?: number;
+                    description?: string;
+                    customer_id?: string;
+                    close_by?: number;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    tax_invoice?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create a UPI QR code (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayQrCode"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsQr_codesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a QR code (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayQrCode"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsQr_codesIdPayments: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code's payments (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayPayment"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsQr_codesIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Close a QR code (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayQrCode"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsQr_codesIdPay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 30000,
+                 *       "vpa": "success@razorpay"
+                 *     }
+                 */
+                "application/json": {
+                    amount?: number;
+                    /** @default success@razorpay */
+                    vpa?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate a payer scanning the QR code (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPayment"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment methods on offer (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayMethods"];
+                };
+            };
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsDowntimes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payment method downtimes (Razorpay: none are simulated) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsDowntimesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a downtime (Razorpay: none are simulated, so none exists) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1PaymentsIdCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A card payment's card (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | null;
+                        /** @constant */
+                        entity: "card";
+                        name: string | null;
+                        last4: string | null;
+                        network: string | null;
+                        type: string;
+                        issuer: string | null;
+                        international: boolean;
+                        emi: boolean;
+                        /** @enum {string} */
+                        sub_type: "consumer" | "business";
+                        token_iin: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsValidateVpa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vpa": "success@razorpay"
+                 *     }
+                 */
+                "application/json": {
+                    vpa: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Validate a VPA (Razorpay: failure@razorpay and failure@sandpay are not valid) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        vpa: string;
+                        success: boolean;
+                        customer_name?: string;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsCreateUpi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 50000,
+                 *       "currency": "INR",
+                 *       "order_id": "order_00000000000000000000",
+                 *       "email": "gaurav@example.com",
+                 *       "contact": "9123456789",
+                 *       "method": "upi",
+                 *       "ip": "203.0.113.7",
+                 *       "referer": "http://shop.example",
+                 *       "user_agent": "Mozilla/5.0",
+                 *       "upi": {
+                 *         "flow": "collect",
+                 *         "vpa": "success@razorpay"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    amount: number;
+                    /** @example INR */
+                    currency: string;
+                    order_id: string;
+                    /** Format: email */
+                    email: string;
+                    contact: string | number;
+                    /** @constant */
+                    method: "upi";
+                    customer_id?: string;
+                    save?: boolean | 0 | 1;
+                    ip: string;
+                    referer: string;
+                    user_agent: string;
+                    /** Format: uri */
+                    callback_url?: string;
+                    description?: string;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    upi?: {
+                        /** @enum {string} */
+                        flow: "collect" | "intent";
+                        vpa?: string;
+                        expiry_time?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create a UPI payment from the server (Razorpay S2S: collect or intent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        razorpay_payment_id: string;
+                        link?: string;
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Settlements: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All settlements (Razorpay: one per IST day, derived from captures and refunds) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpaySettlement"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1SettlementsReconCombined: {
+        parameters: {
+            query: {
+                year: number;
+                month: number;
+                day?: number;
+                count?: number;
+                skip?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settlement recon: a month's (or a day's) settled payments and refunds (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1SettlementsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a settlement (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpaySettlement"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1IinsList: {
+        parameters: {
+            query?: {
+                flow?: "otp" | "rupay" | "magic";
+                sub_type?: "consumer" | "business";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description IINs with a flow or sub_type (Razorpay: over the test cards) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        iins: string[];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1IinsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A test card's IIN (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayIin"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Virtual_accounts: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All virtual accounts (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayVirtualAccount"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "receivers": {
+                 *         "types": [
+                 *           "vpa"
+                 *         ],
+                 *         "vpa": {
+                 *           "descriptor": "shop"
+                 *         }
+                 *       },
+                 *       "name": "Acme",
+                 *       "description": "Rent",
+                 *       "notes": {
+                 *         "flat": "12"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    receivers: {
+                        types: ("vpa" | "bank_account" | "qr_code")[];
+                        vpa?: {
+                            descriptor: string;
+                        };
+                    };
+                    name?: string;
+                    description?: string;
+                    customer_id?: string;
+                    amount_expected?: number;
+                    close_by?: number;
+                    /** @description Up to 50 flat key/value pairs, at most 8 kB */
+                    notes?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                    allowed_payers?: {
+                        /** @constant */
+                        type: "bank_account";
+                        bank_account: {
+                            ifsc: string;
+                            account_number: string;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Create a virtual account with a VPA receiver (Razorpay Smart Collect) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Virtual_accountsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a virtual account (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Close a virtual account (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Virtual_accountsIdPayments: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A virtual account's payments (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayPayment"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdReceivers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "types": [
+                 *         "vpa"
+                 *       ],
+                 *       "vpa": {
+                 *         "descriptor": "extra"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    types: ("vpa" | "bank_account" | "qr_code")[];
+                    vpa?: {
+                        descriptor: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Add a receiver to a virtual account (Razorpay: vpa) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdAllowed_payers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "bank_account",
+                 *       "bank_account": {
+                 *         "ifsc": "UTIB0000013",
+                 *         "account_number": "914010012345679"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "bank_account";
+                    bank_account: {
+                        ifsc: string;
+                        account_number: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Add an allowed payer (TPV) to a virtual account (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayVirtualAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV1Virtual_accountsIdAllowed_payersPayer_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                payer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove an allowed payer (Razorpay: answers nothing) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Virtual_accountsIdPay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 50000,
+                 *       "vpa": "success@razorpay"
+                 *     }
+                 */
+                "application/json": {
+                    amount: number;
+                    /** @default success@razorpay */
+                    vpa?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate a UPI payment to a virtual account's VPA (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayPayment"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1PaymentsIdDisputes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 1000,
+                 *       "reason_code": "chargeback"
+                 *     }
+                 */
+                "application/json": {
+                    amount?: number;
+                    reason_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate a customer's chargeback on a captured payment (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Disputes: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All disputes (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayDispute"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1DisputesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch a dispute (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1DisputesIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accept a dispute: it is lost (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV1DisputesIdContest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "summary": "Delivered on time",
+                 *       "shipping_proof": [
+                 *         "doc_EFtmUsbwpXwBH9"
+                 *       ],
+                 *       "action": "submit"
+                 *     }
+                 */
+                "application/json": {
+                    amount?: number;
+                    summary?: string;
+                    shipping_proof?: string[];
+                    billing_proof?: string[];
+                    cancellation_proof?: string[];
+                    customer_communication?: string[];
+                    proof_of_service?: string[];
+                    explanation_letter?: string[];
+                    refund_confirmation?: string[];
+                    access_activity_log?: string[];
+                    refund_cancellation_policy?: string[];
+                    term_and_conditions?: string[];
+                    others?: {
+                        type: string;
+                        document_ids: string[];
+                    }[];
+                    /** @enum {string} */
+                    action?: "draft" | "submit";
+                };
+            };
+        };
+        responses: {
+            /** @description Contest a dispute: save evidence (draft) or submit it (under_review) (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1DisputesIdResolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "outcome": "won"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "won" | "lost";
+                };
+            };
+        };
+        responses: {
+            /** @description Simulate the bank's decision on a contested dispute (Sandpay only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayDispute"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Fund_accounts: {
+        parameters: {
+            query: {
+                customer_id: string;
+                count?: number;
+                skip?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A customer's fund accounts (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayFundAccount"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Fund_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cust_00000000000000000000",
+                 *       "account_type": "bank_account",
+                 *       "bank_account": {
+                 *         "name": "Gaurav Kumar",
+                 *         "ifsc": "HDFC0000053",
+                 *         "account_number": "765432123456789"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    customer_id: string;
+                    /** @constant */
+                    account_type: "bank_account";
+                    bank_account: {
+                        name: string;
+                        ifsc: string;
+                        account_number: string | number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Add a bank account to a customer (Razorpay's fund account) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayFundAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getIId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Razorpay payment link's, invoice's or QR code's hosted page (short_url, image_url) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["Error404"];
+            410: components["responses"]["Error410"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getIIdReturn: {
+        parameters: {
+            query?: {
+                payment_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back from a payment link's hosted checkout: on to its callback_url, signed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["Error400"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            503: components["responses"]["Error503"];
+        };
+    };
     getV1Orders: {
         parameters: {
             query?: {
@@ -7955,7 +11731,10 @@ export interface operations {
     };
     getV1OrdersId: {
         parameters: {
-            query?: never;
+            query?: {
+                "expand[]"?: string | string[];
+                "expand[expand]"?: string | string[];
+            };
             header?: never;
             path: {
                 id: string;

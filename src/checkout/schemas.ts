@@ -35,6 +35,10 @@ const common = {
     .refine((m) => Object.keys(m).length <= 15, 'must have at most 15 keys')
     .optional()
     .meta({ description: "Each payment's metadata (checkout.js's `notes`, which Razorpay's checkout puts on the payment)" }),
+  save_card: z
+    .strictObject({ customer_id: z.string().min(1).max(40) })
+    .optional()
+    .meta({ description: "Save the card this checkout is paid with for a gateway face's customer (Razorpay checkout's customer_id with save: 1)" }),
 };
 
 export const createSessionSchema = z

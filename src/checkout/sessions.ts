@@ -14,7 +14,7 @@ import { clockNow, realTimeOf } from '../tenants/clock.ts';
 import type { Ctx } from '../tenants/types.ts';
 import { emitEvents, type OutboxServices } from '../webhooks/outbox.ts';
 import { DEFAULT_EXPIRES_IN, type CreateSessionInput, type SessionObject } from './schemas.ts';
-import { completeOpenSessions, getSession, insertSession, lockSessionWithPayment, markSessionExpired, type DbSession } from './store.ts';
+import { completeOpenSessions, getSession, insertSession, lockSessionWithPayment, markSessionExpired, openSessionIds, type DbSession } from './store.ts';
 
 export type { DbSession };
 
@@ -89,6 +89,7 @@ export async function createSession(t: Tx, svc: SessionServices, ctx: Ctx, input
     prefill: input.prefill ?? {}, name: input.name ?? null, description: input.description ?? null, metadata: input.metadata ?? {},
     paymentNotes: input.notes ?? {},
     origin: by.origin, openedWith: by.keyType, expiresIn: input.expires_in ?? DEFAULT_EXPIRES_IN, faceKeyId: by.faceKeyId ?? null,
+    saveCardCustomerId: input.save_card?.customer_id ?? null,
   });
   auditIn(t, svc, ctx, {
     objectType: 'checkout_session',
@@ -172,4 +173,17 @@ export async function expireSessionNow(t: Tx, svc: PaymentServices, ctx: Ctx, id
   }
   const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
   return s && s.status === 'open' ? markExpired(t, svc, ctx, s.id) : null;
+}
+
+/**
+ * Ends the order's open sessions now, whatever their expires_at: what they pay was withdrawn (a
+ * gateway face's payment link or invoice was cancelled or expired). A session whose payment is
+ * still in progress is left to its expiry job, as there.
+ */
+export async function expireOrderSessions(t: Tx, svc: SessionServices, ctx: Ctx, orderId: string): Promise<void> {
+  for (const { id } of await openSessionIds(t, ctx.tenant.id, orderId)) {
+    const s = await lockSessionWithPayment(t, ctx.tenant.id, id);
+    if (!s || s.status !== 'open' || s.payment_status === 'pending' || s.payment_status === 'authorized') continue;
+    await markExpired(t, svc, ctx, id);
+  }
 }

@@ -32,6 +32,8 @@ export interface DbSession {
    * that had one (migration 0013).
    */
   razorpay_key_id: string | null;
+  /** A gateway face's customer to save the paying card for (migration 0034), or null. */
+  save_card_customer_id: string | null;
   expires_at: Date;
   completed_at: Date | null;
   created_at: Date;
@@ -57,23 +59,40 @@ export interface NewSession {
   openedWith: DbSession['opened_with'];
   expiresIn: number;
   faceKeyId: string | null;
+  saveCardCustomerId: string | null;
 }
 
 /** Opens a session, expiring `expiresIn` seconds from now. */
 export function insertSession(t: Tx, s: NewSession): Promise<DbSession> {
   return t.one<DbSession>(
     `INSERT INTO checkout_sessions (id, tenant_id, order_id, amount, currency, url, success_url, cancel_url, methods, prefill,
-                                    name, description, metadata, origin, opened_with, expires_at, razorpay_key_id, payment_notes)
+                                    name, description, metadata, origin, opened_with, expires_at, razorpay_key_id, payment_notes, save_card_customer_id)
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::text, $9::text[], $10::jsonb,
-             $11::text, $12::text, $13::jsonb, $14::text, $15::text, sandpay_now() + $16::int * interval '1 second', $17::text, $18::jsonb)
+             $11::text, $12::text, $13::jsonb, $14::text, $15::text, sandpay_now() + $16::int * interval '1 second', $17::text, $18::jsonb, $19::text)
      RETURNING *`,
     [
       s.id, s.tenantId, s.orderId, s.amount, s.currency, s.url, s.successUrl,
       s.cancelUrl, s.methods, JSON.stringify(s.prefill), s.name,
       s.description, JSON.stringify(s.metadata), s.origin, s.openedWith, s.expiresIn,
-      s.faceKeyId, JSON.stringify(s.paymentNotes),
+      s.faceKeyId, JSON.stringify(s.paymentNotes), s.saveCardCustomerId,
     ],
   );
+}
+
+/** The ids of the order's open sessions. */
+export function openSessionIds(q: Queryable, tenantId: string, orderId: string): Promise<Array<{ id: string }>> {
+  return q.rows(`SELECT id FROM checkout_sessions WHERE order_id = $1::text AND status = 'open' AND tenant_id = $2::text ORDER BY created_at, id`, [orderId, tenantId]);
+}
+
+/** The customer an open session of the order saves its card for, if one does (a payment on the order is moving). */
+export async function saveCardCustomerOf(db: Queryable, tenantId: string, orderId: string): Promise<string | null> {
+  const row = await db.maybeOne<{ save_card_customer_id: string }>(
+    `SELECT save_card_customer_id FROM checkout_sessions
+      WHERE order_id = $1::text AND status = 'open' AND tenant_id = $2::text AND save_card_customer_id IS NOT NULL
+      ORDER BY created_at DESC LIMIT 1`,
+    [orderId, tenantId],
+  );
+  return row?.save_card_customer_id ?? null;
 }
 
 /** One of the tenant's sessions; another tenant's is not found (404). */

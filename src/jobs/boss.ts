@@ -24,6 +24,8 @@ export const QUEUES = {
   testClockAdvance: 'test-clock-advance',
   auditVerify: 'audit-verify',
   paymentTotals: 'payment-totals',
+  razorpayExpire: 'razorpay-expire',
+  razorpaySettle: 'razorpay-settle',
 } as const;
 
 export const BOSS_SCHEMA = 'pgboss';

@@ -87,6 +87,9 @@ export const TEST_VPAS: Readonly<Record<string, Behaviour>> = {
   'failure@sandpay': 'decline',
   'pending@sandpay': 'stay_pending',
   'delayed@sandpay': 'delayed_success',
+  // Razorpay's own test VPAs, so an integration's tests keep theirs.
+  'success@razorpay': 'succeed',
+  'failure@razorpay': 'decline',
 };
 
 /** Non-card failures use a method-specific code rather than card_declined. */

@@ -361,3 +361,28 @@ export function paymentsOfOrders(db: Queryable, tenantId: string, orderIds: read
 export function paymentsByIds(db: Queryable, tenantId: string, ids: readonly string[]): Promise<DbPayment[]> {
   return db.rows<DbPayment>('SELECT * FROM payments WHERE tenant_id = $1::text AND id = ANY($2::text[])', [tenantId, ids]);
 }
+
+/**
+ * The days (YYYY-MM-DD in `tz`) on which the tenant captured payments, newest first: a face's
+ * settlements (Razorpay's daily settlement of a day's captures).
+ */
+export function captureDays(db: Queryable, tenantId: string, tz: string): Promise<Array<{ day: string }>> {
+  return db.rows(
+    `SELECT DISTINCT to_char(captured_at AT TIME ZONE $2::text, 'YYYY-MM-DD') AS day FROM payments
+      WHERE tenant_id = $1::text AND captured_at IS NOT NULL ORDER BY day DESC`,
+    [tenantId, tz],
+  );
+}
+
+/** The tenant's payments captured in [from, to), oldest first. */
+export function paymentsCapturedBetween(db: Queryable, tenantId: string, from: Date, to: Date): Promise<DbPayment[]> {
+  return db.rows<DbPayment>(
+    `SELECT * FROM payments WHERE tenant_id = $1::text AND captured_at >= $2::timestamptz AND captured_at < $3::timestamptz ORDER BY captured_at, id`,
+    [tenantId, from, to],
+  );
+}
+
+/** The tenants that captured payments in [from, to) (a face's daily settlement run). */
+export function tenantsCapturingBetween(db: Queryable, from: Date, to: Date): Promise<Array<{ tenant_id: string }>> {
+  return db.rows(`SELECT DISTINCT tenant_id FROM payments WHERE captured_at >= $1::timestamptz AND captured_at < $2::timestamptz`, [from, to]);
+}

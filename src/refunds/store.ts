@@ -118,3 +118,25 @@ export function refundsToday(db: Queryable, tenantId: string | null, tz: string)
     [tenantId, tz],
   );
 }
+
+/** The days (YYYY-MM-DD in `tz`) on which the tenant's refunds were processed, newest first (a face's daily settlements). */
+export function refundDays(db: Queryable, tenantId: string, tz: string): Promise<Array<{ day: string }>> {
+  return db.rows(
+    `SELECT DISTINCT to_char(processed_at AT TIME ZONE $2::text, 'YYYY-MM-DD') AS day FROM refunds
+      WHERE tenant_id = $1::text AND status = 'processed' AND processed_at IS NOT NULL ORDER BY day DESC`,
+    [tenantId, tz],
+  );
+}
+
+/** The tenant's refunds processed in [from, to), oldest first. */
+export function refundsProcessedBetween(db: Queryable, tenantId: string, from: Date, to: Date): Promise<DbRefund[]> {
+  return db.rows<DbRefund>(
+    `SELECT * FROM refunds WHERE tenant_id = $1::text AND status = 'processed' AND processed_at >= $2::timestamptz AND processed_at < $3::timestamptz ORDER BY processed_at, id`,
+    [tenantId, from, to],
+  );
+}
+
+/** The tenants whose refunds were processed in [from, to) (a face's daily settlement run). */
+export function tenantsRefundingBetween(db: Queryable, from: Date, to: Date): Promise<Array<{ tenant_id: string }>> {
+  return db.rows(`SELECT DISTINCT tenant_id FROM refunds WHERE status = 'processed' AND processed_at >= $1::timestamptz AND processed_at < $2::timestamptz`, [from, to]);
+}

@@ -21,7 +21,7 @@ import type { HttpFace } from './http-face.ts';
  */
 export type Auth = 'secret' | 'publishable' | 'admin' | 'session' | 'face' | 'none';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A schema for a route's path or query parameters: an object of fields. */
 type Fields = z.ZodObject;

@@ -135,9 +135,10 @@ describe('the hosted page', () => {
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect(js.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    // Small and ES2017: no optional chaining, ??, object spread or optional catch binding.
+    // Small and ES2017: no optional chaining, ??, object spread or optional catch binding. (10,500 since Razorpay's
+    // save-card option: the script with every face's mode was 9,983 bytes before it.)
     const sdk = await js.clone().text();
-    expect(sdk.length).toBeLessThan(10_000);
+    expect(sdk.length).toBeLessThan(10_500);
     expect(sdk).not.toMatch(/\?\.|\?\?|\.\.\.|catch\s*\{/);
     const etag = js.headers.get('etag')!;
     expect(etag).toBeTruthy();

@@ -55,6 +55,8 @@ const OWNERS: Record<string, string> = {
   stripe_prices: 'faces/stripe',
   stripe_webhook_endpoints: 'faces/stripe',
   stripe_checkout_sessions: 'faces/stripe',
+  // What only Razorpay's API has (migration 0033).
+  razorpay_objects: 'faces/razorpay',
 };
 
 /** The statements that reach into another owner's table, by store, each with its reason in the source. */

@@ -56,6 +56,7 @@
     var body = { order_id: o.order_id };
     ['prefill', 'methods', 'name', 'description', 'notes'].forEach(function (k) { if (o[k] !== undefined) body[k] = o[k]; });
     if (this._mode && o.prefill) body.prefill = this._mode.prefill(o.prefill);
+    if (this._mode && this._mode.sessionFields) Object.assign(body, this._mode.sessionFields(o));
     var res = await fetch(this.origin + '/api/v1/checkout/sessions', {
       method: 'POST',
       headers: { Authorization: 'Bearer ' + o.key, 'Content-Type': 'application/json' },

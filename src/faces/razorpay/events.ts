@@ -3,10 +3,12 @@ import type { OrderObject } from '../../orders/schemas.ts';
 import type { PaymentObject } from '../../payments/schemas.ts';
 import type { RefundObject } from '../../refunds/schemas.ts';
 import { rzpOrder, rzpPayment, rzpRefund, unixSeconds } from './entities.ts';
+import { isOwnEventObject, OWN_EVENTS } from './own-objects.ts';
 
 /** The webhook events a Razorpay-format endpoint can subscribe to, by Razorpay's names. */
 export const RAZORPAY_EVENTS = [
   'payment.authorized', 'payment.captured', 'payment.failed', 'order.paid', 'refund.created', 'refund.processed', 'refund.failed',
+  ...OWN_EVENTS,
 ] as const;
 export type RazorpayEvent = (typeof RAZORPAY_EVENTS)[number];
 
@@ -52,6 +54,8 @@ export interface NativeEvent {
   /** The object the event carries, as the native API shows it. */
   payload: ApiObject;
   tenant_id: string;
+  /** false: one of the face's own events (own-objects.ts), whose payload already holds Razorpay's entities. */
+  native?: boolean;
 }
 
 /**
@@ -61,6 +65,10 @@ export interface NativeEvent {
  * the event log), or null where there is none. Null when the event has no Razorpay counterpart.
  */
 export function razorpayEventBody(e: NativeEvent, payment: PaymentObject | null, name?: string) {
+  if (e.native === false && isOwnEventObject(e.payload)) {
+    const payload = Object.fromEntries(Object.entries(e.payload.entities).map(([k, entity]) => [k, { entity }]));
+    return { entity: 'event' as const, account_id: accountIdOf(e.tenant_id), event: name ?? e.type, contains: Object.keys(payload), payload, created_at: unixSeconds(e.created_at.toISOString()) };
+  }
   const event = name !== undefined && RAZORPAY_EVENTS.includes(name as RazorpayEvent) ? (name as RazorpayEvent) : razorpayEventOf(e.type);
   if (!event) return null;
   const payload: Record<string, { entity: unknown }> = {};

@@ -12,6 +12,8 @@ import {
 } from './schemas.ts';
 import { byId, idParam, route } from '../../routing/route.ts';
 import { razorpayHttpFace } from './http-face.ts';
+import { razorpayOwnRoutes } from './own-routes.ts';
+import { orderFetchQuery, refuseTransfers } from './transfers.ts';
 
 /**
  * Razorpay's API under /v1, as a view of the same orders, payments and refunds as /api/v1: HTTP
@@ -34,6 +36,9 @@ function idempotencyHeader(value: string | undefined): string | undefined {
 }
 
 export const razorpayRoutes = [
+  // Razorpay's own objects (own-routes.ts), first: /v1/payments/qr_codes must not be read as a payment id.
+  ...razorpayOwnRoutes,
+
   // ----- orders -----
   route({
     ...base, method: 'post', path: '/v1/orders', write: true, summary: 'Create an order (Razorpay)',
@@ -50,8 +55,8 @@ export const razorpayRoutes = [
     handler: ({ db, ctx, query: q }) => listOrdersAsRazorpay(db, ctx.tenant.id, q),
   }),
   route({
-    ...base, method: 'get', path: '/v1/orders/:id', summary: 'Fetch an order (Razorpay)', params: order, response: rzpOrderObject,
-    handler: async ({ db, ctx, params: p }) => rzpOrderRow(await getOrder(db, ctx.tenant.id, p.id)),
+    ...base, method: 'get', path: '/v1/orders/:id', summary: 'Fetch an order (Razorpay)', params: order, query: orderFetchQuery, response: rzpOrderObject,
+    handler: async ({ db, ctx, params: p, query: q }) => (refuseTransfers(q), rzpOrderRow(await getOrder(db, ctx.tenant.id, p.id))),
   }),
   route({
     ...base, method: 'patch', path: '/v1/orders/:id', write: true, summary: "Edit an order's notes (Razorpay)", params: order, body: notesBody, response: rzpOrderObject,

@@ -5,6 +5,8 @@
     key: /^rzp_test_/,
     keyName: 'a Razorpay key_id',
     // Razorpay pages may send empty or extra prefill fields.
+    // customer_id + save: 1 saves the card paid with.
+    sessionFields: function (o) { return o.customer_id && [1, true, '1'].indexOf(o.save) > -1 ? { save_card: { customer_id: String(o.customer_id) } } : {}; },
     prefill: function (p) { var o = {}; ['name', 'email', 'contact'].forEach(function (k) { if (p[k]) o[k] = String(p[k]); }); return o; },
     // Razorpay's payment.failed argument (the hosted page sends razorpay_error).
     failure: function (e, p, orderId) {

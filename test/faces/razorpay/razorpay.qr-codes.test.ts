@@ -1,0 +1,95 @@
+import Razorpay from 'razorpay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
+import { eventually } from '../../support/payments.ts';
+import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
+import { Receiver } from '../../support/receiver.ts';
+import { startTestSystem, type TestSystem } from '../../support/system.ts';
+
+/** UPI QR codes through the official SDK; a payer simulated with POST /v1/payments/qr_codes/:id/pay; qr_code.* webhooks. */
+let sys: TestSystem;
+let t: TestTenant;
+let keys: RazorpayKeys;
+let rzp: Razorpay;
+let other: Razorpay;
+let receiver: Receiver;
+const SECRET = 'qr-webhook-secret';
+
+beforeAll(async () => {
+  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', JOB_POLL_SECONDS: '1' });
+  t = await registerTenant(sys.url, 'A');
+  keys = await razorpayKeys(t);
+  rzp = razorpaySdk(sys.url, keys);
+  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
+  receiver = await new Receiver().start();
+  expect((await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['qr_code.created', 'qr_code.credited', 'qr_code.closed'], format: 'razorpay', secret: SECRET })).status).toBe(201);
+});
+afterAll(async () => {
+  await receiver?.stop();
+  await sys?.stop();
+});
+
+const hooks = (event: string, id: string) =>
+  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.qr_code?.entity?.id === id).map((r) => {
+    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
+    return r.body;
+  });
+const pay = (id: string, body: Record<string, unknown>) => new Client(sys.url).post(`/v1/payments/qr_codes/${id}/pay`, body, { key: null, headers: { authorization: basicAuth(keys) } });
+
+describe('QR codes', () => {
+  it('a single_use fixed-amount QR is paid once, credited, then closed (qr_code.created, .credited, .closed)', async () => {
+    const customer = await rzp.customers.create({ name: 'Store Owner' });
+    const qr: any = await rzp.qrCode.create({ type: 'upi_qr', name: 'Store 1', usage: 'single_use', fixed_amount: true, payment_amount: 30000, description: 'Counter 1', customer_id: customer.id, notes: { till: '1' } });
+    expect(qr).toMatchObject({
+      id: expect.stringMatching(/^qr_/), entity: 'qr_code', type: 'upi_qr', usage: 'single_use', status: 'active', payment_amount: 30000, fixed_amount: true,
+      payments_amount_received: 0, payments_count_received: 0, customer_id: customer.id, notes: { till: '1' }, image_url: `${sys.url}/i/${qr.id}`,
+      image_content: expect.stringContaining('upi://pay?'), close_reason: null,
+    });
+    expect(await rzp.qrCode.fetch(qr.id)).toEqual(qr);
+    const page = await fetch(qr.image_url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('upi://pay');
+    await eventually(async () => hooks('qr_code.created', qr.id), (h) => h.length === 1);
+
+    const wrong = await pay(qr.id, { amount: 100 });
+    expect(wrong.status).toBe(400);
+    const res = await pay(qr.id, { vpa: 'success@razorpay' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ entity: 'payment', method: 'upi', vpa: 'success@razorpay', amount: 30000, status: 'captured' });
+
+    const after: any = await rzp.qrCode.fetch(qr.id);
+    expect(after).toMatchObject({ status: 'closed', close_reason: 'paid', payments_amount_received: 30000, payments_count_received: 1, closed_at: expect.any(Number) });
+    const payments = await rzp.qrCode.fetchAllPayments(qr.id);
+    expect(payments).toMatchObject({ entity: 'collection', count: 1, items: [{ id: res.body.id, status: 'captured' }] });
+    const [credited] = await eventually(async () => hooks('qr_code.credited', qr.id), (h) => h.length === 1);
+    expect(credited).toMatchObject({ contains: ['payment', 'qr_code'], payload: { payment: { entity: { id: res.body.id } }, qr_code: { entity: { payments_count_received: 1 } } } });
+    await eventually(async () => hooks('qr_code.closed', qr.id), (h) => h.length === 1);
+    expect((await pay(qr.id, {})).status).toBe(400);
+    expect(((await (rzp.qrCode as any).all({ payment_id: res.body.id })) as any).items.map((q: any) => q.id)).toEqual([qr.id]);
+  });
+
+  it('a multiple_use QR takes any amount until closed; a failed VPA credits nothing', async () => {
+    const qr: any = await rzp.qrCode.create({ type: 'upi_qr', name: 'Shelf', usage: 'multiple_use', fixed_amount: false });
+    expect((await pay(qr.id, {})).status).toBe(400); // no amount
+    expect((await pay(qr.id, { amount: 1000 })).body.status).toBe('captured');
+    expect((await pay(qr.id, { amount: 2500, vpa: 'failure@razorpay' })).body.status).toBe('failed');
+    expect((await pay(qr.id, { amount: 4000 })).body.status).toBe('captured');
+    expect(await rzp.qrCode.fetch(qr.id)).toMatchObject({ status: 'active', payments_amount_received: 5000, payments_count_received: 2 });
+    const all = await rzp.qrCode.fetchAllPayments(qr.id, { count: 2 } as any);
+    expect(all.count).toBe(2);
+    expect((await rzp.qrCode.fetchAllPayments(qr.id)).count).toBe(3);
+    expect(await rzp.qrCode.close(qr.id)).toMatchObject({ status: 'closed', close_reason: 'on_demand' });
+    await eventually(async () => hooks('qr_code.closed', qr.id), (h) => h.length === 1);
+    expectRazorpayError(await sdkError(rzp.qrCode.close(qr.id)), 400);
+    expect((await rzp.qrCode.all({ count: 10 } as any)).items.map((q: any) => q.id)).toContain(qr.id);
+  });
+
+  it('closes at close_by; bad input and foreign ids are Razorpay 400s', async () => {
+    const qr: any = await rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true, payment_amount: 500, close_by: Math.floor(Date.now() / 1000) + 2 });
+    await eventually(async () => hooks('qr_code.closed', qr.id), (h) => h.length === 1, 20_000);
+    expect(await rzp.qrCode.fetch(qr.id)).toMatchObject({ status: 'closed' });
+    expectRazorpayError(await sdkError(rzp.qrCode.create({ type: 'bharat_qr', usage: 'single_use' } as any)), 400, { field: 'type' });
+    expectRazorpayError(await sdkError(rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true } as any)), 400, { field: 'payment_amount' });
+    expectRazorpayError(await sdkError(other.qrCode.fetch(qr.id)), 400, { description: /does not exist/ });
+  });
+});
