@@ -24,3 +24,6 @@ CREATE INDEX razorpay_objects_list_idx ON razorpay_objects (tenant_id, kind, cre
 CREATE INDEX razorpay_objects_order_idx ON razorpay_objects (order_id) WHERE order_id IS NOT NULL;
 -- A customer's tokens.
 CREATE INDEX razorpay_objects_customer_idx ON razorpay_objects (customer_id) WHERE customer_id IS NOT NULL;
+
+-- Down Migration
+DROP TABLE razorpay_objects;

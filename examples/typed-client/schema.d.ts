@@ -9294,7 +9294,7 @@ export interface operations {
                     /**
                      * token
                      * @description A token id (token_…)
-                     * @example token_00000000000000000000
+                     * @example token_00000000000000
                      */
                     id: string;
                 };
@@ -9334,7 +9334,7 @@ export interface operations {
                     /**
                      * token
                      * @description A token id (token_…)
-                     * @example token_00000000000000000000
+                     * @example token_00000000000000
                      */
                     id: string;
                 };

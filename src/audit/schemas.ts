@@ -101,4 +101,3 @@ export const verificationObject = z
   })
   .meta({ id: 'AuditFullVerification' });
 
-export const verificationParams = z.strictObject({ id: z.string().min(1).max(100) });

@@ -36,6 +36,9 @@ beforeAll(async () => {
   ids.fraudRule = (await t.api.post('/fraud-rules', { name: 'r', type: 'amount_limit', params: { max_amount: 10 ** 9 }, action: 'flag' })).body.id;
   ids.checkoutSession = (await t.api.post('/checkout/sessions', { order_id: ids.order })).body.id;
   ids.apiKey = (await makeKey({}, 'fixture')).id;
+  const verification = await t.api.post('/audit/verifications');
+  expect(verification.status, verification.text).toBe(201);
+  ids.auditVerification = verification.body.id;
   keys.none = (await makeKey({})).secret;
   for (const r of RESOURCES) for (const level of ['read', 'write']) keys[`${r}:${level}`] = (await makeKey({ [r]: level })).secret;
 }, 60_000);
@@ -78,9 +81,9 @@ describe('restricted keys over the route table', () => {
     expect(MATRIX.length).toBeGreaterThanOrEqual(40);
     // The tenant's clock (and Stripe's test clocks over it) moves all of its objects: a setting of the account.
     for (const path of secretOnly) expect(path, `${path} has no permission`).toMatch(/^\/(api\/v1\/(auth\/|request-log|overview|test-clock)|v1\/test_helpers\/test_clocks)/);
-    // GETs read, everything else writes (a dry run is a read).
+    // GETs read, everything else writes (a dry run, and a full verification of the audit chain, are reads).
     for (const r of tenant.filter((x) => x.permission)) {
-      const expected = r.method === 'get' || r.path === '/api/v1/fraud-rules/test' ? 'read' : 'write';
+      const expected = r.method === 'get' || ['/api/v1/fraud-rules/test', '/api/v1/audit/verifications'].includes(r.path) ? 'read' : 'write';
       expect(r.permission!.level, `${r.method} ${r.path}`).toBe(expected);
     }
   });

@@ -53,14 +53,14 @@ export async function getObject<D>(db: Queryable, tenantId: string, kind: Object
 /** Sets an object's status, data and/or order (undefined: left as is). */
 export function updateObject<D>(t: Tx, id: string, fields: { status?: string; data?: Record<string, unknown>; orderId?: string }): Promise<DbObject<D>> {
   return t.one<DbObject<D>>(
-    `UPDATE razorpay_objects SET status = COALESCE($2::text, status), data = COALESCE($3::jsonb, data), order_id = COALESCE($4::text, order_id), updated_at = now()
+    `UPDATE razorpay_objects SET status = COALESCE($2::text, status), data = COALESCE($3::jsonb, data), order_id = COALESCE($4::text, order_id), updated_at = sandpay_now()
       WHERE id = $1::text RETURNING *`,
     [id, fields.status ?? null, fields.data === undefined ? null : JSON.stringify(fields.data), fields.orderId ?? null],
   );
 }
 
 export function deleteObject(t: Tx, id: string): Promise<unknown> {
-  return t.one(`UPDATE razorpay_objects SET deleted = true, updated_at = now() WHERE id = $1::text RETURNING id`, [id]);
+  return t.one(`UPDATE razorpay_objects SET deleted = true, updated_at = sandpay_now() WHERE id = $1::text RETURNING id`, [id]);
 }
 
 /** A page of the tenant's live objects of a kind, newest first (Razorpay's count/skip), with optional column filters. */

@@ -3,6 +3,7 @@ import type { PaymentObject } from '../../payments/schemas.ts';
 import type { WebhookFace } from '../../webhooks/faces.ts';
 import { phpJsonEncode } from './json.ts';
 import { RAZORPAY_EVENTS, razorpayEventBody, razorpayEventNames } from './events.ts';
+import { ownEventSamples } from './webhook-samples.ts';
 
 /**
  * Razorpay-format endpoints: Razorpay's event names and body, signed with X-Razorpay-Signature
@@ -33,4 +34,5 @@ export const razorpayWebhookFace: WebhookFace = {
   sign: (s) => ({ 'x-razorpay-signature': createHmac('sha256', s.secret).update(s.body).digest('hex') }),
   // Razorpay's signature is over the body alone: it carries no time, so no verifier can reject an old one.
   signatureToleranceSec: null,
+  ownEventSamples,
 };

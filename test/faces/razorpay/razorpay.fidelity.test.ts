@@ -224,7 +224,7 @@ describe('errors', () => {
     expect((await sdkError(rzp.payments.fetch('pay_00000000000000'))).error).toMatchObject({ description: 'The id provided does not exist', field: null });
 
     // SDK methods Sandpay does not serve: Razorpay's own 400, under /v1 and /v2 alike.
-    for (const call of [rzp.virtualAccounts.fetch('va_00000000000000'), rzp.products.requestProductConfiguration('acc_00000000000000', { product_name: 'payment_gateway' } as never)]) {
+    for (const call of [rzp.subscriptions.fetch('sub_00000000000000'), rzp.products.requestProductConfiguration('acc_00000000000000', { product_name: 'payment_gateway' } as never)]) {
       const e = await sdkError(call);
       expect(e.statusCode).toBe(400);
       expect(e.error).toEqual({ code: 'BAD_REQUEST_ERROR', description: 'The requested URL was not found on the server.', field: null, source: 'NA', step: 'NA', reason: 'NA', metadata: {} });

@@ -39,7 +39,9 @@ describe('settlements', () => {
     expect(all).toMatchObject({ entity: 'collection', count: 1 });
     const s: any = all.items[0];
     // Fees (tax within them) are the payments' own, as the SDK shows them.
-    const fees = (await Promise.all([a, b].map((p) => rzp.payments.fetch(p.id)))).reduce((sum, p: any) => sum + (p.fee ?? 0), 0);
+    const [feeA, feeB] = (await Promise.all([a, b].map((p) => rzp.payments.fetch(p.id)))).map((p: any) => p.fee as number);
+    expect(feeA).toBeGreaterThan(0);
+    const fees = feeA! + feeB!;
     expect(s).toMatchObject({ id: expect.stringMatching(/^setl_[0-9A-Za-z]{14}$/), entity: 'settlement', status: 'created', amount: 50000 - 5000 - fees, fees, utr: null });
     expect(await rzp.settlements.fetch(s.id)).toEqual(s);
     expectRazorpayError(await sdkError(other.settlements.fetch(s.id)), 400, { description: /does not exist/ });
@@ -49,8 +51,9 @@ describe('settlements', () => {
     const recon: any = await rzp.settlements.reports({ year, month, day } as any);
     expect(recon.entity).toBe('collection');
     const byId = Object.fromEntries(recon.items.map((i: any) => [i.entity_id, i]));
-    expect(byId[a.id]).toMatchObject({ type: 'payment', credit: 40000, amount: 40000, settlement_id: s.id, settled: false, method: 'card' });
-    expect(byId[b.id]).toMatchObject({ type: 'payment', credit: 10000, settlement_id: s.id });
+    // A payment's credit is what settles of it: its amount less its fee.
+    expect(byId[a.id]).toMatchObject({ type: 'payment', credit: 40000 - feeA!, amount: 40000, fee: feeA, settlement_id: s.id, settled: false, method: 'card' });
+    expect(byId[b.id]).toMatchObject({ type: 'payment', credit: 10000 - feeB!, settlement_id: s.id });
     expect(byId[refund.id]).toMatchObject({ type: 'refund', debit: 5000, payment_id: a.id, settlement_id: s.id });
     expect(recon.items).toHaveLength(3);
     expect(((await rzp.settlements.reports({ year, month, count: 1 } as any)) as any).items).toHaveLength(1);
@@ -62,7 +65,8 @@ describe('settlements', () => {
     const all = await rzp.settlements.all({ count: 10 });
     expect(all.count).toBe(2);
     const past: any = all.items[1];
-    expect(past).toMatchObject({ status: 'processed', amount: 7000, utr: expect.stringMatching(/^\d{12}$/) });
+    const oldFee = ((await rzp.payments.fetch(old.id)) as any).fee as number;
+    expect(past).toMatchObject({ status: 'processed', amount: 7000 - oldFee, fees: oldFee, utr: expect.stringMatching(/^\d{12}$/) });
     expect((await rzp.settlements.all({ skip: 1 })).items.map((x: any) => x.id)).toEqual([past.id]);
     expect(await rzp.settlements.fetch(past.id)).toEqual(past);
   });
@@ -78,7 +82,8 @@ describe('settlements', () => {
       const [hook] = await eventually(async () => receiver.received.filter((r) => r.body?.event === 'settlement.processed'), (h) => h.length === 1);
       expect(Razorpay.validateWebhookSignature(hook!.rawBody, String(hook!.headers['x-razorpay-signature']), 'settle-secret')).toBe(true);
       const s = hook!.body.payload.settlement.entity;
-      expect(s).toMatchObject({ entity: 'settlement', status: 'processed', amount: 3000, utr: expect.stringMatching(/^\d{12}$/) });
+      const lateFee = ((await rzp.payments.fetch(late.id)) as any).fee as number;
+      expect(s).toMatchObject({ entity: 'settlement', status: 'processed', amount: 3000 - lateFee, fees: lateFee, utr: expect.stringMatching(/^\d{12}$/) });
       expect(await rzp.settlements.fetch(s.id)).toEqual(s);
     } finally {
       await receiver.stop();

@@ -10,13 +10,12 @@ import {
   checkpointObject,
   publicKeyObject,
   verificationObject,
-  verificationParams,
   verifyAllObject,
   verifyQuery,
 } from '../../../audit/schemas.ts';
 import { badRequest, notFound } from '../../../core/errors.ts';
 import { listOf, pageQuery } from '../../../core/schemas.ts';
-import { pageArgs, route } from '../../../routing/route.ts';
+import { byId, pageArgs, route } from '../../../routing/route.ts';
 
 const tag = 'Audit';
 
@@ -42,7 +41,7 @@ export const auditRoutes = [
   }),
   route({
     method: 'get', path: '/api/v1/audit/verifications/:id', auth: 'secret', permission: { resource: 'audit', level: 'read' }, tag, summary: 'A background verification: its progress, then its result',
-    params: verificationParams, response: verificationObject,
+    params: byId('auditVerification', 'audit verification'), response: verificationObject,
     handler: async ({ db, ctx, params: p }) => {
       const found = await findVerification(db, ctx.tenant.id, p.id);
       if (!found) throw notFound('audit verification');
