@@ -47,13 +47,23 @@ const METHOD_LABEL: Record<string, string> = { card: 'Card', upi: 'UPI', netbank
 
 const groupDigits = (n: string) => (n.length === 15 ? `${n.slice(0, 4)} ${n.slice(4, 10)} ${n.slice(10)}` : n.replace(/(\d{4})(?=\d)/g, '$1 '));
 
-function instruments(method: string, first: string, open = true): string {
+/**
+ * Which test cards a page lists: Sandpay's own page all but Stripe's extra numbers; a Stripe page
+ * (its hosted Checkout, its card Element) only what a Stripe integration can meet — no RuPay
+ * (not a Stripe network) and no "stays pending" card, whose way out is Sandpay's own simulate call.
+ */
+export type CardList = 'native' | 'stripe';
+
+const listed = (list: CardList) => (c: (typeof TEST_CARDS)[number]) =>
+  list === 'stripe' ? c.brand !== 'rupay' && c.behaviour !== 'stay_pending' : !c.stripe;
+
+function instruments(method: string, first: string, open = true, list: CardList = 'native'): string {
   const item = (attrs: string, label: string, outcome: string) =>
     `<li><button type="button" class="instrument" ${attrs}><span class="mono">${esc(label)}</span> <span class="outcome">${esc(outcome)}</span></button></li>`;
   let items: string[];
   switch (method) {
     case 'card':
-      items = TEST_CARDS.map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand}${c.funding ? ` ${c.funding}` : ''} · ${OUTCOME[c.behaviour]}`));
+      items = TEST_CARDS.filter(listed(list)).map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand}${c.funding ? ` ${c.funding}` : ''} · ${OUTCOME[c.behaviour]}`));
       break;
     case 'upi':
       items = Object.entries(TEST_VPAS).map(([vpa, b]) => item(`data-fill-vpa="${vpa}"`, vpa, b === 'stay_pending' ? 'waits for the collect request' : OUTCOME[b]!));
@@ -81,7 +91,7 @@ export function cardFields(): string {
 }
 
 /** The test cards, each a button that fills the card fields (page.js and the card Element, where the list starts closed). */
-export const testCardList = (open: boolean) => instruments('card', 'card', open);
+export const testCardList = (open: boolean, list: CardList = 'native') => instruments('card', 'card', open, list);
 
 function panel(method: string, selected: boolean): string {
   const body: Record<string, string> = {
@@ -116,6 +126,8 @@ export interface PageInput {
    * the merchant's success_url names the session itself); else the result's ids and signature go along.
    */
   exactRedirects?: boolean;
+  /** Which test cards to offer (a gateway face's page lists that gateway's). */
+  cards?: CardList;
 }
 
 function cancelHref(s: DbSession, paymentId: string | null, exact = false): string | null {
@@ -151,7 +163,7 @@ function linesList(lines: PageInput['lines'], total: string): string {
   return `<ul class="lines" aria-label="Order summary">${rows.join('')}<li class="line-total"><span class="line-name">Total</span> <span class="line-amount">${esc(total)}</span></li></ul>`;
 }
 
-export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false }: PageInput): string {
+export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false, cards = 'native' }: PageInput): string {
   const amount = formatAmount(Number(s.amount), s.currency);
   const cancel = cancelHref(s, state.payment?.id ?? null, exactRedirects);
   const tabs = s.methods
@@ -182,7 +194,7 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
     <p class="form-error" id="form-error" role="alert" hidden></p>
     <button type="submit" class="primary" id="pay">Pay ${esc(amount)}</button>
     ${back}
-    ${s.methods.map((m) => instruments(m, s.methods[0]!)).join('')}
+    ${s.methods.map((m) => instruments(m, s.methods[0]!, true, cards)).join('')}
   </form>
 </section>
 
@@ -205,7 +217,10 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
   <h2 id="waiting-title">Waiting for the payment</h2>
   <div class="spinner" aria-hidden="true"></div>
   <p id="waiting-text">Approve the request in your app. This page updates by itself.</p>
-  <p class="hint">Test mode: settle it with <code>POST /api/v1/payments/<span id="waiting-payment"></span>/simulate</code>.</p>
+  ${cards === 'stripe'
+    // A Stripe integration has no Sandpay simulate call to point at (page.js still fills the span).
+    ? '<p class="hint">Test mode: this payment settles by itself.<span id="waiting-payment" hidden></span></p>'
+    : '<p class="hint">Test mode: settle it with <code>POST /api/v1/payments/<span id="waiting-payment"></span>/simulate</code>.</p>'}
   <button type="button" class="secondary" id="cancel-payment">Cancel this payment</button>
 </section>
 

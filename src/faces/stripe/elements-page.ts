@@ -43,7 +43,7 @@ export function renderElementFrame(f: ElementFrame): string {
 <form id="card-form" novalidate>
 ${cardFields()}
 <p class="form-error" id="form-error" role="alert" hidden></p>
-${testCardList(false)}
+${testCardList(false, 'stripe')}
 </form>
 </main>`, 'element.js');
 }

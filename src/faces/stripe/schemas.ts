@@ -65,3 +65,14 @@ export const listOf = <T extends z.ZodType>(item: T) =>
 
 /** Unix seconds, as Stripe writes every time. */
 export const unix = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** An http(s) URL, as Stripe requires of every redirect: never `javascript:`, `data:` or another scheme. */
+export function isHttpUrl(u: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(u).protocol);
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrlOf = (max: number, message = 'must be an http(s) URL') => z.string().max(max).refine(isHttpUrl, message);

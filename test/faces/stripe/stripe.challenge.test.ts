@@ -94,6 +94,33 @@ describe('the 3-D Secure challenge page', () => {
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
   });
 
+  it('return_url must be http(s): javascript: and data: are Stripe\'s 400 on return_url, and a stored one never reaches a Location or a link', async () => {
+    for (const bad of ['javascript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'ftp://shop.example/back']) {
+      const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+      const err = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_threeDSecure2Required', return_url: bad }).catch((e: unknown) => e);
+      expect(err, bad).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect((err as Stripe.errors.StripeError).param).toBe('return_url');
+      const created = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', return_url: bad, payment_method: 'pm_card_visa', confirm: true }).catch((e: unknown) => e);
+      expect((created as Stripe.errors.StripeError).param).toBe('return_url');
+      expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+    }
+    // A row stored before the rule (written here straight to the table): the page answers, the redirect and the link do not follow it.
+    const { pi, url } = await challenged();
+    await sys.sql('UPDATE stripe_intents SET return_url = $1 WHERE client_secret = $2', ['javascript:alert(document.domain)', pi.client_secret]);
+    const page = await fetch(`${url.origin}${url.pathname}?client_secret=${pi.client_secret}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).not.toContain('null');
+    const done = await post(url, { client_secret: pi.client_secret!, outcome: 'complete' });
+    expect(done.status).toBe(200);
+    expect(done.headers.get('location')).toBeNull();
+    const text = await done.text();
+    expect(text).toContain('Authentication complete');
+    expect(text).not.toContain('javascript:');
+    const again = await post(url, { client_secret: pi.client_secret!, outcome: 'complete' });
+    expect(again.status).toBe(409);
+    expect(await again.text()).not.toContain('javascript:');
+  });
+
   it('a wrong or missing secret is a human page (404/401) without the intent, and changes nothing', async () => {
     const { pi, url } = await challenged();
     const wrong = await fetch(`${url.origin}${url.pathname}?client_secret=${pi.id}_secret_wrongwrongwrongwrongwron`);

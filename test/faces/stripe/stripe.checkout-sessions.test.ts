@@ -94,6 +94,18 @@ describe('Checkout Sessions through stripe-node', () => {
     const html = await (await fetch(s.url!, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('Sandpay mug');
     expect(html).toContain('$35.00');
+    // Its test cards are a Stripe integration's: Stripe's 3-D Secure numbers, no RuPay, no card that waits for Sandpay's simulate call.
+    const cards = [...html.matchAll(/data-fill-card="(\d+)"/g)].map((m) => m[1]);
+    expect(cards).toContain('4242424242424242');
+    expect(cards).toContain('4000002760003184');
+    expect(cards).not.toContain('6521000000000007');
+    expect(cards).not.toContain('4000000000000077');
+    expect(html).not.toContain('simulate');
+    // Sandpay's own hosted page keeps its list, without Stripe's extra numbers.
+    const native = await (await fetch(`${sys.url}/checkout/cs_${s.id.slice('cs_test_'.length)}`, { headers: { accept: 'text/html' } })).text();
+    const nativeCards = [...native.matchAll(/data-fill-card="(\d+)"/g)].map((m) => m[1]);
+    expect(nativeCards).toContain('6521000000000007');
+    expect(nativeCards).not.toContain('4000002760003184');
   });
 
   it('a customer is the session\'s and its PaymentIntent\'s; list pages by cursor and filters by customer and payment_intent', async () => {

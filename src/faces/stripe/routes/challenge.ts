@@ -7,6 +7,7 @@ import { challengePath } from '../entities.ts';
 import { stripeHttpFace } from '../http-face.ts';
 import { framedBy } from '../browser-keys.ts';
 import { overlayOpener } from '../elements.ts';
+import { isHttpUrl } from '../schemas.ts';
 
 const tag = 'Stripe';
 const params = z.strictObject({ id: z.string().min(1).max(200) });
@@ -20,10 +21,8 @@ const answerBody = z.object({ client_secret: z.string().max(200).optional(), out
  * return_url (Chromium applies form-action to the redirect too).
  */
 function pageHeaders(res: Response, returnUrl: string | null, ancestors = "'none'"): void {
-  let back = '';
-  try {
-    back = returnUrl ? ` ${new URL(returnUrl).origin}` : '';
-  } catch { /* no valid return_url: the done page instead */ }
+  // No http(s) return_url: the done page instead, and the form posts nowhere else.
+  const back = returnUrl && isHttpUrl(returnUrl) ? ` ${new URL(returnUrl).origin}` : '';
   res.setHeader('Content-Security-Policy', [
     "default-src 'none'", "style-src 'self'", "img-src 'self' data:", `form-action 'self'${back}`, "base-uri 'none'", `frame-ancestors ${ancestors}`,
   ].join('; '));

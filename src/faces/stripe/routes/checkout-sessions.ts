@@ -123,6 +123,7 @@ export const checkoutSessionRoutes = [
           opener: null,
           lines: stripe.line_items.map((li) => ({ description: li.description, quantity: li.quantity, amount: formatAmount(li.amount, li.currency.toUpperCase()) })),
           exactRedirects: true,
+          cards: 'stripe',
         }));
       },
     }) satisfies RawReply,
