@@ -25,19 +25,24 @@ const lineItemsUrl = (id: string) => `/v1/checkout/sessions/${id}/line_items`;
 
 /**
  * expand[]: `line_items` (not an id: the session's first page of them, as Stripe embeds it), and
- * the ids the face expands everywhere (`payment_intent`, `customer`, on a list `data.…`).
+ * within them `line_items.data.price` (already the Price) and `line_items.data.price.product`;
+ * besides, the ids the face expands everywhere (`payment_intent`, `customer`, on a list `data.…`).
  */
 async function expandSession(db: Queryable, tenantId: string, baseUrl: string, root: Json, parts: SessionParts[], paths: readonly string[] | undefined): Promise<Json> {
   const onList = root.object === 'list';
   const lineItems = onList ? 'data.line_items' : 'line_items';
-  if ((paths ?? []).includes(lineItems)) {
+  const within = (p: string) => p === lineItems || p.startsWith(`${lineItems}.`);
+  const inLines = (paths ?? []).filter(within);
+  if (inLines.length > 0) {
     const objects = (onList ? root.data : [root]) as Json[];
-    objects.forEach((o, i) => {
+    // Paths inside the embedded list, as expand paths of the list itself (`data.price.product`).
+    const sub = inLines.filter((p) => p !== lineItems).map((p) => p.slice(lineItems.length + 1));
+    for (const [i, o] of objects.entries()) {
       const page = pageLineItems(parts[i]!.stripe.line_items, { limit: 100 });
-      o.line_items = { object: 'list', data: page.data, has_more: page.hasMore, url: lineItemsUrl(o.id as string) };
-    });
+      o.line_items = await expandAll(db, tenantId, baseUrl, { object: 'list', data: page.data, has_more: page.hasMore, url: lineItemsUrl(o.id as string) }, sub, EXPANDERS);
+    }
   }
-  return expandAll(db, tenantId, baseUrl, root, paths?.filter((p) => p !== lineItems), EXPANDERS);
+  return expandAll(db, tenantId, baseUrl, root, paths?.filter((p) => !within(p)), EXPANDERS);
 }
 
 /** The hosted page for a session id that cannot be paid here, in words (never a JSON error). */
