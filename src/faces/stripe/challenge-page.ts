@@ -37,7 +37,7 @@ const summary = (c: Challenge) => {
 };
 
 /** The challenge itself: who asks for what, with which card, and the two ways it can end. */
-export function renderChallengePage(c: Challenge, action: string, secret: string): string {
+export function renderChallengePage(c: Challenge, action: string, secret: string, overlay: string | null = null): string {
   const p = c.parts.payments.at(-1)!;
   const card = p.card_brand && p.card_last4 ? `${p.card_brand} card ending in ${p.card_last4}` : 'your card';
   const amount = formatAmount(Number(c.parts.order.amount), c.parts.order.currency);
@@ -47,7 +47,8 @@ export function renderChallengePage(c: Challenge, action: string, secret: string
   <p>Sandpay Test Bank asks you to confirm the payment of <strong>${esc(amount)}</strong> to ${esc(c.tenant.name)} with your <span id="card">${esc(card)}</span>.</p>
   <p class="hint">This is the test-mode challenge: choose how it ends.</p>
   <form method="post" action="${esc(action)}">
-    <input type="hidden" name="client_secret" value="${esc(secret)}">
+    <input type="hidden" name="client_secret" value="${esc(secret)}">${overlay ? `
+    <input type="hidden" name="overlay" value="${esc(overlay)}">` : ''}
     <div class="actions">
       <button type="submit" class="primary" name="outcome" value="complete">Complete authentication</button>
       <button type="submit" class="secondary" name="outcome" value="fail">Fail authentication</button>

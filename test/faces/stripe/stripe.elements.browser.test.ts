@@ -284,6 +284,26 @@ describe('Stripe.js from Sandpay in a browser', () => {
     expect((await lastResult(p)).paymentIntent).toMatchObject({ id: pi.id, status: 'succeeded' });
   });
 
+  it('finishes an intent the server confirmed (use_stripe_sdk): confirmCardPayment(clientSecret) and handleCardAction run the overlay instead of confirming again', async () => {
+    for (const [call, outcome] of [['confirmCardPayment', 'Complete'], ['handleCardAction', 'Fail'], ['handleNextAction', 'Complete']] as const) {
+      const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true });
+      expect(pi).toMatchObject({ status: 'requires_action', next_action: { type: 'use_stripe_sdk' } });
+      const { page: p } = await openShop(pi.client_secret!);
+      await until(p, 'window.shop.ready');
+      const secret = JSON.stringify(pi.client_secret);
+      const running = js<any>(p, call === 'handleNextAction' ? `stripe.handleNextAction({ clientSecret: ${secret} })` : `stripe.${call}(${secret})`);
+      const dialog = p.getByRole('dialog', { name: '3-D Secure authentication' });
+      await dialog.waitFor();
+      await p.frameLocator(CHALLENGE_FRAME).getByRole('button', { name: `${outcome} authentication` }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const result = await running;
+      if (outcome === 'Complete') expect(result.paymentIntent, call).toMatchObject({ id: pi.id, status: 'succeeded' });
+      else expect(result.error, call).toMatchObject({ code: 'payment_intent_authentication_failure', payment_intent: { id: pi.id, status: 'requires_payment_method' } });
+      expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe(outcome === 'Complete' ? 'succeeded' : 'requires_payment_method');
+      await p.close();
+    }
+  });
+
   it('retrievePaymentIntent answers the intent by its client secret; createPaymentMethod answers a pm_ that confirmCardPayment takes', async () => {
     const pi = await intent(1234);
     const { page: p } = await openShop(pi.client_secret!);

@@ -103,6 +103,12 @@
     var id = intentOf(clientSecret);
     if (!id) return invalid('Pass the PaymentIntent\'s client_secret (pi_…_secret_…)', { param: 'client_secret' });
     if (pm.error) return { error: pm.error };
+    if (pm.id === undefined && action === 'overlay') {
+      // Nothing new to pay with: an intent the server confirmed already may only need its 3-D Secure step.
+      var now = await this.retrievePaymentIntent(clientSecret);
+      if (now.error) return now;
+      if (now.paymentIntent.status === 'requires_action') return this._nextAction(clientSecret, now.paymentIntent);
+    }
     var r = await this._api('POST', '/payment_intents/' + encodeURIComponent(id) + '/confirm', Object.assign({ client_secret: clientSecret, payment_method: pm.id }, params));
     if (r.error) return { error: r.error };
     var pi = r.body;
@@ -112,10 +118,42 @@
       window.location.assign(next.url);
       return never();
     }
-    await challenge(next.url);
+    return this._nextAction(clientSecret, pi);
+  };
+
+  /**
+   * The 3-D Secure step of an intent in requires_action: in the overlay, whichever way it was
+   * confirmed (with the overlay's return page, or on the server with no return_url: then the
+   * challenge page is told this page's origin, which the store must allow, to come back to it).
+   */
+  Stripe.prototype._nextAction = async function (clientSecret, pi) {
+    var na = pi.next_action || {};
+    var url = na.redirect_to_url ? na.redirect_to_url.url : na.use_stripe_sdk && na.use_stripe_sdk.stripe_js;
+    if (pi.status !== 'requires_action' || !url) return { paymentIntent: pi };
+    if (na.redirect_to_url && na.redirect_to_url.return_url && na.redirect_to_url.return_url.indexOf(ORIGIN + '/stripe/elements/return?') !== 0) {
+      // Confirmed with the merchant's own return_url: the challenge takes the whole page, as on Stripe.
+      window.location.assign(url);
+      return never();
+    }
+    if (!na.redirect_to_url) url += '&overlay=' + encodeURIComponent(window.location.origin);
+    await challenge(url);
     var after = await this.retrievePaymentIntent(clientSecret);
-    if (after.error) return after;
-    return outcome(after.paymentIntent);
+    return after.error ? after : outcome(after.paymentIntent);
+  };
+
+  /** Stripe.js's handleNextAction({ clientSecret }) and handleCardAction(clientSecret): finish a requires_action intent. */
+  Stripe.prototype.handleNextAction = async function (options) {
+    var clientSecret = options && options.clientSecret;
+    var got = await this.retrievePaymentIntent(clientSecret);
+    if (got.error) return got;
+    if (got.paymentIntent.status !== 'requires_action') {
+      return invalid('handleNextAction: the PaymentIntent is ' + got.paymentIntent.status + ', not requires_action', { code: 'payment_intent_unexpected_state', payment_intent: got.paymentIntent });
+    }
+    return this._nextAction(clientSecret, got.paymentIntent);
+  };
+
+  Stripe.prototype.handleCardAction = function (clientSecret) {
+    return this.handleNextAction({ clientSecret: clientSecret });
   };
 
   /** After 3-D Secure: the intent, or Stripe.js's error when it did not go through (with the intent). */

@@ -1,19 +1,33 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { route, type RawReply } from '../../../routing/route.ts';
-import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge, returnHref, type Challenge } from '../challenge.ts';
+import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge, redirectStatus, returnHref, type Challenge } from '../challenge.ts';
 import { renderChallengePage, renderChallengeProblem, renderDonePage } from '../challenge-page.ts';
 import { challengePath } from '../entities.ts';
 import { stripeHttpFace } from '../http-face.ts';
 import { framedBy } from '../browser-keys.ts';
-import { overlayOpener } from '../elements.ts';
+import { ELEMENTS_RETURN_PATH, overlayOpener } from '../elements.ts';
+import { parseOrigin } from '../../../checkout/origins.ts';
+import { stripeId } from '../ids.ts';
 import { isHttpUrl } from '../schemas.ts';
 
 const tag = 'Stripe';
 const params = z.strictObject({ id: z.string().min(1).max(200) });
 /** Lenient on purpose: whatever a browser sends, the payer gets a page in words, not a JSON error. */
-const secretQuery = z.object({ client_secret: z.string().max(200).optional() });
-const answerBody = z.object({ client_secret: z.string().max(200).optional(), outcome: z.string().max(20).optional() });
+const secretQuery = z.object({ client_secret: z.string().max(200).optional(), overlay: z.string().max(300).optional() });
+const answerBody = z.object({ client_secret: z.string().max(200).optional(), outcome: z.string().max(20).optional(), overlay: z.string().max(300).optional() });
+
+/**
+ * The merchant page whose Stripe.js overlay shows this challenge: the one the overlay's return_url
+ * names, or — for an intent confirmed on the server without a return_url (use_stripe_sdk), which
+ * Stripe.js then finishes — the page origin Stripe.js gives as `overlay`. Framing still needs the
+ * tenant to allow that origin (framedBy).
+ */
+function openerOf(c: Challenge, overlay: string | undefined, baseUrl: string): string | null {
+  const byReturn = overlayOpener(c.parts.intent.return_url, baseUrl);
+  if (byReturn) return byReturn;
+  return c.parts.intent.return_url && isHttpUrl(c.parts.intent.return_url) ? null : parseOrigin(overlay);
+}
 
 /**
  * A page, not an API answer: nothing loads from anywhere but Sandpay (no script at all), it is
@@ -31,6 +45,14 @@ function pageHeaders(res: Response, returnUrl: string | null, ancestors = "'none
   res.setHeader('Cache-Control', 'no-store');
   // Same-origin: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
   res.setHeader('Referrer-Policy', 'same-origin');
+}
+
+function overlayReturnHref(baseUrl: string, origin: string, c: Challenge): string {
+  const u = new URL(ELEMENTS_RETURN_PATH, baseUrl);
+  u.searchParams.set('origin', origin);
+  u.searchParams.set('payment_intent', stripeId('pi', c.parts.intent.id));
+  u.searchParams.set('redirect_status', redirectStatus(c.status));
+  return u.toString();
 }
 
 function problem(res: Response, err: unknown, back: string | null = null): void {
@@ -60,9 +82,9 @@ export const challengeRoutes = [
           return stateProblem(res, err, c);
         }
         // Stripe.js shows the challenge in an overlay on the merchant's page when it confirmed with its overlay's return page.
-        const opener = overlayOpener(c.parts.intent.return_url, baseUrl);
+        const opener = openerOf(c, query.overlay, baseUrl);
         pageHeaders(res, c.parts.intent.return_url, opener ? framedBy(svc, c.tenant, opener) : undefined);
-        res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!));
+        res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!, opener && !overlayOpener(c.parts.intent.return_url, baseUrl) ? opener : null));
       },
     }) satisfies RawReply,
   }),
@@ -89,6 +111,9 @@ export const challengeRoutes = [
         }
         const back = returnHref(c);
         if (back) return void res.redirect(303, back);
+        // No return_url, shown in Stripe.js's overlay: its return page tells the merchant's page it is over.
+        const overlay = openerOf(c, body.overlay, baseUrl);
+        if (overlay) return void res.redirect(303, overlayReturnHref(baseUrl, overlay, c));
         pageHeaders(res, null);
         res.type('html').send(renderDonePage(c));
       },
