@@ -76,3 +76,9 @@ export function isHttpUrl(u: string): boolean {
 }
 
 export const httpUrlOf = (max: number, message = 'must be an http(s) URL') => z.string().max(max).refine(isHttpUrl, message);
+
+/**
+ * A page's query or form field: what a browser sends is never refused as JSON. A repeated field
+ * (an array), an overlong one or another shape is taken as absent, so the page answers in words.
+ */
+export const pageField = (max: number) => z.string().max(max).optional().catch(undefined);

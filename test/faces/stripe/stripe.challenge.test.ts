@@ -121,6 +121,35 @@ describe('the 3-D Secure challenge page', () => {
     expect(await again.text()).not.toContain('javascript:');
   });
 
+  it('pages answer odd query strings in words, never JSON: a repeated or overlong field, an overlong id', async () => {
+    const { pi, url } = await challenged();
+    const s = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://shop.example/ok', line_items: [{ price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Pen' } }, quantity: 1 }] });
+    const long = 'x'.repeat(400);
+    const pages = [
+      `${url.origin}${url.pathname}?client_secret=${pi.client_secret}&client_secret=${pi.client_secret}`,
+      `${url.origin}${url.pathname}?client_secret=${long}`,
+      `${url.origin}/stripe/challenge/pi_${long}?client_secret=x`,
+      `${sys.url}/stripe/elements/frame?key=${t.pk}&origin=https://a.example&origin=https://b.example`,
+      `${sys.url}/stripe/elements/frame?key=${long}&origin=${long}`,
+      `${sys.url}/stripe/elements/return?origin=https://a.example&origin=https://b.example`,
+      `${sys.url}/stripe/checkout/cs_test_${long}`,
+      `${s.url}?x=1&x=2`,
+    ];
+    for (const page of pages) {
+      const res = await fetch(page);
+      expect(res.headers.get('content-type'), page).toMatch(/^text\/html/);
+      expect(res.status, page).toBeLessThan(500);
+      const text = await res.text();
+      expect(text, page).toMatch(/^<!doctype html>/i);
+    }
+    const posted = await fetch(`${url.origin}${url.pathname}`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `client_secret=${pi.client_secret}&client_secret=${pi.client_secret}&outcome=complete`,
+    });
+    expect(posted.headers.get('content-type')).toMatch(/^text\/html/);
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_action');
+  });
+
   it('a wrong or missing secret is a human page (404/401) without the intent, and changes nothing', async () => {
     const { pi, url } = await challenged();
     const wrong = await fetch(`${url.origin}${url.pathname}?client_secret=${pi.id}_secret_wrongwrongwrongwrongwron`);

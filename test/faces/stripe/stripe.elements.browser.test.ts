@@ -304,6 +304,21 @@ describe('Stripe.js from Sandpay in a browser', () => {
     }
   });
 
+  it('an Element whose frame fails to load: loaderror, and confirmCardPayment resolves with an error instead of waiting for ever', async () => {
+    const pi = await intent();
+    const p = await browser.newPage();
+    // The frame's request fails, as on a network error: it never says it is ready.
+    await p.route('**/stripe/elements/frame?**', (r) => r.abort('connectionrefused'));
+    await p.goto(`${shopUrl}/?${new URLSearchParams({ pk: t.pk, cs: pi.client_secret!, mode: 'card' })}`);
+    await p.getByRole('button', { name: 'Pay $20.00' }).click();
+    await until(p, 'window.shop.results.length === 1');
+    expect((await lastResult(p)).error).toMatchObject({ code: 'element_load_failed' });
+    expect(await p.locator('#error').textContent()).toMatch(/could not load/);
+    expect(await js(p, 'window.shop.loaderrors[0].error.code')).toBe('element_load_failed');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+    await p.close();
+  });
+
   it('retrievePaymentIntent answers the intent by its client secret; createPaymentMethod answers a pm_ that confirmCardPayment takes', async () => {
     const pi = await intent(1234);
     const { page: p } = await openShop(pi.client_secret!);

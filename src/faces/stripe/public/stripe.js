@@ -29,6 +29,10 @@
 
   var never = function () { return new Promise(function () {}); };
 
+  /** How long a loaded Element frame has to say it is ready, and how long any frame has to load at all. */
+  var LOAD_GRACE_MS = 5000;
+  var LOAD_LIMIT_MS = 30000;
+
   function Stripe(key, options) {
     if (!(this instanceof Stripe)) return new Stripe(key, options);
     if (typeof key !== 'string' || !/^pk_test_/.test(key)) {
@@ -353,7 +357,24 @@
     this._ready = false;
     this._problem = null;
     window.addEventListener('message', this._onMessage);
+    // A frame that never says it is ready (it failed to load, or something blocked it) must not
+    // leave confirmCardPayment waiting for ever: a bounded wait once it has loaded, and one overall.
+    var self = this;
+    var giveUp = function () { self._failLoad(frame); };
+    frame.addEventListener('load', function () { setTimeout(giveUp, LOAD_GRACE_MS); }, { once: true });
+    frame.addEventListener('error', giveUp, { once: true });
+    setTimeout(giveUp, LOAD_LIMIT_MS);
     node.appendChild(frame);
+  };
+
+  /** The frame did not load: its requests answer an error, and the page hears `loaderror`. */
+  Element.prototype._failLoad = function (frame) {
+    if (this._frame !== frame || this._ready || this._problem) return;
+    this._problem = { type: 'api_connection_error', code: 'element_load_failed', message: 'The card form could not load. Check your connection and reload the page.' };
+    this._emit('loaderror', { elementType: this._type, error: this._problem });
+    var w = this._waiting;
+    this._waiting = [];
+    w.forEach(function (f) { f(); });
   };
 
   Element.prototype.unmount = function () {

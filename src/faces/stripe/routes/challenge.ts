@@ -9,13 +9,13 @@ import { framedBy } from '../browser-keys.ts';
 import { ELEMENTS_RETURN_PATH, overlayOpener } from '../elements.ts';
 import { parseOrigin } from '../../../checkout/origins.ts';
 import { stripeId } from '../ids.ts';
-import { isHttpUrl } from '../schemas.ts';
+import { isHttpUrl, pageField } from '../schemas.ts';
 
 const tag = 'Stripe';
-const params = z.strictObject({ id: z.string().min(1).max(200) });
+const params = z.strictObject({ id: z.string().min(1).max(200).catch('-') });
 /** Lenient on purpose: whatever a browser sends, the payer gets a page in words, not a JSON error. */
-const secretQuery = z.object({ client_secret: z.string().max(200).optional(), overlay: z.string().max(300).optional() });
-const answerBody = z.object({ client_secret: z.string().max(200).optional(), outcome: z.string().max(20).optional(), overlay: z.string().max(300).optional() });
+const secretQuery = z.object({ client_secret: pageField(200), overlay: pageField(300) });
+const answerBody = z.object({ client_secret: pageField(200), outcome: pageField(20), overlay: pageField(300) });
 
 /**
  * The merchant page whose Stripe.js overlay shows this challenge: the one the overlay's return_url

@@ -107,7 +107,8 @@ export const checkoutSessionRoutes = [
     method: 'get', path: '/stripe/checkout/:id', auth: 'none', face: stripeHttpFace, rateLimit: 'ip', tag: 'Stripe',
     summary: "A Checkout Session's hosted page (HTML): Sandpay's hosted checkout with the session's line items",
     description: 'The session `url`. Pays through the hosted checkout\'s own calls (/checkout/cs_…/pay, /authenticate), and on success goes to success_url with {CHECKOUT_SESSION_ID} filled in; Cancel goes to cancel_url.',
-    params: z.strictObject({ id: z.string().max(200) }), response: z.string(), produces: 'text/html', errors: [403, 404],
+    // Lenient: an overlong or odd id is "not found" in words, never a JSON error on a page.
+    params: z.strictObject({ id: z.string().max(200).catch('-') }), response: z.string(), produces: 'text/html', errors: [403, 404],
     handler: async ({ db, svc, params: p }) => ({
       raw: async (res) => {
         let found: Awaited<ReturnType<typeof pageOf>>;

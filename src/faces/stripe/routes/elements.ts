@@ -9,6 +9,7 @@ import { originPolicy } from '../browser-keys.ts';
 import { ELEMENT_FRAME_PATH, ELEMENTS_RETURN_PATH, ElementProblem, tenantOfPublishableKey } from '../elements.ts';
 import { renderElementFrame, renderElementProblem, renderOverlayReturn } from '../elements-page.ts';
 import { stripeHttpFace } from '../http-face.ts';
+import { pageField } from '../schemas.ts';
 
 const PUBLIC = path.join(import.meta.dirname, '..', 'public');
 const tag = 'Stripe';
@@ -49,8 +50,8 @@ function frameHeaders(res: Response, ancestors: string): void {
 }
 
 /** Lenient on purpose: whatever a page sends, the payer gets words in the frame, not a JSON error. */
-const frameQuery = z.object({ key: z.string().max(300).optional(), origin: z.string().max(300).optional(), type: z.string().max(20).optional(), id: z.string().max(100).optional() });
-const returnQuery = z.object({ origin: z.string().max(300).optional(), payment_intent: z.string().max(200).optional(), redirect_status: z.string().max(20).optional() }).loose();
+const frameQuery = z.object({ key: pageField(300), origin: pageField(300), type: pageField(20), id: pageField(100) });
+const returnQuery = z.object({ origin: pageField(300), payment_intent: pageField(200), redirect_status: pageField(20) }).loose();
 const assetParams = z.strictObject({ file: z.enum(['stripe.js', 'element.js', 'return.js', 'element.css']) });
 
 /**
