@@ -1,4 +1,5 @@
 import { TEST_CARDS, TEST_VPAS } from '../payments/instruments.ts';
+import { esc, pageHeaders, pageShell } from './page-shell.ts';
 import { WALLETS } from '../payments/schemas.ts';
 import type { SessionState } from './schemas.ts';
 import type { DbSession } from './sessions.ts';
@@ -9,12 +10,10 @@ import type { DbSession } from './sessions.ts';
  * any script runs, and the page needs no build step and no network beyond Sandpay itself.
  */
 
-export const ASSET_VERSION = '2';
+export { ASSET_VERSION, esc } from './page-shell.ts';
 /** How often the waiting screen asks for news (the page reads it from data-poll-ms). */
 export const POLL_MS = 700;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** Minor units to a display amount, with the currency's own number of decimals (JPY 0, KWD 3). */
 export function formatAmount(minor: number, currency: string): string {
@@ -140,22 +139,6 @@ function cancelHref(s: DbSession, paymentId: string | null, exact = false): stri
   return u.toString();
 }
 
-function shell(title: string, body: string, bodyAttrs = ''): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(title)}</title>
-<link rel="stylesheet" href="/checkout/assets/page.css?v=${ASSET_VERSION}">
-</head>
-<body${bodyAttrs}>
-${body}
-</body>
-</html>
-`;
-}
 
 function linesList(lines: PageInput['lines'], total: string): string {
   if (!lines || lines.length === 0) return '';
@@ -247,34 +230,25 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
   ${back}
 </section>
 </main>
-<script type="application/json" id="checkout-data">${stateJson}</script>
-<script type="module" src="/checkout/assets/page.js?v=${ASSET_VERSION}"></script>`;
-  const attrs = ` data-session="${esc(s.id)}" data-poll-ms="${POLL_MS}"${opener ? ` data-opener="${esc(opener)}"` : ''}`;
-  return shell(`Pay ${merchant} · Sandpay checkout`, body, attrs);
+<script type="application/json" id="checkout-data">${stateJson}</script>`;
+  return pageShell({
+    title: `Pay ${merchant} · Sandpay checkout`, body, script: '/checkout/assets/page.js',
+    data: { session: s.id, 'poll-ms': String(POLL_MS), ...(opener ? { opener } : {}) },
+  });
 }
 
 /**
  * The hosted page's headers: a strict CSP (scripts, styles and calls to Sandpay only; no form
  * posts anywhere), framed only by `ancestors`, never cached, no referrer.
  */
-export function checkoutPageHeaders(res: { setHeader(name: string, value: string): unknown; removeHeader(name: string): unknown }, ancestors: string): void {
-  res.setHeader(
-    'Content-Security-Policy',
-    [
-      "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-      "form-action 'none'", "base-uri 'none'", `frame-ancestors ${ancestors}`,
-    ].join('; '),
-  );
-  // frame-ancestors decides who may frame the page; helmet's X-Frame-Options would refuse every other origin.
-  res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+export function checkoutPageHeaders(res: Parameters<typeof pageHeaders>[0], ancestors: string): void {
+  pageHeaders(res, { ancestors });
 }
 
 /** A page for a checkout link that cannot be used (unknown, disabled merchant): never a bare error. */
 export function renderProblemPage(title: string, message: string): string {
-  return shell(`${title} · Sandpay checkout`, `<main class="checkout problem" aria-labelledby="problem-title">
+  return pageShell({ title: `${title} · Sandpay checkout`, body: `<main class="checkout problem" aria-labelledby="problem-title">
 <h1 id="problem-title">${esc(title)}</h1>
 <p>${esc(message)}</p>
-</main>`);
+</main>` });
 }

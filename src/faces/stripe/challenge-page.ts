@@ -1,4 +1,5 @@
-import { ASSET_VERSION, esc, formatAmount } from '../../checkout/page.ts';
+import { esc, formatAmount } from '../../checkout/page.ts';
+import { pageShell } from '../../checkout/page-shell.ts';
 import type { Challenge } from './challenge.ts';
 
 /**
@@ -7,23 +8,9 @@ import type { Challenge } from './challenge.ts';
  * checkout's own stylesheet, served by Sandpay.
  */
 
-function shell(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} · Sandpay</title>
-<link rel="stylesheet" href="/checkout/assets/page.css?v=${ASSET_VERSION}">
-</head>
-<body>
-<main class="checkout" aria-labelledby="title">
-${body}
-</main>
-</body>
-</html>
-`;
-}
+// Without the no-referrer meta: the answer's POST must carry the page's Origin (routes/challenge.ts checks it).
+const shell = (title: string, body: string) =>
+  pageShell({ title: `${title} · Sandpay`, noReferrer: false, body: `<main class="checkout" aria-labelledby="title">\n${body}\n</main>` });
 
 const summary = (c: Challenge) => {
   const amount = formatAmount(Number(c.parts.order.amount), c.parts.order.currency);

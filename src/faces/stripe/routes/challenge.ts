@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { route, type RawReply } from '../../../routing/route.ts';
+import { pageHeaders } from '../../../checkout/page-shell.ts';
 import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge, redirectStatus, returnHref, type Challenge } from '../challenge.ts';
 import { renderChallengePage, renderChallengeProblem, renderDonePage } from '../challenge-page.ts';
 import { challengePath } from '../entities.ts';
@@ -34,17 +35,11 @@ function openerOf(c: Challenge, overlay: string | undefined, baseUrl: string): s
  * never framed or cached, and its form may post only here and be sent on to the intent's
  * return_url (Chromium applies form-action to the redirect too).
  */
-function pageHeaders(res: Response, returnUrl: string | null, ancestors = "'none'"): void {
+function challengeHeaders(res: Response, returnUrl: string | null, ancestors = "'none'"): void {
   // No http(s) return_url: the done page instead, and the form posts nowhere else.
   const back = returnUrl && isHttpUrl(returnUrl) ? ` ${new URL(returnUrl).origin}` : '';
-  res.setHeader('Content-Security-Policy', [
-    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", `form-action 'self'${back}`, "base-uri 'none'", `frame-ancestors ${ancestors}`,
-  ].join('; '));
-  // Framed only by Stripe.js's overlay on an allowed origin (below); helmet's X-Frame-Options would refuse that too.
-  if (ancestors !== "'none'") res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  // Same-origin: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
-  res.setHeader('Referrer-Policy', 'same-origin');
+  // Same-origin referrer: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
+  pageHeaders(res, { ancestors, scripts: false, formAction: `'self'${back}`, referrer: 'same-origin' });
 }
 
 function overlayReturnHref(baseUrl: string, origin: string, c: Challenge): string {
@@ -57,7 +52,7 @@ function overlayReturnHref(baseUrl: string, origin: string, c: Challenge): strin
 
 function problem(res: Response, err: unknown, back: string | null = null): void {
   if (!(err instanceof ChallengeProblem)) throw err;
-  pageHeaders(res, null);
+  challengeHeaders(res, null);
   res.status(err.status).type('html').send(renderChallengeProblem(err.title, err.text, back));
 }
 
@@ -83,7 +78,7 @@ export const challengeRoutes = [
         }
         // Stripe.js shows the challenge in an overlay on the merchant's page when it confirmed with its overlay's return page.
         const opener = openerOf(c, query.overlay, baseUrl);
-        pageHeaders(res, c.parts.intent.return_url, opener ? framedBy(svc, c.tenant, opener) : undefined);
+        challengeHeaders(res, c.parts.intent.return_url, opener ? framedBy(svc, c.tenant, opener) : undefined);
         res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!, opener && !overlayOpener(c.parts.intent.return_url, baseUrl) ? opener : null));
       },
     }) satisfies RawReply,
@@ -114,7 +109,7 @@ export const challengeRoutes = [
         // No return_url, shown in Stripe.js's overlay: its return page tells the merchant's page it is over.
         const overlay = openerOf(c, body.overlay, baseUrl);
         if (overlay) return void res.redirect(303, overlayReturnHref(baseUrl, overlay, c));
-        pageHeaders(res, null);
+        challengeHeaders(res, null);
         res.type('html').send(renderDonePage(c));
       },
     }) satisfies RawReply,

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { assertOpenerAllowed, parseOrigin } from '../../../checkout/origins.ts';
 import { DomainError } from '../../../core/errors.ts';
+import { pageHeaders } from '../../../checkout/page-shell.ts';
 import { route, type RawReply } from '../../../routing/route.ts';
 import { originPolicy } from '../browser-keys.ts';
 import { ELEMENT_FRAME_PATH, ELEMENTS_RETURN_PATH, ElementProblem, tenantOfPublishableKey } from '../elements.ts';
@@ -34,20 +35,8 @@ function sendFile(res: Response, file: string, crossOrigin: boolean): void {
   res.type(f.type).send(f.text);
 }
 
-/**
- * A frame's headers: nothing loads but Sandpay's own files, it posts nowhere, and only `ancestors`
- * (the merchant's page's origin, when the tenant allows it) may frame it.
- */
-function frameHeaders(res: Response, ancestors: string): void {
-  res.setHeader('Content-Security-Policy', [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-    "form-action 'none'", "base-uri 'none'", `frame-ancestors ${ancestors}`,
-  ].join('; '));
-  // frame-ancestors decides who may frame it; helmet's X-Frame-Options would refuse every other origin.
-  res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-}
+/** A frame's headers: nothing loads but Sandpay's own files, it posts nowhere, and only `ancestors` may frame it. */
+const frameHeaders = (res: Response, ancestors: string) => pageHeaders(res, { ancestors });
 
 /** Lenient on purpose: whatever a page sends, the payer gets words in the frame, not a JSON error. */
 const frameQuery = z.object({ key: pageField(300), origin: pageField(300), type: pageField(20), id: pageField(100) });
