@@ -64,13 +64,20 @@ const CLIENT_INTENT_FIELDS = [
 ] as const;
 
 export function clientIntent(pi: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(CLIENT_INTENT_FIELDS.filter((k) => k in pi).map((k) => [k, pi[k]]));
+  return pick(pi, CLIENT_INTENT_FIELDS);
 }
 
-/** The intent inside a card error, as the publishable key may see it. */
+/** Of a PaymentMethod, what Stripe.js's type has: not its metadata. */
+const CLIENT_METHOD_FIELDS = ['id', 'object', 'allow_redisplay', 'billing_details', 'card', 'created', 'customer', 'livemode', 'type'] as const;
+
+const pick = (o: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+
+/** The intent (and the PaymentMethod) inside a card error, as the publishable key may see them. */
 export function clientRefusal(refusal: Refusal): Refusal {
   const err = refusal.error;
-  if (err instanceof CardError && err.extra.payment_intent) err.extra.payment_intent = clientIntent(err.extra.payment_intent) as CardError['extra']['payment_intent'];
+  if (!(err instanceof CardError)) return refusal;
+  if (err.extra.payment_intent) err.extra.payment_intent = clientIntent(err.extra.payment_intent) as CardError['extra']['payment_intent'];
+  if (err.extra.payment_method) err.extra.payment_method = pick(err.extra.payment_method, CLIENT_METHOD_FIELDS) as CardError['extra']['payment_method'];
   return refusal;
 }
 

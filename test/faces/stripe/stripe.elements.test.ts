@@ -112,6 +112,13 @@ describe('the publishable key on Stripe\'s API', () => {
     expect(declined.status).toBe(402);
     expect(declined.body.error.payment_intent).toMatchObject({ id: pi.id, status: 'requires_payment_method' });
     onlySafe(declined.body.error.payment_intent);
+    // A saved card's metadata stays the secret key's too.
+    const saved = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_chargeDeclined' }, metadata: { internal: 'secret-note' } });
+    await stripe.paymentMethods.attach(saved.id, { customer: customer.id });
+    const declinedSaved = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: saved.id });
+    expect(declinedSaved.status).toBe(402);
+    expect(declinedSaved.body.error.payment_method).toMatchObject({ id: saved.id, card: { last4: '0002' } });
+    expect(JSON.stringify(declinedSaved.body)).not.toContain('secret-note');
     const confirmed = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: 'pm_card_visa' });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe('succeeded');
