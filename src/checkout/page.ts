@@ -1,4 +1,5 @@
 import { TEST_CARDS, TEST_VPAS } from '../payments/instruments.ts';
+import { esc, pageHeaders, pageShell } from './page-shell.ts';
 import { WALLETS } from '../payments/schemas.ts';
 import type { SessionState } from './schemas.ts';
 import type { DbSession } from './sessions.ts';
@@ -9,12 +10,10 @@ import type { DbSession } from './sessions.ts';
  * any script runs, and the page needs no build step and no network beyond Sandpay itself.
  */
 
-export const ASSET_VERSION = '2';
+export { ASSET_VERSION, esc } from './page-shell.ts';
 /** How often the waiting screen asks for news (the page reads it from data-poll-ms). */
 export const POLL_MS = 700;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** Minor units to a display amount, with the currency's own number of decimals (JPY 0, KWD 3). */
 export function formatAmount(minor: number, currency: string): string {
@@ -47,13 +46,23 @@ const METHOD_LABEL: Record<string, string> = { card: 'Card', upi: 'UPI', netbank
 
 const groupDigits = (n: string) => (n.length === 15 ? `${n.slice(0, 4)} ${n.slice(4, 10)} ${n.slice(10)}` : n.replace(/(\d{4})(?=\d)/g, '$1 '));
 
-function instruments(method: string, first: string, open = true): string {
+/**
+ * Which test cards a page lists: Sandpay's own page all but Stripe's extra numbers; a Stripe page
+ * (its hosted Checkout, its card Element) only what a Stripe integration can meet — no RuPay
+ * (not a Stripe network) and no "stays pending" card, whose way out is Sandpay's own simulate call.
+ */
+export type CardList = 'native' | 'stripe';
+
+const listed = (list: CardList) => (c: (typeof TEST_CARDS)[number]) =>
+  list === 'stripe' ? c.brand !== 'rupay' && c.behaviour !== 'stay_pending' : !c.stripe;
+
+function instruments(method: string, first: string, open = true, list: CardList = 'native'): string {
   const item = (attrs: string, label: string, outcome: string) =>
     `<li><button type="button" class="instrument" ${attrs}><span class="mono">${esc(label)}</span> <span class="outcome">${esc(outcome)}</span></button></li>`;
   let items: string[];
   switch (method) {
     case 'card':
-      items = TEST_CARDS.map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand}${c.funding ? ` ${c.funding}` : ''} · ${OUTCOME[c.behaviour]}`));
+      items = TEST_CARDS.filter(listed(list)).map((c) => item(`data-fill-card="${c.number}"`, groupDigits(c.number), `${c.brand}${c.funding ? ` ${c.funding}` : ''} · ${OUTCOME[c.behaviour]}`));
       break;
     case 'upi':
       items = Object.entries(TEST_VPAS).map(([vpa, b]) => item(`data-fill-vpa="${vpa}"`, vpa, b === 'stay_pending' ? 'waits for the collect request' : OUTCOME[b]!));
@@ -81,7 +90,7 @@ export function cardFields(): string {
 }
 
 /** The test cards, each a button that fills the card fields (page.js and the card Element, where the list starts closed). */
-export const testCardList = (open: boolean) => instruments('card', 'card', open);
+export const testCardList = (open: boolean, list: CardList = 'native') => instruments('card', 'card', open, list);
 
 function panel(method: string, selected: boolean): string {
   const body: Record<string, string> = {
@@ -116,6 +125,8 @@ export interface PageInput {
    * the merchant's success_url names the session itself); else the result's ids and signature go along.
    */
   exactRedirects?: boolean;
+  /** Which test cards to offer (a gateway face's page lists that gateway's). */
+  cards?: CardList;
 }
 
 function cancelHref(s: DbSession, paymentId: string | null, exact = false): string | null {
@@ -128,22 +139,6 @@ function cancelHref(s: DbSession, paymentId: string | null, exact = false): stri
   return u.toString();
 }
 
-function shell(title: string, body: string, bodyAttrs = ''): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(title)}</title>
-<link rel="stylesheet" href="/checkout/assets/page.css?v=${ASSET_VERSION}">
-</head>
-<body${bodyAttrs}>
-${body}
-</body>
-</html>
-`;
-}
 
 function linesList(lines: PageInput['lines'], total: string): string {
   if (!lines || lines.length === 0) return '';
@@ -151,7 +146,7 @@ function linesList(lines: PageInput['lines'], total: string): string {
   return `<ul class="lines" aria-label="Order summary">${rows.join('')}<li class="line-total"><span class="line-name">Total</span> <span class="line-amount">${esc(total)}</span></li></ul>`;
 }
 
-export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false }: PageInput): string {
+export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false, cards = 'native' }: PageInput): string {
   const amount = formatAmount(Number(s.amount), s.currency);
   const cancel = cancelHref(s, state.payment?.id ?? null, exactRedirects);
   const tabs = s.methods
@@ -182,7 +177,7 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
     <p class="form-error" id="form-error" role="alert" hidden></p>
     <button type="submit" class="primary" id="pay">Pay ${esc(amount)}</button>
     ${back}
-    ${s.methods.map((m) => instruments(m, s.methods[0]!)).join('')}
+    ${s.methods.map((m) => instruments(m, s.methods[0]!, true, cards)).join('')}
   </form>
 </section>
 
@@ -205,7 +200,10 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
   <h2 id="waiting-title">Waiting for the payment</h2>
   <div class="spinner" aria-hidden="true"></div>
   <p id="waiting-text">Approve the request in your app. This page updates by itself.</p>
-  <p class="hint">Test mode: settle it with <code>POST /api/v1/payments/<span id="waiting-payment"></span>/simulate</code>.</p>
+  ${cards === 'stripe'
+    // A Stripe integration has no Sandpay simulate call to point at (page.js still fills the span).
+    ? '<p class="hint">Test mode: this payment settles by itself.<span id="waiting-payment" hidden></span></p>'
+    : '<p class="hint">Test mode: settle it with <code>POST /api/v1/payments/<span id="waiting-payment"></span>/simulate</code>.</p>'}
   <button type="button" class="secondary" id="cancel-payment">Cancel this payment</button>
 </section>
 
@@ -232,34 +230,25 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
   ${back}
 </section>
 </main>
-<script type="application/json" id="checkout-data">${stateJson}</script>
-<script type="module" src="/checkout/assets/page.js?v=${ASSET_VERSION}"></script>`;
-  const attrs = ` data-session="${esc(s.id)}" data-poll-ms="${POLL_MS}"${opener ? ` data-opener="${esc(opener)}"` : ''}`;
-  return shell(`Pay ${merchant} · Sandpay checkout`, body, attrs);
+<script type="application/json" id="checkout-data">${stateJson}</script>`;
+  return pageShell({
+    title: `Pay ${merchant} · Sandpay checkout`, body, script: '/checkout/assets/page.js',
+    data: { session: s.id, 'poll-ms': String(POLL_MS), ...(opener ? { opener } : {}) },
+  });
 }
 
 /**
  * The hosted page's headers: a strict CSP (scripts, styles and calls to Sandpay only; no form
  * posts anywhere), framed only by `ancestors`, never cached, no referrer.
  */
-export function checkoutPageHeaders(res: { setHeader(name: string, value: string): unknown; removeHeader(name: string): unknown }, ancestors: string): void {
-  res.setHeader(
-    'Content-Security-Policy',
-    [
-      "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-      "form-action 'none'", "base-uri 'none'", `frame-ancestors ${ancestors}`,
-    ].join('; '),
-  );
-  // frame-ancestors decides who may frame the page; helmet's X-Frame-Options would refuse every other origin.
-  res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+export function checkoutPageHeaders(res: Parameters<typeof pageHeaders>[0], ancestors: string): void {
+  pageHeaders(res, { ancestors });
 }
 
 /** A page for a checkout link that cannot be used (unknown, disabled merchant): never a bare error. */
 export function renderProblemPage(title: string, message: string): string {
-  return shell(`${title} · Sandpay checkout`, `<main class="checkout problem" aria-labelledby="problem-title">
+  return pageShell({ title: `${title} · Sandpay checkout`, body: `<main class="checkout problem" aria-labelledby="problem-title">
 <h1 id="problem-title">${esc(title)}</h1>
 <p>${esc(message)}</p>
-</main>`);
+</main>` });
 }

@@ -50,6 +50,8 @@ export interface TestCard {
   behaviour: Behaviour;
   /** Credit unless the card says otherwise (Razorpay's card.type, Stripe's card.funding). */
   funding?: CardFunding;
+  /** One of Stripe's own published numbers, listed only on Stripe's pages (every face still takes it). */
+  stripe?: true;
 }
 
 export type CardFunding = 'credit' | 'debit' | 'prepaid';
@@ -70,6 +72,10 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: '4000000000009987', brand: 'visa', behaviour: 'lost_card' },
   { number: '4000000000009979', brand: 'visa', behaviour: 'stolen_card' },
   { number: '4000000000003220', brand: 'visa', behaviour: 'delayed_success' },
+  // Stripe's other 3-D Secure cards: always authenticate (3063, 3184), authenticate unless set up off-session (3155, taken as always here).
+  { number: '4000000000003063', brand: 'visa', behaviour: 'delayed_success', stripe: true },
+  { number: '4000002760003184', brand: 'visa', behaviour: 'delayed_success', stripe: true },
+  { number: '4000002500003155', brand: 'visa', behaviour: 'delayed_success', stripe: true },
   { number: '4000000000000077', brand: 'visa', behaviour: 'stay_pending' },
   { number: '4100000000000019', brand: 'visa', behaviour: 'fraud' },
 ];

@@ -105,3 +105,7 @@ export function cardProblems(numberText, expiryText, cvcText) {
 export function cardErrors(numberText, expiryText, cvcText) {
   return Object.fromEntries(Object.entries(cardProblems(numberText, expiryText, cvcText)).map(([field, p]) => [field, p.message]));
 }
+
+/** The card field an API error's `param` names, in either notation (`card.number`, Stripe's `card[number]`). */
+export const CARD_PARAM_FIELD = { 'card.number': 'card-number', 'card.cvc': 'card-cvc', 'card.exp_year': 'card-expiry', 'card.exp_month': 'card-expiry' };
+export const cardFieldOf = (param) => CARD_PARAM_FIELD[String(param || '').replace(/\[([^\]]+)\]/g, '.$1')];

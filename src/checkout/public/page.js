@@ -3,7 +3,7 @@
 // Card details live only in the form fields and the body of one POST: never in a URL, the
 // browser's storage or a message to another window.
 
-import { cardErrors, digits, formatCard, formatExpiry, messageFor, parseExpiry, testCvc, TEST_EXPIRY } from './card.js?v=1';
+import { CARD_PARAM_FIELD, cardErrors, digits, formatCard, formatExpiry, messageFor, parseExpiry, testCvc, TEST_EXPIRY } from './card.js?v=2';
 
 const body = document.body;
 const SESSION = body.dataset.session;
@@ -247,7 +247,7 @@ function payload() {
 }
 
 // Which field an API validation error belongs to.
-const PARAM_FIELD = { 'card.number': 'card-number', 'card.cvc': 'card-cvc', 'card.exp_year': 'card-expiry', 'card.exp_month': 'card-expiry', vpa: 'upi-vpa', email: 'email' };
+const PARAM_FIELD = { ...CARD_PARAM_FIELD, vpa: 'upi-vpa', email: 'email' };
 
 // One key per attempt: a double click or a retried request after a network error replays the
 // same answer instead of paying twice; a new attempt after an answer gets a new key.

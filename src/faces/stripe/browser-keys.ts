@@ -4,6 +4,8 @@ import type { Services } from '../../services.ts';
 import { settingsOf, type DbTenant } from '../../tenants/tenants.ts';
 import { sameSecret } from './challenge.ts';
 import type { IntentParts } from './entities.ts';
+import { CardError } from './errors.ts';
+import type { Refusal } from '../../routing/route.ts';
 
 /**
  * What the publishable key (pk_test_…) may do on Stripe's API, as Stripe.js uses it from a
@@ -48,4 +50,38 @@ export function requireClientSecret(parts: IntentParts, given: string | undefine
 /** A parameter Stripe.js never sends, refused with the publishable key. */
 export function secretOnly(param: string): never {
   throw forbidden('secret_key_required', `${param} can only be set with your secret key (sk_test_…)`, param);
+}
+
+/**
+ * What a publishable key sees of a PaymentIntent: the fields Stripe.js's own PaymentIntent type
+ * has (Stripe answers a browser only those), never its metadata, customer or charges. Every answer
+ * a publishable key gets — retrieve, confirm, the intent inside a 402 — goes through here.
+ */
+const CLIENT_INTENT_FIELDS = [
+  'id', 'object', 'amount', 'automatic_payment_methods', 'canceled_at', 'cancellation_reason', 'capture_method', 'client_secret', 'confirmation_method',
+  'created', 'currency', 'description', 'last_payment_error', 'livemode', 'next_action', 'payment_method', 'payment_method_types', 'processing',
+  'receipt_email', 'setup_future_usage', 'shipping', 'status',
+] as const;
+
+export function clientIntent(pi: Record<string, unknown>): Record<string, unknown> {
+  return pick(pi, CLIENT_INTENT_FIELDS);
+}
+
+/** Of a PaymentMethod, what Stripe.js's type has: not its metadata. */
+const CLIENT_METHOD_FIELDS = ['id', 'object', 'allow_redisplay', 'billing_details', 'card', 'created', 'customer', 'livemode', 'type'] as const;
+
+const pick = (o: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+
+/** The intent (and the PaymentMethod) inside a card error, as the publishable key may see them. */
+export function clientRefusal(refusal: Refusal): Refusal {
+  const err = refusal.error;
+  if (!(err instanceof CardError)) return refusal;
+  if (err.extra.payment_intent) err.extra.payment_intent = clientIntent(err.extra.payment_intent) as CardError['extra']['payment_intent'];
+  if (err.extra.payment_method) err.extra.payment_method = pick(err.extra.payment_method, CLIENT_METHOD_FIELDS) as CardError['extra']['payment_method'];
+  return refusal;
+}
+
+/** Stripe expands nothing for a publishable key: what it reaches (a Customer, a Charge) is the secret key's. */
+export function noExpandWithPublishableKey(expand: string[] | undefined): void {
+  if (expand?.length) throw badRequest('parameter_invalid', 'expand cannot be used with a publishable key; retrieve the PaymentIntent with your secret key to expand it', 'expand');
 }

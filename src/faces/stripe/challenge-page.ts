@@ -1,4 +1,5 @@
-import { ASSET_VERSION, esc, formatAmount } from '../../checkout/page.ts';
+import { esc, formatAmount } from '../../checkout/page.ts';
+import { pageShell } from '../../checkout/page-shell.ts';
 import type { Challenge } from './challenge.ts';
 
 /**
@@ -7,23 +8,9 @@ import type { Challenge } from './challenge.ts';
  * checkout's own stylesheet, served by Sandpay.
  */
 
-function shell(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} · Sandpay</title>
-<link rel="stylesheet" href="/checkout/assets/page.css?v=${ASSET_VERSION}">
-</head>
-<body>
-<main class="checkout" aria-labelledby="title">
-${body}
-</main>
-</body>
-</html>
-`;
-}
+// Without the no-referrer meta: the answer's POST must carry the page's Origin (routes/challenge.ts checks it).
+const shell = (title: string, body: string) =>
+  pageShell({ title: `${title} · Sandpay`, noReferrer: false, body: `<main class="checkout" aria-labelledby="title">\n${body}\n</main>` });
 
 const summary = (c: Challenge) => {
   const amount = formatAmount(Number(c.parts.order.amount), c.parts.order.currency);
@@ -37,7 +24,7 @@ const summary = (c: Challenge) => {
 };
 
 /** The challenge itself: who asks for what, with which card, and the two ways it can end. */
-export function renderChallengePage(c: Challenge, action: string, secret: string): string {
+export function renderChallengePage(c: Challenge, action: string, secret: string, overlay: string | null = null): string {
   const p = c.parts.payments.at(-1)!;
   const card = p.card_brand && p.card_last4 ? `${p.card_brand} card ending in ${p.card_last4}` : 'your card';
   const amount = formatAmount(Number(c.parts.order.amount), c.parts.order.currency);
@@ -47,7 +34,8 @@ export function renderChallengePage(c: Challenge, action: string, secret: string
   <p>Sandpay Test Bank asks you to confirm the payment of <strong>${esc(amount)}</strong> to ${esc(c.tenant.name)} with your <span id="card">${esc(card)}</span>.</p>
   <p class="hint">This is the test-mode challenge: choose how it ends.</p>
   <form method="post" action="${esc(action)}">
-    <input type="hidden" name="client_secret" value="${esc(secret)}">
+    <input type="hidden" name="client_secret" value="${esc(secret)}">${overlay ? `
+    <input type="hidden" name="overlay" value="${esc(overlay)}">` : ''}
     <div class="actions">
       <button type="submit" class="primary" name="outcome" value="complete">Complete authentication</button>
       <button type="submit" class="secondary" name="outcome" value="fail">Fail authentication</button>

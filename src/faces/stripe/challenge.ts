@@ -8,6 +8,7 @@ import type { DbTenant } from '../../tenants/tenants.ts';
 import { intentStatus, type IntentParts } from './entities.ts';
 import { ledgerId, stripeId } from './ids.ts';
 import { loadIntent } from './intents.ts';
+import { isHttpUrl } from './schemas.ts';
 import { intentForChallenge } from './store.ts';
 
 /**
@@ -91,13 +92,9 @@ export async function answerChallengePage(db: Db, svc: Services, piId: string, s
 /** What the intent's return_url learns: Stripe's three parameters, after the URL's own query. */
 export function returnHref(c: Challenge): string | null {
   const { intent } = c.parts;
-  if (!intent.return_url) return null;
-  let url: URL;
-  try {
-    url = new URL(intent.return_url);
-  } catch {
-    return null;
-  }
+  // Defence in depth: a stored row from before return_url was checked never sends the payer to javascript: or data:.
+  if (!intent.return_url || !isHttpUrl(intent.return_url)) return null;
+  const url = new URL(intent.return_url);
   url.searchParams.set('payment_intent', stripeId('pi', intent.id));
   url.searchParams.set('payment_intent_client_secret', intent.client_secret);
   url.searchParams.set('redirect_status', redirectStatus(c.status));

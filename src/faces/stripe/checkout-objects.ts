@@ -24,17 +24,18 @@ const paidStatuses = new Set(['success', 'partially_refunded', 'refunded']);
 
 export function checkoutSessionObject({ stripe: x, session: s, payment: p }: SessionParts): Json {
   const complete = s.status === 'complete';
+  const o = x.options ?? {};
   const email = x.customer_email ?? (complete ? p?.customer_email ?? null : null);
   return {
     id: stripeSessionId(s.id),
     object: 'checkout.session',
     adaptive_pricing: null,
     after_expiration: null,
-    allow_promotion_codes: null,
+    allow_promotion_codes: o.allow_promotion_codes ?? null,
     amount_subtotal: Number(s.amount),
     amount_total: Number(s.amount),
     automatic_tax: { enabled: false, liability: null, provider: null, status: null },
-    billing_address_collection: null,
+    billing_address_collection: o.billing_address_collection ?? null,
     cancel_url: x.cancel_url,
     client_reference_id: x.client_reference_id,
     client_secret: null,
@@ -47,7 +48,7 @@ export function checkoutSessionObject({ stripe: x, session: s, payment: p }: Ses
     custom_fields: [],
     custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
     customer: x.customer,
-    customer_creation: x.customer ? null : 'if_required',
+    customer_creation: o.customer_creation ?? (x.customer ? null : 'if_required'),
     customer_details: complete ? { address: null, email, name: null, phone: null, tax_exempt: 'none', tax_ids: [] } : null,
     customer_email: x.customer_email,
     discounts: [],
@@ -55,7 +56,7 @@ export function checkoutSessionObject({ stripe: x, session: s, payment: p }: Ses
     invoice: null,
     invoice_creation: null,
     livemode: false,
-    locale: null,
+    locale: o.locale ?? null,
     metadata: stringMap(s.metadata),
     mode: 'payment',
     origin_context: null,
@@ -77,7 +78,7 @@ export function checkoutSessionObject({ stripe: x, session: s, payment: p }: Ses
     shipping_cost: null,
     shipping_options: [],
     status: s.status,
-    submit_type: null,
+    submit_type: o.submit_type ?? null,
     subscription: null,
     success_url: x.success_url,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },

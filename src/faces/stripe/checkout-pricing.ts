@@ -21,6 +21,18 @@ export async function named<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A price's own refusal (`unit_amount`) named where the caller put it: `line_items[0][price_data][unit_amount]`. */
+async function within<T>(prefix: string, make: () => Promise<T>): Promise<T> {
+  try {
+    return await make();
+  } catch (err) {
+    if (err instanceof DomainError && err.param !== undefined && !err.param.startsWith('line_items.')) {
+      throw new DomainError(err.kind, err.code, err.message, { param: `${prefix}.${err.param}`, headers: err.headers });
+    }
+    throw err;
+  }
+}
+
 /** Prices each line as Stripe does: a one-time price of the tenant (active), or one made from price_data. */
 export async function priceLines(t: Tx, ctx: Ctx, lines: LineItemInput[]): Promise<DbLineItem[]> {
   const out: DbLineItem[] = [];
@@ -38,10 +50,10 @@ export async function priceLines(t: Tx, ctx: Ctx, lines: LineItemInput[]): Promi
       if (d.product !== undefined) await named(() => productRow(t, ctx.tenant.id, d.product!, { param: lineParam(i, 'price_data.product') }));
       else if (d.product_data === undefined) throw badRequest('parameter_missing', `Missing required param: line_items[${i}][price_data][product_data] (or product).`, lineParam(i, 'price_data.product_data'));
       // An inline price (and product) is made as Stripe makes it, inactive, for this session: no events of its own.
-      price = await createPrice(t, ctx, () => {}, {
+      price = await within(lineParam(i, 'price_data'), () => createPrice(t, ctx, () => {}, {
         currency: d.currency, unit_amount: d.unit_amount, unit_amount_decimal: d.unit_amount_decimal, tax_behavior: d.tax_behavior, active: false,
-        ...(d.product !== undefined ? { product: d.product } : { product_data: { name: d.product_data!.name, metadata: d.product_data!.metadata, tax_code: d.product_data!.tax_code } }),
-      });
+        ...(d.product !== undefined ? { product: d.product } : { product_data: { name: d.product_data!.name, description: d.product_data!.description, images: d.product_data!.images, metadata: d.product_data!.metadata, tax_code: d.product_data!.tax_code } }),
+      }));
     } else {
       throw badRequest('parameter_missing', `You must specify either \`price\` or \`price_data\` in line_items[${i}].`, lineParam(i, 'price'));
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decimalAmount } from './catalog-schemas.ts';
-import { expand, listParams, sBool, sCurrency, sInt, sMetadata } from './schemas.ts';
+import { expand, httpUrlOf, listParams, sBool, sCurrency, sInt, sMetadata } from './schemas.ts';
 
 /**
  * Checkout Sessions' parameters as stripe-node sends them (mode `payment`, cards). What Sandpay
@@ -11,13 +11,7 @@ import { expand, listParams, sBool, sCurrency, sInt, sMetadata } from './schemas
 const text = (max: number) => z.string().max(max);
 
 /** The redirect URLs: http(s), as Stripe requires; `{CHECKOUT_SESSION_ID}` is kept as it is. */
-const redirectUrl = z.string().max(5000).refine((u) => {
-  try {
-    return /^https?:$/.test(new URL(u).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be an http(s) URL such as https://example.com/success?session_id={CHECKOUT_SESSION_ID}');
+const redirectUrl = httpUrlOf(5000, 'must be an http(s) URL such as https://example.com/success?session_id={CHECKOUT_SESSION_ID}');
 
 const priceData = z.strictObject({
   currency: sCurrency,

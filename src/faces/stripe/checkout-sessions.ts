@@ -106,6 +106,11 @@ export async function createCheckoutSession(t: Tx, svc: Services, ctx: Ctx, base
   const stripe = await insertCheckoutSession(t, {
     id: session.id, tenant_id: ctx.tenant.id, order_id: order.id, customer: customer?.id ?? null, customer_email: input.customer_email ?? null,
     client_reference_id: input.client_reference_id ?? null, success_url: input.success_url, cancel_url: input.cancel_url ?? null, line_items: lines,
+    // Kept to answer back as given: Sandpay's page asks for no address and takes no promotion codes.
+    options: Object.fromEntries(Object.entries({
+      submit_type: input.submit_type, locale: input.locale, billing_address_collection: input.billing_address_collection,
+      allow_promotion_codes: input.allow_promotion_codes, customer_creation: input.customer_creation,
+    }).filter(([, v]) => v !== undefined)),
   });
   return { stripe, session, payment: null };
 }

@@ -1,4 +1,5 @@
-import { ASSET_VERSION, cardFields, esc, testCardList } from '../../checkout/page.ts';
+import { cardFields, esc, testCardList } from '../../checkout/page.ts';
+import { pageShell } from '../../checkout/page-shell.ts';
 
 /**
  * The HTML of the Stripe.js stand-in's pages: the card Element's frame holds the hosted
@@ -8,25 +9,8 @@ import { ASSET_VERSION, cardFields, esc, testCardList } from '../../checkout/pag
 
 const ASSETS = '/stripe/elements/assets';
 
-function shell(title: string, bodyAttrs: Record<string, string>, body: string, script: string): string {
-  const attrs = Object.entries(bodyAttrs).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
-  return `<!doctype html>
-<html lang="en" class="element">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(title)} · Sandpay</title>
-<link rel="stylesheet" href="/checkout/assets/page.css?v=${ASSET_VERSION}">
-<link rel="stylesheet" href="${ASSETS}/element.css?v=${ASSET_VERSION}">
-</head>
-<body${attrs}>
-${body}
-<script type="module" src="${ASSETS}/${script}?v=${ASSET_VERSION}"></script>
-</body>
-</html>
-`;
-}
+const shell = (title: string, data: Record<string, string>, body: string, script: string) =>
+  pageShell({ title: `${title} · Sandpay`, htmlClass: 'element', data, body, stylesheets: [`${ASSETS}/element.css`], script: `${ASSETS}/${script}` });
 
 export interface ElementFrame {
   /** The merchant's page's origin: the only window the frame talks to. */
@@ -43,7 +27,7 @@ export function renderElementFrame(f: ElementFrame): string {
 <form id="card-form" novalidate>
 ${cardFields()}
 <p class="form-error" id="form-error" role="alert" hidden></p>
-${testCardList(false)}
+${testCardList(false, 'stripe')}
 </form>
 </main>`, 'element.js');
 }

@@ -14,7 +14,7 @@ import { requireCustomer } from './customers.ts';
 import { CardError, noSuch, unexpectedState } from './errors.ts';
 import { orderRow } from './ledger.ts';
 import { ledgerId, stripeId } from './ids.ts';
-import { paymentMethodFor } from './payment-methods.ts';
+import { checkMethodCustomer, paymentMethodFor } from './payment-methods.ts';
 import { mergeMetadata, type MetadataPatch } from './schemas.ts';
 import { cancelIntentRow, findIntent, insertIntent, pageIntents, updateIntent, type DbIntent, type IntentFields } from './store.ts';
 import { withCursors } from './cursors.ts';
@@ -100,6 +100,7 @@ export async function createIntent(
     amount: input.amount, currency: input.currency, metadata: mergeMetadata({}, input.metadata), capture_method: input.capture_method === 'manual' ? 'manual' : 'automatic',
   });
   const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
+  if (pm) checkMethodCustomer(pm, input.customer ?? null);
   await insertIntent(t, {
     id: order.id, tenant_id: ctx.tenant.id, client_secret: newClientSecret(order.id),
     capture_method: input.capture_method, confirmation_method: input.confirmation_method, payment_method_types: input.payment_method_types,
@@ -141,6 +142,7 @@ export async function updateIntentFields(t: Tx, svc: Services, ctx: Ctx, baseUrl
     throw unexpectedState('payment_intent_unexpected_state', `You cannot update this PaymentIntent's amount or currency because it has a status of ${status}.`, input.amount !== undefined ? 'amount' : 'currency');
   }
   const pm = input.payment_method !== undefined ? await paymentMethodFor(t, ctx.tenant.id, input.payment_method) : undefined;
+  if (pm) checkMethodCustomer(pm, input.customer ?? parts.intent.customer);
   if (input.amount !== undefined || input.currency !== undefined) {
     await repriceOrder(t, svc, ctx, parts.order.id, input.amount ?? Number(parts.order.amount), input.currency ?? parts.order.currency);
   }
@@ -173,6 +175,7 @@ export async function confirmIntent(t: Tx, svc: Services, ctx: Ctx, baseUrl: str
     throw badRequest('payment_intent_unexpected_state', "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with a payment_method, or confirm with one.", 'payment_method');
   }
   const pm = await paymentMethodFor(t, ctx.tenant.id, ref);
+  checkMethodCustomer(pm, parts.intent.customer);
   await updateIntent(t, parts.intent.id, {
     payment_method: pm.id,
     ...(input.return_url !== undefined ? { return_url: input.return_url } : {}),

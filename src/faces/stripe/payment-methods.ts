@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/pool.ts';
 import { resolveCard } from '../../payments/instruments.ts';
 import type { CardInput } from '../../payments/schemas.ts';
+import { badRequest } from '../../core/errors.ts';
 import { noSuch } from './errors.ts';
 import { newStripeId } from './ids.ts';
 import { findPaymentMethod, insertPaymentMethod, type DbPaymentMethod } from './store.ts';
@@ -22,6 +23,8 @@ const TEST_CARDS: Record<string, string> = {
   chargeDeclinedLostCard: '4000000000009987',
   chargeDeclinedStolenCard: '4000000000009979',
   threeDSecure2Required: '4000000000003220',
+  threeDSecureRequired: '4000000000003063',
+  authenticationRequiredOnSetup: '4000002500003155',
   authenticationRequired: '4000000000003220',
   radarBlock: '4100000000000019',
 };
@@ -56,6 +59,18 @@ export async function paymentMethodFor(t: Tx, tenantId: string, ref: string, par
   const pm = ref.startsWith('pm_') ? await findPaymentMethod(t, tenantId, ref) : undefined;
   if (!pm) throw noSuch('PaymentMethod', ref, param);
   return pm;
+}
+
+/**
+ * A card saved to a customer is that customer's: Stripe uses it only for an intent of the same
+ * customer, whichever key confirms (a publishable key holding one intent's secret must not spend
+ * another customer's saved card). A card saved to nobody goes with any intent.
+ */
+export function checkMethodCustomer(pm: DbPaymentMethod, customer: string | null, param = 'payment_method'): void {
+  if (pm.customer_id === null || pm.customer_id === customer) return;
+  throw badRequest('payment_method_invalid_parameter', customer === null
+    ? `The PaymentMethod ${pm.id} is attached to a Customer; set the PaymentIntent's customer to ${pm.customer_id} to use it.`
+    : `The PaymentMethod ${pm.id} belongs to a different Customer than this PaymentIntent's (${customer}); use one of ${customer}'s PaymentMethods.`, param);
 }
 
 /** `card[token]=tok_visa`: the card a test token stands for. */

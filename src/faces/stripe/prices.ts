@@ -37,11 +37,14 @@ async function claimLookupKey(t: Tx, tenantId: string, key: string, transfer: bo
   await updatePriceRow(t, holder.id, { lookup_key: null });
 }
 
+/** Checkout's price_data.product_data also gives the product a description and images (prices.create's does not). */
+type CheckoutProductData = NonNullable<PriceCreate['product_data']> & { description?: string | undefined; images?: string[] | undefined };
+
 /**
  * A new price of the tenant's product (or of a product made from `product_data`). Exported for
  * Checkout, whose `price_data` line items make prices too. product.created for product_data, then price.created.
  */
-export async function createPrice(t: Tx, ctx: Ctx, raise: Raise, input: PriceCreate): Promise<DbPrice> {
+export async function createPrice(t: Tx, ctx: Ctx, raise: Raise, input: PriceCreate & { product_data?: CheckoutProductData | undefined }): Promise<DbPrice> {
   const tenantId = ctx.tenant.id;
   if (input.product !== undefined && input.product_data !== undefined) {
     throw badRequest('parameter_invalid', 'You may only specify one of these parameters: product, product_data.', 'product_data');
@@ -50,7 +53,7 @@ export async function createPrice(t: Tx, ctx: Ctx, raise: Raise, input: PriceCre
   if (input.product_data !== undefined) {
     const d = input.product_data;
     const made = await insertProduct(t, {
-      id: d.id ?? newStripeId('prod'), tenant_id: tenantId, name: d.name, active: d.active ?? true, description: null, images: [], default_price: null, url: null,
+      id: d.id ?? newStripeId('prod'), tenant_id: tenantId, name: d.name, active: d.active ?? true, description: d.description ?? null, images: d.images ?? [], default_price: null, url: null,
       metadata: mergeMetadata({}, d.metadata), type: 'service', shippable: null, statement_descriptor: d.statement_descriptor ?? null, unit_label: d.unit_label ?? null,
       tax_code: d.tax_code ?? null, marketing_features: [], package_dimensions: null,
     });

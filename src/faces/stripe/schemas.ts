@@ -65,3 +65,20 @@ export const listOf = <T extends z.ZodType>(item: T) =>
 
 /** Unix seconds, as Stripe writes every time. */
 export const unix = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** An http(s) URL, as Stripe requires of every redirect: never `javascript:`, `data:` or another scheme. */
+export function isHttpUrl(u: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(u).protocol);
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrlOf = (max: number, message = 'must be an http(s) URL') => z.string().max(max).refine(isHttpUrl, message);
+
+/**
+ * A page's query or form field: what a browser sends is never refused as JSON. A repeated field
+ * (an array), an overlong one or another shape is taken as absent, so the page answers in words.
+ */
+export const pageField = (max: number) => z.string().max(max).optional().catch(undefined);

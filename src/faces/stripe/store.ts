@@ -472,14 +472,24 @@ export interface DbCheckoutSession {
   success_url: string;
   cancel_url: string | null;
   line_items: DbLineItem[];
+  /** What the session was created with and answers back as given (migration 0044). */
+  options: CheckoutSessionOptions;
   created_at: Date;
+}
+
+export interface CheckoutSessionOptions {
+  submit_type?: string;
+  locale?: string;
+  billing_address_collection?: string;
+  allow_promotion_codes?: boolean;
+  customer_creation?: string;
 }
 
 export function insertCheckoutSession(t: Tx, row: Omit<DbCheckoutSession, 'created_at'>): Promise<DbCheckoutSession> {
   return t.one<DbCheckoutSession>(
-    `INSERT INTO stripe_checkout_sessions (id, tenant_id, order_id, customer, customer_email, client_reference_id, success_url, cancel_url, line_items)
-     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb) RETURNING *`,
-    [row.id, row.tenant_id, row.order_id, row.customer, row.customer_email, row.client_reference_id, row.success_url, row.cancel_url, JSON.stringify(row.line_items)],
+    `INSERT INTO stripe_checkout_sessions (id, tenant_id, order_id, customer, customer_email, client_reference_id, success_url, cancel_url, line_items, options)
+     VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::jsonb) RETURNING *`,
+    [row.id, row.tenant_id, row.order_id, row.customer, row.customer_email, row.client_reference_id, row.success_url, row.cancel_url, JSON.stringify(row.line_items), JSON.stringify(row.options)],
   );
 }
 

@@ -94,6 +94,62 @@ describe('the 3-D Secure challenge page', () => {
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
   });
 
+  it('return_url must be http(s): javascript: and data: are Stripe\'s 400 on return_url, and a stored one never reaches a Location or a link', async () => {
+    for (const bad of ['javascript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'ftp://shop.example/back']) {
+      const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+      const err = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_threeDSecure2Required', return_url: bad }).catch((e: unknown) => e);
+      expect(err, bad).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect((err as Stripe.errors.StripeError).param).toBe('return_url');
+      const created = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', return_url: bad, payment_method: 'pm_card_visa', confirm: true }).catch((e: unknown) => e);
+      expect((created as Stripe.errors.StripeError).param).toBe('return_url');
+      expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+    }
+    // A row stored before the rule (written here straight to the table): the page answers, the redirect and the link do not follow it.
+    const { pi, url } = await challenged();
+    await sys.sql('UPDATE stripe_intents SET return_url = $1 WHERE client_secret = $2', ['javascript:alert(document.domain)', pi.client_secret]);
+    const page = await fetch(`${url.origin}${url.pathname}?client_secret=${pi.client_secret}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).not.toContain('null');
+    const done = await post(url, { client_secret: pi.client_secret!, outcome: 'complete' });
+    expect(done.status).toBe(200);
+    expect(done.headers.get('location')).toBeNull();
+    const text = await done.text();
+    expect(text).toContain('Authentication complete');
+    expect(text).not.toContain('javascript:');
+    const again = await post(url, { client_secret: pi.client_secret!, outcome: 'complete' });
+    expect(again.status).toBe(409);
+    expect(await again.text()).not.toContain('javascript:');
+  });
+
+  it('pages answer odd query strings in words, never JSON: a repeated or overlong field, an overlong id', async () => {
+    const { pi, url } = await challenged();
+    const s = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://shop.example/ok', line_items: [{ price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Pen' } }, quantity: 1 }] });
+    const long = 'x'.repeat(400);
+    const pages = [
+      `${url.origin}${url.pathname}?client_secret=${pi.client_secret}&client_secret=${pi.client_secret}`,
+      `${url.origin}${url.pathname}?client_secret=${long}`,
+      `${url.origin}/stripe/challenge/pi_${long}?client_secret=x`,
+      `${sys.url}/stripe/elements/frame?key=${t.pk}&origin=https://a.example&origin=https://b.example`,
+      `${sys.url}/stripe/elements/frame?key=${long}&origin=${long}`,
+      `${sys.url}/stripe/elements/return?origin=https://a.example&origin=https://b.example`,
+      `${sys.url}/stripe/checkout/cs_test_${long}`,
+      `${s.url}?x=1&x=2`,
+    ];
+    for (const page of pages) {
+      const res = await fetch(page);
+      expect(res.headers.get('content-type'), page).toMatch(/^text\/html/);
+      expect(res.status, page).toBeLessThan(500);
+      const text = await res.text();
+      expect(text, page).toMatch(/^<!doctype html>/i);
+    }
+    const posted = await fetch(`${url.origin}${url.pathname}`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `client_secret=${pi.client_secret}&client_secret=${pi.client_secret}&outcome=complete`,
+    });
+    expect(posted.headers.get('content-type')).toMatch(/^text\/html/);
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_action');
+  });
+
   it('a wrong or missing secret is a human page (404/401) without the intent, and changes nothing', async () => {
     const { pi, url } = await challenged();
     const wrong = await fetch(`${url.origin}${url.pathname}?client_secret=${pi.id}_secret_wrongwrongwrongwrongwron`);

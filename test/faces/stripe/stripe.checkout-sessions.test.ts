@@ -94,6 +94,18 @@ describe('Checkout Sessions through stripe-node', () => {
     const html = await (await fetch(s.url!, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('Sandpay mug');
     expect(html).toContain('$35.00');
+    // Its test cards are a Stripe integration's: Stripe's 3-D Secure numbers, no RuPay, no card that waits for Sandpay's simulate call.
+    const cards = [...html.matchAll(/data-fill-card="(\d+)"/g)].map((m) => m[1]);
+    expect(cards).toContain('4242424242424242');
+    expect(cards).toContain('4000002760003184');
+    expect(cards).not.toContain('6521000000000007');
+    expect(cards).not.toContain('4000000000000077');
+    expect(html).not.toContain('simulate');
+    // Sandpay's own hosted page keeps its list, without Stripe's extra numbers.
+    const native = await (await fetch(`${sys.url}/checkout/cs_${s.id.slice('cs_test_'.length)}`, { headers: { accept: 'text/html' } })).text();
+    const nativeCards = [...native.matchAll(/data-fill-card="(\d+)"/g)].map((m) => m[1]);
+    expect(nativeCards).toContain('6521000000000007');
+    expect(nativeCards).not.toContain('4000002760003184');
   });
 
   it('a customer is the session\'s and its PaymentIntent\'s; list pages by cursor and filters by customer and payment_intent', async () => {
@@ -222,6 +234,9 @@ describe('Checkout Sessions through stripe-node', () => {
       [{ expires_at: now() + 10 * 60 }, 'expires_at', /30 minutes/],
       [{ expires_at: now() + 25 * 3600 }, 'expires_at', /24 hours/],
       [{ customer: 'cus_doesnotexist00000000' }, 'customer', /No such customer/],
+      // A price_data's own refusal names the parameter where it was given.
+      [{ line_items: [{ price_data: { currency: 'usd', product_data: { name: 'x' } }, quantity: 1 }] }, 'line_items[0][price_data][unit_amount]'],
+      [{ line_items: [{ price: price.id, quantity: 1 }, { price_data: { currency: 'usd', unit_amount: 100, unit_amount_decimal: '100', product_data: { name: 'x' } }, quantity: 1 }] }, 'line_items[1][price_data][unit_amount_decimal]'],
     ];
     for (const [patch, param, message] of cases) {
       const err = await stripeError(stripe.checkout.sessions.create({ ...ok, ...patch } as Stripe.Checkout.SessionCreateParams));
@@ -233,6 +248,27 @@ describe('Checkout Sessions through stripe-node', () => {
     // Nothing half-made: the refused sessions are in no list.
     const listed = await stripe.checkout.sessions.list({ limit: 100 });
     expect(listed.data.every((s) => s.amount_total !== 1000)).toBe(true);
+  });
+
+  it('answers back what it was created with: submit_type, locale, billing_address_collection, allow_promotion_codes, customer_creation, product_data', async () => {
+    const s = await stripe.checkout.sessions.create({
+      mode: 'payment', success_url: SUCCESS, submit_type: 'donate', locale: 'fr', billing_address_collection: 'required', allow_promotion_codes: true, customer_creation: 'always',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Poster', description: 'A3, matte', images: ['https://shop.example/poster.png'] } }, quantity: 1 }],
+    });
+    for (const got of [s, await stripe.checkout.sessions.retrieve(s.id)]) {
+      expect(got).toMatchObject({ submit_type: 'donate', locale: 'fr', billing_address_collection: 'required', allow_promotion_codes: true, customer_creation: 'always' });
+    }
+    const plain = await newSession();
+    expect(plain).toMatchObject({ submit_type: null, locale: null, billing_address_collection: null, allow_promotion_codes: null, customer_creation: 'if_required' });
+    // expand[] reaches into the embedded line items: the Price, and its Product with what product_data gave it.
+    const expanded = await stripe.checkout.sessions.retrieve(s.id, { expand: ['line_items.data.price.product'] });
+    const product = expanded.line_items!.data[0]!.price!.product as Stripe.Product;
+    expect(product).toMatchObject({ object: 'product', name: 'Poster', description: 'A3, matte', images: ['https://shop.example/poster.png'] });
+    const withPrice = await stripe.checkout.sessions.retrieve(s.id, { expand: ['line_items.data.price'] });
+    expect(withPrice.line_items!.data[0]!.price).toMatchObject({ object: 'price', unit_amount: 700 });
+    const listed = await stripe.checkout.sessions.list({ limit: 1, expand: ['data.line_items.data.price.product'] });
+    expect((listed.data[0]!.line_items!.data[0]!.price!.product as Stripe.Product).object).toBe('product');
+    expect(await stripeError(stripe.checkout.sessions.retrieve(s.id, { expand: ['line_items.data.description'] }))).toMatchObject({ param: 'expand' });
   });
 
   it('another tenant\'s session is Stripe\'s 404 everywhere', async () => {

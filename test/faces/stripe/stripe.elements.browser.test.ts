@@ -284,6 +284,41 @@ describe('Stripe.js from Sandpay in a browser', () => {
     expect((await lastResult(p)).paymentIntent).toMatchObject({ id: pi.id, status: 'succeeded' });
   });
 
+  it('finishes an intent the server confirmed (use_stripe_sdk): confirmCardPayment(clientSecret) and handleCardAction run the overlay instead of confirming again', async () => {
+    for (const [call, outcome] of [['confirmCardPayment', 'Complete'], ['handleCardAction', 'Fail'], ['handleNextAction', 'Complete']] as const) {
+      const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true });
+      expect(pi).toMatchObject({ status: 'requires_action', next_action: { type: 'use_stripe_sdk' } });
+      const { page: p } = await openShop(pi.client_secret!);
+      await until(p, 'window.shop.ready');
+      const secret = JSON.stringify(pi.client_secret);
+      const running = js<any>(p, call === 'handleNextAction' ? `stripe.handleNextAction({ clientSecret: ${secret} })` : `stripe.${call}(${secret})`);
+      const dialog = p.getByRole('dialog', { name: '3-D Secure authentication' });
+      await dialog.waitFor();
+      await p.frameLocator(CHALLENGE_FRAME).getByRole('button', { name: `${outcome} authentication` }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const result = await running;
+      if (outcome === 'Complete') expect(result.paymentIntent, call).toMatchObject({ id: pi.id, status: 'succeeded' });
+      else expect(result.error, call).toMatchObject({ code: 'payment_intent_authentication_failure', payment_intent: { id: pi.id, status: 'requires_payment_method' } });
+      expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe(outcome === 'Complete' ? 'succeeded' : 'requires_payment_method');
+      await p.close();
+    }
+  });
+
+  it('an Element whose frame fails to load: loaderror, and confirmCardPayment resolves with an error instead of waiting for ever', async () => {
+    const pi = await intent();
+    const p = await browser.newPage();
+    // The frame's request fails, as on a network error: it never says it is ready.
+    await p.route('**/stripe/elements/frame?**', (r) => r.abort('connectionrefused'));
+    await p.goto(`${shopUrl}/?${new URLSearchParams({ pk: t.pk, cs: pi.client_secret!, mode: 'card' })}`);
+    await p.getByRole('button', { name: 'Pay $20.00' }).click();
+    await until(p, 'window.shop.results.length === 1');
+    expect((await lastResult(p)).error).toMatchObject({ code: 'element_load_failed' });
+    expect(await p.locator('#error').textContent()).toMatch(/could not load/);
+    expect(await js(p, 'window.shop.loaderrors[0].error.code')).toBe('element_load_failed');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+    await p.close();
+  });
+
   it('retrievePaymentIntent answers the intent by its client secret; createPaymentMethod answers a pm_ that confirmCardPayment takes', async () => {
     const pi = await intent(1234);
     const { page: p } = await openShop(pi.client_secret!);

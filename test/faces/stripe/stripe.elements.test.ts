@@ -86,6 +86,66 @@ describe('the publishable key on Stripe\'s API', () => {
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
   });
 
+  it('sees only the client-safe fields of an intent (retrieve, confirm, a 402), and may not expand', async () => {
+    const customer = await stripe.customers.create({ email: 'private@example.com', name: 'Private Person' });
+    const pi = await stripe.paymentIntents.create({ amount: 1800, currency: 'usd', customer: customer.id, description: 'Order 9', metadata: { internal: 'secret-note' }, statement_descriptor: 'SHOPNAME' });
+    const SAFE = ['id', 'object', 'amount', 'automatic_payment_methods', 'canceled_at', 'cancellation_reason', 'capture_method', 'client_secret', 'confirmation_method', 'created',
+      'currency', 'description', 'last_payment_error', 'livemode', 'next_action', 'payment_method', 'payment_method_types', 'processing', 'receipt_email', 'setup_future_usage', 'shipping', 'status'];
+    const onlySafe = (o: Record<string, unknown>) => {
+      for (const k of Object.keys(o)) expect(SAFE, `field ${k}`).toContain(k);
+      expect(JSON.stringify(o)).not.toContain('secret-note');
+      expect(JSON.stringify(o)).not.toContain(customer.id);
+    };
+    const got = await pk('GET', `/v1/payment_intents/${pi.id}`, { client_secret: pi.client_secret! });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: pi.id, amount: 1800, status: 'requires_payment_method', client_secret: pi.client_secret });
+    onlySafe(got.body);
+    const expanded = await pk('GET', `/v1/payment_intents/${pi.id}`, { client_secret: pi.client_secret!, 'expand[]': 'customer' });
+    expect(expanded.status).toBe(400);
+    expect(expanded.body.error).toMatchObject({ type: 'invalid_request_error', param: 'expand' });
+    expect(JSON.stringify(expanded.body)).not.toContain('private@example.com');
+    const confirmExpand = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: 'pm_card_visa', 'expand[]': 'customer' });
+    expect(confirmExpand.status).toBe(400);
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+
+    const declined = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: 'pm_card_chargeDeclined' });
+    expect(declined.status).toBe(402);
+    expect(declined.body.error.payment_intent).toMatchObject({ id: pi.id, status: 'requires_payment_method' });
+    onlySafe(declined.body.error.payment_intent);
+    // A saved card's metadata stays the secret key's too.
+    const saved = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_chargeDeclined' }, metadata: { internal: 'secret-note' } });
+    await stripe.paymentMethods.attach(saved.id, { customer: customer.id });
+    const declinedSaved = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: saved.id });
+    expect(declinedSaved.status).toBe(402);
+    expect(declinedSaved.body.error.payment_method).toMatchObject({ id: saved.id, card: { last4: '0002' } });
+    expect(JSON.stringify(declinedSaved.body)).not.toContain('secret-note');
+    const confirmed = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: 'pm_card_visa' });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe('succeeded');
+    onlySafe(confirmed.body);
+    // The secret key still reads the whole intent, expanded.
+    const full = await stripe.paymentIntents.retrieve(pi.id, { expand: ['customer'] });
+    expect(full.metadata).toEqual({ internal: 'secret-note' });
+    expect((full.customer as Stripe.Customer).email).toBe('private@example.com');
+  });
+
+  it("may not spend another customer's saved card on an intent", async () => {
+    const alice = await stripe.customers.create({ email: 'alice@example.com' });
+    const bob = await stripe.customers.create({ email: 'bob@example.com' });
+    const saved = await stripe.paymentMethods.attach((await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } })).id, { customer: alice.id });
+    for (const customer of [bob.id, undefined]) {
+      const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...(customer ? { customer } : {}) });
+      const res = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: saved.id });
+      expect(res.status, String(customer)).toBe(400);
+      expect(res.body.error).toMatchObject({ type: 'invalid_request_error', param: 'payment_method' });
+      expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+    }
+    const own = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: alice.id });
+    const ok = await pk('POST', `/v1/payment_intents/${own.id}/confirm`, { client_secret: own.client_secret!, payment_method: saved.id });
+    expect(ok.status).toBe(200);
+    expect(ok.body.status).toBe('succeeded');
+  });
+
   it('answers a decline as Stripe\'s 402 card_error with the intent', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd' });
     const res = await pk('POST', `/v1/payment_intents/${pi.id}/confirm`, { client_secret: pi.client_secret!, payment_method: 'pm_card_chargeDeclined' });

@@ -36,6 +36,8 @@ const OUTCOMES: Record<string, { status?: string; code?: string; decline_code?: 
   pm_card_chargeDeclinedProcessingError: { code: 'processing_error', decline_code: 'processing_error' },
   pm_card_threeDSecure2Required: { status: 'requires_action' },
   pm_card_authenticationRequired: { status: 'requires_action' },
+  pm_card_threeDSecureRequired: { status: 'requires_action' },
+  pm_card_authenticationRequiredOnSetup: { status: 'requires_action' },
   pm_card_radarBlock: { code: 'card_declined', decline_code: 'fraudulent' },
   pm_card_chargeDeclinedLostCard: { code: 'card_declined', decline_code: 'lost_card' },
   pm_card_chargeDeclinedStolenCard: { code: 'card_declined', decline_code: 'stolen_card' },

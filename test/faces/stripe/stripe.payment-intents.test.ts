@@ -73,6 +73,38 @@ describe('PaymentIntents through stripe-node', () => {
     expect(pi.next_action).toMatchObject({ type: 'redirect_to_url', redirect_to_url: { return_url: 'https://shop.example/return' } });
   });
 
+  it("a customer's saved card confirms only that customer's intents (create, update, confirm)", async () => {
+    const alice = await stripe.customers.create({ email: 'alice@example.com' });
+    const bob = await stripe.customers.create({ email: 'bob@example.com' });
+    const saved = await stripe.paymentMethods.attach((await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } })).id, { customer: alice.id });
+    const forBob = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: bob.id });
+    const err = await stripeError(stripe.paymentIntents.confirm(forBob.id, { payment_method: saved.id }));
+    expect(err).toMatchObject({ type: 'StripeInvalidRequestError', param: 'payment_method' });
+    expect(err.message).toMatch(/different Customer/);
+    const forNobody = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    expect(await stripeError(stripe.paymentIntents.confirm(forNobody.id, { payment_method: saved.id }))).toMatchObject({ param: 'payment_method' });
+    expect(await stripeError(stripe.paymentIntents.update(forNobody.id, { payment_method: saved.id }))).toMatchObject({ param: 'payment_method' });
+    expect(await stripeError(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: bob.id, payment_method: saved.id, confirm: true }))).toMatchObject({ param: 'payment_method' });
+    for (const id of [forBob.id, forNobody.id]) expect((await stripe.paymentIntents.retrieve(id)).status).toBe('requires_payment_method');
+    const forAlice = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: alice.id, payment_method: saved.id, confirm: true });
+    expect(forAlice).toMatchObject({ status: 'succeeded', payment_method: saved.id });
+  });
+
+  it("Stripe's other 3-D Secure test cards and ids ask for authentication", async () => {
+    for (const number of ['4000002760003184', '4000002500003155', '4000000000003063', '4000000000003220']) {
+      const pm = await stripe.paymentMethods.create({ type: 'card', card: { number, exp_month: 12, exp_year: 2034, cvc: '123' } });
+      expect(pm.card?.last4).toBe(number.slice(-4));
+      const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: pm.id, confirm: true, return_url: 'https://shop.example/back' });
+      expect(pi.status, number).toBe('requires_action');
+      expect(pi.next_action?.type).toBe('redirect_to_url');
+    }
+    for (const id of ['pm_card_threeDSecureRequired', 'pm_card_authenticationRequiredOnSetup', 'pm_card_threeDSecure2Required', 'pm_card_authenticationRequired']) {
+      const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: id, confirm: true });
+      expect(pi.status, id).toBe('requires_action');
+      expect(pi.next_action?.type).toBe('use_stripe_sdk');
+    }
+  });
+
   it('update merges metadata; "" unsets a key', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', metadata: { a: '1', b: '2' } });
     const updated = await stripe.paymentIntents.update(pi.id, { metadata: { b: '', c: '3' }, description: 'Order 7' });

@@ -3,7 +3,7 @@
 // PaymentMethod, made with the publishable key) and never to the page around it: the page gets
 // the PaymentMethod, change events and errors, by postMessage to its own origin only.
 
-import { brandOf, cardProblems, digits, formatCard, formatExpiry, messageFor, parseExpiry, testCvc, TEST_EXPIRY } from '/checkout/assets/card.js?v=1';
+import { brandOf, cardFieldOf, cardProblems, digits, formatCard, formatExpiry, messageFor, parseExpiry, testCvc, TEST_EXPIRY } from '/checkout/assets/card.js?v=2';
 
 const d = document.body.dataset;
 const PARENT = d.origin;
@@ -110,8 +110,6 @@ function wire() {
   }
 
   // Which field an API error belongs to (Stripe's param names).
-  const PARAM_FIELD = { 'card[number]': 'card-number', 'card[cvc]': 'card-cvc', 'card[exp_year]': 'card-expiry', 'card[exp_month]': 'card-expiry' };
-
   async function createPaymentMethod(billing) {
     const invalid = validate();
     if (invalid) return { error: invalid };
@@ -136,7 +134,7 @@ function wire() {
       return { paymentMethod: json };
     }
     const error = json.error || { type: 'api_error', message: `Sandpay answered ${res.status}` };
-    const field = PARAM_FIELD[error.param];
+    const field = cardFieldOf(error.param);
     if (field) {
       setError(field, messageFor(error.code, error.message));
       $(field).focus();

@@ -29,6 +29,10 @@
 
   var never = function () { return new Promise(function () {}); };
 
+  /** How long a loaded Element frame has to say it is ready, and how long any frame has to load at all. */
+  var LOAD_GRACE_MS = 5000;
+  var LOAD_LIMIT_MS = 30000;
+
   function Stripe(key, options) {
     if (!(this instanceof Stripe)) return new Stripe(key, options);
     if (typeof key !== 'string' || !/^pk_test_/.test(key)) {
@@ -103,6 +107,12 @@
     var id = intentOf(clientSecret);
     if (!id) return invalid('Pass the PaymentIntent\'s client_secret (pi_…_secret_…)', { param: 'client_secret' });
     if (pm.error) return { error: pm.error };
+    if (pm.id === undefined && action === 'overlay') {
+      // Nothing new to pay with: an intent the server confirmed already may only need its 3-D Secure step.
+      var now = await this.retrievePaymentIntent(clientSecret);
+      if (now.error) return now;
+      if (now.paymentIntent.status === 'requires_action') return this._nextAction(clientSecret, now.paymentIntent);
+    }
     var r = await this._api('POST', '/payment_intents/' + encodeURIComponent(id) + '/confirm', Object.assign({ client_secret: clientSecret, payment_method: pm.id }, params));
     if (r.error) return { error: r.error };
     var pi = r.body;
@@ -112,10 +122,42 @@
       window.location.assign(next.url);
       return never();
     }
-    await challenge(next.url);
+    return this._nextAction(clientSecret, pi);
+  };
+
+  /**
+   * The 3-D Secure step of an intent in requires_action: in the overlay, whichever way it was
+   * confirmed (with the overlay's return page, or on the server with no return_url: then the
+   * challenge page is told this page's origin, which the store must allow, to come back to it).
+   */
+  Stripe.prototype._nextAction = async function (clientSecret, pi) {
+    var na = pi.next_action || {};
+    var url = na.redirect_to_url ? na.redirect_to_url.url : na.use_stripe_sdk && na.use_stripe_sdk.stripe_js;
+    if (pi.status !== 'requires_action' || !url) return { paymentIntent: pi };
+    if (na.redirect_to_url && na.redirect_to_url.return_url && na.redirect_to_url.return_url.indexOf(ORIGIN + '/stripe/elements/return?') !== 0) {
+      // Confirmed with the merchant's own return_url: the challenge takes the whole page, as on Stripe.
+      window.location.assign(url);
+      return never();
+    }
+    if (!na.redirect_to_url) url += '&overlay=' + encodeURIComponent(window.location.origin);
+    await challenge(url);
     var after = await this.retrievePaymentIntent(clientSecret);
-    if (after.error) return after;
-    return outcome(after.paymentIntent);
+    return after.error ? after : outcome(after.paymentIntent);
+  };
+
+  /** Stripe.js's handleNextAction({ clientSecret }) and handleCardAction(clientSecret): finish a requires_action intent. */
+  Stripe.prototype.handleNextAction = async function (options) {
+    var clientSecret = options && options.clientSecret;
+    var got = await this.retrievePaymentIntent(clientSecret);
+    if (got.error) return got;
+    if (got.paymentIntent.status !== 'requires_action') {
+      return invalid('handleNextAction: the PaymentIntent is ' + got.paymentIntent.status + ', not requires_action', { code: 'payment_intent_unexpected_state', payment_intent: got.paymentIntent });
+    }
+    return this._nextAction(clientSecret, got.paymentIntent);
+  };
+
+  Stripe.prototype.handleCardAction = function (clientSecret) {
+    return this.handleNextAction({ clientSecret: clientSecret });
   };
 
   /** After 3-D Secure: the intent, or Stripe.js's error when it did not go through (with the intent). */
@@ -315,7 +357,24 @@
     this._ready = false;
     this._problem = null;
     window.addEventListener('message', this._onMessage);
+    // A frame that never says it is ready (it failed to load, or something blocked it) must not
+    // leave confirmCardPayment waiting for ever: a bounded wait once it has loaded, and one overall.
+    var self = this;
+    var giveUp = function () { self._failLoad(frame); };
+    frame.addEventListener('load', function () { setTimeout(giveUp, LOAD_GRACE_MS); }, { once: true });
+    frame.addEventListener('error', giveUp, { once: true });
+    setTimeout(giveUp, LOAD_LIMIT_MS);
     node.appendChild(frame);
+  };
+
+  /** The frame did not load: its requests answer an error, and the page hears `loaderror`. */
+  Element.prototype._failLoad = function (frame) {
+    if (this._frame !== frame || this._ready || this._problem) return;
+    this._problem = { type: 'api_connection_error', code: 'element_load_failed', message: 'The card form could not load. Check your connection and reload the page.' };
+    this._emit('loaderror', { elementType: this._type, error: this._problem });
+    var w = this._waiting;
+    this._waiting = [];
+    w.forEach(function (f) { f(); });
   };
 
   Element.prototype.unmount = function () {

@@ -1,42 +1,58 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { route, type RawReply } from '../../../routing/route.ts';
-import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge, returnHref, type Challenge } from '../challenge.ts';
+import { pageHeaders } from '../../../checkout/page-shell.ts';
+import { answerChallengePage, ChallengeProblem, loadChallenge, pendingChallenge, redirectStatus, returnHref, type Challenge } from '../challenge.ts';
 import { renderChallengePage, renderChallengeProblem, renderDonePage } from '../challenge-page.ts';
 import { challengePath } from '../entities.ts';
 import { stripeHttpFace } from '../http-face.ts';
 import { framedBy } from '../browser-keys.ts';
-import { overlayOpener } from '../elements.ts';
+import { ELEMENTS_RETURN_PATH, overlayOpener } from '../elements.ts';
+import { parseOrigin } from '../../../checkout/origins.ts';
+import { stripeId } from '../ids.ts';
+import { isHttpUrl, pageField } from '../schemas.ts';
 
 const tag = 'Stripe';
-const params = z.strictObject({ id: z.string().min(1).max(200) });
+const params = z.strictObject({ id: z.string().min(1).max(200).catch('-') });
 /** Lenient on purpose: whatever a browser sends, the payer gets a page in words, not a JSON error. */
-const secretQuery = z.object({ client_secret: z.string().max(200).optional() });
-const answerBody = z.object({ client_secret: z.string().max(200).optional(), outcome: z.string().max(20).optional() });
+const secretQuery = z.object({ client_secret: pageField(200), overlay: pageField(300) });
+const answerBody = z.object({ client_secret: pageField(200), outcome: pageField(20), overlay: pageField(300) });
+
+/**
+ * The merchant page whose Stripe.js overlay shows this challenge: the one the overlay's return_url
+ * names, or — for an intent confirmed on the server without a return_url (use_stripe_sdk), which
+ * Stripe.js then finishes — the page origin Stripe.js gives as `overlay`. Framing still needs the
+ * tenant to allow that origin (framedBy).
+ */
+function openerOf(c: Challenge, overlay: string | undefined, baseUrl: string): string | null {
+  const byReturn = overlayOpener(c.parts.intent.return_url, baseUrl);
+  if (byReturn) return byReturn;
+  return c.parts.intent.return_url && isHttpUrl(c.parts.intent.return_url) ? null : parseOrigin(overlay);
+}
 
 /**
  * A page, not an API answer: nothing loads from anywhere but Sandpay (no script at all), it is
  * never framed or cached, and its form may post only here and be sent on to the intent's
  * return_url (Chromium applies form-action to the redirect too).
  */
-function pageHeaders(res: Response, returnUrl: string | null, ancestors = "'none'"): void {
-  let back = '';
-  try {
-    back = returnUrl ? ` ${new URL(returnUrl).origin}` : '';
-  } catch { /* no valid return_url: the done page instead */ }
-  res.setHeader('Content-Security-Policy', [
-    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", `form-action 'self'${back}`, "base-uri 'none'", `frame-ancestors ${ancestors}`,
-  ].join('; '));
-  // Framed only by Stripe.js's overlay on an allowed origin (below); helmet's X-Frame-Options would refuse that too.
-  if (ancestors !== "'none'") res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  // Same-origin: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
-  res.setHeader('Referrer-Policy', 'same-origin');
+function challengeHeaders(res: Response, returnUrl: string | null, ancestors = "'none'"): void {
+  // No http(s) return_url: the done page instead, and the form posts nowhere else.
+  const back = returnUrl && isHttpUrl(returnUrl) ? ` ${new URL(returnUrl).origin}` : '';
+  // Same-origin referrer: the form's POST carries its Origin (checked below); the return_url never sees this URL's secret.
+  pageHeaders(res, { ancestors, scripts: false, formAction: `'self'${back}`, referrer: 'same-origin' });
+}
+
+function overlayReturnHref(baseUrl: string, origin: string, c: Challenge): string {
+  const u = new URL(ELEMENTS_RETURN_PATH, baseUrl);
+  u.searchParams.set('origin', origin);
+  u.searchParams.set('payment_intent', stripeId('pi', c.parts.intent.id));
+  u.searchParams.set('redirect_status', redirectStatus(c.status));
+  return u.toString();
 }
 
 function problem(res: Response, err: unknown, back: string | null = null): void {
   if (!(err instanceof ChallengeProblem)) throw err;
-  pageHeaders(res, null);
+  challengeHeaders(res, null);
   res.status(err.status).type('html').send(renderChallengeProblem(err.title, err.text, back));
 }
 
@@ -61,9 +77,9 @@ export const challengeRoutes = [
           return stateProblem(res, err, c);
         }
         // Stripe.js shows the challenge in an overlay on the merchant's page when it confirmed with its overlay's return page.
-        const opener = overlayOpener(c.parts.intent.return_url, baseUrl);
-        pageHeaders(res, c.parts.intent.return_url, opener ? framedBy(svc, c.tenant, opener) : undefined);
-        res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!));
+        const opener = openerOf(c, query.overlay, baseUrl);
+        challengeHeaders(res, c.parts.intent.return_url, opener ? framedBy(svc, c.tenant, opener) : undefined);
+        res.type('html').send(renderChallengePage(c, challengePath(p.id), query.client_secret!, opener && !overlayOpener(c.parts.intent.return_url, baseUrl) ? opener : null));
       },
     }) satisfies RawReply,
   }),
@@ -90,7 +106,10 @@ export const challengeRoutes = [
         }
         const back = returnHref(c);
         if (back) return void res.redirect(303, back);
-        pageHeaders(res, null);
+        // No return_url, shown in Stripe.js's overlay: its return page tells the merchant's page it is over.
+        const overlay = openerOf(c, body.overlay, baseUrl);
+        if (overlay) return void res.redirect(303, overlayReturnHref(baseUrl, overlay, c));
+        challengeHeaders(res, null);
         res.type('html').send(renderDonePage(c));
       },
     }) satisfies RawReply,

@@ -25,19 +25,24 @@ const lineItemsUrl = (id: string) => `/v1/checkout/sessions/${id}/line_items`;
 
 /**
  * expand[]: `line_items` (not an id: the session's first page of them, as Stripe embeds it), and
- * the ids the face expands everywhere (`payment_intent`, `customer`, on a list `data.…`).
+ * within them `line_items.data.price` (already the Price) and `line_items.data.price.product`;
+ * besides, the ids the face expands everywhere (`payment_intent`, `customer`, on a list `data.…`).
  */
 async function expandSession(db: Queryable, tenantId: string, baseUrl: string, root: Json, parts: SessionParts[], paths: readonly string[] | undefined): Promise<Json> {
   const onList = root.object === 'list';
   const lineItems = onList ? 'data.line_items' : 'line_items';
-  if ((paths ?? []).includes(lineItems)) {
+  const within = (p: string) => p === lineItems || p.startsWith(`${lineItems}.`);
+  const inLines = (paths ?? []).filter(within);
+  if (inLines.length > 0) {
     const objects = (onList ? root.data : [root]) as Json[];
-    objects.forEach((o, i) => {
+    // Paths inside the embedded list, as expand paths of the list itself (`data.price.product`).
+    const sub = inLines.filter((p) => p !== lineItems).map((p) => p.slice(lineItems.length + 1));
+    for (const [i, o] of objects.entries()) {
       const page = pageLineItems(parts[i]!.stripe.line_items, { limit: 100 });
-      o.line_items = { object: 'list', data: page.data, has_more: page.hasMore, url: lineItemsUrl(o.id as string) };
-    });
+      o.line_items = await expandAll(db, tenantId, baseUrl, { object: 'list', data: page.data, has_more: page.hasMore, url: lineItemsUrl(o.id as string) }, sub, EXPANDERS);
+    }
   }
-  return expandAll(db, tenantId, baseUrl, root, paths?.filter((p) => p !== lineItems), EXPANDERS);
+  return expandAll(db, tenantId, baseUrl, root, paths?.filter((p) => !within(p)), EXPANDERS);
 }
 
 /** The hosted page for a session id that cannot be paid here, in words (never a JSON error). */
@@ -102,7 +107,8 @@ export const checkoutSessionRoutes = [
     method: 'get', path: '/stripe/checkout/:id', auth: 'none', face: stripeHttpFace, rateLimit: 'ip', tag: 'Stripe',
     summary: "A Checkout Session's hosted page (HTML): Sandpay's hosted checkout with the session's line items",
     description: 'The session `url`. Pays through the hosted checkout\'s own calls (/checkout/cs_…/pay, /authenticate), and on success goes to success_url with {CHECKOUT_SESSION_ID} filled in; Cancel goes to cancel_url.',
-    params: z.strictObject({ id: z.string().max(200) }), response: z.string(), produces: 'text/html', errors: [403, 404],
+    // Lenient: an overlong or odd id is "not found" in words, never a JSON error on a page.
+    params: z.strictObject({ id: z.string().max(200).catch('-') }), response: z.string(), produces: 'text/html', errors: [403, 404],
     handler: async ({ db, svc, params: p }) => ({
       raw: async (res) => {
         let found: Awaited<ReturnType<typeof pageOf>>;
@@ -123,6 +129,7 @@ export const checkoutSessionRoutes = [
           opener: null,
           lines: stripe.line_items.map((li) => ({ description: li.description, quantity: li.quantity, amount: formatAmount(li.amount, li.currency.toUpperCase()) })),
           exactRedirects: true,
+          cards: 'stripe',
         }));
       },
     }) satisfies RawReply,

@@ -4,11 +4,13 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { assertOpenerAllowed, parseOrigin } from '../../../checkout/origins.ts';
 import { DomainError } from '../../../core/errors.ts';
+import { pageHeaders } from '../../../checkout/page-shell.ts';
 import { route, type RawReply } from '../../../routing/route.ts';
 import { originPolicy } from '../browser-keys.ts';
 import { ELEMENT_FRAME_PATH, ELEMENTS_RETURN_PATH, ElementProblem, tenantOfPublishableKey } from '../elements.ts';
 import { renderElementFrame, renderElementProblem, renderOverlayReturn } from '../elements-page.ts';
 import { stripeHttpFace } from '../http-face.ts';
+import { pageField } from '../schemas.ts';
 
 const PUBLIC = path.join(import.meta.dirname, '..', 'public');
 const tag = 'Stripe';
@@ -33,24 +35,12 @@ function sendFile(res: Response, file: string, crossOrigin: boolean): void {
   res.type(f.type).send(f.text);
 }
 
-/**
- * A frame's headers: nothing loads but Sandpay's own files, it posts nowhere, and only `ancestors`
- * (the merchant's page's origin, when the tenant allows it) may frame it.
- */
-function frameHeaders(res: Response, ancestors: string): void {
-  res.setHeader('Content-Security-Policy', [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-    "form-action 'none'", "base-uri 'none'", `frame-ancestors ${ancestors}`,
-  ].join('; '));
-  // frame-ancestors decides who may frame it; helmet's X-Frame-Options would refuse every other origin.
-  res.removeHeader('X-Frame-Options');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-}
+/** A frame's headers: nothing loads but Sandpay's own files, it posts nowhere, and only `ancestors` may frame it. */
+const frameHeaders = (res: Response, ancestors: string) => pageHeaders(res, { ancestors });
 
 /** Lenient on purpose: whatever a page sends, the payer gets words in the frame, not a JSON error. */
-const frameQuery = z.object({ key: z.string().max(300).optional(), origin: z.string().max(300).optional(), type: z.string().max(20).optional(), id: z.string().max(100).optional() });
-const returnQuery = z.object({ origin: z.string().max(300).optional(), payment_intent: z.string().max(200).optional(), redirect_status: z.string().max(20).optional() }).loose();
+const frameQuery = z.object({ key: pageField(300), origin: pageField(300), type: pageField(20), id: pageField(100) });
+const returnQuery = z.object({ origin: pageField(300), payment_intent: pageField(200), redirect_status: pageField(20) }).loose();
 const assetParams = z.strictObject({ file: z.enum(['stripe.js', 'element.js', 'return.js', 'element.css']) });
 
 /**

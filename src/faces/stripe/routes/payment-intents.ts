@@ -4,8 +4,8 @@ import { paymentIntentObject } from '../entities.ts';
 import { expandAll } from '../expand.ts';
 import { EXPANDERS } from '../expanders.ts';
 import { cancelIntent, captureIntent, checkAmount, confirmIntent, createIntent, listIntents, loadIntent, updateIntentFields } from '../intents.ts';
-import { amount, expand, listOf, listParams, sBool, sCurrency, sInt, sMetadata } from '../schemas.ts';
-import { checkBrowserOrigin, requireClientSecret, secretOnly } from '../browser-keys.ts';
+import { amount, expand, httpUrlOf, listOf, listParams, sBool, sCurrency, sInt, sMetadata } from '../schemas.ts';
+import { checkBrowserOrigin, clientIntent, clientRefusal, noExpandWithPublishableKey, requireClientSecret, secretOnly } from '../browser-keys.ts';
 import { base, createdRange, idParams, listUrl, read, write } from './common.ts';
 
 const paymentIntent = z.looseObject({ id: z.string(), object: z.literal('payment_intent'), status: z.string() }).meta({ id: 'StripePaymentIntent' });
@@ -25,9 +25,12 @@ const ignored = {
   radar_options: z.looseObject({}).optional(),
 };
 
+/** Where the payer comes back after 3-D Secure: http(s) only, as Stripe requires (never javascript: or data:). */
+const httpUrl = httpUrlOf(2048, 'return_url must be an http(s) URL');
+
 const confirmFields = {
   payment_method: z.string().max(200).optional(),
-  return_url: z.url().max(2048).optional(),
+  return_url: httpUrl.optional(),
   receipt_email: z.union([z.literal(''), z.email().max(254)]).optional(),
   setup_future_usage: z.enum(['on_session', 'off_session']).optional(),
   capture_method: z.enum(['automatic', 'automatic_async', 'manual']).optional(),
@@ -99,9 +102,15 @@ export const paymentIntentRoutes = [
     ...base, ...read('payments'), auth: 'publishable', method: 'get', path: '/v1/payment_intents/:id', summary: 'Retrieve a PaymentIntent (Stripe; with the publishable key, by its client_secret)',
     params: idParams, query: retrieveQuery, response: paymentIntent,
     handler: async ({ svc, db, ctx, params: p, query: q, baseUrl, keyType, header }) => {
-      if (keyType === 'publishable') checkBrowserOrigin(svc, ctx.tenant, header('origin'), baseUrl);
+      if (keyType === 'publishable') {
+        checkBrowserOrigin(svc, ctx.tenant, header('origin'), baseUrl);
+        noExpandWithPublishableKey(q.expand);
+      }
       const parts = await loadIntent(db, ctx.tenant.id, p.id, baseUrl);
-      if (keyType === 'publishable') requireClientSecret(parts, q.client_secret);
+      if (keyType === 'publishable') {
+        requireClientSecret(parts, q.client_secret);
+        return clientIntent(paymentIntentObject(parts));
+      }
       return expandAll(db, ctx.tenant.id, baseUrl, paymentIntentObject(parts), q.expand, EXPANDERS);
     },
   }),
@@ -121,10 +130,12 @@ export const paymentIntentRoutes = [
       if (keyType !== 'publishable') return;
       if (body.capture_method !== undefined) secretOnly('capture_method');
       checkBrowserOrigin(svc, ctx.tenant, header('origin'), baseUrl);
+      noExpandWithPublishableKey(body.expand);
     },
     handler: async ({ svc, t, ctx, params: p, body, baseUrl, keyType }) => {
       if (keyType === 'publishable') requireClientSecret(await loadIntent(t, ctx.tenant.id, p.id, baseUrl), body.client_secret);
       const answer = await confirmIntent(t, svc, ctx, baseUrl, p.id, { payment_method: body.payment_method, return_url: body.return_url, receipt_email: emptyToUndefined(body.receipt_email), capture_method: body.capture_method });
+      if (keyType === 'publishable') return answer instanceof Refusal ? clientRefusal(answer) : clientIntent(paymentIntentObject(answer));
       return answer instanceof Refusal ? answer : expandAll(t, ctx.tenant.id, baseUrl, paymentIntentObject(answer), body.expand, EXPANDERS);
     },
   }),
