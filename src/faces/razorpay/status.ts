@@ -38,6 +38,9 @@ export const RAZORPAY_REFUND_STATUS: Record<RefundStatus, 'pending' | 'processed
  */
 export const RAZORPAY_AUTHORIZATION_WINDOW_SECONDS = 3 * 86_400;
 
+/** How the face's own payment calls (createUpi, QR codes, virtual accounts) create a payment: on Razorpay's window. */
+export const RAZORPAY_PAYMENT = { authorizationWindowSeconds: RAZORPAY_AUTHORIZATION_WINDOW_SECONDS } as const;
+
 /**
  * An authorization that expired uncaptured (the ledger's `expired` after `authorized`): Razorpay
  * auto-refunded it, so it reads `refunded`, in full, never captured, with no error. A payment

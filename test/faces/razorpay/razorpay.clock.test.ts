@@ -69,6 +69,16 @@ describe('an authorization left uncaptured, on the clock', () => {
     const native = (await s.t.api.get(`/payments/${id}`)).body;
     expect(new Date(native.expires_at).getTime() - new Date(native.created_at).getTime()).toBe(3 * DAY);
 
+    // The face's own payment calls (createUpi here) take Razorpay's window too.
+    const upiOrder = await s.rzp.orders.create({ amount: 5000, currency: 'INR', payment_capture: 0 as never });
+    const upi = await s.rzp.payments.createUpi({
+      amount: 5000, currency: 'INR', order_id: upiOrder.id, email: 'payer@example.com', contact: '9123456789', method: 'upi', ip: '203.0.113.7', referer: 'http://shop.example', user_agent: 'Mozilla/5.0',
+      upi: { flow: 'collect', vpa: 'success@razorpay' },
+    } as any);
+    await eventually(() => s.rzp.payments.fetch(upi.razorpay_payment_id), (x: any) => x.status === 'authorized');
+    const upiNative = (await s.t.api.get(`/payments/${upi.razorpay_payment_id}`)).body;
+    expect(new Date(upiNative.expires_at).getTime() - new Date(upiNative.created_at).getTime()).toBe(3 * DAY);
+
     // The same tenant's payment made through the native API keeps the ledger's (Stripe's) 7 days.
     const plain = await createPayment(s.t.api, cardBody(undefined, { capture: 'manual' }));
     expect(new Date(plain.expires_at).getTime() - new Date(plain.authorized_at).getTime()).toBe(7 * DAY);
@@ -81,8 +91,9 @@ describe('an authorization left uncaptured, on the clock', () => {
     const p: any = await s.rzp.payments.fetch(id);
     expect(p).toMatchObject({ status: 'refunded', captured: false, amount_refunded: 25000, refund_status: 'full', error_code: null, error_reason: null });
     expect((await s.t.api.get(`/payments/${plain.id}`)).body.status).toBe('authorized');
+    expect(await s.rzp.payments.fetch(upi.razorpay_payment_id)).toMatchObject({ status: 'refunded', captured: false, amount_refunded: 5000 });
 
-    const [created, processed] = await eventually(async () => hooks(s.receiver).filter((h) => h.body.event.startsWith('refund.')), (h) => h.length === 2);
+    const [created, processed] = await eventually(async () => hooks(s.receiver).filter((h) => h.body.event.startsWith('refund.') && h.body.payload.payment.entity.id === id), (h) => h.length === 2);
     expect([created!.body.event, processed!.body.event]).toEqual(['refund.created', 'refund.processed']);
     for (const h of [created!, processed!]) {
       expect(Razorpay.validateWebhookSignature(h.rawBody, String(h.headers['x-razorpay-signature']), SECRET)).toBe(true);
