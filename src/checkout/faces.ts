@@ -25,4 +25,11 @@ export interface CheckoutFace {
    * the face's own checkout script lives, e.g. /v1/checkout.js).
    */
   script: { file: string; path: string };
+  /**
+   * How long a payment made through a session opened with this face's key may stay authorized
+   * uncaptured, from its creation, where the face's gateway has its own window (Razorpay: 3 days,
+   * then auto-refunded). Unset: the ledger's (PAYMENT_AUTHORIZED_TTL_SECONDS, Stripe's 7 days).
+   * What an expired authorization looks like is each face's view of the ledger's `expired`.
+   */
+  authorizationWindowSeconds?: number;
 }

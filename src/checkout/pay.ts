@@ -122,7 +122,7 @@ export async function payFromPage(t: Tx, svc: PaymentServices, page: PageSession
       customer_email: input.email ?? s.prefill.email,
       customer_contact: s.prefill.contact,
     },
-    { challenge3ds: true },
+    { challenge3ds: true, authorizationWindowSeconds: page.face?.authorizationWindowSeconds },
   );
   // The session's latest attempt (a payment that succeeded at once has completed it already).
   const session = await setSessionPayment(t, s.id, p.id);

@@ -109,6 +109,12 @@ export interface CreateOptions {
    * details and the behaviour of the test card it was made from, resolved when it was stored.
    */
   storedCard?: StoredCard;
+  /**
+   * How long the payment may stay authorized, counted from its creation, when the gateway face
+   * that takes it has its own window (Razorpay's 3 days: CheckoutFace.authorizationWindowSeconds);
+   * without it, the ledger's PAYMENT_AUTHORIZED_TTL_SECONDS from authorization (Stripe's 7 days).
+   */
+  authorizationWindowSeconds?: number | undefined;
 }
 
 export interface StoredCard {
@@ -147,6 +153,7 @@ export async function createPayment(t: Tx, svc: PaymentServices, ctx: Ctx, input
     customerEmail: input.customer_email ?? null, customerContact: input.customer_contact ?? null, billingCountry: input.billing?.country ?? null, webhookUrl: input.webhook_url ?? null,
     status: settledNow?.status ?? 'pending', failure: settledNow?.changes.failure ?? null, amountCaptured: settledNow?.changes.amountCaptured ?? null,
     pendingTtlSeconds: svc.config.payments.pendingTtlSeconds, authorizedTtlSeconds: svc.config.payments.authorizedTtlSeconds,
+    authorizationWindowSeconds: opts.authorizationWindowSeconds ?? null,
   });
   // The payment as it was born (pending), for payment.created: what the INSERT would have returned.
   const created: DbPayment = settledNow

@@ -46,6 +46,8 @@ export interface DbPayment {
   billing_country: string | null;
   webhook_url: string | null;
   expires_at: Date | null;
+  /** The window of the face that took it (its checkout), from creation; null: the ledger's, from authorization. */
+  authorization_window_seconds: number | null;
   authorized_at: Date | null;
   captured_at: Date | null;
   created_at: Date;
@@ -95,6 +97,8 @@ export interface NewPayment {
   amountCaptured: number | null;
   pendingTtlSeconds: number;
   authorizedTtlSeconds: number;
+  /** A gateway face's own authorization window, counted from creation (CreateOptions.authorizationWindowSeconds). */
+  authorizationWindowSeconds: number | null;
 }
 
 /** Inserts the payment; answers it with the expiry it would have had as pending (`pending_expires_at`). */
@@ -104,7 +108,8 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
     `INSERT INTO payments (id, tenant_id, order_id, amount, currency, status, method, card_brand, card_last4, card_bin,
                            card_exp_month, card_exp_year, card_fingerprint, vpa, bank, wallet, test_behaviour,
                            capture_method, description, metadata, customer_email, billing_country, webhook_url,
-                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at, customer_contact)
+                           failure_code, failure_message, amount_captured, authorized_at, captured_at, expires_at, customer_contact,
+                           authorization_window_seconds)
      VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $24::text, $6::text, $7::text, $8::text, $9::text,
              $10::smallint, $11::smallint, $12::text, $13::text, $14::text, $15::text, $16::text,
              $17::text, $18::text, $19::jsonb, $20::text, $21::text, $22::text,
@@ -112,8 +117,8 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
              CASE WHEN $24::text = 'authorized' THEN sandpay_now() END,
              CASE WHEN $24::text = 'success' THEN sandpay_now() END,
              CASE $24::text WHEN 'pending' THEN sandpay_now() + $23::int * interval '1 second'
-                            WHEN 'authorized' THEN sandpay_now() + $28::int * interval '1 second' END,
-             $29::text)
+                            WHEN 'authorized' THEN sandpay_now() + coalesce($30::int, $28::int) * interval '1 second' END,
+             $29::text, $30::int)
      RETURNING *, sandpay_now() + $23::int * interval '1 second' AS pending_expires_at`,
     [
       p.id, p.tenantId, p.orderId, p.amount, p.currency, p.method, c.card_brand, c.card_last4, c.card_bin,
@@ -121,14 +126,15 @@ export function insertPayment(t: Tx, p: NewPayment): Promise<DbPayment & { pendi
       p.capture, p.description, JSON.stringify(p.metadata), p.customerEmail,
       p.billingCountry, p.webhookUrl, p.pendingTtlSeconds,
       p.status, p.failure?.code ?? null, p.failure?.message ?? null,
-      p.amountCaptured, p.authorizedTtlSeconds, p.customerContact,
+      p.amountCaptured, p.authorizedTtlSeconds, p.customerContact, p.authorizationWindowSeconds,
     ],
   );
 }
 
 /**
  * Writes a move of the (already locked) payment to `to`, with what the move changes; an
- * authorization expires `authorizedTtlSeconds` from now, any other status does not expire.
+ * authorization expires `authorizedTtlSeconds` from now (or, for a payment with its face's own
+ * window, that window after its creation), any other status does not expire.
  */
 export function setPaymentStatus(t: Tx, id: string, to: PaymentStatus, changes: TransitionChanges, authorizedTtlSeconds: number): Promise<DbPayment> {
   return t.one<DbPayment>(
@@ -143,7 +149,9 @@ export function setPaymentStatus(t: Tx, id: string, to: PaymentStatus, changes: 
         fraud_reason = coalesce($9::text, fraud_reason),
         authorized_at = CASE WHEN $2::text = 'authorized' THEN sandpay_now() ELSE authorized_at END,
         captured_at = CASE WHEN $2::text = 'success' THEN sandpay_now() ELSE captured_at END,
-        expires_at = CASE WHEN $2::text = 'authorized' THEN sandpay_now() + $10::int * interval '1 second' ELSE NULL END,
+        expires_at = CASE WHEN $2::text <> 'authorized' THEN NULL
+                          WHEN authorization_window_seconds IS NOT NULL THEN created_at + authorization_window_seconds * interval '1 second'
+                          ELSE sandpay_now() + $10::int * interval '1 second' END,
         updated_at = sandpay_now()
       WHERE id = $1::text
       RETURNING *`,

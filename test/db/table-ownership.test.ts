@@ -57,6 +57,7 @@ const OWNERS: Record<string, string> = {
   stripe_checkout_sessions: 'faces/stripe',
   // What only Razorpay's API has (migration 0033).
   razorpay_objects: 'faces/razorpay',
+  razorpay_settlement_runs: 'faces/razorpay',
 };
 
 /** The statements that reach into another owner's table, by store, each with its reason in the source. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { CheckoutFace } from '../../checkout/faces.ts';
 import { razorpayKeySecret } from './keys.ts';
-import { paymentErrorOf } from './status.ts';
+import { paymentErrorOf, RAZORPAY_AUTHORIZATION_WINDOW_SECONDS } from './status.ts';
 
 /**
  * checkout.js in Razorpay mode (public/checkout.js: `Razorpay`, its options, razorpay_* results,
@@ -21,4 +21,7 @@ export const razorpayCheckout: CheckoutFace = {
   },
   // Where Razorpay's own script lives is https://checkout.razorpay.com/v1/checkout.js.
   script: { file: path.join(import.meta.dirname, 'public', 'checkout.js'), path: '/v1/checkout.js' },
+  // Razorpay refunds a payment not captured within 3 days of its creation (its default, and the
+  // longest its capture settings allow): the payment then reads refunded (status.ts).
+  authorizationWindowSeconds: RAZORPAY_AUTHORIZATION_WINDOW_SECONDS,
 };

@@ -3,8 +3,8 @@ import type { PaymentObject } from '../../payments/schemas.ts';
 import type { RefundObject } from '../../refunds/schemas.ts';
 import type { RzpOrder, RzpPayment, RzpRefund } from './schemas.ts';
 import { acquirerDataOf, feeOf } from './fees.ts';
-import { cardIdOf } from './ids.ts';
-import { paymentErrorOf, RAZORPAY_ORDER_STATUS, RAZORPAY_PAYMENT_STATUS, RAZORPAY_REFUND_STATUS, refundStatusOf } from './status.ts';
+import { autoRefundIdOf, cardIdOf } from './ids.ts';
+import { autoRefunded, paymentErrorOf, RAZORPAY_ORDER_STATUS, RAZORPAY_PAYMENT_STATUS, RAZORPAY_REFUND_STATUS, refundStatusOf } from './status.ts';
 
 /**
  * Razorpay's entities, made from the native API objects (what /api/v1 answers and what events
@@ -41,7 +41,11 @@ export function rzpOrder(o: OrderObject): RzpOrder {
  * payment.authorized webhook Razorpay sends before payment.captured even when it captures at once.
  */
 export function rzpPayment(p: PaymentObject, asAuthorized = false): RzpPayment {
-  const { status, captured } = asAuthorized ? { status: 'authorized' as const, captured: false } : RAZORPAY_PAYMENT_STATUS[p.status];
+  // An authorization left uncaptured past its window: Razorpay refunded it in full (status.ts).
+  const refunded = !asAuthorized && autoRefunded(p);
+  const { status, captured } = asAuthorized
+    ? { status: 'authorized' as const, captured: false }
+    : refunded ? { status: 'refunded' as const, captured: false } : RAZORPAY_PAYMENT_STATUS[p.status];
   const error = paymentErrorOf(p);
   const charges = captured ? feeOf(p) : null;
   const cardId = p.card ? cardIdOf(p.id) : null;
@@ -55,8 +59,8 @@ export function rzpPayment(p: PaymentObject, asAuthorized = false): RzpPayment {
     invoice_id: null,
     international: p.billing.country !== null && p.billing.country !== 'IN',
     method: p.method,
-    amount_refunded: asAuthorized ? 0 : p.amount_refunded,
-    refund_status: asAuthorized ? null : refundStatusOf(p.amount_refunded, p.amount_captured),
+    amount_refunded: asAuthorized ? 0 : refunded ? p.amount : p.amount_refunded,
+    refund_status: asAuthorized ? null : refunded ? 'full' : refundStatusOf(p.amount_refunded, p.amount_captured),
     captured,
     description: p.description,
     card_id: cardId,
@@ -105,5 +109,28 @@ export function rzpRefund(r: RefundObject, receipt: string | null = null): RzpRe
     // Razorpay's test mode processes an optimum refund instantly, a normal one at normal speed.
     speed_processed: r.speed === 'optimum' ? 'instant' : 'normal',
     speed_requested: r.speed,
+  };
+}
+
+/**
+ * The refund Razorpay makes of a payment auto-refunded (an authorization left uncaptured past its
+ * window), as its refund.created (`pending`) and refund.processed webhooks carry it: the whole
+ * amount, at normal speed (Razorpay's auto-refunds always are), created when the payment expired.
+ */
+export function rzpAutoRefund(p: PaymentObject, status: 'pending' | 'processed', createdAt: number): RzpRefund {
+  return {
+    id: autoRefundIdOf(p.id),
+    entity: 'refund',
+    amount: p.amount,
+    currency: p.currency,
+    payment_id: p.id,
+    notes: [],
+    receipt: null,
+    acquirer_data: { arn: null },
+    created_at: createdAt,
+    batch_id: null,
+    status,
+    speed_processed: 'normal',
+    speed_requested: 'normal',
   };
 }

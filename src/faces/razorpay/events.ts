@@ -2,7 +2,7 @@ import type { ApiObject, EventType } from '../../events/types.ts';
 import type { OrderObject } from '../../orders/schemas.ts';
 import type { PaymentObject } from '../../payments/schemas.ts';
 import type { RefundObject } from '../../refunds/schemas.ts';
-import { rzpOrder, rzpPayment, rzpRefund, unixSeconds } from './entities.ts';
+import { rzpAutoRefund, rzpOrder, rzpPayment, rzpRefund, unixSeconds } from './entities.ts';
 import { isOwnEventObject, OWN_EVENTS } from './own-objects.ts';
 
 /** The webhook events a Razorpay-format endpoint can subscribe to, by Razorpay's names. */
@@ -15,7 +15,7 @@ export type RazorpayEvent = (typeof RAZORPAY_EVENTS)[number];
 /**
  * Which native event is which Razorpay event. A payment becoming `success` is Razorpay's
  * payment.captured; `flagged` and `expired` read as `failed` there (src/faces/razorpay/status.ts), so
- * they are payment.failed. Events with no Razorpay counterpart (payment.created, fraud.detected,
+ * they are payment.failed (but an authorization that expired was auto-refunded: razorpayEventNames). Events with no Razorpay counterpart (payment.created, fraud.detected,
  * the refunded/partially_refunded payment events, checkout sessions) never go to a Razorpay
  * endpoint: Razorpay reports refunds through refund.* events.
  */
@@ -42,6 +42,9 @@ export function razorpayEventNames(type: string, object?: { object?: unknown; au
   const name = razorpayEventOf(type);
   if (!name) return [];
   if (type === 'payment.success' && object?.object === 'payment' && object.authorized_at === null) return ['payment.authorized', name];
+  // An authorization that expired uncaptured is refunded by Razorpay, which tells of it with the
+  // refund's events, not payment.failed (docs: auto-refunds trigger the refund webhooks).
+  if (type === 'payment.expired' && object?.object === 'payment' && object.authorized_at != null) return ['refund.created', 'refund.processed'];
   return [name];
 }
 
@@ -74,6 +77,13 @@ export function razorpayEventBody(e: NativeEvent, payment: PaymentObject | null,
   const payload: Record<string, { entity: unknown }> = {};
   switch (e.payload.object) {
     case 'payment':
+      // An auto-refunded authorization (razorpayEventNames): its refund, then the payment, as refund events carry them.
+      if (event === 'refund.created' || event === 'refund.processed') {
+        const p = e.payload as unknown as PaymentObject;
+        payload.refund = { entity: rzpAutoRefund(p, event === 'refund.created' ? 'pending' : 'processed', unixSeconds(e.created_at.toISOString())) };
+        payload.payment = { entity: rzpPayment(p) };
+        break;
+      }
       // payment.authorized of a payment captured at once shows it as it was then.
       payload.payment = { entity: rzpPayment(e.payload as unknown as PaymentObject, event === 'payment.authorized' && e.type === 'payment.success') };
       break;

@@ -9,6 +9,7 @@ import { collection, rzpPaymentRow } from './api.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { notesField, paiseInput } from './own-objects.ts';
 import { collectionOf, rzpCardObject } from './schemas.ts';
+import { RAZORPAY_PAYMENT } from './status.ts';
 
 /**
  * The payment calls a custom checkout makes besides orders: the methods on offer, a payment's
@@ -98,7 +99,7 @@ export const paymentMethodRoutes = [
       const p = await createPayment(t, svc, ctx, {
         order_id: body.order_id, amount: body.amount, currency: body.currency, method: 'upi', vpa: payer, customer_email: body.email.toLowerCase(),
         description: body.description, metadata: body.notes,
-      });
+      }, RAZORPAY_PAYMENT);
       return flow === 'intent'
         ? { razorpay_payment_id: p.id, link: `upi://pay?${new URLSearchParams({ pa: 'sandpay@sandpay', pn: 'Sandpay', tr: p.id, am: (Number(p.amount) / 100).toFixed(2), cu: p.currency })}` }
         : { razorpay_payment_id: p.id };

@@ -16,6 +16,7 @@ import { razorpayHttpFace } from './http-face.ts';
 import { flag, notesField, notesOut, ownListQuery, paiseInput, raiseOwn, unix, unixInput } from './own-objects.ts';
 import { collectionOf, collectionQuery, notesObject, rzpPaymentObject } from './schemas.ts';
 import { getObject, insertObject, listObjects, objectOfOrder, qrPaymentOrders, updateObject, type DbObject } from './store.ts';
+import { RAZORPAY_PAYMENT } from './status.ts';
 
 /**
  * Razorpay's UPI QR codes. Sandpay draws no image: `image_url` is a page with the QR's UPI
@@ -105,7 +106,7 @@ async function payQr(t: Tx, svc: PaymentServices, ctx: Ctx, id: string, body: z.
   if (amount === undefined) throw badRequest('parameter_missing', 'The amount field is required.', 'amount');
   const order = await createOrder(t, svc, ctx, { amount, currency: 'INR', receipt: q.id, metadata: undefined });
   await insertObject(t, { id: newId('rzpQrCode'), tenantId: ctx.tenant.id, kind: 'qr_payment', orderId: order.id, data: { qr_code_id: q.id } });
-  return createPayment(t, svc, ctx, { order_id: order.id, method: 'upi', vpa: body.vpa, description: q.data.description ?? undefined });
+  return createPayment(t, svc, ctx, { order_id: order.id, method: 'upi', vpa: body.vpa, description: q.data.description ?? undefined }, RAZORPAY_PAYMENT);
 }
 
 /** The paymentMoved hook's part: a captured payment on a QR's order credits the QR. */

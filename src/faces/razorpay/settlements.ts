@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
-import type { Queryable } from '../../db/pool.ts';
+import type { Queryable, Tx } from '../../db/pool.ts';
 import { QUEUES } from '../../jobs/boss.ts';
 import type { JobDefinition, Queue } from '../../jobs/workers.ts';
 import type { PaymentServices } from '../../payments/services.ts';
 import { captureDays, paymentsCapturedBetween, tenantsCapturingBetween } from '../../payments/store.ts';
 import { refundDays, refundsProcessedBetween, tenantsRefundingBetween } from '../../refunds/store.ts';
-import { asOwner } from '../../tenants/tenants.ts';
+import { clockNow, tenantAt, useClock, type ClockWork } from '../../tenants/clock.ts';
+import { asOwner, systemCtx } from '../../tenants/tenants.ts';
+import type { Ctx } from '../../tenants/types.ts';
 import { route } from '../../routing/route.ts';
 import { collection, rzpPaymentRow } from './api.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { raiseOwn, unix } from './own-objects.ts';
+import { announcedSettlementDays, claimSettlementDay } from './store.ts';
 import { collectionOf, collectionQuery, COUNT_MAX } from './schemas.ts';
 
 /**
@@ -20,7 +23,9 @@ import { collectionOf, collectionQuery, COUNT_MAX } from './schemas.ts';
  * captured payments or processed refunds has one settlement, of that day's captures minus their
  * fee and tax (read from the payment entity, so Razorpay's fees show once the face computes them)
  * minus that day's refunds. While the day runs it is `created` and its amount still grows; from
- * 00:00 IST the next day it is `processed`, with a UTR.
+ * 00:00 IST the next day (on the tenant's clock) it is `processed`, with a UTR. Its
+ * settlement.processed webhook goes out once per tenant and day (razorpay_settlement_runs): at
+ * 00:05 IST in real time, or when a clock advance passes 00:05 IST of the next day.
  */
 
 const TZ = 'Asia/Kolkata';
@@ -54,11 +59,12 @@ interface ReconItem {
 }
 
 /** One day's settlement and the payments and refunds it settles. */
-async function settleDay(db: Queryable, tenantId: string, day: string): Promise<{ settlement: RzpSettlement; items: ReconItem[] }> {
+async function settleDay(db: Queryable, tenantId: string, day: string, now: Date): Promise<{ settlement: RzpSettlement; items: ReconItem[] }> {
   const from = dayStart(day);
   const to = new Date(from.getTime() + DAY_MS);
   const [payments, refunds] = await Promise.all([paymentsCapturedBetween(db, tenantId, from, to), refundsProcessedBetween(db, tenantId, from, to)]);
-  const processed = Date.now() >= to.getTime();
+  // Processed once the day has ended on the tenant's clock.
+  const processed = now.getTime() >= to.getTime();
   const id = settlementId(tenantId, day);
   const utr = processed ? utrOf(tenantId, day) : null;
   const common = { on_hold: false, settled: processed, settled_at: processed ? unix(to) : null, settlement_id: id, settlement_utr: utr, posted_at: processed ? unix(to) : null, credit_type: 'default', order_receipt: null, card_issuer: null, dispute_id: null };
@@ -100,8 +106,18 @@ async function settlementDays(db: Queryable, tenantId: string): Promise<string[]
 /** The IST day before the one `now` is in (YYYY-MM-DD): the day a run at 00:05 IST settles. */
 export const previousIstDay = (now = new Date()) => new Date(now.getTime() + IST_OFFSET_MS - DAY_MS).toISOString().slice(0, 10);
 
-/** A failed run is not retried: each settlement's webhook is sent once, by the run for its day. */
+/** A failed run is not retried: each settlement's webhook is sent once (claimSettlementDay). */
 export const RAZORPAY_SETTLE: Queue = { name: QUEUES.razorpaySettle, options: { retryLimit: 0 } };
+
+/**
+ * The day's settlement.processed, with the settlement as it is at the context's clock, unless the
+ * tenant was sent it already (by the real-time run or a clock advance, whichever came first).
+ */
+async function announceDay(t: Tx, svc: PaymentServices, ctx: Ctx, day: string): Promise<void> {
+  if (!(await claimSettlementDay(t, ctx.tenant.id, day))) return;
+  const { settlement } = await settleDay(t, ctx.tenant.id, day, clockNow(ctx.tenant));
+  raiseOwn(t, svc, ctx, 'settlement.processed', settlement.id, { settlement });
+}
 
 /**
  * settlement.processed, as Razorpay sends it when a settlement is paid out: at 00:05 IST (18:35
@@ -113,11 +129,43 @@ export async function announceSettlements(svc: PaymentServices, day = previousIs
   const to = new Date(from.getTime() + DAY_MS);
   const [c, r] = await Promise.all([tenantsCapturingBetween(svc.db, from, to), tenantsRefundingBetween(svc.db, from, to)]);
   for (const tenantId of new Set([...c, ...r].map((x) => x.tenant_id))) {
-    await asOwner(svc, async () => ({ tenant_id: tenantId }), async (t, ctx) => {
-      const { settlement } = await settleDay(t, tenantId, day);
-      raiseOwn(t, svc, ctx, 'settlement.processed', settlement.id, { settlement });
-    });
+    await asOwner(svc, async () => ({ tenant_id: tenantId }), (t, ctx) => announceDay(t, svc, ctx, day));
   }
+}
+
+/** When a day's settlement.processed is due: 00:05 IST the next day, as the real-time run sends it. */
+const announceDueOf = (day: string) => new Date(dayStart(day).getTime() + DAY_MS + 5 * 60_000);
+
+/** The tenant's days with a settlement not yet announced that are due at or before `by`, oldest first. */
+async function daysToAnnounce(db: Queryable, tenantId: string, by: Date): Promise<string[]> {
+  const [days, announced] = await Promise.all([settlementDays(db, tenantId), announcedSettlementDays(db, tenantId)]);
+  return days.filter((d) => !announced.has(d) && announceDueOf(d) <= by).reverse();
+}
+
+/**
+ * On a tenant's clock (README, "Time travel"), each day an advance passes gets its
+ * settlement.processed at 00:05 IST the next day, dated then, in time order with the rest of the
+ * advance's work; a day announced already (in real time, or by an earlier advance) is not again.
+ */
+export function settlementClockWork(svc: PaymentServices): ClockWork {
+  return {
+    name: 'razorpay settlements',
+    async nextDue(db, tenantId, upTo) {
+      const [first] = await daysToAnnounce(db, tenantId, upTo);
+      return first === undefined ? null : announceDueOf(first);
+    },
+    async runDue(tenantId, at) {
+      for (const day of await daysToAnnounce(svc.db, tenantId, at)) {
+        await svc.db.tx(async (t) => {
+          const found = await systemCtx(t, tenantId);
+          if (!found) return;
+          const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
+          useClock(t, ctx.tenant);
+          await announceDay(t, svc, ctx, day);
+        });
+      }
+    },
+  };
 }
 
 export function settlementJobs(svc: PaymentServices): JobDefinition[] {
@@ -145,7 +193,7 @@ export const settlementRoutes = [
         return (q.from === undefined || start + DAY_MS > q.from.getTime()) && (q.to === undefined || start <= q.to.getTime());
       });
       const page = days.slice(q.skip, q.skip + q.count);
-      return collection(await Promise.all(page.map(async (d) => (await settleDay(db, ctx.tenant.id, d)).settlement)));
+      return collection(await Promise.all(page.map(async (d) => (await settleDay(db, ctx.tenant.id, d, clockNow(ctx.tenant))).settlement)));
     },
   }),
   route({
@@ -154,7 +202,7 @@ export const settlementRoutes = [
     handler: async ({ db, ctx, query: q }) => {
       const prefix = `${q.year}-${two(q.month)}${q.day === undefined ? '' : `-${two(q.day)}`}`;
       const days = (await settlementDays(db, ctx.tenant.id)).filter((d) => d.startsWith(prefix)).reverse();
-      const items = (await Promise.all(days.map((d) => settleDay(db, ctx.tenant.id, d)))).flatMap((s) => s.items);
+      const items = (await Promise.all(days.map((d) => settleDay(db, ctx.tenant.id, d, clockNow(ctx.tenant))))).flatMap((s) => s.items);
       return collection(items.slice(q.skip, q.skip + q.count));
     },
   }),
@@ -164,7 +212,7 @@ export const settlementRoutes = [
     handler: async ({ db, ctx, params: p }) => {
       const day = (await settlementDays(db, ctx.tenant.id)).find((d) => settlementId(ctx.tenant.id, d) === p.id);
       if (!day) throw notFound('settlement');
-      return (await settleDay(db, ctx.tenant.id, day)).settlement;
+      return (await settleDay(db, ctx.tenant.id, day, clockNow(ctx.tenant))).settlement;
     },
   }),
 ];

@@ -4,7 +4,8 @@ import type { PaymentStatus, RefundStatus } from '../../payments/state-machine.t
 /**
  * How each native payment status reads in Razorpay's terms: the one table both the /v1 API and
  * Razorpay-format webhooks go through. Razorpay has no `flagged` or `expired`: a flagged payment
- * failed its risk check and an expired one timed out, so both are `failed` there, with an
+ * failed its risk check and an expired one timed out (or, expired after authorization, was
+ * auto-refunded: autoRefunded below), so both are `failed` there, with an
  * error_reason saying which. A partly refunded payment stays `captured` (refund_status `partial`).
  */
 export const RAZORPAY_PAYMENT_STATUS: Record<PaymentStatus, { status: RazorpayPaymentStatus; captured: boolean }> = {
@@ -30,6 +31,22 @@ export const RAZORPAY_REFUND_STATUS: Record<RefundStatus, 'pending' | 'processed
   processed: 'processed',
   failed: 'failed',
 };
+
+/**
+ * Razorpay refunds a payment left authorized uncaptured 3 days after its creation (its capture
+ * settings' default, and their longest): what the Razorpay face's checkout gives its payments.
+ */
+export const RAZORPAY_AUTHORIZATION_WINDOW_SECONDS = 3 * 86_400;
+
+/** How the face's own payment calls (createUpi, QR codes, virtual accounts) create a payment: on Razorpay's window. */
+export const RAZORPAY_PAYMENT = { authorizationWindowSeconds: RAZORPAY_AUTHORIZATION_WINDOW_SECONDS } as const;
+
+/**
+ * An authorization that expired uncaptured (the ledger's `expired` after `authorized`): Razorpay
+ * auto-refunded it, so it reads `refunded`, in full, never captured, with no error. A payment
+ * that expired before authorization (it timed out) stays `failed`.
+ */
+export const autoRefunded = (p: { status: PaymentStatus; authorized_at: Date | string | null }): boolean => p.status === 'expired' && p.authorized_at !== null;
 
 export const RAZORPAY_PAYMENT_STATUSES = ['created', 'authorized', 'captured', 'refunded', 'failed'] as const;
 export type RazorpayPaymentStatus = (typeof RAZORPAY_PAYMENT_STATUSES)[number];
@@ -73,7 +90,8 @@ export const RAZORPAY_FAILURE: Record<string, ErrorParts> = {
 const UNKNOWN_FAILURE = declined('NA', 'payment_failed');
 
 /** The error fields of a payment that did not go through; null fields for one that did (or is still going). */
-export function paymentErrorOf(p: { status: PaymentStatus; failure_code: string | null; failure_message: string | null }): RazorpayPaymentError | null {
+export function paymentErrorOf(p: { status: PaymentStatus; failure_code: string | null; failure_message: string | null; authorized_at: Date | string | null }): RazorpayPaymentError | null {
+  if (autoRefunded(p)) return null;
   switch (p.status) {
     case 'failed':
       return { ...(RAZORPAY_FAILURE[p.failure_code ?? ''] ?? UNKNOWN_FAILURE), error_description: p.failure_message ?? 'Payment failed' };

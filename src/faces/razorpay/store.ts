@@ -4,7 +4,8 @@ import { listPage, type SkipArgs } from '../../db/paginate.ts';
 
 /**
  * The SQL of the Razorpay face's own table (migration 0033): customers, tokens, items, payment
- * links, invoices and QR codes, each a row of its kind with Razorpay's fields in `data`.
+ * links, invoices and QR codes, each a row of its kind with Razorpay's fields in `data`; and
+ * which days' settlements it has announced (migration 0045).
  */
 
 export type ObjectKind = 'customer' | 'token' | 'item' | 'payment_link' | 'invoice' | 'qr_code' | 'qr_payment' | 'virtual_account' | 'va_payment' | 'dispute' | 'fund_account';
@@ -135,4 +136,19 @@ export function qrPaymentOrders(db: Queryable, tenantId: string, qrCodeId: strin
 /** The order ids of a virtual account's payments, newest first (count/skip). */
 export function vaPaymentOrders(db: Queryable, tenantId: string, accountId: string, page: SkipArgs): Promise<string[]> {
   return listObjects<{ virtual_account_id: string }, string>(db, tenantId, 'va_payment', page, (o) => o.order_id!, { virtual_account_id: accountId });
+}
+
+/** The India days (YYYY-MM-DD) whose settlement.processed the tenant has been sent (migration 0045). */
+export async function announcedSettlementDays(db: Queryable, tenantId: string): Promise<Set<string>> {
+  const rows = await db.rows<{ day: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM razorpay_settlement_runs WHERE tenant_id = $1::text`, [tenantId]);
+  return new Set(rows.map((r) => r.day));
+}
+
+/** Claims the day's settlement.processed for the tenant: true once, false for whoever comes second (it was sent). */
+export async function claimSettlementDay(t: Tx, tenantId: string, day: string): Promise<boolean> {
+  const row = await t.maybeOne(
+    `INSERT INTO razorpay_settlement_runs (tenant_id, day) VALUES ($1::text, $2::date) ON CONFLICT DO NOTHING RETURNING day`,
+    [tenantId, day],
+  );
+  return row !== undefined;
 }

@@ -16,6 +16,7 @@ import { razorpayHttpFace } from './http-face.ts';
 import { notesField, notesOut, ownListQuery, paiseInput, raiseOwn, unix, unixInput } from './own-objects.ts';
 import { collectionOf, collectionQuery, notesObject, rzpPaymentObject } from './schemas.ts';
 import { getObject, insertObject, listObjects, updateObject, vaPaymentOrders, type DbObject } from './store.ts';
+import { RAZORPAY_PAYMENT } from './status.ts';
 
 /**
  * Razorpay's Smart Collect virtual accounts, with UPI (vpa) receivers: bank-account receivers
@@ -190,7 +191,7 @@ export const virtualAccountRoutes = [
       if (v.status !== 'active') throw stateError('virtual_account_closed', 'The virtual account is closed and cannot accept payments');
       const order = await createOrder(t, svc, ctx, { amount: body.amount, currency: 'INR', receipt: v.id, metadata: undefined });
       await insertObject(t, { id: newId('rzpVirtualAccount'), tenantId: ctx.tenant.id, kind: 'va_payment', orderId: order.id, data: { virtual_account_id: v.id } });
-      return rzpPaymentRow(await createPayment(t, svc, ctx, { order_id: order.id, method: 'upi', vpa: body.vpa, description: v.data.description ?? undefined }));
+      return rzpPaymentRow(await createPayment(t, svc, ctx, { order_id: order.id, method: 'upi', vpa: body.vpa, description: v.data.description ?? undefined }, RAZORPAY_PAYMENT));
     },
   }),
 ];

@@ -38,7 +38,7 @@ function paymentRow(p: PaymentObject, challenge = false): DbPayment {
     amount_captured: String(p.amount_captured), amount_refunded: String(p.amount_refunded), failure_code: p.failure_code, failure_message: p.failure_message,
     fraud_rule_id: p.fraud?.rule_id ?? null, fraud_action: p.fraud?.action ?? null, fraud_reason: p.fraud?.reason ?? null,
     description: p.description, metadata: p.metadata, customer_email: p.customer_email, customer_contact: p.customer_contact ?? null, billing_country: p.billing.country, webhook_url: p.webhook_url,
-    expires_at: at(p.expires_at), authorized_at: at(p.authorized_at), captured_at: at(p.captured_at), created_at: new Date(p.created_at), updated_at: new Date(p.updated_at),
+    expires_at: at(p.expires_at), authorization_window_seconds: null, authorized_at: at(p.authorized_at), captured_at: at(p.captured_at), created_at: new Date(p.created_at), updated_at: new Date(p.updated_at),
   };
 }
 
