@@ -29,6 +29,7 @@ beforeAll(async () => {
   ids.globalRule = 'fr_seedHighAmount000001';
   ids.checkoutSession = (await a.api.post('/checkout/sessions', { order_id: ids.order })).body.id;
   ids.apiKey = (await a.api.post('/auth/keys', { type: 'restricted', name: 'sweep', permissions: { payments: 'read' } })).body.id;
+  ids.auditVerification = (await a.api.post('/audit/verifications')).body.id;
 });
 afterAll(() => sys?.stop());
 
