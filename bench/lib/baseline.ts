@@ -58,12 +58,14 @@ export function recordingDb(real: Db): { db: Db; units: Unit[] } {
 }
 
 /** Values created per request: payment/event/delivery/request ids, job uuids, and the marker we put in the key and email. */
-export const FRESH_TOKEN = /(?:pay|evt|whd|req)_[0-9A-Za-z]{20}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|RECORD[0-9A-Za-z]{10}/gi;
+export const FRESH_TOKEN = /(?:pay|evt|whd|req)_[0-9A-Za-z]{14}(?:[0-9A-Za-z]{6})?|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|RECORD[0-9A-Za-z]{10}/gi;
 
 function freshFor(token: string): string {
   if (/^[0-9a-f]{8}-/.test(token)) return randomUUID();
   if (/^record/i.test(token)) return randomBase62(16);
-  return `${token.slice(0, token.indexOf('_') + 1)}${randomBase62(20)}`;
+  const prefix = token.slice(0, token.indexOf('_') + 1);
+  // The same length: a payment's id is 14 characters (Razorpay's), an event's 20.
+  return `${prefix}${randomBase62(token.length - prefix.length)}`;
 }
 
 /** Replaces every fresh token with this iteration's value (the same token maps to the same value). */
