@@ -1,6 +1,8 @@
 import Razorpay from 'razorpay';
 import { expect } from 'vitest';
-import type { TestTenant } from './client.ts';
+import { Client, registerTenant, type TestTenant } from './client.ts';
+import { Receiver } from './receiver.ts';
+import { startTestSystem } from './system.ts';
 
 export interface RazorpayKeys {
   key_id: string;
@@ -42,3 +44,35 @@ export function expectRazorpayError(e: { statusCode: number; error: Record<strin
 
 /** HTTP Basic for raw /v1 requests (what the SDK cannot send). */
 export const basicAuth = (keys: RazorpayKeys) => `Basic ${Buffer.from(`${keys.key_id}:${keys.key_secret}`).toString('base64')}`;
+
+/**
+ * A system with tenant A (its Razorpay keys and SDK), tenant B's SDK for isolation checks, and a
+ * receiver behind a Razorpay-format endpoint for `events`, signed with `secret`. Call in a
+ * beforeAll; stop() in the afterAll.
+ */
+export async function razorpayWorld(events: string[], secret: string, env: Record<string, string> = {}) {
+  const sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', ...env });
+  const t = await registerTenant(sys.url, 'A');
+  const keys = await razorpayKeys(t);
+  const rzp = razorpaySdk(sys.url, keys);
+  const other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
+  const receiver = await new Receiver().start();
+  const endpoint = await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events, format: 'razorpay', secret });
+  if (endpoint.status !== 201) throw new Error(`webhook endpoint: ${endpoint.text}`);
+  return {
+    sys, t, keys, rzp, other, receiver,
+    /** A Sandpay-only call of the face (a simulated payer, a dispute raised), with A's key pair. */
+    sandpay: (path: string, body: Record<string, unknown>) => new Client(sys.url).post(path, body, { key: null, headers: { authorization: basicAuth(keys) } }),
+    /** The bodies of `event` about `entity` `id` received so far, each checked against its signature. */
+    hooks: (event: string, entity: string, id: string) =>
+      receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.[entity]?.entity?.id === id).map((r) => {
+        if (!Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), secret)) throw new Error(`${event}: bad signature`);
+        return r.body;
+      }),
+    stop: async () => {
+      await receiver.stop();
+      await sys.stop();
+    },
+  };
+}
+export type RazorpayWorld = Awaited<ReturnType<typeof razorpayWorld>>;

@@ -3,7 +3,7 @@ import type { Tx } from '../../db/pool.ts';
 import type { ApiObject } from '../../events/types.ts';
 import { emitEvents, type OutboxServices } from '../../webhooks/outbox.ts';
 import type { ObjectEventType } from './events.ts';
-import { stripeWebhookFace } from './webhook-face.ts';
+import { stripeHttpFace } from './http-face.ts';
 
 /**
  * Events of the face's own objects (customers, payment methods, the catalog), which no ledger
@@ -23,7 +23,7 @@ export function raiser(t: Tx, svc: OutboxServices, ctx: RequestContext): Raise {
     const previousAttributes = before ? previousAttributesOf(before, object) : null;
     // An update that changed nothing is no event (Stripe sends none either).
     if (before && !previousAttributes) return;
-    emitEvents(t, svc, ctx, [{ face: stripeWebhookFace.format, type, object: object as ApiObject, paymentId: null, previousAttributes }]);
+    emitEvents(t, svc, ctx, [{ face: stripeHttpFace.name, type, object: object as ApiObject, paymentId: null, previousAttributes }]);
   };
 }
 

@@ -1,43 +1,23 @@
 import Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
+import type { TestTenant } from '../../support/client.ts';
 import { cardBody, createPayment, eventually } from '../../support/payments.ts';
-import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
-import { Receiver } from '../../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../../support/system.ts';
+import { expectRazorpayError, razorpayWorld, sdkError, type RazorpayWorld } from '../../support/razorpay.ts';
 
 /** Disputes through the official SDK (fetch, all, accept, contest), raised and decided by Sandpay-only calls; payment.dispute.* webhooks. */
-let sys: TestSystem;
-let t: TestTenant;
-let keys: RazorpayKeys;
-let rzp: Razorpay;
-let other: Razorpay;
-let receiver: Receiver;
-const SECRET = 'dispute-webhook-secret';
+let w: RazorpayWorld;
+let t: TestTenant, rzp: Razorpay, other: Razorpay;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none' });
-  t = await registerTenant(sys.url, 'A');
-  keys = await razorpayKeys(t);
-  rzp = razorpaySdk(sys.url, keys);
-  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
-  receiver = await new Receiver().start();
-  expect((await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['payment.dispute.created', 'payment.dispute.under_review', 'payment.dispute.won', 'payment.dispute.lost'], format: 'razorpay', secret: SECRET })).status).toBe(201);
+  w = await razorpayWorld(['payment.dispute.created', 'payment.dispute.under_review', 'payment.dispute.won', 'payment.dispute.lost'], 'dispute-webhook-secret');
+  ({ t, rzp, other } = w);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await sys?.stop();
-});
+afterAll(() => w?.stop());
 
-const sandpay = (path: string, body: Record<string, unknown>) => new Client(sys.url).post(path, body, { key: null, headers: { authorization: basicAuth(keys) } });
-const hooks = (event: string, id: string) =>
-  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.dispute?.entity?.id === id).map((r) => {
-    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
-    return r.body;
-  });
+const hooks = (event: string, id: string) => w.hooks(event, 'dispute', id);
 async function disputed(amount?: number): Promise<{ payment: any; dispute: any }> {
   const payment = await createPayment(t.api, { ...cardBody(), amount: 20000 });
-  const res = await sandpay(`/v1/payments/${payment.id}/disputes`, amount ? { amount } : {});
+  const res = await w.sandpay(`/v1/payments/${payment.id}/disputes`, amount ? { amount } : {});
   expect(res.status, res.text).toBe(200);
   return { payment, dispute: res.body };
 }
@@ -64,16 +44,16 @@ describe('disputes', () => {
     expect(submitted).toMatchObject({ status: 'under_review', evidence: { summary: 'Delivered', billing_proof: ['doc_1'], submitted_at: expect.any(Number) } });
     await eventually(async () => hooks('payment.dispute.under_review', dispute.id), (h) => h.length === 1);
     expectRazorpayError(await sdkError(rzp.disputes.accept(dispute.id)), 400);
-    const won = await sandpay(`/v1/disputes/${dispute.id}/resolve`, { outcome: 'won' });
+    const won = await w.sandpay(`/v1/disputes/${dispute.id}/resolve`, { outcome: 'won' });
     expect(won.body).toMatchObject({ status: 'won', amount_deducted: 0 });
     await eventually(async () => hooks('payment.dispute.won', dispute.id), (h) => h.length === 1);
   });
 
   it('refuses a dispute on an uncaptured payment or above the captured amount, and bad evidence', async () => {
     const auth = await createPayment(t.api, cardBody(undefined, { capture: 'manual' }));
-    expect((await sandpay(`/v1/payments/${auth.id}/disputes`, {})).status).toBe(400);
+    expect((await w.sandpay(`/v1/payments/${auth.id}/disputes`, {})).status).toBe(400);
     const paid = await createPayment(t.api, { ...cardBody(), amount: 1000 });
-    expect((await sandpay(`/v1/payments/${paid.id}/disputes`, { amount: 2000 })).status).toBe(400);
+    expect((await w.sandpay(`/v1/payments/${paid.id}/disputes`, { amount: 2000 })).status).toBe(400);
     const { dispute } = await disputed();
     expectRazorpayError(await sdkError(rzp.disputes.contest(dispute.id, { action: 'shout' } as any)), 400, { field: 'action' });
   });

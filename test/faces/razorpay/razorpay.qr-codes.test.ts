@@ -1,40 +1,21 @@
 import Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
 import { eventually } from '../../support/payments.ts';
-import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
-import { Receiver } from '../../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../../support/system.ts';
+import { expectRazorpayError, razorpayWorld, sdkError, type RazorpayWorld } from '../../support/razorpay.ts';
+import type { TestSystem } from '../../support/system.ts';
 
 /** UPI QR codes through the official SDK; a payer simulated with POST /v1/payments/qr_codes/:id/pay; qr_code.* webhooks. */
-let sys: TestSystem;
-let t: TestTenant;
-let keys: RazorpayKeys;
-let rzp: Razorpay;
-let other: Razorpay;
-let receiver: Receiver;
-const SECRET = 'qr-webhook-secret';
+let w: RazorpayWorld;
+let sys: TestSystem, rzp: Razorpay, other: Razorpay;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', JOB_POLL_SECONDS: '1' });
-  t = await registerTenant(sys.url, 'A');
-  keys = await razorpayKeys(t);
-  rzp = razorpaySdk(sys.url, keys);
-  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
-  receiver = await new Receiver().start();
-  expect((await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['qr_code.created', 'qr_code.credited', 'qr_code.closed'], format: 'razorpay', secret: SECRET })).status).toBe(201);
+  w = await razorpayWorld(['qr_code.created', 'qr_code.credited', 'qr_code.closed'], 'qr-webhook-secret', { JOB_POLL_SECONDS: '1' });
+  ({ sys, rzp, other } = w);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await sys?.stop();
-});
+afterAll(() => w?.stop());
 
-const hooks = (event: string, id: string) =>
-  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.qr_code?.entity?.id === id).map((r) => {
-    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
-    return r.body;
-  });
-const pay = (id: string, body: Record<string, unknown>) => new Client(sys.url).post(`/v1/payments/qr_codes/${id}/pay`, body, { key: null, headers: { authorization: basicAuth(keys) } });
+const hooks = (event: string, id: string) => w.hooks(event, 'qr_code', id);
+const pay = (id: string, body: Record<string, unknown>) => w.sandpay(`/v1/payments/qr_codes/${id}/pay`, body);
 
 describe('QR codes', () => {
   it('a single_use fixed-amount QR is paid once, credited, then closed (qr_code.created, .credited, .closed)', async () => {

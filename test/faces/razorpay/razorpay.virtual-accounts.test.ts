@@ -1,40 +1,20 @@
 import Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
 import { eventually } from '../../support/payments.ts';
-import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
-import { Receiver } from '../../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../../support/system.ts';
+import { expectRazorpayError, razorpayWorld, sdkError, type RazorpayWorld } from '../../support/razorpay.ts';
 
 /** Smart Collect virtual accounts (VPA receivers) through the official SDK; payers simulated with POST /v1/virtual_accounts/:id/pay. */
-let sys: TestSystem;
-let t: TestTenant;
-let keys: RazorpayKeys;
-let rzp: Razorpay;
-let other: Razorpay;
-let receiver: Receiver;
-const SECRET = 'va-webhook-secret';
+let w: RazorpayWorld;
+let rzp: Razorpay, other: Razorpay;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', JOB_POLL_SECONDS: '1' });
-  t = await registerTenant(sys.url, 'A');
-  keys = await razorpayKeys(t);
-  rzp = razorpaySdk(sys.url, keys);
-  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
-  receiver = await new Receiver().start();
-  expect((await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['virtual_account.created', 'virtual_account.credited', 'virtual_account.closed'], format: 'razorpay', secret: SECRET })).status).toBe(201);
+  w = await razorpayWorld(['virtual_account.created', 'virtual_account.credited', 'virtual_account.closed'], 'va-webhook-secret', { JOB_POLL_SECONDS: '1' });
+  ({ rzp, other } = w);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await sys?.stop();
-});
+afterAll(() => w?.stop());
 
-const hooks = (event: string, id: string) =>
-  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.virtual_account?.entity?.id === id).map((r) => {
-    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
-    return r.body;
-  });
-const pay = (id: string, body: Record<string, unknown>) => new Client(sys.url).post(`/v1/virtual_accounts/${id}/pay`, body, { key: null, headers: { authorization: basicAuth(keys) } });
+const hooks = (event: string, id: string) => w.hooks(event, 'virtual_account', id);
+const pay = (id: string, body: Record<string, unknown>) => w.sandpay(`/v1/virtual_accounts/${id}/pay`, body);
 
 describe('virtual accounts', () => {
   it('create, fetch, all; payments to its VPA credit it (virtual_account.created, .credited), then close (.closed)', async () => {
