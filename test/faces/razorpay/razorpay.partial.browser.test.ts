@@ -58,7 +58,7 @@ async function payWithKeyboard(page: Page, amount: string): Promise<void> {
 
 describe('a partial payment link on the hosted checkout', () => {
   it('is paid in two visits through the "Amount to pay" field, with the keyboard, axe clean', async () => {
-    const link: any = await rzp.paymentLink.create({ amount: 60000, currency: 'INR', accept_partial: true, first_min_partial_amount: 20000, description: 'Two parts' });
+    const link: any = await rzp.paymentLink.create({ amount: 60000, currency: 'INR', accept_partial: true, first_min_partial_amount: 20000, description: 'Two parts' } as any);
 
     const page = await browser.newPage();
     await page.goto(link.short_url);
@@ -110,7 +110,7 @@ describe('a partial payment link on the hosted checkout', () => {
   });
 
   it('a link without accept_partial shows no amount field', async () => {
-    const link: any = await rzp.paymentLink.create({ amount: 10000, currency: 'INR' });
+    const link: any = await rzp.paymentLink.create({ amount: 10000, currency: 'INR' } as any);
     const page = await browser.newPage();
     await page.goto(link.short_url);
     await page.locator('#pay').waitFor();

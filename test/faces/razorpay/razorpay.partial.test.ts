@@ -50,7 +50,7 @@ async function pay(shortUrl: string, body: Record<string, unknown>): Promise<{ s
 
 describe('a payment link with accept_partial', () => {
   it('paid in two parts: partially_paid then paid, with the amounts and the order following', async () => {
-    const link: any = await rzp.paymentLink.create({ amount: 60000, currency: 'INR', accept_partial: true, first_min_partial_amount: 20000, description: 'In two parts' });
+    const link: any = await rzp.paymentLink.create({ amount: 60000, currency: 'INR', accept_partial: true, first_min_partial_amount: 20000, description: 'In two parts' } as any);
     expect(link).toMatchObject({ status: 'created', accept_partial: true, first_min_partial_amount: 20000, amount_paid: 0 });
 
     // The first part must be at least first_min_partial_amount, and no part more than is due.
@@ -96,7 +96,7 @@ describe('a payment link with accept_partial', () => {
   });
 
   it('accept_partial is fixed once made; a link without it takes no amount from the payer', async () => {
-    const whole: any = await rzp.paymentLink.create({ amount: 30000, currency: 'INR' });
+    const whole: any = await rzp.paymentLink.create({ amount: 30000, currency: 'INR' } as any);
     expectRazorpayError(await sdkError(rzp.paymentLink.edit(whole.id, { accept_partial: true })), 400, { field: 'accept_partial' });
     const chosen = await pay(whole.short_url, { ...card, amount: 10000 });
     expect(chosen.status).toBe(400);
