@@ -1863,7 +1863,7 @@ export interface paths {
         put?: never;
         /**
          * Create a payment link (Razorpay)
-         * @description `short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. `accept_partial` must be false.
+         * @description `short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. With `accept_partial` the payer chooses each amount (the first at least `first_min_partial_amount`): payment_link.partially_paid until fully paid.
          */
         post: operations["postV1Payment_links"];
         delete?: never;
@@ -8179,6 +8179,11 @@ export interface operations {
                     wallet?: "paytm" | "phonepe" | "amazonpay" | "mobikwik" | "freecharge" | "airtelmoney" | "googlepay" | "applepay";
                     /** Format: email */
                     email?: string;
+                    /**
+                     * @description What this payment pays, in minor units: only for an order that takes partial payments (default what is still due)
+                     * @example 5000
+                     */
+                    amount?: number;
                 };
             };
         };
@@ -9836,7 +9841,7 @@ export interface operations {
                     callback_url?: string;
                     /** @constant */
                     callback_method?: "get";
-                    partial_payment?: false | 0 | "0";
+                    partial_payment?: 0 | 1 | "0" | "1" | boolean;
                 };
             };
         };
@@ -9974,7 +9979,7 @@ export interface operations {
                     callback_url?: string;
                     /** @constant */
                     callback_method?: "get";
-                    partial_payment?: false | 0 | "0";
+                    partial_payment?: 0 | 1 | "0" | "1" | boolean;
                 };
             };
         };
@@ -10138,8 +10143,8 @@ export interface operations {
                      * @example INR
                      */
                     currency?: string;
-                    accept_partial?: false | 0 | "0";
-                    first_min_partial_amount?: unknown;
+                    accept_partial?: 0 | 1 | "0" | "1" | boolean;
+                    first_min_partial_amount?: number;
                     expire_by?: number;
                     reference_id?: string;
                     description?: string;
@@ -10232,7 +10237,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    accept_partial?: false | 0 | "0";
+                    accept_partial?: 0 | 1 | "0" | "1" | boolean;
                     reference_id?: string;
                     expire_by?: number;
                     /** @description Up to 50 flat key/value pairs, at most 8 kB */

@@ -127,6 +127,21 @@ export interface PageInput {
   exactRedirects?: boolean;
   /** Which test cards to offer (a gateway face's page lists that gateway's). */
   cards?: CardList;
+  /** An order taking partial payments: the payer chooses this payment's amount, min..due (minor units). */
+  partial?: { due: number; min: number } | null;
+}
+
+/** Minor units as the payer types them: 2500 paise → "25.00" (JPY 2500 → "2500"). */
+function plainAmount(minor: number, currency: string): { text: string; digits: number } {
+  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return { text: (minor / 10 ** digits).toFixed(digits), digits };
+}
+
+/** The "Amount to pay" field of a partial order's page (page.js validates it and sends it as `amount`). */
+function amountField(p: { due: number; min: number }, currency: string): string {
+  const { text, digits } = plainAmount(p.due, currency);
+  const hint = `Pay part or all of what is due: from ${formatAmount(p.min, currency)} to ${formatAmount(p.due, currency)}.`;
+  return field('pay-amount', 'Amount to pay', `<input id="pay-amount" inputmode="decimal" autocomplete="off" spellcheck="false" value="${text}" data-min="${p.min}" data-due="${p.due}" data-digits="${digits}" data-currency="${esc(currency)}" aria-describedby="pay-amount-hint pay-amount-error" required>`, esc(hint));
 }
 
 function cancelHref(s: DbSession, paymentId: string | null, exact = false): string | null {
@@ -146,8 +161,9 @@ function linesList(lines: PageInput['lines'], total: string): string {
   return `<ul class="lines" aria-label="Order summary">${rows.join('')}<li class="line-total"><span class="line-name">Total</span> <span class="line-amount">${esc(total)}</span></li></ul>`;
 }
 
-export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false, cards = 'native' }: PageInput): string {
+export function renderCheckoutPage({ session: s, merchant, state, opener, lines, exactRedirects = false, cards = 'native', partial = null }: PageInput): string {
   const amount = formatAmount(Number(s.amount), s.currency);
+  const payNow = partial ? formatAmount(partial.due, s.currency) : amount;
   const cancel = cancelHref(s, state.payment?.id ?? null, exactRedirects);
   const tabs = s.methods
     .map((m, i) => `<button type="button" role="tab" id="tab-${m}" aria-controls="panel-${m}" aria-selected="${i === 0}" tabindex="${i === 0 ? 0 : -1}">${METHOD_LABEL[m]}</button>`)
@@ -171,11 +187,12 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
 
 <section class="screen" id="screen-form" aria-label="Payment details" ${hide('form')}>
   <form id="pay-form" novalidate>
+    ${partial ? amountField(partial, s.currency) : ''}
     <div class="tabs" role="tablist" aria-label="Payment method">${tabs}</div>
     ${s.methods.map((m, i) => panel(m, i === 0)).join('')}
     ${field('email', 'Email (optional)', `<input id="email" type="email" autocomplete="email" value="${esc(s.prefill.email ?? '')}" aria-describedby="email-error">`)}
     <p class="form-error" id="form-error" role="alert" hidden></p>
-    <button type="submit" class="primary" id="pay">Pay ${esc(amount)}</button>
+    <button type="submit" class="primary" id="pay">Pay ${esc(payNow)}</button>
     ${back}
     ${s.methods.map((m) => instruments(m, s.methods[0]!, true, cards)).join('')}
   </form>
@@ -188,7 +205,7 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
 
 <section class="screen" id="screen-challenge" aria-labelledby="challenge-title" ${hide('challenge')}>
   <h2 id="challenge-title">3-D Secure authentication</h2>
-  <p>Sandpay Test Bank asks you to confirm the payment of <strong>${esc(amount)}</strong> to ${esc(merchant)}.</p>
+  <p>Sandpay Test Bank asks you to confirm the payment of <strong id="challenge-amount">${esc(payNow)}</strong> to ${esc(merchant)}.</p>
   <p class="hint">This is the test-mode challenge: choose how it ends.</p>
   <div class="actions">
     <button type="button" class="primary" id="challenge-complete">Complete</button>
@@ -219,7 +236,7 @@ export function renderCheckoutPage({ session: s, merchant, state, opener, lines,
 
 <section class="screen" id="screen-success" aria-labelledby="success-title" ${hide('success')}>
   <h2 id="success-title">Payment successful</h2>
-  <p>${esc(amount)} paid to ${esc(merchant)}.</p>
+  <p id="success-amount">${esc(amount)} paid to ${esc(merchant)}.</p>
   <p class="hint">Payment <span class="mono" id="success-payment"></span></p>
   <p id="success-next"></p>
 </section>

@@ -107,6 +107,7 @@ export const payBodySchema = z
     bank: z.string().regex(/^[A-Z]{4}$/, 'must be a 4-letter bank code such as HDFC').optional(),
     wallet: z.enum(WALLETS).optional(),
     email: z.email().max(254).transform((e) => e.toLowerCase()).optional(),
+    amount: amountSchema.optional().meta({ description: 'What this payment pays, in minor units: only for an order that takes partial payments (default what is still due)' }),
   })
   .superRefine((v, ctx) => {
     const wanted = ({ card: 'card', upi: 'vpa', netbanking: 'bank', wallet: 'wallet' } as const)[v.method];

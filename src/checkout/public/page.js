@@ -107,6 +107,8 @@ function fail(p) {
 let redirected = false;
 function succeed(result) {
   $('success-payment').textContent = result.payment_id;
+  const paid = chosenAmount();
+  if (paid !== null) $('success-amount').textContent = `${money(paid)} paid to ${$('merchant').textContent}.`;
   setStatus('Payment successful.');
   show('success');
   if (FRAMED) {
@@ -209,9 +211,50 @@ function clearErrors() {
   $('form-error').hidden = true;
 }
 
+// ----- the amount, for an order that takes partial payments -----
+
+// Present only then (page.ts amountField): min..due in minor units, typed in major units.
+const AMOUNT = $('pay-amount');
+const money = (minor) => {
+  const currency = AMOUNT.dataset.currency;
+  const fmt = new Intl.NumberFormat(currency === 'INR' ? 'en-IN' : 'en-US', { style: 'currency', currency });
+  return fmt.format(minor / 10 ** Number(AMOUNT.dataset.digits));
+};
+
+/** The typed amount in minor units; null without the field, NaN when it is not a number with the currency's decimals. */
+function chosenAmount() {
+  if (!AMOUNT) return null;
+  const d = Number(AMOUNT.dataset.digits);
+  const text = AMOUNT.value.trim().replace(/,/g, '');
+  const m = new RegExp(d > 0 ? `^(\\d{1,13})(?:\\.(\\d{1,${d}}))?$` : '^(\\d{1,15})$').exec(text);
+  if (!m) return NaN;
+  return Number(m[1]) * 10 ** d + Number((m[2] || '').padEnd(d, '0') || 0);
+}
+
+function amountError() {
+  const n = chosenAmount();
+  if (n === null) return null;
+  const min = Number(AMOUNT.dataset.min);
+  const due = Number(AMOUNT.dataset.due);
+  if (Number.isNaN(n)) return `Enter an amount such as ${money(due).replace(/[^\d.,]/g, '')}.`;
+  if (n < min) return `Pay at least ${money(min)}.`;
+  if (n > due) return `You can pay at most ${money(due)}, what is still due.`;
+  return null;
+}
+
+AMOUNT && AMOUNT.addEventListener('input', () => {
+  const n = chosenAmount();
+  if (!amountError()) {
+    $('pay').textContent = `Pay ${money(n)}`;
+    $('challenge-amount').textContent = money(n);
+  }
+});
+
 /** Field id → message for everything wrong with the current method's fields. */
 function validate() {
   const errors = {};
+  const amount = amountError();
+  if (amount) errors['pay-amount'] = amount;
   if (method === 'card') Object.assign(errors, cardErrors($('card-number').value, $('card-expiry').value, $('card-cvc').value));
   if (method === 'upi') {
     const vpa = $('upi-vpa').value.trim();
@@ -231,6 +274,10 @@ function showErrors(errors) {
 }
 
 function payload() {
+  return { ...methodPayload(), ...(AMOUNT ? { amount: chosenAmount() } : {}) };
+}
+
+function methodPayload() {
   const email = $('email').value.trim() || undefined;
   switch (method) {
     case 'card': {
@@ -247,7 +294,7 @@ function payload() {
 }
 
 // Which field an API validation error belongs to.
-const PARAM_FIELD = { ...CARD_PARAM_FIELD, vpa: 'upi-vpa', email: 'email' };
+const PARAM_FIELD = { ...CARD_PARAM_FIELD, vpa: 'upi-vpa', email: 'email', amount: 'pay-amount' };
 
 // One key per attempt: a double click or a retried request after a network error replays the
 // same answer instead of paying twice; a new attempt after an answer gets a new key.

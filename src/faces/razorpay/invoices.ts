@@ -16,7 +16,7 @@ import { getCustomer } from './customers.ts';
 import { nowUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import type { ItemData } from './items.ts';
-import { flag, noPartial, notesField, notesOut, ownListQuery, paiseInput, payerInput, raiseOwn, unix, unixInput, type Payer } from './own-objects.ts';
+import { flag, notesField, notesOut, ownListQuery, paiseInput, payerInput, raiseOwn, unix, unixInput, type Payer } from './own-objects.ts';
 import { collectionOf, notesObject } from './schemas.ts';
 import { deleteObject, getObject, insertObject, listObjects, objectOfOrder, objectsByIds, updateObject, type DbObject } from './store.ts';
 
@@ -56,6 +56,8 @@ export interface InvoiceData {
   paid_at: number | null;
   cancelled_at: number | null;
   expired_at: number | null;
+  /** Partial payments (partial_payment): its order takes several payments. Absent on invoices made before. */
+  partial_payment?: boolean;
 }
 export type DbInvoice = DbObject<InvoiceData>;
 
@@ -87,7 +89,7 @@ export const rzpInvoice = (i: DbInvoice) => {
     order_id: i.order_id, line_items: d.line_items.map(lineItemOut), payment_id: d.payment_id, status: i.status as (typeof STATUSES)[number],
     expire_by: d.expire_by, issued_at: d.issued_at, paid_at: d.paid_at, cancelled_at: d.cancelled_at, expired_at: d.expired_at,
     sms_status: d.sms_notify && d.issued_at ? 'sent' : null, email_status: d.email_notify && d.issued_at ? 'sent' : null,
-    date: d.date ?? d.issued_at, terms: d.terms, partial_payment: false, gross_amount: d.amount, tax_amount: 0, taxable_amount: d.amount,
+    date: d.date ?? d.issued_at, terms: d.terms, partial_payment: d.partial_payment ?? false, gross_amount: d.amount, tax_amount: 0, taxable_amount: d.amount,
     amount: d.amount, amount_paid: d.amount_paid, amount_due: d.amount - d.amount_paid, currency: d.currency, currency_symbol: d.currency === 'INR' ? '₹' : d.currency,
     description: d.description, notes: notesOut(d.notes), comment: d.comment, short_url: d.short_url, view_less: true, billing_start: null, billing_end: null,
     type: d.type, group_taxes_discounts: false, supply_state_code: null, user_id: null, first_payment_min_amount: null,
@@ -122,7 +124,7 @@ const invoiceFields = {
   email_notify: flag.optional(),
   callback_url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   callback_method: z.literal('get').optional(),
-  partial_payment: noPartial.optional(),
+  partial_payment: flag.optional(),
 };
 const createInvoiceBody = z.strictObject({
   type: z.enum(['invoice', 'link']).default('invoice'),
@@ -167,7 +169,9 @@ async function customerOf(t: Tx, ctx: Ctx, body: { customer_id?: string | undefi
 /** Makes the invoice's order and its short_url: it can be paid from now on. */
 async function issue(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, i: DbInvoice): Promise<DbInvoice> {
   if (i.data.amount < 100) throw badRequest('amount_too_small', 'The invoice amount must be atleast INR 1.00', 'line_items');
-  const order = await createOrder(t, svc, ctx, { amount: i.data.amount, currency: i.data.currency, receipt: i.data.receipt ?? undefined, metadata: undefined });
+  const order = await createOrder(t, svc, ctx, {
+    amount: i.data.amount, currency: i.data.currency, receipt: i.data.receipt ?? undefined, metadata: undefined, partial_payment: i.data.partial_payment ?? false,
+  });
   const issued = await updateObject<InvoiceData>(t, i.id, { status: 'issued', orderId: order.id, data: { ...i.data, short_url: shortUrlOf(baseUrl, i.id), issued_at: nowUnix() } });
   await scheduleExpiry(t, svc, i.id, i.data.expire_by);
   return issued;
@@ -186,7 +190,7 @@ export async function createInvoice(t: Tx, svc: Services, ctx: Ctx, baseUrl: str
     line_items: lineItems, amount, currency: body.currency, amount_paid: 0, payment_id: null, receipt: body.receipt ?? null, invoice_number: body.invoice_number ?? null,
     expire_by: body.expire_by ?? null, date: body.date ?? null, terms: body.terms ?? null, comment: body.comment ?? null, notes: body.notes ?? {},
     sms_notify: body.sms_notify ?? true, email_notify: body.email_notify ?? true, callback_url: body.callback_url ?? null, callback_method: body.callback_method ?? null,
-    short_url: null, issued_at: null, paid_at: null, cancelled_at: null, expired_at: null,
+    short_url: null, issued_at: null, paid_at: null, cancelled_at: null, expired_at: null, partial_payment: body.partial_payment ?? false,
   };
   const draft = await insertObject<InvoiceData>(t, { id: newId('rzpInvoice'), tenantId: ctx.tenant.id, kind: 'invoice', status: 'draft', customerId: customer?.id ?? null, data: { ...data } });
   return body.draft ? draft : issue(t, svc, ctx, baseUrl, draft);
@@ -195,12 +199,19 @@ export async function createInvoice(t: Tx, svc: Services, ctx: Ctx, baseUrl: str
 const lockInvoice = (t: Tx, ctx: Ctx, id: string) => getObject<InvoiceData>(t, ctx.tenant.id, 'invoice', id, { lock: true, what: 'invoice' });
 const OPEN = new Set(['issued', 'partially_paid']);
 
-/** The paymentMoved hook's part: a payment that pays the invoice's order pays the invoice. */
+/**
+ * The paymentMoved hook's part: a payment on the invoice's order pays it, or with partial_payment
+ * pays part of it (partially_paid, invoice.partially_paid) until its payments add up to the amount.
+ */
 export async function invoicePaid(t: Tx, svc: PaymentServices, ctx: Ctx, i: DbInvoice, p: DbPayment): Promise<void> {
   if (!OPEN.has(i.status!)) return;
-  const paid = await updateObject<InvoiceData>(t, i.id, { status: 'paid', data: { ...i.data, amount_paid: i.data.amount_paid + Number(p.amount_captured), payment_id: p.id, paid_at: nowUnix() } });
+  const amountPaid = i.data.amount_paid + Number(p.amount_captured);
+  const status = amountPaid >= i.data.amount ? 'paid' : 'partially_paid';
+  const paid = await updateObject<InvoiceData>(t, i.id, {
+    status, data: { ...i.data, amount_paid: amountPaid, payment_id: p.id, paid_at: status === 'paid' ? nowUnix() : null },
+  });
   const order = await getOrder(t, ctx.tenant.id, i.order_id!);
-  raiseOwn(t, svc, ctx, 'invoice.paid', i.id, { payment: rzpPaymentRow(p), order: rzpOrderRow(order), invoice: rzpInvoice(paid) });
+  raiseOwn(t, svc, ctx, `invoice.${status}`, i.id, { payment: rzpPaymentRow(p), order: rzpOrderRow(order), invoice: rzpInvoice(paid) });
 }
 
 /** The expiry job's part. */
@@ -252,7 +263,7 @@ export const invoiceRoutes = [
       const i = await lockInvoice(t, ctx, p.id);
       const draft = i.status === 'draft';
       if (!draft && !OPEN.has(i.status!)) throw stateError('invoice_not_editable', `Invoice cannot be updated as it is in ${i.status} state`);
-      const draftOnly = (['customer_id', 'customer', 'line_items', 'description', 'invoice_number', 'date'] as const).find((f) => body[f] !== undefined);
+      const draftOnly = (['customer_id', 'customer', 'line_items', 'description', 'invoice_number', 'date', 'partial_payment'] as const).find((f) => body[f] !== undefined);
       if (!draft && draftOnly) throw badRequest('invoice_not_draft', `${draftOnly} can only be changed while the invoice is a draft`, draftOnly);
       const customer = body.customer_id !== undefined || body.customer !== undefined ? await customerOf(t, ctx, body) : null;
       const lineItems = body.line_items ? await lineItemsOf(t, ctx, i.data.currency, body.line_items) : null;
@@ -263,7 +274,7 @@ export const invoiceRoutes = [
         description: body.description ?? i.data.description, expire_by: body.expire_by ?? i.data.expire_by, date: body.date ?? i.data.date,
         terms: body.terms ?? i.data.terms, comment: body.comment ?? i.data.comment, receipt: body.receipt ?? i.data.receipt,
         invoice_number: body.invoice_number ?? i.data.invoice_number, notes: body.notes ?? i.data.notes, sms_notify: body.sms_notify ?? i.data.sms_notify,
-        email_notify: body.email_notify ?? i.data.email_notify, callback_url: body.callback_url ?? i.data.callback_url, callback_method: body.callback_method ?? i.data.callback_method,
+        email_notify: body.email_notify ?? i.data.email_notify, partial_payment: body.partial_payment ?? i.data.partial_payment ?? false, callback_url: body.callback_url ?? i.data.callback_url, callback_method: body.callback_method ?? i.data.callback_method,
       };
       if (!draft && body.expire_by !== undefined) await scheduleExpiry(t, svc, i.id, body.expire_by);
       return rzpInvoice(await updateObject<InvoiceData>(t, i.id, { data: { ...data } }));

@@ -73,5 +73,3 @@ export const payerInput = z.strictObject({
 });
 export type Payer = z.output<typeof payerInput>;
 
-/** Partial payments need orders that take several payments, which the ledger's do not (yet). */
-export const noPartial = z.union([z.literal(false), z.literal(0), z.literal('0')], { error: 'Partial payments are not supported by Sandpay' });

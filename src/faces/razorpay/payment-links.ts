@@ -15,14 +15,15 @@ import type { PaymentServices } from '../../payments/services.ts';
 import { rzpOrderRow, rzpPaymentRow } from './api.ts';
 import { nowUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
-import { flag, noPartial, notesField, notesOut, ownListQuery, paiseInput, payerInput, raiseOwn, unix, unixInput, type Payer } from './own-objects.ts';
+import { flag, notesField, notesOut, ownListQuery, paiseInput, payerInput, raiseOwn, unix, unixInput, type Payer } from './own-objects.ts';
 import { notesObject } from './schemas.ts';
 import { getObject, insertObject, listObjects, objectOfOrder, updateObject, type DbObject } from './store.ts';
 
 /**
  * Razorpay's payment links: an order the payer pays on a Sandpay hosted page behind `short_url`
  * (payable.ts opens the checkout for it). The link follows its order: paid when a payment pays
- * it (payment_link.paid), expired at expire_by, cancelled on request.
+ * it (payment_link.paid), partially_paid while an accept_partial link's payments fall short of
+ * its amount, expired at expire_by, cancelled on request.
  */
 
 interface LinkPayment { amount: number; created_at: number; method: string; payment_id: string; plink_id: string; status: string; updated_at: number }
@@ -44,6 +45,9 @@ export interface LinkData {
   short_url: string;
   cancelled_at: number | null;
   expired_at: number | null;
+  /** Partial payments (accept_partial): its order takes several payments, the first at least first_min_partial_amount. Absent on links made before. */
+  accept_partial?: boolean;
+  first_min_partial_amount?: number | null;
   /** The key pair (api_keys id) that made the link: its key_secret signs the callback to callback_url, as Razorpay's does. */
   key_row_id: string | null;
 }
@@ -57,10 +61,10 @@ export const rzpLinkObject = z
   .meta({ id: 'RazorpayPaymentLink' });
 
 export const rzpLink = (l: DbLink) => ({
-  id: l.id, entity: 'payment_link' as const, accept_partial: false, amount: l.data.amount, amount_paid: l.data.amount_paid, callback_method: l.data.callback_method ?? '',
+  id: l.id, entity: 'payment_link' as const, accept_partial: l.data.accept_partial ?? false, amount: l.data.amount, amount_paid: l.data.amount_paid, callback_method: l.data.callback_method ?? '',
   callback_url: l.data.callback_url ?? '', cancelled_at: l.data.cancelled_at ?? 0, created_at: unix(l.created_at), currency: l.data.currency,
   customer: l.data.customer, description: l.data.description ?? '', expire_by: l.data.expire_by ?? 0, expired_at: l.data.expired_at ?? 0,
-  first_min_partial_amount: 0, notes: notesOut(l.data.notes), notify: l.data.notify, order_id: l.order_id!,
+  first_min_partial_amount: l.data.first_min_partial_amount ?? 0, notes: notesOut(l.data.notes), notify: l.data.notify, order_id: l.order_id!,
   payments: l.data.payments.length > 0 ? l.data.payments : null, reference_id: l.data.reference_id ?? '', reminder_enable: l.data.reminder_enable,
   reminders: [] as unknown[], short_url: l.data.short_url, status: l.status as 'created' | 'partially_paid' | 'expired' | 'cancelled' | 'paid',
   updated_at: unix(l.updated_at), upi_link: l.data.upi_link, user_id: '', whatsapp_link: false,
@@ -71,8 +75,8 @@ const future = unixInput.refine((t) => t > nowUnix(), 'expire_by must be in the 
 const createLinkBody = z.strictObject({
   amount: paiseInput(),
   currency: currencySchema.default('INR'),
-  accept_partial: noPartial.optional(),
-  first_min_partial_amount: z.undefined({ error: 'Partial payments are not supported by Sandpay' }).optional(),
+  accept_partial: flag.optional(),
+  first_min_partial_amount: paiseInput('first min partial amount').optional(),
   expire_by: future.optional(),
   reference_id: z.string().max(40, 'The reference id may not be greater than 40 characters.').optional(),
   description: z.string().max(2048).optional(),
@@ -86,10 +90,14 @@ const createLinkBody = z.strictObject({
   upi_link: flag.optional(),
   /** Checkout's look (options.checkout): accepted, not applied. */
   options: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((v, ctx) => {
+  if (v.first_min_partial_amount === undefined) return;
+  if (v.accept_partial !== true) ctx.addIssue({ code: 'custom', path: ['first_min_partial_amount'], message: 'first_min_partial_amount is/are not required and should not be sent' });
+  else if (v.first_min_partial_amount > v.amount) ctx.addIssue({ code: 'custom', path: ['first_min_partial_amount'], message: 'The first min partial amount may not be greater than the amount.' });
 });
 
 const editLinkBody = z.strictObject({
-  accept_partial: noPartial.optional(), reference_id: z.string().max(40).optional(), expire_by: future.optional(), notes: notesField, reminder_enable: z.boolean().optional(),
+  accept_partial: flag.optional(), reference_id: z.string().max(40).optional(), expire_by: future.optional(), notes: notesField, reminder_enable: z.boolean().optional(),
 });
 
 async function assertFreeReference(t: Tx, tenantId: string, ref: string | undefined, self?: string): Promise<void> {
@@ -100,13 +108,18 @@ async function assertFreeReference(t: Tx, tenantId: string, ref: string | undefi
 
 export async function createLink(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, keyRowId: string | null, body: z.output<typeof createLinkBody>): Promise<DbLink> {
   await assertFreeReference(t, ctx.tenant.id, body.reference_id);
-  const order = await createOrder(t, svc, ctx, { amount: body.amount, currency: body.currency, receipt: body.reference_id, metadata: undefined });
+  const partial = body.accept_partial ?? false;
+  const order = await createOrder(t, svc, ctx, {
+    amount: body.amount, currency: body.currency, receipt: body.reference_id, metadata: undefined,
+    partial_payment: partial, first_payment_min_amount: partial ? body.first_min_partial_amount : undefined,
+  });
   const id = newId('rzpPaymentLink');
   const data: LinkData = {
     amount: body.amount, currency: body.currency, amount_paid: 0, description: body.description ?? null, reference_id: body.reference_id ?? null,
     customer: body.customer ?? {}, notify: { sms: body.notify?.sms ?? false, email: body.notify?.email ?? false, whatsapp: body.notify?.whatsapp ?? false },
     reminder_enable: body.reminder_enable ?? false, notes: body.notes ?? {}, callback_url: body.callback_url ?? null, callback_method: body.callback_method ?? null,
     expire_by: body.expire_by ?? null, upi_link: body.upi_link ?? false, payments: [], short_url: shortUrlOf(baseUrl, id), cancelled_at: null, expired_at: null, key_row_id: keyRowId,
+    accept_partial: partial, first_min_partial_amount: partial ? (body.first_min_partial_amount ?? null) : null,
   };
   const link = await insertObject<LinkData>(t, { id, tenantId: ctx.tenant.id, kind: 'payment_link', status: 'created', orderId: order.id, data: { ...data } });
   await scheduleExpiry(t, svc, id, body.expire_by);
@@ -139,14 +152,19 @@ export function linkCallbackUrl(l: DbLink, paymentId: string, keySecret: string)
   return u.toString();
 }
 
-/** The paymentMoved hook's part: a payment that pays the link's order pays the link. */
+/**
+ * The paymentMoved hook's part: a payment on the link's order pays it, or with accept_partial pays
+ * part of it (partially_paid, payment_link.partially_paid) until its payments add up to the amount.
+ */
 export async function linkPaid(t: Tx, svc: PaymentServices, ctx: Ctx, l: DbLink, p: DbPayment): Promise<void> {
   if (!OPEN.has(l.status!)) return;
   const now = nowUnix();
   const payment: LinkPayment = { amount: Number(p.amount), created_at: unix(p.created_at), method: p.method, payment_id: p.id, plink_id: l.id, status: 'captured', updated_at: now };
-  const paid = await updateObject<LinkData>(t, l.id, { status: 'paid', data: { ...l.data, amount_paid: l.data.amount_paid + Number(p.amount_captured), payments: [...l.data.payments, payment] } });
+  const amountPaid = l.data.amount_paid + Number(p.amount_captured);
+  const status = amountPaid >= l.data.amount ? 'paid' : 'partially_paid';
+  const paid = await updateObject<LinkData>(t, l.id, { status, data: { ...l.data, amount_paid: amountPaid, payments: [...l.data.payments, payment] } });
   const order = await getOrder(t, ctx.tenant.id, l.order_id!);
-  raiseOwn(t, svc, ctx, 'payment_link.paid', l.id, { payment_link: rzpLink(paid), order: rzpOrderRow(order), payment: rzpPaymentRow(p) });
+  raiseOwn(t, svc, ctx, `payment_link.${status}`, l.id, { payment_link: rzpLink(paid), order: rzpOrderRow(order), payment: rzpPaymentRow(p) });
 }
 
 /** The expiry job's part. */
@@ -164,7 +182,7 @@ const listLinksQuery = ownListQuery({ payment_id: z.string().max(40).optional(),
 export const paymentLinkRoutes = [
   route({
     ...base, method: 'post', path: '/v1/payment_links', write: true, summary: 'Create a payment link (Razorpay)',
-    description: '`short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. `accept_partial` must be false.',
+    description: '`short_url` opens a Sandpay hosted checkout for the link (any test card or VPA); paying it sends payment_link.paid. With `accept_partial` the payer chooses each amount (the first at least `first_min_partial_amount`): payment_link.partially_paid until fully paid.',
     body: createLinkBody, response: rzpLinkObject,
     example: { amount: 50000, currency: 'INR', description: 'Order #42', customer: { name: 'Gaurav', email: 'gaurav@example.com' }, notes: { cart: '42' } },
     handler: async ({ t, svc, ctx, body, baseUrl, faceKeyId }) => rzpLink(await createLink(t, svc, ctx, baseUrl, faceKeyId, body)),
@@ -192,6 +210,10 @@ export const paymentLinkRoutes = [
       const l = await lockLink(t, ctx, p.id);
       assertOpen(l, 'updated');
       await assertFreeReference(t, ctx.tenant.id, body.reference_id, l.id);
+      // The link's order was made taking partial payments or not; Sandpay does not remake it.
+      if (body.accept_partial !== undefined && body.accept_partial !== (l.data.accept_partial ?? false)) {
+        throw badRequest('accept_partial_fixed', 'accept_partial cannot be changed after the payment link is created in Sandpay', 'accept_partial');
+      }
       const data: LinkData = {
         ...l.data, reference_id: body.reference_id ?? l.data.reference_id, expire_by: body.expire_by ?? l.data.expire_by, notes: body.notes ?? l.data.notes,
         reminder_enable: body.reminder_enable ?? l.data.reminder_enable,

@@ -111,6 +111,6 @@ describe('invoices', () => {
   it('bad input is a Razorpay 400', async () => {
     expectRazorpayError(await sdkError(rzp.invoices.create({ type: 'invoice', customer: { name: 'X' } } as any)), 400, { field: 'line_items' });
     expectRazorpayError(await sdkError(rzp.invoices.create({ type: 'invoice', line_items: [{ item_id: 'item_00000000000000000000' }], customer: { name: 'X' } } as any)), 400);
-    expectRazorpayError(await sdkError(rzp.invoices.create({ type: 'invoice', customer: { name: 'X' }, line_items: [{ name: 'A', amount: 100 }], partial_payment: true } as any)), 400);
+    expectRazorpayError(await sdkError(rzp.invoices.create({ type: 'invoice', customer: { name: 'X' }, line_items: [{ name: 'A', amount: 100 }], partial_payment: 'yes' } as any)), 400, { field: 'partial_payment' });
   });
 });

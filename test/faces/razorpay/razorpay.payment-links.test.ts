@@ -149,8 +149,9 @@ describe('payment links', () => {
     expect(await rzp.paymentLink.fetch(link.id)).toMatchObject({ status: 'expired' });
   });
 
-  it('refuses partial payments, a past expire_by and a bad amount in Razorpay shape', async () => {
-    expectRazorpayError(await sdkError(rzp.paymentLink.create({ amount: 10000, accept_partial: true } as any)), 400, { field: 'accept_partial' });
+  it('refuses a first_min_partial_amount without accept_partial, a past expire_by and a bad amount in Razorpay shape', async () => {
+    expectRazorpayError(await sdkError(rzp.paymentLink.create({ amount: 10000, first_min_partial_amount: 5000 } as any)), 400, { field: 'first_min_partial_amount' });
+    expectRazorpayError(await sdkError(rzp.paymentLink.create({ amount: 10000, accept_partial: true, first_min_partial_amount: 20000 } as any)), 400, { field: 'first_min_partial_amount' });
     expectRazorpayError(await sdkError(rzp.paymentLink.create({ amount: 10000, expire_by: 1000 } as any)), 400, { field: 'expire_by' });
     expectRazorpayError(await sdkError(rzp.paymentLink.create({ amount: 'lots' } as any)), 400, { field: 'amount' });
     expectRazorpayError(await sdkError(rzp.paymentLink.fetch('plink_x')), 400);

@@ -95,7 +95,7 @@ export function checkoutRoutes(faces: readonly CheckoutFace[]) {
           const policy = policyOf(svc, page.tenant);
           checkoutPageHeaders(res, frameAncestors(policy, page.session.origin));
           res.type('html').send(renderCheckoutPage({
-            session: page.session, merchant: page.session.name ?? page.tenant.name, state: sessionState(page), opener: page.session.origin,
+            session: page.session, merchant: page.session.name ?? page.tenant.name, state: sessionState(page), opener: page.session.origin, partial: page.partial,
           }));
         },
       }) satisfies RawReply,
