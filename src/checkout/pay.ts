@@ -1,7 +1,8 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { badRequest, forbidden, notFound, stateError } from '../core/errors.ts';
 import { isId } from '../ids.ts';
-import { getOrder, lockOrder, type DbOrder } from '../orders/store.ts';
+import { getOrder, lockOrder } from '../orders/store.ts';
+import { partialRange, type PartialRange } from '../orders/orders.ts';
 import { cancelPayment } from '../payments/actions.ts';
 import { createPayment } from '../payments/create.ts';
 import { FAILURE_MESSAGES } from '../payments/instruments.ts';
@@ -37,18 +38,7 @@ export interface PageSession {
   /** The face whose key opened the session, if one did. */
   face: CheckoutFace | null;
   /** When the session's order takes partial payments: what is still due and the least this payment may be. */
-  partial: PartialDue | null;
-}
-
-/** What the payer of an order taking partial payments may choose between: min..due (minor units). */
-export interface PartialDue { due: number; min: number }
-
-/** The range of a partial order's next payment: the first at least its first_payment_min_amount, any later one at least 1 minor unit. */
-export function partialDueOf(o: DbOrder): PartialDue | null {
-  if (!o.partial_payment || o.status === 'paid') return null;
-  const due = Number(o.amount) - Number(o.amount_paid);
-  const first = Number(o.amount_paid) === 0 && o.first_payment_min_amount !== null ? Number(o.first_payment_min_amount) : 1;
-  return { due, min: Math.min(first, due) };
+  partial: PartialRange | null;
 }
 
 export async function loadPageSession(db: Queryable, id: string, keys: KeyStore, faces: readonly CheckoutFace[]): Promise<PageSession> {
@@ -58,7 +48,7 @@ export async function loadPageSession(db: Queryable, id: string, keys: KeyStore,
   if (tenant.disabled) throw forbidden('tenant_disabled', 'This merchant cannot take payments right now');
   const payment = session.payment_id ? await getPayment(db, tenant.id, session.payment_id) : null;
   const opened = session.razorpay_key_id ? await openedWith(db, keys, faces, tenant.id, session.razorpay_key_id) : null;
-  const partial = partialDueOf(await getOrder(db, tenant.id, session.order_id));
+  const partial = partialRange(await getOrder(db, tenant.id, session.order_id));
   return { session, tenant, payment, signingSecret: opened?.secret ?? tenant.webhook_secret, face: opened?.face ?? null, partial };
 }
 
@@ -143,7 +133,7 @@ export async function payFromPage(t: Tx, svc: PaymentServices, page: PageSession
   );
   // The session's latest attempt (a payment that succeeded at once has completed it already).
   const session = await setSessionPayment(t, s.id, p.id);
-  return { ...page, session, payment: p, partial: partialDueOf(await getOrder(t, page.tenant.id, order.id)) };
+  return { ...page, session, payment: p, partial: partialRange(await getOrder(t, page.tenant.id, order.id)) };
 }
 
 function currentPayment(page: PageSession): string {

@@ -28,6 +28,27 @@ export function orderView(o: DbOrder): OrderObject {
   };
 }
 
+/** What one more payment of an order that takes partial payments may be: at most what is due, at least `min`. */
+export interface PartialRange {
+  due: number;
+  min: number;
+}
+
+/** The smallest part of a partial payment, as Razorpay's (₹1): 100 in the currency's minor unit. */
+const SMALLEST_PART = 100;
+
+/**
+ * The range of an order's next payment when it takes partial payments (null when it does not, or
+ * is paid): the first payment at least the order's first minimum, every one at least the
+ * smallest part, none more than what is still due (the last part may be less than the smallest).
+ */
+export function partialRange(o: DbOrder): PartialRange | null {
+  if (!o.partial_payment || o.status === 'paid') return null;
+  const due = Number(o.amount) - Number(o.amount_paid);
+  const first = Number(o.amount_paid) === 0 && o.first_payment_min_amount !== null ? Number(o.first_payment_min_amount) : SMALLEST_PART;
+  return { due, min: Math.min(Math.max(first, SMALLEST_PART), due) };
+}
+
 export interface OrderOptions {
   capture_method?: 'automatic' | 'manual' | undefined;
   /** Razorpay's partial_payment, and the least the first payment may be. */

@@ -5,7 +5,7 @@ import { newId } from '../ids.ts';
 import { QUEUES } from '../jobs/boss.ts';
 import type { Queue } from '../jobs/workers.ts';
 import { enqueue } from '../jobs/enqueue.ts';
-import { recordAttempt } from '../orders/orders.ts';
+import { partialRange, recordAttempt } from '../orders/orders.ts';
 import { lockOrder, type DbOrder } from '../orders/store.ts';
 import { settingsOf, type Ctx } from '../tenants/tenants.ts';
 import { emitEvents } from '../webhooks/outbox.ts';
@@ -61,8 +61,7 @@ async function resolveAmount(t: Tx, svc: PaymentServices, ctx: Ctx, input: Creat
   }
   const order = await lockOrder(t, ctx.tenant.id, input.order_id);
   if (order.status === 'paid') throw stateError('order_already_paid', `Order ${order.id} is already paid`, 'order_id');
-  const due = Number(order.amount) - Number(order.amount_paid);
-  const amount = order.partial_payment ? partialAmount(order, input.amount, due) : Number(order.amount);
+  const amount = order.partial_payment ? partialAmount(order, input.amount) : Number(order.amount);
   if (!order.partial_payment && input.amount !== undefined && input.amount !== amount) {
     throw badRequest('amount_mismatch', `amount must equal the order amount (${order.amount}) or be omitted`, 'amount');
   }
@@ -76,17 +75,12 @@ async function resolveAmount(t: Tx, svc: PaymentServices, ctx: Ctx, input: Creat
   return { amount, currency: order.currency, orderId: order.id, capture: input.capture ?? order.capture_method ?? 'automatic' };
 }
 
-/**
- * A payment of an order that takes partial payments: any amount up to what is still due (all of
- * it when omitted), its first payment at least the order's first_payment_min_amount.
- */
-function partialAmount(order: DbOrder, asked: number | undefined, due: number): number {
-  const amount = asked ?? due;
-  if (amount > due) throw badRequest('amount_too_large', `amount must be at most what the order still has due (${due})`, 'amount');
-  const min = order.first_payment_min_amount === null ? null : Number(order.first_payment_min_amount);
-  if (Number(order.amount_paid) === 0 && min !== null && amount < min) {
-    throw badRequest('amount_too_small', `The first payment of this order must be at least ${min}`, 'amount');
-  }
+/** A partial payment's amount: what was asked (default: all that is due), within the order's range. */
+function partialAmount(order: DbOrder, asked: number | undefined): number {
+  const range = partialRange(order)!;
+  const amount = asked ?? range.due;
+  if (amount > range.due) throw badRequest('amount_too_large', `amount must be at most what the order still has due (${range.due})`, 'amount');
+  if (amount < range.min) throw badRequest('amount_too_small', `This payment of the order must be at least ${range.min}`, 'amount');
   return amount;
 }
 

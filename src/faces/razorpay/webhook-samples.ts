@@ -12,14 +12,16 @@ import { OWN_EVENTS, unix, type Entities, type OwnEvent, type OwnEventObject } f
  */
 export function ownEventSamples(now: Date): OwnEventSample[] {
   const at = unix(now);
+  // A partly paid link or invoice has had half its amount.
+  const paidOf = (status: string) => (status === 'paid' ? 5000 : status === 'partially_paid' ? 2500 : 0);
   const payment = rzpPayment(samplePayment(now, { id: newId('payment'), method: 'upi', card: null, vpa: 'success@razorpay' }) as unknown as PaymentObject);
   const order = { id: newId('order'), entity: 'order', amount: 5000, amount_paid: 5000, amount_due: 0, currency: 'INR', receipt: null, status: 'paid', attempts: 1, notes: [], created_at: at };
   const link = (status: string) => ({
-    id: newId('rzpPaymentLink'), entity: 'payment_link', amount: 5000, amount_paid: status === 'paid' ? 5000 : 0, currency: 'INR', status, accept_partial: false,
+    id: newId('rzpPaymentLink'), entity: 'payment_link', amount: 5000, amount_paid: paidOf(status), currency: 'INR', status, accept_partial: status === 'partially_paid',
     description: 'Sandpay check-handler', reference_id: 'check-1', short_url: 'http://127.0.0.1:3000/i/check', notes: [], created_at: at, updated_at: at,
   });
   const invoice = (status: string) => ({
-    id: newId('rzpInvoice'), entity: 'invoice', type: 'invoice', status, amount: 5000, amount_paid: status === 'paid' ? 5000 : 0, amount_due: status === 'paid' ? 0 : 5000,
+    id: newId('rzpInvoice'), entity: 'invoice', type: 'invoice', status, amount: 5000, amount_paid: paidOf(status), amount_due: 5000 - paidOf(status),
     currency: 'INR', order_id: order.id, short_url: 'http://127.0.0.1:3000/i/check', notes: [], created_at: at,
   });
   const qr = (status: string) => ({

@@ -100,7 +100,7 @@ describe('a partial payment link on the hosted checkout', () => {
     await again.goto(link.short_url);
     expect(await again.getByLabel('Amount to pay').inputValue()).toBe('350.00');
     expect(await again.locator('#pay').textContent()).toBe('Pay ₹350.00');
-    expect(await again.locator('#pay-amount-hint').textContent()).toBe('Pay part or all of what is due: from ₹0.01 to ₹350.00.');
+    expect(await again.locator('#pay-amount-hint').textContent()).toBe('Pay part or all of what is due: from ₹1.00 to ₹350.00.');
     expect(await seriousViolations(again)).toEqual([]);
     await payWithKeyboard(again, '350.00');
     await again.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: WAIT_MS });
