@@ -4,7 +4,7 @@ import type { Tx } from '../../db/pool.ts';
 import { newId } from '../../ids.ts';
 import type { PaymentServices } from '../../payments/services.ts';
 import { CAPTURED_STATUSES } from '../../payments/state-machine.ts';
-import { getPayment } from '../../payments/store.ts';
+import { getPayment, lockPayment } from '../../payments/store.ts';
 import { byId, route } from '../../routing/route.ts';
 import type { Ctx } from '../../services.ts';
 import { collection, rzpPaymentRow } from './api.ts';
@@ -12,7 +12,7 @@ import { nowUnix } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { ownListQuery, paiseInput, raiseOwn, unix } from './own-objects.ts';
 import { collectionOf } from './schemas.ts';
-import { getObject, insertObject, listObjects, updateObject, type DbObject } from './store.ts';
+import { getObject, insertObject, listObjects, undecidedDisputeOf, updateObject, type DbObject } from './store.ts';
 
 /**
  * Razorpay's disputes, raised on a captured payment by a Sandpay-only call (a bank's chargeback
@@ -86,10 +86,14 @@ export const disputeRoutes = [
     params: byId('payment', 'payment'), body: z.strictObject({ amount: paiseInput().optional(), reason_code: z.string().regex(/^[a-z_]{3,40}$/).optional() }),
     response: rzpDisputeObject, example: { amount: 1000, reason_code: 'chargeback' },
     handler: async ({ t, svc, ctx, params: p, body }) => {
-      const pay = await getPayment(t, ctx.tenant.id, p.id);
+      // The payment's lock makes two chargebacks raised at once one after the other.
+      const pay = await lockPayment(t, ctx.tenant.id, p.id);
       if (!CAPTURED_STATUSES.has(pay.status)) throw stateError('payment_not_captured', 'Only a captured payment can be disputed');
-      const amount = body.amount ?? Number(pay.amount_captured);
-      if (amount > Number(pay.amount_captured)) throw badRequest('amount_too_large', 'The dispute amount cannot exceed the captured amount', 'amount');
+      if (await undecidedDisputeOf(t, ctx.tenant.id, pay.id)) throw stateError('dispute_open', 'The payment already has a dispute that is not decided');
+      const disputable = Number(pay.amount_captured) - Number(pay.amount_refunded);
+      if (disputable <= 0) throw stateError('payment_refunded', 'A fully refunded payment cannot be disputed');
+      const amount = body.amount ?? disputable;
+      if (amount > disputable) throw badRequest('amount_too_large', 'The dispute amount cannot exceed what was captured and not refunded', 'amount');
       const data: DisputeData = {
         payment_id: pay.id, amount, currency: pay.currency, amount_deducted: 0, reason_code: body.reason_code ?? 'chargeback',
         reason_description: 'The customer disputed the payment with their bank', respond_by: nowUnix() + 7 * 86_400, phase: 'chargeback', comments: null,

@@ -18,7 +18,11 @@ const nullableString = z.string().nullable();
 /** Razorpay answers empty notes as `[]` (a PHP empty array), filled ones as an object. */
 export const notesObject = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()).max(0)]);
 
-export const notesInput = metadataSchema.refine((m) => Object.keys(m).length <= 15, 'Number of fields in notes should be less than or equal to 15');
+/** Notes as sent: an object of at most 15 fields, or `[]` (empty notes as Razorpay writes them, echoed back by clients). */
+export const notesInput = z.preprocess(
+  (v) => (Array.isArray(v) && v.length === 0 ? {} : v),
+  metadataSchema.refine((m) => Object.keys(m).length <= 15, 'Number of fields in notes should be less than or equal to 15'),
+);
 
 /** Razorpay takes amounts as numbers or digit strings (its API also takes form posts); both mean paise. */
 const digits = (v: unknown) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v);

@@ -105,6 +105,14 @@ export function objectOfOrder<D>(db: Queryable, tenantId: string, orderId: strin
   return db.maybeOne<DbObject<D>>(`SELECT * FROM razorpay_objects WHERE tenant_id = $1::text AND order_id = $2::text AND kind = $3::text AND NOT deleted`, [tenantId, orderId, kind]);
 }
 
+/** A payment's dispute the bank has not decided yet (open or under review), if any. */
+export function undecidedDisputeOf(t: Tx, tenantId: string, paymentId: string): Promise<DbObject | undefined> {
+  return t.maybeOne<DbObject>(
+    `SELECT * FROM razorpay_objects WHERE tenant_id = $1::text AND kind = 'dispute' AND data->>'payment_id' = $2::text AND status IN ('open', 'under_review')`,
+    [tenantId, paymentId],
+  );
+}
+
 /** An item's id by id (for invoice line items), or undefined. */
 export function objectsByIds<D>(db: Queryable, tenantId: string, kind: ObjectKind, ids: readonly string[]): Promise<Array<DbObject<D>>> {
   return db.rows<DbObject<D>>(`SELECT * FROM razorpay_objects WHERE tenant_id = $1::text AND kind = $2::text AND id = ANY($3::text[]) AND NOT deleted`, [tenantId, kind, ids]);

@@ -57,4 +57,15 @@ describe('disputes', () => {
     const { dispute } = await disputed();
     expectRazorpayError(await sdkError(rzp.disputes.contest(dispute.id, { action: 'shout' } as any)), 400, { field: 'action' });
   });
+
+  it('one undecided dispute per payment, even raised at once; never more than what was not refunded', async () => {
+    const payment = await createPayment(t.api, { ...cardBody(), amount: 20000 });
+    const raced = await Promise.all(Array.from({ length: 4 }, () => w.sandpay(`/v1/payments/${payment.id}/disputes`, {})));
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 400, 400, 400]);
+    expect(raced.find((r) => r.status === 400)!.body.error.description).toMatch(/already has a dispute/);
+    const refunded = await createPayment(t.api, { ...cardBody(), amount: 20000 });
+    await rzp.payments.refund(refunded.id, { amount: 15000 });
+    expect((await w.sandpay(`/v1/payments/${refunded.id}/disputes`, { amount: 6000 })).status).toBe(400);
+    expect((await w.sandpay(`/v1/payments/${refunded.id}/disputes`, {})).body).toMatchObject({ amount: 5000 });
+  });
 });

@@ -144,6 +144,10 @@ describe('orders', () => {
     expect((await rzp.orders.create({ amount: 10000, currency: 'INR', receipt: 'uniq-1' })).receipt).toBe('uniq-1');
     // payment_capture "0": the order's payments stay authorized.
     expect((await payOrder(made.id)).status).toBe('authorized');
+    // Empty notes as Razorpay writes them ([]), echoed back by a client, are taken.
+    const echoed = await rzp.orders.create({ amount: 10000, currency: 'INR', notes: [] } as never);
+    expect(echoed.notes).toEqual([]);
+    expectRazorpayError(await sdkError(rzp.orders.create({ amount: 10000, currency: 'INR', notes: ['x'] } as never)), 400, { field: 'notes' });
   });
 
   it('partial payments: the first at least first_payment_min_amount, attempted until paid in full, then paid', async () => {
