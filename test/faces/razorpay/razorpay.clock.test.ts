@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../../src/jobs/boss.ts';
 import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
 import { cardBody, createPayment, eventually } from '../../support/payments.ts';
-import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
+import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
 import { Receiver } from '../../support/receiver.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
@@ -154,16 +154,17 @@ describe("Razorpay's settlements, on the clock", () => {
 });
 
 describe("Razorpay's own objects, on the clock", () => {
-  const events = ['payment_link.expired', 'invoice.expired', 'qr_code.closed'];
+  const events = ['payment_link.expired', 'invoice.expired', 'qr_code.closed', 'virtual_account.closed'];
   const count = async (tenantId: string, type: string) =>
     (await sys.sql<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = $2`, [tenantId, type]))[0]!.n;
 
-  it('an advance past expire_by / close_by expires the link and invoice and closes the QR code, with their webhooks dated then, once', async () => {
+  it('an advance past expire_by / close_by expires the link and invoice and closes the QR code and virtual account, with their webhooks dated then, once', async () => {
     const s = await shop(events);
     const now = Math.floor((await clockTime(s.t)) / 1000);
     const link: any = await s.rzp.paymentLink.create({ amount: 10000, currency: 'INR', expire_by: now + 3600 } as any);
     const inv: any = await s.rzp.invoices.create({ type: 'invoice', customer: { email: 'c@example.com' }, line_items: [{ name: 'Thing', amount: 5000 }], expire_by: now + 7200 } as any);
     const qr: any = await s.rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true, payment_amount: 500, close_by: now + 5400 });
+    const va: any = await s.rzp.virtualAccounts.create({ receivers: { types: ['vpa'] }, close_by: now + 9000 } as any);
     // One that the advance does not reach stays open.
     const later: any = await s.rzp.paymentLink.create({ amount: 10000, currency: 'INR', expire_by: now + 10 * 86_400 } as any);
 
@@ -171,13 +172,14 @@ describe("Razorpay's own objects, on the clock", () => {
     expect(await s.rzp.paymentLink.fetch(link.id)).toMatchObject({ status: 'expired', expired_at: expect.any(Number) });
     expect(await s.rzp.invoices.fetch(inv.id)).toMatchObject({ status: 'expired' });
     expect(await s.rzp.qrCode.fetch(qr.id)).toMatchObject({ status: 'closed', close_reason: null });
+    expect(await s.rzp.virtualAccounts.fetch(va.id)).toMatchObject({ status: 'closed' });
     expect((await s.rzp.paymentLink.fetch(later.id)).status).toBe('created');
 
     // Each at its own moment on the clock (not when the advance ran, which is before expire_by in real time), in that order.
-    const sent = await eventually(async () => hooks(s.receiver), (h) => h.length === 3);
+    const sent = await eventually(async () => hooks(s.receiver), (h) => h.length === 4);
     const byTime = [...sent].sort((x, y) => x.body.created_at - y.body.created_at);
-    expect(byTime.map((h) => h.body.event)).toEqual(['payment_link.expired', 'qr_code.closed', 'invoice.expired']);
-    const [l, q, i] = byTime.map((h) => h.body);
+    expect(byTime.map((h) => h.body.event)).toEqual(['payment_link.expired', 'qr_code.closed', 'invoice.expired', 'virtual_account.closed']);
+    const [l, q, i, v] = byTime.map((h) => h.body);
     const within = (t: number, from: number) => expect(t >= from && t < from + 5, `${t} at ${from}`).toBe(true);
     within(l.created_at, now + 3600);
     within(l.payload.payment_link.entity.expired_at, now + 3600);
@@ -185,10 +187,12 @@ describe("Razorpay's own objects, on the clock", () => {
     within(q.payload.qr_code.entity.closed_at, now + 5400);
     within(i.created_at, now + 7200);
     within(i.payload.invoice.entity.expired_at, now + 7200);
+    within(v.created_at, now + 9000);
+    within(v.payload.virtual_account.entity.closed_at, now + 9000);
     for (const h of sent) expect(Razorpay.validateWebhookSignature(h.rawBody, String(h.headers['x-razorpay-signature']), SECRET)).toBe(true);
 
     // The real-time jobs, whenever they run, find them ended and leave them.
-    for (const id of [link.id, inv.id, qr.id]) {
+    for (const id of [link.id, inv.id, qr.id, va.id]) {
       const job = await sys.runtime.boss.send(QUEUES.razorpayExpire, { id });
       await eventually(() => sys.runtime.boss.getJobById(QUEUES.razorpayExpire, job!), (j) => j?.state === 'completed');
     }
@@ -217,6 +221,12 @@ describe("Razorpay's own objects, on the clock", () => {
     const cancelled: any = await s.rzp.paymentLink.cancel(link.id);
     expect(cancelled.cancelled_at).toBeGreaterThanOrEqual(now);
     expect(Math.abs(cancelled.cancelled_at - cancelled.created_at)).toBeLessThanOrEqual(2);
+    // A dispute raised now must be answered within 7 days of the clock.
+    const paid = await createPayment(s.t.api, { ...cardBody(), amount: 20000 });
+    const dispute = await new Client(sys.url).post(`/v1/payments/${paid.id}/disputes`, {}, { key: null, headers: { authorization: basicAuth(s.keys) } });
+    expect(dispute.status, dispute.text).toBe(200);
+    expect(Math.abs(dispute.body.respond_by - (dispute.body.created_at + 7 * 86_400))).toBeLessThanOrEqual(2);
+    expect(dispute.body.created_at).toBeGreaterThanOrEqual(now);
 
     // Its job is due when the clock reads close_by: two seconds from now in real time, not thirty days.
     const qr: any = await s.rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true, payment_amount: 500, close_by: now + 2 });
