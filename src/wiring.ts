@@ -17,7 +17,7 @@ import type { ClockWork } from './tenants/clock.ts';
 import { webhookClockWork } from './webhooks/clock.ts';
 import { webhookJobs } from './webhooks/jobs.ts';
 import { checkoutSessionOnExpiry, checkoutSessionOnPayment } from './faces/stripe/checkout-sessions.ts';
-import { razorpayJobs, razorpayPaymentMoved } from './faces/razorpay/payable.ts';
+import { razorpayExpiryClockWork, razorpayJobs, razorpayPaymentMoved } from './faces/razorpay/payable.ts';
 import { settlementClockWork } from './faces/razorpay/settlements.ts';
 import { announceCheckpoint } from './webhooks/outbox.ts';
 
@@ -53,8 +53,9 @@ export function jobDefinitions(svc: Services): JobDefinition[] {
  * clock.ts), for a clock's advance (src/clock/). On a tie the first listed runs first: a payment
  * expires before the checkout session that waited for it. A rotated key's grace period needs no
  * work of its own: keys are checked against their tenant's clock (src/tenants/store.ts). The
- * Razorpay face's daily settlement.processed is its own work (src/faces/razorpay/settlements.ts).
+ * Razorpay face's daily settlement.processed is its own work (src/faces/razorpay/settlements.ts),
+ * as are the ends of its links, invoices, QR codes and virtual accounts (src/faces/razorpay/payable.ts).
  */
 export function clockWork(svc: Services): ClockWork[] {
-  return [paymentClockWork(svc), checkoutClockWork(svc), webhookClockWork(svc), settlementClockWork(svc)];
+  return [paymentClockWork(svc), checkoutClockWork(svc), webhookClockWork(svc), settlementClockWork(svc), razorpayExpiryClockWork(svc)];
 }

@@ -8,7 +8,7 @@ import { getPayment, lockPayment } from '../../payments/store.ts';
 import { byId, route } from '../../routing/route.ts';
 import type { Ctx } from '../../services.ts';
 import { collection, rzpPaymentRow } from './api.ts';
-import { nowUnix } from './expiry.ts';
+import { clockUnix } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { ownListQuery, paiseInput, raiseOwn, unix } from './own-objects.ts';
 import { collectionOf } from './schemas.ts';
@@ -96,7 +96,7 @@ export const disputeRoutes = [
       if (amount > disputable) throw badRequest('amount_too_large', 'The dispute amount cannot exceed what was captured and not refunded', 'amount');
       const data: DisputeData = {
         payment_id: pay.id, amount, currency: pay.currency, amount_deducted: 0, reason_code: body.reason_code ?? 'chargeback',
-        reason_description: 'The customer disputed the payment with their bank', respond_by: nowUnix() + 7 * 86_400, phase: 'chargeback', comments: null,
+        reason_description: 'The customer disputed the payment with their bank', respond_by: clockUnix(ctx) + 7 * 86_400, phase: 'chargeback', comments: null,
         evidence: { amount, summary: null, submitted_at: null, others: [], ...Object.fromEntries(EVIDENCE_LISTS.map((k) => [k, null])) },
       };
       const d = await insertObject<DisputeData>(t, { id: newId('rzpDispute'), tenantId: ctx.tenant.id, kind: 'dispute', status: 'open', data: { ...data } });
@@ -129,7 +129,7 @@ export const disputeRoutes = [
       const { action, ...given } = body;
       const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
       const submit = action === 'submit';
-      const evidence: Evidence = { ...d.data.evidence, ...defined, submitted_at: submit ? nowUnix() : d.data.evidence.submitted_at };
+      const evidence: Evidence = { ...d.data.evidence, ...defined, submitted_at: submit ? clockUnix(ctx) : d.data.evidence.submitted_at };
       const updated = await updateObject<DisputeData>(t, d.id, { ...(submit ? { status: 'under_review' } : {}), data: { ...d.data, evidence } });
       if (submit) await raiseDispute(t, svc, ctx, 'payment.dispute.under_review', updated);
       return rzpDispute(updated);

@@ -13,7 +13,7 @@ import { byId, route } from '../../routing/route.ts';
 import type { Ctx, Services } from '../../services.ts';
 import { rzpOrderRow, rzpPaymentRow } from './api.ts';
 import { getCustomer } from './customers.ts';
-import { nowUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
+import { assertFuture, clockUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import type { ItemData } from './items.ts';
 import { flag, notesField, notesOut, ownListQuery, paiseInput, payerInput, raiseOwn, unix, unixInput, type Payer } from './own-objects.ts';
@@ -106,14 +106,14 @@ const lineItemInput = z.union([
   }),
 ]);
 const customerInput = payerInput.extend({ billing_address: z.record(z.string(), z.unknown()).optional(), shipping_address: z.record(z.string(), z.unknown()).optional(), gstin: z.string().max(15).optional() });
-const future = unixInput.refine((t) => t > nowUnix(), 'expire_by must be in the future');
 
 const invoiceFields = {
   description: z.string().max(2048).optional(),
   customer_id: z.string().min(1).max(40).optional(),
   customer: customerInput.optional(),
   line_items: z.array(lineItemInput).min(1, 'The line items field is required.').max(50).optional(),
-  expire_by: future.optional(),
+  /** On the tenant's clock, in the future (assertFuture). */
+  expire_by: unixInput.optional(),
   date: unixInput.optional(),
   terms: z.string().max(2048).optional(),
   comment: z.string().max(2048).optional(),
@@ -172,12 +172,13 @@ async function issue(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, i: DbInvoi
   const order = await createOrder(t, svc, ctx, {
     amount: i.data.amount, currency: i.data.currency, receipt: i.data.receipt ?? undefined, metadata: undefined, partial_payment: i.data.partial_payment ?? false,
   });
-  const issued = await updateObject<InvoiceData>(t, i.id, { status: 'issued', orderId: order.id, data: { ...i.data, short_url: shortUrlOf(baseUrl, i.id), issued_at: nowUnix() } });
-  await scheduleExpiry(t, svc, i.id, i.data.expire_by);
+  const issued = await updateObject<InvoiceData>(t, i.id, { status: 'issued', orderId: order.id, data: { ...i.data, short_url: shortUrlOf(baseUrl, i.id), issued_at: clockUnix(ctx) } });
+  await scheduleExpiry(t, svc, ctx, i.id, i.data.expire_by);
   return issued;
 }
 
 export async function createInvoice(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, body: z.output<typeof createInvoiceBody>): Promise<DbInvoice> {
+  assertFuture(ctx, body.expire_by, 'expire_by');
   if (body.line_items === undefined && (body.type === 'invoice' || body.amount === undefined)) {
     throw badRequest('parameter_missing', 'The line items field is required.', 'line_items');
   }
@@ -208,7 +209,7 @@ export async function invoicePaid(t: Tx, svc: PaymentServices, ctx: Ctx, i: DbIn
   const amountPaid = i.data.amount_paid + Number(p.amount_captured);
   const status = amountPaid >= i.data.amount ? 'paid' : 'partially_paid';
   const paid = await updateObject<InvoiceData>(t, i.id, {
-    status, data: { ...i.data, amount_paid: amountPaid, payment_id: p.id, paid_at: status === 'paid' ? nowUnix() : null },
+    status, data: { ...i.data, amount_paid: amountPaid, payment_id: p.id, paid_at: status === 'paid' ? clockUnix(ctx) : null },
   });
   const order = await getOrder(t, ctx.tenant.id, i.order_id!);
   raiseOwn(t, svc, ctx, `invoice.${status}`, i.id, { payment: rzpPaymentRow(p), order: rzpOrderRow(order), invoice: rzpInvoice(paid) });
@@ -216,8 +217,8 @@ export async function invoicePaid(t: Tx, svc: PaymentServices, ctx: Ctx, i: DbIn
 
 /** The expiry job's part. */
 export async function invoiceExpired(t: Tx, svc: PaymentServices, ctx: Ctx, i: DbInvoice): Promise<void> {
-  if (!OPEN.has(i.status!) || i.data.expire_by === null || i.data.expire_by > nowUnix()) return;
-  const expired = await updateObject<InvoiceData>(t, i.id, { status: 'expired', data: { ...i.data, expired_at: nowUnix() } });
+  if (!OPEN.has(i.status!) || i.data.expire_by === null || i.data.expire_by > clockUnix(ctx)) return;
+  const expired = await updateObject<InvoiceData>(t, i.id, { status: 'expired', data: { ...i.data, expired_at: clockUnix(ctx) } });
   await expireOrderSessions(t, svc, ctx, i.order_id!);
   raiseOwn(t, svc, ctx, 'invoice.expired', i.id, { invoice: rzpInvoice(expired) });
 }
@@ -263,6 +264,7 @@ export const invoiceRoutes = [
       const i = await lockInvoice(t, ctx, p.id);
       const draft = i.status === 'draft';
       if (!draft && !OPEN.has(i.status!)) throw stateError('invoice_not_editable', `Invoice cannot be updated as it is in ${i.status} state`);
+      assertFuture(ctx, body.expire_by, 'expire_by');
       const draftOnly = (['customer_id', 'customer', 'line_items', 'description', 'invoice_number', 'date', 'partial_payment'] as const).find((f) => body[f] !== undefined);
       if (!draft && draftOnly) throw badRequest('invoice_not_draft', `${draftOnly} can only be changed while the invoice is a draft`, draftOnly);
       const customer = body.customer_id !== undefined || body.customer !== undefined ? await customerOf(t, ctx, body) : null;
@@ -276,7 +278,7 @@ export const invoiceRoutes = [
         invoice_number: body.invoice_number ?? i.data.invoice_number, notes: body.notes ?? i.data.notes, sms_notify: body.sms_notify ?? i.data.sms_notify,
         email_notify: body.email_notify ?? i.data.email_notify, partial_payment: body.partial_payment ?? i.data.partial_payment ?? false, callback_url: body.callback_url ?? i.data.callback_url, callback_method: body.callback_method ?? i.data.callback_method,
       };
-      if (!draft && body.expire_by !== undefined) await scheduleExpiry(t, svc, i.id, body.expire_by);
+      if (!draft && body.expire_by !== undefined) await scheduleExpiry(t, svc, ctx, i.id, body.expire_by);
       return rzpInvoice(await updateObject<InvoiceData>(t, i.id, { data: { ...data } }));
     },
   }),
@@ -298,7 +300,7 @@ export const invoiceRoutes = [
       if (!OPEN.has(i.status!)) throw stateError('invoice_not_cancellable', `Invoice cannot be cancelled as it is in ${i.status} state`);
       // A checkout already open for it can no longer pay it.
       await expireOrderSessions(t, svc, ctx, i.order_id!);
-      return rzpInvoice(await updateObject<InvoiceData>(t, i.id, { status: 'cancelled', data: { ...i.data, cancelled_at: nowUnix() } }));
+      return rzpInvoice(await updateObject<InvoiceData>(t, i.id, { status: 'cancelled', data: { ...i.data, cancelled_at: clockUnix(ctx) } }));
     },
   }),
   route({

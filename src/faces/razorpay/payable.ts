@@ -8,7 +8,8 @@ import type { JobDefinition } from '../../jobs/workers.ts';
 import type { PaymentMoved, PaymentServices } from '../../payments/services.ts';
 import { route, type RawReply } from '../../routing/route.ts';
 import type { Ctx, Services } from '../../services.ts';
-import { asOwner } from '../../tenants/tenants.ts';
+import { clockNow, tenantAt, useClock, type ClockWork } from '../../tenants/clock.ts';
+import { asOwner, systemCtx } from '../../tenants/tenants.ts';
 import { RAZORPAY_EXPIRE } from './expiry.ts';
 import { invoiceExpired, invoicePaid, type DbInvoice, type InvoiceData } from './invoices.ts';
 import { linkCallbackUrl, linkExpired, linkPaid, type DbLink, type LinkData } from './payment-links.ts';
@@ -17,7 +18,7 @@ import { qrCredited, qrExpired, rzpQr, type DbQr, type QrData } from './qr-codes
 import { settlementJobs } from './settlements.ts';
 import { saveCardOfPayment } from './tokens.ts';
 import { vaCredited, vaExpired, type VaData } from './virtual-accounts.ts';
-import { getAnyObject, lockObjectOfOrder, objectOwner, type DbObject } from './store.ts';
+import { getAnyObject, lockObjectOfOrder, objectOwner, objectsDueBy, type DbObject } from './store.ts';
 
 /**
  * What makes payment links, invoices, QR codes and virtual accounts move: the paymentMoved hook
@@ -64,6 +65,41 @@ export function razorpayJobs(svc: PaymentServices): JobDefinition[] {
   }];
 }
 
+const BATCH = 100;
+
+/**
+ * On a tenant's clock (README, "Time travel"), links and invoices expire at expire_by and QR codes
+ * and virtual accounts close at close_by when an advance passes it, in time order with the rest
+ * of the advance's work: the same expire as the job's, its clock reading the moment. The job due
+ * in real time later finds the object expired or closed and leaves it.
+ */
+export function razorpayExpiryClockWork(svc: PaymentServices): ClockWork {
+  return {
+    name: 'razorpay expiry',
+    async nextDue(db, tenantId, upTo) {
+      return (await objectsDueBy(db, tenantId, upTo, 1))[0]?.due ?? null;
+    },
+    async runDue(tenantId, at) {
+      // Until none is left (more than a batch may share a moment); an id seen twice would be a bug, not to loop on.
+      const seen = new Set<string>();
+      for (;;) {
+        const due = (await objectsDueBy(svc.db, tenantId, at, BATCH)).filter(({ id }) => !seen.has(id));
+        if (due.length === 0) return;
+        for (const { id } of due) {
+          seen.add(id);
+          await svc.db.tx(async (t) => {
+            const found = await systemCtx(t, tenantId);
+            if (!found) return;
+            const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
+            useClock(t, ctx.tenant);
+            await expire(t, svc, ctx, id);
+          });
+        }
+      }
+    },
+  };
+}
+
 type Outcome = { redirect: string } | { status: number; title: string; text: string } | { qr: DbQr };
 
 const UNPAYABLE: Record<string, string> = {
@@ -75,7 +111,7 @@ async function openCheckout(t: Tx, svc: Services, ctx: Ctx, o: DbObject, baseUrl
   const what = o.kind === 'invoice' ? 'invoice' : 'payment link';
   const open = o.kind === 'invoice' ? ['issued', 'partially_paid'] : ['created', 'partially_paid'];
   if (!open.includes(o.status!)) return { status: 410, title: `This ${what} ${UNPAYABLE[o.status!] ?? 'cannot be paid'}`, text: 'Nothing is due here. Return to the merchant.' };
-  const [live] = (await listSessions(t, ctx.tenant.id, { status: 'open', orderId: o.order_id! }, { limit: 10 }, (s) => s)).data.filter((s) => s.expires_at.getTime() > Date.now() + 60_000);
+  const [live] = (await listSessions(t, ctx.tenant.id, { status: 'open', orderId: o.order_id! }, { limit: 10 }, (s) => s)).data.filter((s) => s.expires_at.getTime() > clockNow(ctx.tenant).getTime() + 60_000);
   if (live) return { redirect: live.url };
   const d = o.data as Partial<LinkData & InvoiceData>;
   const payer = (o.kind === 'invoice' ? (d as InvoiceData).customer : (d as LinkData).customer) ?? {};

@@ -13,7 +13,7 @@ import { byId, route } from '../../routing/route.ts';
 import type { Ctx, Services } from '../../services.ts';
 import type { PaymentServices } from '../../payments/services.ts';
 import { rzpOrderRow, rzpPaymentRow } from './api.ts';
-import { nowUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
+import { assertFuture, clockUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { flag, notesField, notesOut, ownListQuery, paiseInput, payerInput, raiseOwn, unix, unixInput, type Payer } from './own-objects.ts';
 import { notesObject } from './schemas.ts';
@@ -70,14 +70,13 @@ export const rzpLink = (l: DbLink) => ({
   updated_at: unix(l.updated_at), upi_link: l.data.upi_link, user_id: '', whatsapp_link: false,
 });
 
-const future = unixInput.refine((t) => t > nowUnix(), 'expire_by must be in the future');
-
 const createLinkBody = z.strictObject({
   amount: paiseInput(),
   currency: currencySchema.default('INR'),
   accept_partial: flag.optional(),
   first_min_partial_amount: paiseInput('first min partial amount').optional(),
-  expire_by: future.optional(),
+  /** On the tenant's clock, in the future (assertFuture). */
+  expire_by: unixInput.optional(),
   reference_id: z.string().max(40, 'The reference id may not be greater than 40 characters.').optional(),
   description: z.string().max(2048).optional(),
   customer: payerInput.optional(),
@@ -97,7 +96,7 @@ const createLinkBody = z.strictObject({
 });
 
 const editLinkBody = z.strictObject({
-  accept_partial: flag.optional(), reference_id: z.string().max(40).optional(), expire_by: future.optional(), notes: notesField, reminder_enable: z.boolean().optional(),
+  accept_partial: flag.optional(), reference_id: z.string().max(40).optional(), expire_by: unixInput.optional(), notes: notesField, reminder_enable: z.boolean().optional(),
 });
 
 async function assertFreeReference(t: Tx, tenantId: string, ref: string | undefined, self?: string): Promise<void> {
@@ -107,6 +106,7 @@ async function assertFreeReference(t: Tx, tenantId: string, ref: string | undefi
 }
 
 export async function createLink(t: Tx, svc: Services, ctx: Ctx, baseUrl: string, keyRowId: string | null, body: z.output<typeof createLinkBody>): Promise<DbLink> {
+  assertFuture(ctx, body.expire_by, 'expire_by');
   await assertFreeReference(t, ctx.tenant.id, body.reference_id);
   const partial = body.accept_partial ?? false;
   const order = await createOrder(t, svc, ctx, {
@@ -122,7 +122,7 @@ export async function createLink(t: Tx, svc: Services, ctx: Ctx, baseUrl: string
     accept_partial: partial, first_min_partial_amount: partial ? (body.first_min_partial_amount ?? null) : null,
   };
   const link = await insertObject<LinkData>(t, { id, tenantId: ctx.tenant.id, kind: 'payment_link', status: 'created', orderId: order.id, data: { ...data } });
-  await scheduleExpiry(t, svc, id, body.expire_by);
+  await scheduleExpiry(t, svc, ctx, id, body.expire_by);
   return link;
 }
 
@@ -158,7 +158,7 @@ export function linkCallbackUrl(l: DbLink, paymentId: string, keySecret: string)
  */
 export async function linkPaid(t: Tx, svc: PaymentServices, ctx: Ctx, l: DbLink, p: DbPayment): Promise<void> {
   if (!OPEN.has(l.status!)) return;
-  const now = nowUnix();
+  const now = clockUnix(ctx);
   const payment: LinkPayment = { amount: Number(p.amount), created_at: unix(p.created_at), method: p.method, payment_id: p.id, plink_id: l.id, status: 'captured', updated_at: now };
   const amountPaid = l.data.amount_paid + Number(p.amount_captured);
   const status = amountPaid >= l.data.amount ? 'paid' : 'partially_paid';
@@ -169,8 +169,8 @@ export async function linkPaid(t: Tx, svc: PaymentServices, ctx: Ctx, l: DbLink,
 
 /** The expiry job's part. */
 export async function linkExpired(t: Tx, svc: PaymentServices, ctx: Ctx, l: DbLink): Promise<void> {
-  if (!OPEN.has(l.status!) || l.data.expire_by === null || l.data.expire_by > nowUnix()) return;
-  const expired = await updateObject<LinkData>(t, l.id, { status: 'expired', data: { ...l.data, expired_at: nowUnix() } });
+  if (!OPEN.has(l.status!) || l.data.expire_by === null || l.data.expire_by > clockUnix(ctx)) return;
+  const expired = await updateObject<LinkData>(t, l.id, { status: 'expired', data: { ...l.data, expired_at: clockUnix(ctx) } });
   await expireOrderSessions(t, svc, ctx, l.order_id!);
   raiseOwn(t, svc, ctx, 'payment_link.expired', l.id, { payment_link: rzpLink(expired) });
 }
@@ -209,6 +209,7 @@ export const paymentLinkRoutes = [
     handler: async ({ t, svc, ctx, params: p, body }) => {
       const l = await lockLink(t, ctx, p.id);
       assertOpen(l, 'updated');
+      assertFuture(ctx, body.expire_by, 'expire_by');
       await assertFreeReference(t, ctx.tenant.id, body.reference_id, l.id);
       // The link's order was made taking partial payments or not; Sandpay does not remake it.
       if (body.accept_partial !== undefined && body.accept_partial !== (l.data.accept_partial ?? false)) {
@@ -218,7 +219,7 @@ export const paymentLinkRoutes = [
         ...l.data, reference_id: body.reference_id ?? l.data.reference_id, expire_by: body.expire_by ?? l.data.expire_by, notes: body.notes ?? l.data.notes,
         reminder_enable: body.reminder_enable ?? l.data.reminder_enable,
       };
-      if (body.expire_by !== undefined) await scheduleExpiry(t, svc, l.id, body.expire_by);
+      if (body.expire_by !== undefined) await scheduleExpiry(t, svc, ctx, l.id, body.expire_by);
       return rzpLink(await updateObject<LinkData>(t, l.id, { data: { ...data } }));
     },
   }),
@@ -227,7 +228,7 @@ export const paymentLinkRoutes = [
     handler: async ({ t, svc, ctx, params: p }) => {
       const l = await lockLink(t, ctx, p.id);
       assertOpen(l, 'cancelled');
-      const cancelled = await updateObject<LinkData>(t, l.id, { status: 'cancelled', data: { ...l.data, cancelled_at: nowUnix() } });
+      const cancelled = await updateObject<LinkData>(t, l.id, { status: 'cancelled', data: { ...l.data, cancelled_at: clockUnix(ctx) } });
       // A checkout already open for it can no longer pay it.
       await expireOrderSessions(t, svc, ctx, l.order_id!);
       raiseOwn(t, svc, ctx, 'payment_link.cancelled', l.id, { payment_link: rzpLink(cancelled) });

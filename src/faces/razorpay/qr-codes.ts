@@ -11,7 +11,7 @@ import { byId, route } from '../../routing/route.ts';
 import type { Ctx } from '../../services.ts';
 import { collection, rzpPaymentRow } from './api.ts';
 import { getCustomer } from './customers.ts';
-import { nowUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
+import { assertFuture, clockUnix, scheduleExpiry, shortUrlOf } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { flag, notesField, notesOut, ownListQuery, paiseInput, raiseOwn, unix, unixInput } from './own-objects.ts';
 import { collectionOf, collectionQuery, notesObject, rzpPaymentObject } from './schemas.ts';
@@ -72,7 +72,8 @@ const createQrBody = z
     payment_amount: paiseInput('payment amount').optional(),
     description: z.string().max(2048).optional(),
     customer_id: z.string().min(1).max(40).optional(),
-    close_by: unixInput.refine((t) => t > nowUnix(), 'close_by must be in the future').optional(),
+    /** On the tenant's clock, in the future (assertFuture). */
+    close_by: unixInput.optional(),
     notes: notesField,
     tax_invoice: z.record(z.string(), z.unknown()).optional(),
   })
@@ -90,7 +91,7 @@ const payQrBody = z.strictObject({
 const lockQr = (t: Tx, ctx: Ctx, id: string) => getObject<QrData>(t, ctx.tenant.id, 'qr_code', id, { lock: true, what: 'QR code' });
 
 async function closeQr(t: Tx, svc: PaymentServices, ctx: Ctx, q: DbQr, reason: QrData['close_reason']): Promise<DbQr> {
-  const closed = await updateObject<QrData>(t, q.id, { status: 'closed', data: { ...q.data, closed_at: nowUnix(), close_reason: reason } });
+  const closed = await updateObject<QrData>(t, q.id, { status: 'closed', data: { ...q.data, closed_at: clockUnix(ctx), close_reason: reason } });
   raiseOwn(t, svc, ctx, 'qr_code.closed', q.id, { qr_code: rzpQr(closed) });
   return closed;
 }
@@ -121,7 +122,7 @@ export async function qrCredited(t: Tx, svc: PaymentServices, ctx: Ctx, qrCodeId
 
 /** The expiry job's part: a single_use QR still open at close_by closes. */
 export async function qrExpired(t: Tx, svc: PaymentServices, ctx: Ctx, q: DbQr): Promise<void> {
-  if (q.status !== 'active' || q.data.close_by === null || q.data.close_by > nowUnix()) return;
+  if (q.status !== 'active' || q.data.close_by === null || q.data.close_by > clockUnix(ctx)) return;
   await closeQr(t, svc, ctx, q, null);
 }
 
@@ -133,6 +134,7 @@ export const qrCodeRoutes = [
     ...base, method: 'post', path: '/v1/payments/qr_codes', write: true, summary: 'Create a UPI QR code (Razorpay)', body: createQrBody, response: rzpQrObject,
     example: { type: 'upi_qr', name: 'Store 1', usage: 'single_use', fixed_amount: true, payment_amount: 30000, description: 'Counter 1' },
     handler: async ({ t, svc, ctx, body, baseUrl }) => {
+      assertFuture(ctx, body.close_by, 'close_by');
       const customer = body.customer_id ? await getCustomer(t, ctx.tenant.id, body.customer_id, 'customer_id') : null;
       const id = newId('rzpQrCode');
       const data: QrData = {
@@ -141,7 +143,7 @@ export const qrCodeRoutes = [
         payments_amount_received: 0, payments_count_received: 0, closed_at: null, close_reason: null,
       };
       const q = await insertObject<QrData>(t, { id, tenantId: ctx.tenant.id, kind: 'qr_code', status: 'active', customerId: customer?.id ?? null, data: { ...data } });
-      await scheduleExpiry(t, svc, id, body.close_by);
+      await scheduleExpiry(t, svc, ctx, id, body.close_by);
       raiseOwn(t, svc, ctx, 'qr_code.created', id, { qr_code: rzpQr(q) });
       return rzpQr(q);
     },

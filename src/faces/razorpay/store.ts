@@ -160,3 +160,23 @@ export async function claimSettlementDay(t: Tx, tenantId: string, day: string): 
   );
   return row !== undefined;
 }
+
+/**
+ * The tenant's objects whose end falls due at or before `by` (on its clock), earliest first: open
+ * payment links and invoices at expire_by, active QR codes and virtual accounts at close_by (the
+ * states in which payable.ts's expiry acts, so each one run leaves the list). A tenant's rows by
+ * kind come from razorpay_objects_list_idx.
+ */
+export function objectsDueBy(db: Queryable, tenantId: string, by: Date, limit: number): Promise<Array<{ id: string; due: Date }>> {
+  return db.rows(
+    `SELECT id, to_timestamp(due) AS due FROM (
+       SELECT id, (CASE WHEN kind IN ('payment_link', 'invoice') THEN data->>'expire_by' ELSE data->>'close_by' END)::bigint AS due
+         FROM razorpay_objects
+        WHERE tenant_id = $1::text AND NOT deleted
+          AND ((kind = 'payment_link' AND status IN ('created', 'partially_paid')) OR (kind = 'invoice' AND status IN ('issued', 'partially_paid'))
+               OR (kind IN ('qr_code', 'virtual_account') AND status = 'active'))
+     ) o
+     WHERE due <= floor(extract(epoch FROM $2::timestamptz)) ORDER BY due, id LIMIT $3::int`,
+    [tenantId, by, limit],
+  );
+}

@@ -11,7 +11,7 @@ import { byId, idParam, route } from '../../routing/route.ts';
 import type { Ctx } from '../../services.ts';
 import { collection, rzpPaymentRow } from './api.ts';
 import { getCustomer } from './customers.ts';
-import { nowUnix, scheduleExpiry } from './expiry.ts';
+import { assertFuture, clockUnix, scheduleExpiry } from './expiry.ts';
 import { razorpayHttpFace } from './http-face.ts';
 import { notesField, notesOut, ownListQuery, paiseInput, raiseOwn, unix, unixInput } from './own-objects.ts';
 import { collectionOf, collectionQuery, notesObject, rzpPaymentObject } from './schemas.ts';
@@ -70,7 +70,8 @@ const createVaBody = z.strictObject({
   description: z.string().max(2048).optional(),
   customer_id: z.string().min(1).max(40).optional(),
   amount_expected: paiseInput('amount expected').optional(),
-  close_by: unixInput.refine((t) => t > nowUnix(), 'close_by must be in the future').optional(),
+  /** On the tenant's clock, in the future (assertFuture). */
+  close_by: unixInput.optional(),
   notes: notesField,
   allowed_payers: z.array(allowedPayerInput).max(10).optional(),
 });
@@ -84,7 +85,7 @@ const allowedPayer = (p: z.output<typeof allowedPayerInput>): AllowedPayer => ({
 const lockVa = (t: Tx, ctx: Ctx, id: string) => getObject<VaData>(t, ctx.tenant.id, 'virtual_account', id, { lock: true, what: 'virtual account' });
 
 async function closeVa(t: Tx, svc: PaymentServices, ctx: Ctx, v: DbVa): Promise<DbVa> {
-  const closed = await updateObject<VaData>(t, v.id, { status: 'closed', data: { ...v.data, closed_at: nowUnix() } });
+  const closed = await updateObject<VaData>(t, v.id, { status: 'closed', data: { ...v.data, closed_at: clockUnix(ctx) } });
   raiseOwn(t, svc, ctx, 'virtual_account.closed', v.id, { virtual_account: rzpVa(closed) });
   return closed;
 }
@@ -98,7 +99,7 @@ export async function vaCredited(t: Tx, svc: PaymentServices, ctx: Ctx, accountI
 
 /** The expiry job's part: an account still open at close_by closes. */
 export async function vaExpired(t: Tx, svc: PaymentServices, ctx: Ctx, v: DbVa): Promise<void> {
-  if (v.status !== 'active' || v.data.close_by === null || v.data.close_by > nowUnix()) return;
+  if (v.status !== 'active' || v.data.close_by === null || v.data.close_by > clockUnix(ctx)) return;
   await closeVa(t, svc, ctx, v);
 }
 
@@ -115,13 +116,14 @@ export const virtualAccountRoutes = [
     ...base, method: 'post', path: '/v1/virtual_accounts', write: true, summary: 'Create a virtual account with a VPA receiver (Razorpay Smart Collect)',
     body: createVaBody, response: rzpVaObject, example: { receivers: { types: ['vpa'], vpa: { descriptor: 'shop' } }, name: 'Acme', description: 'Rent', notes: { flat: '12' } },
     handler: async ({ t, svc, ctx, body }) => {
+      assertFuture(ctx, body.close_by, 'close_by');
       const customer = body.customer_id ? await getCustomer(t, ctx.tenant.id, body.customer_id, 'customer_id') : null;
       const data: VaData = {
         name: body.name ?? null, description: body.description ?? null, amount_expected: body.amount_expected ?? null, amount_paid: 0, notes: body.notes ?? {},
         receivers: [vpaReceiver(body.receivers.vpa?.descriptor)], allowed_payers: (body.allowed_payers ?? []).map(allowedPayer), close_by: body.close_by ?? null, closed_at: null,
       };
       const v = await insertObject<VaData>(t, { id: newId('rzpVirtualAccount'), tenantId: ctx.tenant.id, kind: 'virtual_account', status: 'active', customerId: customer?.id ?? null, data: { ...data } });
-      await scheduleExpiry(t, svc, v.id, body.close_by);
+      await scheduleExpiry(t, svc, ctx, v.id, body.close_by);
       raiseOwn(t, svc, ctx, 'virtual_account.created', v.id, { virtual_account: rzpVa(v) });
       return rzpVa(v);
     },

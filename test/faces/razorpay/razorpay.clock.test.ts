@@ -3,14 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../../src/jobs/boss.ts';
 import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
 import { cardBody, createPayment, eventually } from '../../support/payments.ts';
-import { razorpayKeys, razorpaySdk, type RazorpayKeys } from '../../support/razorpay.ts';
+import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
 import { Receiver } from '../../support/receiver.ts';
 import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
 /**
  * The tenant clock (README, "Time travel") through the Razorpay face: an authorization taken by
  * Razorpay's checkout lapses on Razorpay's window and outcome (auto-refunded after 3 days), and an
- * advance sends the daily settlement.processed for each day it passes, once.
+ * advance sends the daily settlement.processed for each day it passes, once; the face's own
+ * objects (links, invoices, QR codes) end, and are dated, on the clock.
  */
 const DAY = 86_400_000;
 const IST = 330 * 60_000;
@@ -149,5 +150,89 @@ describe("Razorpay's settlements, on the clock", () => {
     const rows = await sys.sql<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'settlement.processed'`, [s.t.id]);
     expect(rows[0]!.n).toBe(2);
     expect(hooks(s.receiver, 'settlement.processed')).toHaveLength(2);
+  });
+});
+
+describe("Razorpay's own objects, on the clock", () => {
+  const events = ['payment_link.expired', 'invoice.expired', 'qr_code.closed', 'virtual_account.closed'];
+  const count = async (tenantId: string, type: string) =>
+    (await sys.sql<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = $2`, [tenantId, type]))[0]!.n;
+
+  it('an advance past expire_by / close_by expires the link and invoice and closes the QR code and virtual account, with their webhooks dated then, once', async () => {
+    const s = await shop(events);
+    const now = Math.floor((await clockTime(s.t)) / 1000);
+    const link: any = await s.rzp.paymentLink.create({ amount: 10000, currency: 'INR', expire_by: now + 3600 } as any);
+    const inv: any = await s.rzp.invoices.create({ type: 'invoice', customer: { email: 'c@example.com' }, line_items: [{ name: 'Thing', amount: 5000 }], expire_by: now + 7200 } as any);
+    const qr: any = await s.rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true, payment_amount: 500, close_by: now + 5400 });
+    const va: any = await s.rzp.virtualAccounts.create({ receivers: { types: ['vpa'] }, close_by: now + 9000 } as any);
+    // One that the advance does not reach stays open.
+    const later: any = await s.rzp.paymentLink.create({ amount: 10000, currency: 'INR', expire_by: now + 10 * 86_400 } as any);
+
+    await advance(s.t, { by: '4d' });
+    expect(await s.rzp.paymentLink.fetch(link.id)).toMatchObject({ status: 'expired', expired_at: expect.any(Number) });
+    expect(await s.rzp.invoices.fetch(inv.id)).toMatchObject({ status: 'expired' });
+    expect(await s.rzp.qrCode.fetch(qr.id)).toMatchObject({ status: 'closed', close_reason: null });
+    expect(await s.rzp.virtualAccounts.fetch(va.id)).toMatchObject({ status: 'closed' });
+    expect((await s.rzp.paymentLink.fetch(later.id)).status).toBe('created');
+
+    // Each at its own moment on the clock (not when the advance ran, which is before expire_by in real time), in that order.
+    const sent = await eventually(async () => hooks(s.receiver), (h) => h.length === 4);
+    const byTime = [...sent].sort((x, y) => x.body.created_at - y.body.created_at);
+    expect(byTime.map((h) => h.body.event)).toEqual(['payment_link.expired', 'qr_code.closed', 'invoice.expired', 'virtual_account.closed']);
+    const [l, q, i, v] = byTime.map((h) => h.body);
+    const within = (t: number, from: number) => expect(t >= from && t < from + 5, `${t} at ${from}`).toBe(true);
+    within(l.created_at, now + 3600);
+    within(l.payload.payment_link.entity.expired_at, now + 3600);
+    within(q.created_at, now + 5400);
+    within(q.payload.qr_code.entity.closed_at, now + 5400);
+    within(i.created_at, now + 7200);
+    within(i.payload.invoice.entity.expired_at, now + 7200);
+    within(v.created_at, now + 9000);
+    within(v.payload.virtual_account.entity.closed_at, now + 9000);
+    for (const h of sent) expect(Razorpay.validateWebhookSignature(h.rawBody, String(h.headers['x-razorpay-signature']), SECRET)).toBe(true);
+
+    // The real-time jobs, whenever they run, find them ended and leave them.
+    for (const id of [link.id, inv.id, qr.id, va.id]) {
+      const job = await sys.runtime.boss.send(QUEUES.razorpayExpire, { id });
+      await eventually(() => sys.runtime.boss.getJobById(QUEUES.razorpayExpire, job!), (j) => j?.state === 'completed');
+    }
+    await advance(s.t, { by: '1d' });
+    for (const type of events) expect(await count(s.t.id, type)).toBe(1);
+  });
+
+  it('on an advanced clock: an expire_by in its past is a Razorpay 400, its objects are dated on it, and a close_by just ahead of it closes in real time', async () => {
+    const s = await shop(events);
+    await advance(s.t, { by: '30d' });
+    const now = Math.floor((await clockTime(s.t)) / 1000);
+    const real = Math.floor(Date.now() / 1000);
+    expect(now - real).toBeGreaterThan(29 * 86_400);
+
+    // Ten minutes ahead in real time is 30 days in the clock's past.
+    expectRazorpayError(await sdkError(s.rzp.paymentLink.create({ amount: 10000, currency: 'INR', expire_by: real + 600 } as any)), 400, { field: 'expire_by', description: /future/ });
+    expectRazorpayError(await sdkError(s.rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true, payment_amount: 500, close_by: real + 600 })), 400, { field: 'close_by' });
+    expectRazorpayError(await sdkError(s.rzp.invoices.create({ type: 'invoice', customer: { email: 'c@example.com' }, line_items: [{ name: 'Thing', amount: 5000 }], expire_by: real + 600 } as any)), 400, { field: 'expire_by' });
+    const link: any = await s.rzp.paymentLink.create({ amount: 10000, currency: 'INR', expire_by: now + 3600 } as any);
+    expectRazorpayError(await sdkError(s.rzp.paymentLink.edit(link.id, { expire_by: real + 600 } as any)), 400, { field: 'expire_by' });
+
+    // An invoice issued now is issued at its creation, on the clock; a cancelled link is cancelled then too.
+    const inv: any = await s.rzp.invoices.create({ type: 'invoice', customer: { email: 'c@example.com' }, line_items: [{ name: 'Thing', amount: 5000 }] } as any);
+    expect(inv.created_at).toBeGreaterThanOrEqual(now);
+    expect(Math.abs(inv.issued_at - inv.created_at)).toBeLessThanOrEqual(2);
+    const cancelled: any = await s.rzp.paymentLink.cancel(link.id);
+    expect(cancelled.cancelled_at).toBeGreaterThanOrEqual(now);
+    expect(Math.abs(cancelled.cancelled_at - cancelled.created_at)).toBeLessThanOrEqual(2);
+    // A dispute raised now must be answered within 7 days of the clock.
+    const paid = await createPayment(s.t.api, { ...cardBody(), amount: 20000 });
+    const dispute = await new Client(sys.url).post(`/v1/payments/${paid.id}/disputes`, {}, { key: null, headers: { authorization: basicAuth(s.keys) } });
+    expect(dispute.status, dispute.text).toBe(200);
+    expect(Math.abs(dispute.body.respond_by - (dispute.body.created_at + 7 * 86_400))).toBeLessThanOrEqual(2);
+    expect(dispute.body.created_at).toBeGreaterThanOrEqual(now);
+
+    // Its job is due when the clock reads close_by: two seconds from now in real time, not thirty days.
+    const qr: any = await s.rzp.qrCode.create({ type: 'upi_qr', usage: 'single_use', fixed_amount: true, payment_amount: 500, close_by: now + 2 });
+    const [closed] = await eventually(async () => hooks(s.receiver, 'qr_code.closed'), (h) => h.length === 1, 20_000);
+    expect(closed!.body.payload.qr_code.entity).toMatchObject({ id: qr.id, status: 'closed' });
+    expect(closed!.body.payload.qr_code.entity.closed_at).toBeGreaterThanOrEqual(now + 2);
+    expect(closed!.body.created_at).toBeGreaterThanOrEqual(now + 2);
   });
 });
