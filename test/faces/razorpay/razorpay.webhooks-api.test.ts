@@ -56,6 +56,13 @@ describe('webhooks', () => {
     const p = await createPayment(tenant.api, cardBody());
     const hooks = await eventually(async () => signed('v1-secret', '/v1hook', 'payment.captured', p.id), (h) => h.length === 1);
     expect(hooks[0]).toMatchObject({ entity: 'event', account_id: account, event: 'payment.captured', payload: { payment: { entity: { id: p.id, status: 'captured' } } } });
+
+    // A new secret given on edit signs the next deliveries.
+    await sdk().webhooks.edit({ url: `${receiver.url}/v1hook`, events: ['payment.captured'], secret: 'v1-secret-2' }, w.id);
+    const p2 = await createPayment(tenant.api, cardBody());
+    await eventually(async () => signed('v1-secret-2', '/v1hook', 'payment.captured', p2.id), (h) => h.length === 1);
+    const second = receiver.received.find((r) => r.body?.payload?.payment?.entity?.id === p2.id)!;
+    expect(Razorpay.validateWebhookSignature(second.rawBody, String(second.headers['x-razorpay-signature']), 'v1-secret')).toBe(false);
   });
 
   it('v2: create, fetch, all, edit (url, events, active) and delete under the tenant\'s account', async () => {
