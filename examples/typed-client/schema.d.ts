@@ -2463,6 +2463,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All webhooks (Razorpay) */
+        get: operations["getV1Webhooks"];
+        put?: never;
+        /**
+         * Create a webhook (Razorpay)
+         * @description A `format: "razorpay"` webhook endpoint; `events` as an array of names or a map of name → true.
+         */
+        post: operations["postV1Webhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit a webhook (Razorpay) */
+        put: operations["putV1WebhooksId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/accounts/{account_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's webhooks (Razorpay) */
+        get: operations["getV2AccountsAccount_idWebhooks"];
+        put?: never;
+        /** Create an account's webhook (Razorpay) */
+        post: operations["postV2AccountsAccount_idWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/accounts/{account_id}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an account's webhook (Razorpay) */
+        get: operations["getV2AccountsAccount_idWebhooksId"];
+        put?: never;
+        post?: never;
+        /** Delete an account's webhook (Razorpay) */
+        delete: operations["deleteV2AccountsAccount_idWebhooksId"];
+        options?: never;
+        head?: never;
+        /** Edit an account's webhook (Razorpay) */
+        patch: operations["patchV2AccountsAccount_idWebhooksId"];
+        trace?: never;
+    };
     "/i/{id}": {
         parameters: {
             query?: never;
@@ -4791,6 +4866,25 @@ export interface components {
             batch_id: null;
             active: boolean;
             created_at: number;
+        };
+        RazorpayWebhook: {
+            id: string;
+            created_at: number;
+            updated_at: number;
+            service: string;
+            owner_id: string;
+            /** @constant */
+            owner_type: "merchant";
+            context: string[];
+            disabled_at: number;
+            url: string;
+            alert_email: string | null;
+            /** @constant */
+            secret_exists: true;
+            /** @constant */
+            entity: "webhook";
+            active: boolean;
+            events: string[];
         };
         RazorpayOrder: {
             id: string;
@@ -11571,6 +11665,337 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RazorpayFundAccount"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV1Webhooks: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All webhooks (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayWebhook"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV1Webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/razorpay/hooks",
+                 *       "secret": "my-webhook-secret",
+                 *       "events": [
+                 *         "payment.captured",
+                 *         "refund.processed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where the events are POSTed
+                     */
+                    url: string;
+                    events: string[] | {
+                        [key: string]: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                    };
+                    /** Format: email */
+                    alert_email?: string;
+                    secret?: string;
+                    active?: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                };
+            };
+        };
+        responses: {
+            /** @description Create a webhook (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayWebhook"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    putV1WebhooksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/razorpay/hooks",
+                 *       "events": [
+                 *         "payment.captured"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where the events are POSTed
+                     */
+                    url?: string;
+                    events?: string[] | {
+                        [key: string]: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                    };
+                    /** Format: email */
+                    alert_email?: string;
+                    secret?: string;
+                    active?: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                };
+            };
+        };
+        responses: {
+            /** @description Edit a webhook (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayWebhook"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV2AccountsAccount_idWebhooks: {
+        parameters: {
+            query?: {
+                count?: number;
+                skip?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An account's webhooks (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        entity: "collection";
+                        count: number;
+                        items: components["schemas"]["RazorpayWebhook"][];
+                    };
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    postV2AccountsAccount_idWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/razorpay/hooks",
+                 *       "secret": "my-webhook-secret",
+                 *       "events": [
+                 *         "payment.captured",
+                 *         "refund.processed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where the events are POSTed
+                     */
+                    url: string;
+                    events: string[] | {
+                        [key: string]: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                    };
+                    /** Format: email */
+                    alert_email?: string;
+                    secret?: string;
+                    active?: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                };
+            };
+        };
+        responses: {
+            /** @description Create an account's webhook (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayWebhook"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    getV2AccountsAccount_idWebhooksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fetch an account's webhook (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayWebhook"];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    deleteV2AccountsAccount_idWebhooksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete an account's webhook (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown[];
+                };
+            };
+            400: components["responses"]["RazorpayError400"];
+            401: components["responses"]["RazorpayError401"];
+            429: components["responses"]["RazorpayError429"];
+            503: components["responses"]["RazorpayError503"];
+        };
+    };
+    patchV2AccountsAccount_idWebhooksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/razorpay/hooks",
+                 *       "events": [
+                 *         "refund.created"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where the events are POSTed
+                     */
+                    url?: string;
+                    events?: string[] | {
+                        [key: string]: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                    };
+                    /** Format: email */
+                    alert_email?: string;
+                    secret?: string;
+                    active?: boolean | 1 | 0 | ("0" | "1" | "true" | "false");
+                };
+            };
+        };
+        responses: {
+            /** @description Edit an account's webhook (Razorpay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RazorpayWebhook"];
                 };
             };
             400: components["responses"]["RazorpayError400"];

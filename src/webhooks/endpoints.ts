@@ -75,9 +75,10 @@ export async function deleteEndpoint(t: Tx, svc: Pick<WebhookServices, 'audit'>,
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.deleted' });
 }
 
-export async function rotateEndpointSecret(t: Tx, svc: Pick<WebhookServices, 'audit'>, ctx: Ctx, id: string): Promise<DbEndpoint> {
+/** A new generated secret, or `secret` where the face lets the integration choose its own (Razorpay's webhook edit). */
+export async function rotateEndpointSecret(t: Tx, svc: Pick<WebhookServices, 'audit'>, ctx: Ctx, id: string, secret = generateWebhookSecret()): Promise<DbEndpoint> {
   await getEndpoint(t, ctx.tenant.id, id, true);
-  const e = await setEndpointSecret(t, id, generateWebhookSecret());
+  const e = await setEndpointSecret(t, id, secret);
   auditIn(t, svc, ctx, { objectType: 'webhook_endpoint', objectId: id, action: 'webhook_endpoint.secret_rotated' });
   return e;
 }

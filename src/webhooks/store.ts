@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from '../db/pool.ts';
 import { ownedRow } from '../db/owned.ts';
-import { listPage, listWhere, paginate, type CursorArgs, type Page } from '../db/paginate.ts';
+import { listPage, listWhere, paginate, type CursorArgs, type Page, type PageArgs, type PageOf } from '../db/paginate.ts';
 import { TENANT_SCOPE } from '../db/report-sql.ts';
 import { notFound } from '../core/errors.ts';
 import { EVENTS_CHANNEL } from '../events/hub.ts';
@@ -91,8 +91,8 @@ export async function disableGoneEndpoint(t: Tx, id: string | null): Promise<voi
 }
 
 /** A page of the tenant's endpoints (not deleted), newest first; only those of one format when `format` is given. */
-export function listEndpoints<T>(db: Queryable, tenantId: string, page: CursorArgs, view: (e: DbEndpoint) => T, format?: string): Promise<Page<T>> {
-  return listPage(db, { table: 'webhook_endpoints', tenantId, fixed: ['deleted_at IS NULL'], filters: { format } }, page, view);
+export function listEndpoints<T, P extends PageArgs = CursorArgs>(db: Queryable, tenantId: string, page: P, view: (e: DbEndpoint) => T, format?: string): Promise<PageOf<P, T>> {
+  return listPage<DbEndpoint, T, P>(db, { table: 'webhook_endpoints', tenantId, fixed: ['deleted_at IS NULL'], filters: { format } }, page, view);
 }
 
 // ----- the outbox's fan-out -----

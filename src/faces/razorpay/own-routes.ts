@@ -11,10 +11,11 @@ import { qrCodeRoutes } from './qr-codes.ts';
 import { settlementRoutes } from './settlements.ts';
 import { tokenRoutes } from './tokens.ts';
 import { virtualAccountRoutes } from './virtual-accounts.ts';
+import { webhookApiRoutes } from './webhooks-api.ts';
 
 /** The routes of Razorpay's own objects (issue 23), each resource's in its own file. */
 export const razorpayOwnRoutes = [
   ...customerRoutes, ...tokenRoutes, ...itemRoutes, ...invoiceRoutes, ...paymentLinkRoutes, ...qrCodeRoutes, ...paymentMethodRoutes, ...settlementRoutes,
-  ...iinRoutes, ...virtualAccountRoutes, ...disputeRoutes, ...fundAccountRoutes,
+  ...iinRoutes, ...virtualAccountRoutes, ...disputeRoutes, ...fundAccountRoutes, ...webhookApiRoutes,
   ...hostedRoutes,
 ];
