@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idKindOf } from '../../../src/routing/route.ts';
 import { stripeHttpFace } from '../../../src/faces/stripe/http-face.ts';
+import { accountIdOf } from '../../../src/faces/razorpay/events.ts';
 import { ROUTES } from '../../../src/contract/table.ts';
 import { Client, registerTenant, type ApiResponse, type TestTenant } from '../../support/client.ts';
 import { CARDS, cardBody, createPayment } from '../../support/payments.ts';
@@ -38,10 +39,12 @@ beforeAll(async () => {
   ids.rzpQrCode = await own('/v1/payments/qr_codes', { type: 'upi_qr', usage: 'multiple_use' });
   ids.rzpVirtualAccount = await own('/v1/virtual_accounts', { receivers: { types: ['vpa'] } });
   ids.rzpDispute = await own(`/v1/payments/${ids.payment}/disputes`, {});
+  ids.webhookEndpoint = (await a.api.post('/webhook-endpoints', { url: 'http://127.0.0.1:9/rzp', events: ['payment.captured'], format: 'razorpay' })).body.id;
+  ids.account = accountIdOf(a.id);
 });
 afterAll(() => sys?.stop());
 
-const fill = (path: string, kind: string) => path.replace(':id', ids[kind]!).replace(':refund_id', ids.refund!).replace(':token_id', ids.rzpToken!).replace(':medium', 'sms').replace(':payer_id', 'ba_00000000000000');
+const fill = (path: string, kind: string) => path.replace(':id', ids[kind]!).replace(':refund_id', ids.refund!).replace(':token_id', ids.rzpToken!).replace(':medium', 'sms').replace(':payer_id', 'ba_00000000000000').replace(':account_id', ids.account!);
 const send = (method: string, path: string, keys: RazorpayKeys | null, body?: unknown): Promise<ApiResponse> =>
   new Client(sys.url).request(method.toUpperCase(), path, { key: null, body, headers: keys ? { authorization: basicAuth(keys) } : {} });
 
