@@ -1,40 +1,22 @@
 import Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, registerTenant, type TestTenant } from '../../support/client.ts';
+import { Client, type TestTenant } from '../../support/client.ts';
 import { eventually } from '../../support/payments.ts';
-import { basicAuth, expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
+import { basicAuth, expectRazorpayError, razorpayWorld, type RazorpayWorld, sdkError } from '../../support/razorpay.ts';
 import { openShortUrl, payShortUrl } from '../../support/razorpay-hosted.ts';
-import { Receiver } from '../../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../../support/system.ts';
+import type { TestSystem } from '../../support/system.ts';
 
 /** Items and invoices through the official SDK: an issued invoice's short_url pays on the hosted checkout, invoice.* webhooks. */
-let sys: TestSystem;
-let t: TestTenant;
-let rzp: Razorpay;
-let keys: RazorpayKeys;
-let other: Razorpay;
-let receiver: Receiver;
-const SECRET = 'invoice-webhook-secret';
+let w: RazorpayWorld;
+let sys: TestSystem, t: TestTenant, rzp: Razorpay, other: Razorpay;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', JOB_POLL_SECONDS: '1' });
-  t = await registerTenant(sys.url, 'A');
-  keys = await razorpayKeys(t);
-  rzp = razorpaySdk(sys.url, keys);
-  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
-  receiver = await new Receiver().start();
-  expect((await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['invoice.paid', 'invoice.expired'], format: 'razorpay', secret: SECRET })).status).toBe(201);
+  w = await razorpayWorld(['invoice.paid', 'invoice.expired'], 'invoice-webhook-secret', { JOB_POLL_SECONDS: '1' });
+  ({ sys, t, rzp, other } = w);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await sys?.stop();
-});
+afterAll(() => w?.stop());
 
-const hooks = (event: string, id: string) =>
-  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.invoice?.entity?.id === id).map((r) => {
-    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
-    return r.body;
-  });
+const hooks = (event: string, id: string) => w.hooks(event, 'invoice', id);
 
 describe('items', () => {
   it('create, fetch, all, edit and delete', async () => {
@@ -47,7 +29,7 @@ describe('items', () => {
     expect(all).toMatchObject({ entity: 'collection' });
     expect(all.items.map((i: any) => i.id)).toContain(item.id);
     // The SDK's items.all drops `active` (it sends authorized and receipt instead): Razorpay's own filter, by hand.
-    const active = await new Client(sys.url).get('/v1/items?active=1', { key: null, headers: { authorization: basicAuth(keys) } });
+    const active = await new Client(sys.url).get('/v1/items?active=1', { key: null, headers: { authorization: basicAuth(w.keys) } });
     expect(active.status, active.text).toBe(200);
     expect(active.body.items.map((i: any) => i.id)).not.toContain(item.id);
     expectRazorpayError(await sdkError(other.items.fetch(item.id)), 400, { description: /does not exist/ });

@@ -1,43 +1,27 @@
 import Razorpay from 'razorpay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idemKey, registerTenant, type TestTenant } from '../../support/client.ts';
+import { idemKey } from '../../support/client.ts';
 import { CARDS, eventually } from '../../support/payments.ts';
-import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError } from '../../support/razorpay.ts';
+import { expectRazorpayError, razorpayWorld, type RazorpayWorld, sdkError } from '../../support/razorpay.ts';
 import { openShortUrl, payShortUrl } from '../../support/razorpay-hosted.ts';
-import { Receiver } from '../../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../../support/system.ts';
 
 /**
  * Partial payments on payment links (accept_partial, first_min_partial_amount) and invoices
  * (partial_payment) through the official SDK: the payer chooses each amount on the hosted
  * checkout; *.partially_paid for each part, *.paid for the one that completes it.
  */
-let sys: TestSystem;
-let t: TestTenant;
+let w: RazorpayWorld;
 let rzp: Razorpay;
-let receiver: Receiver;
-const SECRET = 'partial-webhook-secret';
 const card = { method: 'card', card: { number: CARDS.visa, exp_month: 12, exp_year: 2030, cvc: '123' } };
 
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none' });
-  t = await registerTenant(sys.url, 'A');
-  rzp = razorpaySdk(sys.url, await razorpayKeys(t));
-  receiver = await new Receiver().start();
-  const ep = await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['*'], format: 'razorpay', secret: SECRET });
-  expect(ep.status, ep.text).toBe(201);
+  w = await razorpayWorld(['*'], 'partial-webhook-secret');
+  ({ rzp } = w);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await sys?.stop();
-});
+afterAll(() => w?.stop());
 
 /** The verified Razorpay webhook bodies of one event whose `entity` payload has this id. */
-const hooks = (event: string, entity: string, id: string) =>
-  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.[entity]?.entity?.id === id).map((r) => {
-    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
-    return r.body;
-  });
+const hooks = (event: string, entity: string, id: string) => w.hooks(event, entity, id);
 
 /** The hosted page's pay call for a short_url's checkout, as it answered (status and body). */
 async function pay(shortUrl: string, body: Record<string, unknown>): Promise<{ status: number; body: any }> {

@@ -2,44 +2,25 @@ import Razorpay from 'razorpay';
 // The SDK's own check of a checkout or payment link callback (its utils, as the SDK's docs import them).
 import { validatePaymentVerification } from 'razorpay/dist/utils/razorpay-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerTenant, type TestTenant } from '../../support/client.ts';
+import { type TestTenant } from '../../support/client.ts';
 import { CARDS, eventually } from '../../support/payments.ts';
-import { expectRazorpayError, razorpayKeys, razorpaySdk, sdkError, type RazorpayKeys } from '../../support/razorpay.ts';
+import { expectRazorpayError, type RazorpayKeys, razorpayWorld, type RazorpayWorld, sdkError } from '../../support/razorpay.ts';
 import { openShortUrl, payShortUrl } from '../../support/razorpay-hosted.ts';
-import { Receiver } from '../../support/receiver.ts';
-import { startTestSystem, type TestSystem } from '../../support/system.ts';
+import type { TestSystem } from '../../support/system.ts';
 
 /** Payment links through the official SDK: short_url pays on the hosted checkout, payment_link.* webhooks. */
-let sys: TestSystem;
-let t: TestTenant;
-let rzp: Razorpay;
-let keys: RazorpayKeys;
-let other: Razorpay;
-let receiver: Receiver;
-const SECRET = 'plink-webhook-secret';
+let w: RazorpayWorld;
+let sys: TestSystem, t: TestTenant, rzp: Razorpay, keys: RazorpayKeys, other: Razorpay;
 const sdk = () => rzp as any;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_RETRY_SCHEDULE: 'none', JOB_POLL_SECONDS: '1' });
-  t = await registerTenant(sys.url, 'A');
-  keys = await razorpayKeys(t);
-  rzp = razorpaySdk(sys.url, keys);
-  other = razorpaySdk(sys.url, await razorpayKeys(await registerTenant(sys.url, 'B')));
-  receiver = await new Receiver().start();
-  const ep = await t.api.post('/webhook-endpoints', { url: `${receiver.url}/rzp`, events: ['*'], format: 'razorpay', secret: SECRET });
-  expect(ep.status, ep.text).toBe(201);
+  w = await razorpayWorld(['*'], 'plink-webhook-secret', { JOB_POLL_SECONDS: '1' });
+  ({ sys, t, rzp, keys, other } = w);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await sys?.stop();
-});
+afterAll(() => w?.stop());
 
 /** The verified Razorpay webhook bodies of one event about one link. */
-const hooks = (event: string, linkId: string) =>
-  receiver.received.filter((r) => r.body?.event === event && r.body?.payload?.payment_link?.entity?.id === linkId).map((r) => {
-    expect(Razorpay.validateWebhookSignature(r.rawBody, String(r.headers['x-razorpay-signature']), SECRET)).toBe(true);
-    return r.body;
-  });
+const hooks = (event: string, id: string) => w.hooks(event, 'payment_link', id);
 
 describe('payment links', () => {
   it('create, fetch, all, edit and notifyBy', async () => {
