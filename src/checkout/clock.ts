@@ -1,6 +1,6 @@
 import type { PaymentServices } from '../payments/services.ts';
-import { tenantAt, useClock, type ClockWork } from '../tenants/clock.ts';
-import { systemCtx } from '../tenants/tenants.ts';
+import type { ClockWork } from '../tenants/clock.ts';
+import { atTenantTime } from '../tenants/tenants.ts';
 import { expireSession } from './sessions.ts';
 import { sessionsDueBy } from './store.ts';
 
@@ -19,11 +19,7 @@ export function checkoutClockWork(svc: PaymentServices): ClockWork {
     },
     async runDue(tenantId, at) {
       for (const { id } of await sessionsDueBy(svc.db, tenantId, at, BATCH)) {
-        await svc.db.tx(async (t) => {
-          const found = await systemCtx(t, tenantId);
-          if (!found) return;
-          const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
-          useClock(t, ctx.tenant);
+        await atTenantTime(svc, tenantId, at, async (t, ctx) => {
           await expireSession(t, svc, ctx, id);
         });
       }

@@ -8,9 +8,9 @@ import { QUEUES } from '../jobs/boss.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Queue } from '../jobs/workers.ts';
 import { invalidateOnCommit } from '../tenants/caches.ts';
-import { clockNow, clockOffsetMs, tenantAt, useClock, type ClockWork } from '../tenants/clock.ts';
+import { clockNow, clockOffsetMs, type ClockWork } from '../tenants/clock.ts';
 import { finishAdvance, getTenant, lockClock, resetClock, startAdvance } from '../tenants/store.ts';
-import { systemCtx } from '../tenants/tenants.ts';
+import { atTenantTime } from '../tenants/tenants.ts';
 import type { Ctx, DbTenant } from '../tenants/types.ts';
 import { emitEvents } from '../webhooks/outbox.ts';
 import type { WebhookServices } from '../webhooks/services.ts';
@@ -177,11 +177,7 @@ export async function runAdvance(svc: WebhookServices, works: readonly ClockWork
   } catch (err) {
     svc.log.error({ component: 'clock', tenantId, err }, 'clock advance failed part way; the clock still moves');
   }
-  await svc.db.tx(async (t) => {
-    const found = await systemCtx(t, tenantId);
-    if (!found) return;
-    const ctx = { ...found, tenant: tenantAt(found.tenant, until) };
-    useClock(t, ctx.tenant);
+  await atTenantTime(svc, tenantId, until, async (t, ctx) => {
     const ready = await finishAdvance(t, tenantId);
     if (!ready) return;
     invalidateOnCommit(t, svc.caches, 'auth', tenantId);

@@ -1,5 +1,5 @@
-import { systemCtx } from '../tenants/tenants.ts';
-import { tenantAt, useClock, type ClockWork } from '../tenants/clock.ts';
+import { atTenantTime } from '../tenants/tenants.ts';
+import type { ClockWork } from '../tenants/clock.ts';
 import type { PaymentServices } from './services.ts';
 import { lockPayment, nextPaymentExpiry, paymentsExpiringBy } from './store.ts';
 import { transitionPayment } from './transition.ts';
@@ -18,11 +18,7 @@ export function paymentClockWork(svc: PaymentServices): ClockWork {
     nextDue: (db, tenantId, upTo) => nextPaymentExpiry(db, tenantId, upTo),
     async runDue(tenantId, at) {
       for (const { id } of await paymentsExpiringBy(svc.db, tenantId, at, BATCH)) {
-        await svc.db.tx(async (t) => {
-          const found = await systemCtx(t, tenantId);
-          if (!found) return;
-          const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
-          useClock(t, ctx.tenant);
+        await atTenantTime(svc, tenantId, at, async (t, ctx) => {
           const p = await lockPayment(t, tenantId, id);
           // Re-checked under the lock: it may have settled since.
           if ((p.status !== 'pending' && p.status !== 'authorized') || !p.expires_at || p.expires_at > at) return;

@@ -11,7 +11,7 @@ import type { Ctx, DbTenant, TenantSettings } from './types.ts';
 
 export type { Ctx, DbTenant, TenantSettings };
 import { generateApiKey, generateWebhookSecret, KEY_PREFIX, type KeyType, type StoredKeyType } from './keys.ts';
-import { useClock } from './clock.ts';
+import { tenantAt, useClock } from './clock.ts';
 import { getTenant, insertApiKey, insertTenant, lockTenantKeys, lockTenantSettings, revokeKeysOfType, setTenantSettings, type KeyRow } from './store.ts';
 
 export const DEFAULT_SETTINGS: TenantSettings = {
@@ -100,6 +100,20 @@ export async function asOwner(svc: Pick<BaseServices, 'db'>, ownerOf: (t: Tx) =>
     const owner = await ownerOf(t);
     const ctx = owner && (await systemCtx(t, owner.tenant_id));
     if (!ctx) return;
+    useClock(t, ctx.tenant);
+    await work(t, ctx);
+  });
+}
+
+/**
+ * Work Sandpay does for a tenant as if its clock read `at` (a step of a clock advance), in one
+ * transaction dated then; a tenant that is gone leaves nothing to do.
+ */
+export async function atTenantTime(svc: Pick<BaseServices, 'db'>, tenantId: string, at: Date, work: (t: Tx, ctx: Ctx) => Promise<unknown>): Promise<void> {
+  await svc.db.tx(async (t) => {
+    const found = await systemCtx(t, tenantId);
+    if (!found) return;
+    const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
     useClock(t, ctx.tenant);
     await work(t, ctx);
   });

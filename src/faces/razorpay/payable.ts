@@ -8,8 +8,8 @@ import type { JobDefinition } from '../../jobs/workers.ts';
 import type { PaymentMoved, PaymentServices } from '../../payments/services.ts';
 import { route, type RawReply } from '../../routing/route.ts';
 import type { Ctx, Services } from '../../services.ts';
-import { clockNow, tenantAt, useClock, type ClockWork } from '../../tenants/clock.ts';
-import { asOwner, systemCtx } from '../../tenants/tenants.ts';
+import { clockNow, type ClockWork } from '../../tenants/clock.ts';
+import { asOwner, atTenantTime } from '../../tenants/tenants.ts';
 import { RAZORPAY_EXPIRE } from './expiry.ts';
 import { invoiceExpired, invoicePaid, type DbInvoice, type InvoiceData } from './invoices.ts';
 import { linkCallbackUrl, linkExpired, linkPaid, type DbLink, type LinkData } from './payment-links.ts';
@@ -87,11 +87,7 @@ export function razorpayExpiryClockWork(svc: PaymentServices): ClockWork {
         if (due.length === 0) return;
         for (const { id } of due) {
           seen.add(id);
-          await svc.db.tx(async (t) => {
-            const found = await systemCtx(t, tenantId);
-            if (!found) return;
-            const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
-            useClock(t, ctx.tenant);
+          await atTenantTime(svc, tenantId, at, async (t, ctx) => {
             await expire(t, svc, ctx, id);
           });
         }

@@ -7,8 +7,8 @@ import type { JobDefinition, Queue } from '../../jobs/workers.ts';
 import type { PaymentServices } from '../../payments/services.ts';
 import { captureDays, paymentsCapturedBetween, tenantsCapturingBetween } from '../../payments/store.ts';
 import { refundDays, refundsProcessedBetween, tenantsRefundingBetween } from '../../refunds/store.ts';
-import { clockNow, tenantAt, useClock, type ClockWork } from '../../tenants/clock.ts';
-import { asOwner, systemCtx } from '../../tenants/tenants.ts';
+import { clockNow, type ClockWork } from '../../tenants/clock.ts';
+import { asOwner, atTenantTime } from '../../tenants/tenants.ts';
 import type { Ctx } from '../../tenants/types.ts';
 import { route } from '../../routing/route.ts';
 import { collection, rzpPaymentRow } from './api.ts';
@@ -156,11 +156,7 @@ export function settlementClockWork(svc: PaymentServices): ClockWork {
     },
     async runDue(tenantId, at) {
       for (const day of await daysToAnnounce(svc.db, tenantId, at)) {
-        await svc.db.tx(async (t) => {
-          const found = await systemCtx(t, tenantId);
-          if (!found) return;
-          const ctx = { ...found, tenant: tenantAt(found.tenant, at) };
-          useClock(t, ctx.tenant);
+        await atTenantTime(svc, tenantId, at, async (t, ctx) => {
           await announceDay(t, svc, ctx, day);
         });
       }
