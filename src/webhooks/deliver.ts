@@ -154,13 +154,6 @@ async function record(svc: DeliveryServices, attempts: Attempted[], retryJobAt: 
 }
 
 /**
- * One attempt for each delivery the batch's jobs own, `perRound` at a time (a commit's job may own
- * many: its events times the endpoints): claim them together, POST concurrently but, for one
- * payment and one target, in the events' order (a face's payment.authorized before its
- * payment.captured, then order.paid), record together, until the jobs own nothing left to attempt. Safe to run twice for a job: the lease and the
- * job_id guard make the second run a no-op.
- */
-/**
  * Runs `fn` over the claimed deliveries concurrently, except that one payment's (or one event's)
  * deliveries to one target go one after the other, in the order claimed: a receiver sees a
  * payment's events in the order they happened, and many payments still go out at once.
@@ -180,6 +173,13 @@ async function inOrderPerTarget<R>(claimed: ClaimedDelivery[], fn: (d: ClaimedDe
   return results;
 }
 
+/**
+ * One attempt for each delivery the batch's jobs own, `perRound` at a time (a commit's job may own
+ * many: its events times the endpoints): claim them together, POST concurrently but, for one
+ * payment and one target, in the events' order (a face's payment.authorized before its
+ * payment.captured, then order.paid), record together, until the jobs own nothing left to
+ * attempt. Safe to run twice for a job: the lease and the job_id guard make the second run a no-op.
+ */
 export async function deliver(svc: DeliveryServices, post: Poster, jobIds: string[], perRound: number): Promise<void> {
   for (;;) {
     const claimed = await claim(svc, jobIds, perRound);
